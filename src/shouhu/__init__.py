@@ -1,0 +1,1 @@
+"""Shouhu (守护): the civil affairs epidemic-prevention campaign system."""

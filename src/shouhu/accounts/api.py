@@ -1,0 +1,52 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from shouhu.accounts.roles import role_permissions
+from shouhu.common.api_views import ScopedAPIView
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    role = serializers.CharField()
+    role_label = serializers.CharField()
+    unit_id = serializers.IntegerField(allow_null=True)
+    unit_name = serializers.CharField(allow_null=True)
+    permissions = serializers.ListField(child=serializers.CharField())
+
+
+class MeApi(ScopedAPIView):
+    @extend_schema(responses=MeOutput, summary="当前用户")
+    def get(self, request: Request) -> Response:
+        user = request.user
+        return Response(
+            MeOutput(
+                {
+                    "id": user.pk,
+                    "username": user.username,
+                    "display_name": user.display_name,
+                    "role": user.role,
+                    "role_label": user.role_label,
+                    "unit_id": user.unit_id,
+                    "unit_name": user.unit.name if user.unit_id else None,
+                    "permissions": sorted(role_permissions(user.role)),
+                }
+            ).data
+        )
+
+
+class LoginThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class TokenApi(ObtainAuthToken):
+    """Exchange a username and password for an API token (rate-limited)."""
+
+    throttle_classes = [LoginThrottle]
+    authentication_classes: list = []
+    permission_classes: list = []

@@ -1,0 +1,31 @@
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.orgs.permissions import OrgPerm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    code: str
+
+
+NAVIGATION = [
+    NavItem("工作台", "dashboard", "speedometer2", ""),
+    NavItem("组织机构", "orgs:unit_list", "diagram-3", OrgPerm.VIEW),
+    NavItem("行动日历", "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
+    NavItem("阶段与政策", "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),
+    NavItem("服务暂停", "campaigns:suspension_list", "pause-circle", CampaignPerm.VIEW_SUSPENSIONS),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    items = [item for item in NAVIGATION if not item.code or user.has_code(item.code)]
+    return {"navigation": items, "is_region_admin": user.is_superuser or user.role == "region_admin"}

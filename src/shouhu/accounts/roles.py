@@ -1,0 +1,59 @@
+"""Roles and the permission codes they carry.
+
+Codes are defined per app (`<app>/permissions.py`); this table is the only place that says
+which role may do what. Which *rows* a user sees is decided by the org tree (scope.py).
+"""
+
+from django.db import models
+
+from shouhu.accounts.permissions import AccountPerm
+from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.orgs.permissions import OrgPerm
+
+
+class Role(models.TextChoices):
+    REGION_ADMIN = "region_admin", "地区管理员"
+    DEPARTMENT_COORDINATOR = "department_coordinator", "科室统筹人员"
+    COUNTY_STAFF = "county_staff", "县（市、区）民政局工作人员"
+    TOWNSHIP_STAFF = "township_staff", "乡镇（街道）工作人员"
+    VILLAGE_STAFF = "village_staff", "村（社区）工作人员"
+    INSTITUTION_STAFF = "institution_staff", "服务机构工作人员"
+    LOTTERY_SPECIALIST = "lottery_specialist", "福彩专管员"
+    INSPECTOR = "inspector", "督导检查人员"
+    LEADER = "leader", "领导（只读）"
+
+
+READ = {
+    OrgPerm.VIEW,
+    CampaignPerm.VIEW,
+    CampaignPerm.VIEW_SUSPENSIONS,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.REGION_ADMIN: frozenset(
+        READ
+        | {
+            OrgPerm.MANAGE,
+            OrgPerm.IMPORT,
+            OrgPerm.VIEW_HISTORY,
+            CampaignPerm.MANAGE,
+            CampaignPerm.MANAGE_POLICY,
+            CampaignPerm.MANAGE_SUSPENSIONS,
+            AccountPerm.MANAGE_USERS,
+        }
+    ),
+    Role.DEPARTMENT_COORDINATOR: frozenset(READ | {OrgPerm.VIEW_HISTORY}),
+    Role.COUNTY_STAFF: frozenset(
+        READ | {OrgPerm.MANAGE, OrgPerm.VIEW_HISTORY, CampaignPerm.MANAGE_SUSPENSIONS}
+    ),
+    Role.TOWNSHIP_STAFF: frozenset(READ | {CampaignPerm.MANAGE_SUSPENSIONS}),
+    Role.VILLAGE_STAFF: frozenset(READ),
+    Role.INSTITUTION_STAFF: frozenset(READ | {CampaignPerm.MANAGE_SUSPENSIONS}),
+    Role.LOTTERY_SPECIALIST: frozenset(READ),
+    Role.INSPECTOR: frozenset(READ | {OrgPerm.VIEW_HISTORY}),
+    Role.LEADER: frozenset(READ | {OrgPerm.VIEW_HISTORY}),
+}
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())

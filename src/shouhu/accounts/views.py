@@ -1,0 +1,60 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from shouhu.accounts import throttle
+from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
+from shouhu.common import clock
+from shouhu.orgs.selectors import unit_list
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        address = request.META.get("REMOTE_ADDR", "")
+        username = request.POST.get("username", "")
+        if throttle.is_locked(address, username):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(
+                None,
+                f"登录失败次数过多，请 {settings.LOGIN_FAILURE_WINDOW_SECONDS // 60} 分钟后再试",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            throttle.clear(address, username)
+        else:
+            throttle.record_failure(address, username)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    units = unit_list(viewer=request.user)
+    context = {
+        "today": today,
+        "unit_count": units.count(),
+        "institution_count": units.filter(kind="institution").count(),
+        "suspensions_today": suspension_list(viewer=request.user, filters=SuspensionFilters(active_on=today))[
+            :10
+        ],
+    }
+    return render(request, "accounts/dashboard.html", context)

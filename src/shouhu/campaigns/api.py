@@ -1,0 +1,292 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shouhu.campaigns import selectors, services
+from shouhu.campaigns.models import (
+    Campaign,
+    Holiday,
+    KeyDate,
+    KeyDateCategory,
+    Phase,
+    Policy,
+    ServiceSuspension,
+    ServiceType,
+    SuspensionMode,
+)
+from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.campaigns.policy import campaign_on, current_phase
+from shouhu.campaigns.services import POLICY_FIELDS
+from shouhu.common import clock
+from shouhu.common.api import StandardPagination
+from shouhu.common.api_views import ScopedAPIView
+from shouhu.common.errors import DomainError
+from shouhu.orgs.selectors import access_unit
+
+
+class PhaseOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Phase
+        fields = ["id", "number", "name", "starts_on", "ends_on", "target", "focus", "risks"]
+
+
+class KeyDateOutput(serializers.ModelSerializer):
+    class Meta:
+        model = KeyDate
+        fields = ["id", "name", "category", "starts_on", "ends_on", "is_computed", "warning_days"]
+
+
+class CampaignOutput(serializers.ModelSerializer):
+    phases = PhaseOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "starts_on", "ends_on", "goal", "phases"]
+
+
+class PolicyOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Policy
+        fields = ["campaign", *sorted(POLICY_FIELDS)]
+
+
+class PolicyInput(serializers.ModelSerializer):
+    class Meta:
+        model = Policy
+        fields = sorted(POLICY_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in POLICY_FIELDS}
+
+
+class CampaignListApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW
+
+    @extend_schema(responses=CampaignOutput(many=True), summary="行动列表")
+    def get(self, request: Request) -> Response:
+        campaigns = selectors.campaign_list(viewer=request.user).prefetch_related("phases")
+        return Response(CampaignOutput(campaigns, many=True).data)
+
+
+class CurrentPhaseOutput(serializers.Serializer):
+    today = serializers.DateField()
+    campaign = CampaignOutput(allow_null=True)
+    phase = PhaseOutput(allow_null=True)
+
+
+class CurrentApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW
+
+    @extend_schema(responses=CurrentPhaseOutput, summary="当前行动与阶段")
+    def get(self, request: Request) -> Response:
+        return Response(
+            CurrentPhaseOutput(
+                {"today": clock.today(), "campaign": campaign_on(), "phase": current_phase()}
+            ).data
+        )
+
+
+class CampaignDetailApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW
+
+    @extend_schema(responses=CampaignOutput, summary="行动详情")
+    def get(self, request: Request, campaign_id: int) -> Response:
+        return Response(CampaignOutput(selectors.access_campaign(request.user, campaign_id)).data)
+
+
+class PolicyApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW
+
+    def _policy(self, request: Request, campaign_id: int) -> Policy:
+        campaign = selectors.access_campaign(request.user, campaign_id)
+        policy = Policy.objects.filter(campaign=campaign).first()
+        if policy is None:
+            raise DomainError("该行动没有政策参数", code="no_policy")
+        return policy
+
+    @extend_schema(responses=PolicyOutput, summary="防控政策参数")
+    def get(self, request: Request, campaign_id: int) -> Response:
+        return Response(PolicyOutput(self._policy(request, campaign_id)).data)
+
+    @extend_schema(request=PolicyInput, responses=PolicyOutput, summary="修改防控政策参数（地区管理员）")
+    def patch(self, request: Request, campaign_id: int) -> Response:
+        policy = self._policy(request, campaign_id)
+        if not request.user.has_code(CampaignPerm.MANAGE_POLICY):
+            self.permission_denied(request)
+        data = PolicyInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        policy = services.policy_update(actor=request.user, policy=policy, **data.validated_data)
+        return Response(PolicyOutput(policy).data)
+
+
+class KeyDateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    category = serializers.ChoiceField(choices=KeyDateCategory.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    warning_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=90)
+
+
+class KeyDateListApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW
+
+    @extend_schema(responses=KeyDateOutput(many=True), summary="重要节点")
+    def get(self, request: Request, campaign_id: int) -> Response:
+        campaign = selectors.access_campaign(request.user, campaign_id)
+        return Response(KeyDateOutput(campaign.key_dates.order_by("starts_on", "name"), many=True).data)
+
+    @extend_schema(request=KeyDateInput, responses={201: KeyDateOutput}, summary="添加重要节点")
+    def post(self, request: Request, campaign_id: int) -> Response:
+        campaign = selectors.access_campaign(request.user, campaign_id)
+        if not request.user.has_code(CampaignPerm.MANAGE):
+            self.permission_denied(request)
+        data = KeyDateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        key_date = services.key_date_create(actor=request.user, campaign=campaign, **data.validated_data)
+        return Response(KeyDateOutput(key_date).data, status=status.HTTP_201_CREATED)
+
+
+class HolidayOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Holiday
+        fields = ["date", "name", "kind"]
+
+
+class HolidayListApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=False)],
+        responses=HolidayOutput(many=True),
+        summary="法定节假日与调休",
+    )
+    def get(self, request: Request) -> Response:
+        year = serializers.IntegerField(min_value=1900, max_value=2200, required=False)
+        value = request.query_params.get("year")
+        parsed = year.run_validation(value) if value not in (None, "") else None
+        return Response(
+            HolidayOutput(selectors.holiday_list(viewer=request.user, year=parsed), many=True).data
+        )
+
+
+class SuspensionOutput(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = ServiceSuspension
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "service",
+            "mode",
+            "starts_on",
+            "ends_on",
+            "reason",
+            "limit_note",
+            "lifted_at",
+            "lift_reason",
+        ]
+
+
+class SuspensionInput(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1)
+    service = serializers.ChoiceField(choices=ServiceType.choices)
+    mode = serializers.ChoiceField(choices=SuspensionMode.choices, default=SuspensionMode.SUSPENDED)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    reason = serializers.CharField(max_length=200)
+    limit_note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class SuspensionFilterInput(serializers.Serializer):
+    service = serializers.ChoiceField(
+        choices=ServiceType.choices, required=False, default="", allow_blank=True
+    )
+    unit = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    active_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class SuspensionListApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW_SUSPENSIONS
+
+    @extend_schema(
+        parameters=[SuspensionFilterInput, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses=SuspensionOutput(many=True),
+        summary="服务暂停/限流列表",
+    )
+    def get(self, request: Request) -> Response:
+        filters = SuspensionFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        suspensions = selectors.suspension_list(
+            viewer=request.user, filters=selectors.SuspensionFilters(**filters.validated_data)
+        )
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(suspensions, request, view=self)
+        return paginator.get_paginated_response(SuspensionOutput(page, many=True).data)
+
+    @extend_schema(request=SuspensionInput, responses={201: SuspensionOutput}, summary="登记服务暂停或限流")
+    def post(self, request: Request) -> Response:
+        if not request.user.has_code(CampaignPerm.MANAGE_SUSPENSIONS):
+            self.permission_denied(request)
+        data = SuspensionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields["unit"] = access_unit(request.user, fields["unit"])
+        suspension = services.suspension_create(actor=request.user, **fields)
+        return Response(SuspensionOutput(suspension).data, status=status.HTTP_201_CREATED)
+
+
+class SuspensionDetailApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW_SUSPENSIONS
+
+    @extend_schema(responses=SuspensionOutput, summary="服务暂停详情")
+    def get(self, request: Request, suspension_id: int) -> Response:
+        return Response(SuspensionOutput(selectors.access_suspension(request.user, suspension_id)).data)
+
+
+class LiftInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class SuspensionLiftApi(ScopedAPIView):
+    required_code = CampaignPerm.MANAGE_SUSPENSIONS
+
+    @extend_schema(request=LiftInput, responses=SuspensionOutput, summary="提前解除服务暂停")
+    def post(self, request: Request, suspension_id: int) -> Response:
+        suspension = selectors.access_suspension(request.user, suspension_id)
+        data = LiftInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        suspension = services.suspension_lift(
+            actor=request.user, suspension=suspension, **data.validated_data
+        )
+        return Response(SuspensionOutput(suspension).data)
+
+
+class AvailabilityInput(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1)
+    service = serializers.ChoiceField(choices=ServiceType.choices)
+    date = serializers.DateField(required=False)
+
+
+class AvailabilityOutput(serializers.Serializer):
+    is_open = serializers.BooleanField()
+    is_limited = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class AvailabilityApi(ScopedAPIView):
+    required_code = CampaignPerm.VIEW_SUSPENSIONS
+
+    @extend_schema(
+        parameters=[AvailabilityInput], responses=AvailabilityOutput, summary="某单位某日某项服务是否办理"
+    )
+    def get(self, request: Request) -> Response:
+        query = AvailabilityInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        unit = access_unit(request.user, query.validated_data["unit"])
+        answer = selectors.service_availability(
+            service=query.validated_data["service"],
+            unit=unit,
+            on=query.validated_data.get("date") or clock.today(),
+        )
+        return Response(AvailabilityOutput(answer).data)

@@ -1,0 +1,278 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from shouhu.common.models import TimeStampedModel
+
+
+class Campaign(TimeStampedModel):
+    """One run of the plan (百日平安守护行动). The next campaign is new data, not new code."""
+
+    name = models.CharField("名称", max_length=100)
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    goal = models.TextField("总体目标", blank=True)
+
+    class Meta:
+        verbose_name = "行动"
+        verbose_name_plural = "行动"
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="campaign_ends_after_start",
+                condition=Q(ends_on__gte=F("starts_on")),
+                violation_error_message="结束日期不能早于开始日期",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(TimeStampedModel):
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="phases", verbose_name="行动"
+    )
+    number = models.PositiveSmallIntegerField("阶段序号")
+    name = models.CharField("名称", max_length=100)
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    focus = models.TextField("工作重点")
+    risks = models.TextField("主要风险", blank=True)
+    target = models.CharField("目标", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "阶段"
+        verbose_name_plural = "阶段"
+        ordering = ["campaign", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="phase_ends_after_start",
+                condition=Q(ends_on__gte=F("starts_on")),
+                violation_error_message="阶段结束日期不能早于开始日期",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "number"],
+                name="phase_number_unique_in_campaign",
+                violation_error_message="该行动中已有相同序号的阶段",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.number}阶段 {self.name}"
+
+
+class KeyDateCategory(models.TextChoices):
+    THREE_FESTIVALS = "three_festivals", "三节"
+    FOUR_MEETINGS = "four_meetings", "四会"
+    MARRIAGE_SURGE = "marriage_surge", "婚姻登记高峰"
+    QINGMING = "qingming", "清明祭扫"
+    OTHER = "other", "其他"
+
+
+class KeyDate(TimeStampedModel):
+    """A key date of the campaign (重要节点); lunar ones are computed, never typed."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="key_dates", verbose_name="行动"
+    )
+    name = models.CharField("名称", max_length=100)
+    category = models.CharField("类别", max_length=24, choices=KeyDateCategory.choices)
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    is_computed = models.BooleanField("自动计算", default=False)
+    warning_days = models.PositiveSmallIntegerField(
+        "提前预警天数",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(90)],
+        help_text="留空则使用政策参数中的默认天数",
+    )
+
+    class Meta:
+        verbose_name = "重要节点"
+        verbose_name_plural = "重要节点"
+        ordering = ["starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="keydate_ends_after_start",
+                condition=Q(ends_on__gte=F("starts_on")),
+                violation_error_message="结束日期不能早于开始日期",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "name", "starts_on"],
+                name="keydate_unique",
+                violation_error_message="该重要节点已存在",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HolidayKind(models.TextChoices):
+    HOLIDAY = "holiday", "法定节假日"
+    WORKDAY = "workday", "调休上班"
+
+
+class Holiday(TimeStampedModel):
+    """Statutory holidays and 调休 workdays; seeded to 2026, later years entered by staff."""
+
+    date = models.DateField("日期", unique=True)
+    name = models.CharField("名称", max_length=50)
+    kind = models.CharField("类型", max_length=16, choices=HolidayKind.choices)
+
+    class Meta:
+        verbose_name = "节假日"
+        verbose_name_plural = "节假日"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+def _range(low: int, high: int) -> list:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class Policy(TimeStampedModel):
+    """Every threshold of the plan, with the plan's values as defaults (SPEC C3).
+
+    Services read these through `campaigns.policy.current_policy()` and nowhere else.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="policy", verbose_name="行动"
+    )
+    # Entry screening (三、（一）; S2)
+    temperature_limit = models.DecimalField(
+        "体温上限（℃）",
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("37.3"),
+        validators=[MinValueValidator(Decimal("36.0")), MaxValueValidator(Decimal("39.0"))],
+        help_text="体温达到或超过此值不得进入",
+    )
+    risk_lookback_days = models.PositiveSmallIntegerField(
+        "中高风险地区旅居史回溯天数", default=14, validators=_range(1, 60)
+    )
+    # Isolation periods (M3 and screening)
+    centralised_isolation_days = models.PositiveSmallIntegerField(
+        "集中隔离天数", default=14, validators=_range(1, 60)
+    )
+    home_isolation_days = models.PositiveSmallIntegerField(
+        "居家隔离天数", default=7, validators=_range(1, 60)
+    )
+    health_monitoring_days = models.PositiveSmallIntegerField(
+        "居家健康监测天数", default=7, validators=_range(1, 60)
+    )
+    # Gatherings (三、（三）; G3)
+    gathering_application_persons = models.PositiveSmallIntegerField(
+        "须申请的聚集活动人数", default=30, validators=_range(2, 1000), help_text="达到此人数须提前申请"
+    )
+    gathering_test_validity_hours = models.PositiveSmallIntegerField(
+        "核酸检测阴性报告有效小时数", default=48, validators=_range(1, 168)
+    )
+    # Lottery outlets (三、（五）; L2, L3)
+    lottery_patrols_per_week = models.PositiveSmallIntegerField(
+        "每周巡查次数", default=1, validators=_range(0, 14)
+    )
+    lottery_spot_checks_per_week = models.PositiveSmallIntegerField(
+        "每周抽查次数", default=2, validators=_range(0, 14)
+    )
+    lottery_first_suspension_days = models.PositiveSmallIntegerField(
+        "首次停机天数", default=3, validators=_range(1, 90)
+    )
+    lottery_repeat_suspension_days = models.PositiveSmallIntegerField(
+        "整改不到位再次停机天数", default=7, validators=_range(1, 180)
+    )
+    # Assistance (三、（二）; A7)
+    hardship_months_for_dibao = models.PositiveSmallIntegerField(
+        "可纳入低保的困难持续月数", default=3, validators=_range(1, 24)
+    )
+    # Requirements on the units (四; Q1) and the calendar (C2)
+    implementation_plan_deadline = models.DateField("县级实施方案报备截止日期", null=True, blank=True)
+    key_date_warning_days = models.PositiveSmallIntegerField(
+        "重要节点提前预警天数", default=7, validators=_range(0, 90)
+    )
+
+    class Meta:
+        verbose_name = "防控政策参数"
+        verbose_name_plural = "防控政策参数"
+        constraints = [
+            models.CheckConstraint(
+                name="policy_temperature_plausible",
+                condition=Q(temperature_limit__gte=Decimal("36.0"))
+                & Q(temperature_limit__lte=Decimal("39.0")),
+                violation_error_message="体温上限须在 36.0–39.0℃ 之间",
+            ),
+            models.CheckConstraint(
+                name="policy_repeat_suspension_longer",
+                condition=Q(lottery_repeat_suspension_days__gte=F("lottery_first_suspension_days")),
+                violation_error_message="再次停机天数不能少于首次停机天数",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} 政策参数"
+
+
+class ServiceType(models.TextChoices):
+    MARRIAGE_REGISTRATION = "marriage_registration", "婚姻登记"
+    FUNERAL_CEREMONY = "funeral_ceremony", "殡葬治丧仪式"
+    LOTTERY_SALES = "lottery_sales", "福彩销售"
+    VISITS = "visits", "探视来访"
+
+
+class SuspensionMode(models.TextChoices):
+    SUSPENDED = "suspended", "暂停"
+    LIMITED = "limited", "限流"
+
+
+class ServiceSuspension(TimeStampedModel):
+    """A unit suspends or limits a service for a date range (C4); applies to its subtree."""
+
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="suspensions", verbose_name="单位"
+    )
+    service = models.CharField("服务类型", max_length=32, choices=ServiceType.choices)
+    mode = models.CharField(
+        "方式", max_length=16, choices=SuspensionMode.choices, default=SuspensionMode.SUSPENDED
+    )
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    reason = models.CharField("原因", max_length=200)
+    limit_note = models.CharField("限流措施", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    lifted_at = models.DateTimeField("提前解除时间", null=True, blank=True)
+    lift_reason = models.CharField("解除原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "服务暂停/限流"
+        verbose_name_plural = "服务暂停/限流"
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="suspension_ends_after_start",
+                condition=Q(ends_on__gte=F("starts_on")),
+                violation_error_message="结束日期不能早于开始日期",
+            ),
+            models.CheckConstraint(
+                name="suspension_has_reason",
+                condition=~Q(reason=""),
+                violation_error_message="请填写暂停或限流的原因",
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.get_service_display()} {self.get_mode_display()}"

@@ -1,0 +1,259 @@
+"""Writes of the campaign: phases, key dates, holidays, policy and service suspensions."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from shouhu.accounts.models import User
+from shouhu.campaigns.calendar import key_dates_for_span
+from shouhu.campaigns.models import (
+    Campaign,
+    Holiday,
+    KeyDate,
+    Phase,
+    Policy,
+    ServiceSuspension,
+    ServiceType,
+    SuspensionMode,
+)
+from shouhu.campaigns.plan import PLAN_GOAL, PLAN_NAME, shifted_deadline, shifted_phases
+from shouhu.common import clock
+from shouhu.common.audit import acting_as
+from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.orgs.models import OrgUnit
+
+
+def _clean(instance: Model, **kwargs: Any) -> None:
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as error:
+        raise domain_error_from_validation(error) from error
+
+
+def _check_phase_fits(phase: Phase) -> None:
+    campaign = phase.campaign
+    if phase.starts_on < campaign.starts_on or phase.ends_on > campaign.ends_on:
+        raise DomainError(
+            f"阶段日期须在行动期间（{campaign.starts_on}至{campaign.ends_on}）之内",
+            code="phase_outside_campaign",
+            field_errors={"starts_on": ["超出行动期间"]},
+        )
+    overlapping = (
+        Phase.objects.filter(campaign=campaign, starts_on__lte=phase.ends_on, ends_on__gte=phase.starts_on)
+        .exclude(pk=phase.pk)
+        .first()
+    )
+    if overlapping:
+        raise DomainError(
+            f"与“{overlapping}”（{overlapping.starts_on}至{overlapping.ends_on}）时间重叠",
+            code="phase_overlap",
+            field_errors={"starts_on": ["与其他阶段时间重叠"]},
+        )
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: User | None,
+    starts_on: dt.date,
+    name: str = PLAN_NAME,
+    with_plan_defaults: bool = True,
+) -> Campaign:
+    """A campaign; by default with the plan's three phases, key dates and policy."""
+    phases = shifted_phases(starts_on) if with_plan_defaults else []
+    ends_on = phases[-1].ends_on if phases else starts_on
+    campaign = Campaign(
+        name=name, starts_on=starts_on, ends_on=ends_on, goal=PLAN_GOAL if with_plan_defaults else ""
+    )
+    _clean(campaign)
+    with acting_as(actor):
+        campaign.save()
+        for seed in phases:
+            phase = Phase(
+                campaign=campaign,
+                number=seed.number,
+                name=seed.name,
+                starts_on=seed.starts_on,
+                ends_on=seed.ends_on,
+                focus=seed.focus,
+                risks=seed.risks,
+                target=seed.target,
+            )
+            _clean(phase)
+            phase.save()
+        policy = Policy(
+            campaign=campaign, implementation_plan_deadline=shifted_deadline(starts_on) if phases else None
+        )
+        _clean(policy)
+        policy.save()
+        for key_date in key_dates_for_span(campaign.starts_on, campaign.ends_on):
+            KeyDate.objects.create(
+                campaign=campaign,
+                name=key_date.name,
+                category=key_date.category,
+                starts_on=key_date.starts_on,
+                ends_on=key_date.ends_on,
+                is_computed=True,
+            )
+    return campaign
+
+
+@transaction.atomic
+def phase_update(*, actor: User | None, phase: Phase, **changes: Any) -> Phase:
+    allowed = {"name", "starts_on", "ends_on", "focus", "risks", "target"}
+    if set(changes) - allowed:
+        raise DomainError("不能修改的字段", code="invalid")
+    Campaign.objects.select_for_update().get(pk=phase.campaign_id)
+    for field, value in changes.items():
+        setattr(phase, field, value)
+    _clean(phase)
+    _check_phase_fits(phase)
+    with acting_as(actor):
+        phase.save(update_fields=[*changes, "updated_at"])
+    return phase
+
+
+@transaction.atomic
+def phase_create(
+    *,
+    actor: User | None,
+    campaign: Campaign,
+    number: int,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    focus: str,
+    risks: str = "",
+    target: str = "",
+) -> Phase:
+    Campaign.objects.select_for_update().get(pk=campaign.pk)
+    phase = Phase(
+        campaign=campaign,
+        number=number,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        focus=focus,
+        risks=risks,
+        target=target,
+    )
+    _clean(phase)
+    _check_phase_fits(phase)
+    with acting_as(actor):
+        phase.save()
+    return phase
+
+
+POLICY_FIELDS = {
+    field.name
+    for field in Policy._meta.get_fields()
+    if getattr(field, "concrete", False) and field.name not in {"id", "campaign", "created_at", "updated_at"}
+}
+
+
+@transaction.atomic
+def policy_update(*, actor: User | None, policy: Policy, **changes: Any) -> Policy:
+    unknown = set(changes) - POLICY_FIELDS
+    if unknown:
+        raise DomainError("未知的政策参数：" + "、".join(sorted(unknown)), code="invalid")
+    for field, value in changes.items():
+        setattr(policy, field, value)
+    _clean(policy)
+    with acting_as(actor):
+        policy.save(update_fields=[*changes, "updated_at"])
+    return policy
+
+
+@transaction.atomic
+def key_date_create(
+    *,
+    actor: User | None,
+    campaign: Campaign,
+    name: str,
+    category: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    warning_days: int | None = None,
+) -> KeyDate:
+    key_date = KeyDate(
+        campaign=campaign,
+        name=name.strip(),
+        category=category,
+        starts_on=starts_on,
+        ends_on=ends_on or starts_on,
+        warning_days=warning_days,
+        is_computed=False,
+    )
+    _clean(key_date)
+    with acting_as(actor):
+        key_date.save()
+    return key_date
+
+
+@transaction.atomic
+def holiday_set(*, actor: User | None, date: dt.date, name: str, is_workday: bool) -> Holiday:
+    """Add or correct one day of the holiday table (years the package does not cover)."""
+    holiday = Holiday.objects.filter(date=date).first() or Holiday(date=date)
+    holiday.name = name.strip()
+    holiday.kind = "workday" if is_workday else "holiday"
+    _clean(holiday, validate_unique=False)
+    with acting_as(actor):
+        holiday.save()
+    return holiday
+
+
+@transaction.atomic
+def suspension_create(
+    *,
+    actor: User,
+    unit: OrgUnit,
+    service: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    reason: str,
+    mode: str = SuspensionMode.SUSPENDED,
+    limit_note: str = "",
+) -> ServiceSuspension:
+    if service not in ServiceType.values:
+        raise DomainError("未知的服务类型", code="invalid", field_errors={"service": ["未知的服务类型"]})
+    if not reason or not reason.strip():
+        raise DomainError("请填写暂停或限流的原因", code="invalid", field_errors={"reason": ["请填写原因"]})
+    if mode == SuspensionMode.LIMITED and not limit_note.strip():
+        raise DomainError(
+            "限流须说明限流措施", code="invalid", field_errors={"limit_note": ["请说明限流措施"]}
+        )
+    if ends_on < clock.today():
+        raise DomainError(
+            "结束日期已过，无需登记暂停", code="invalid", field_errors={"ends_on": ["结束日期已过"]}
+        )
+    suspension = ServiceSuspension(
+        unit=unit,
+        service=service,
+        mode=mode,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason.strip(),
+        limit_note=limit_note.strip(),
+        created_by=actor,
+    )
+    _clean(suspension)
+    with acting_as(actor):
+        suspension.save()
+    return suspension
+
+
+@transaction.atomic
+def suspension_lift(*, actor: User, suspension: ServiceSuspension, reason: str) -> ServiceSuspension:
+    """End a suspension early; the record stays for the history."""
+    if suspension.lifted_at is not None:
+        raise ConflictError("该暂停已解除", code="already_lifted")
+    if not reason.strip():
+        raise DomainError("请填写解除原因", code="invalid", field_errors={"reason": ["请填写解除原因"]})
+    suspension.lifted_at = clock.now()
+    suspension.lift_reason = reason.strip()
+    with acting_as(actor):
+        suspension.save(update_fields=["lifted_at", "lift_reason", "updated_at"])
+    return suspension

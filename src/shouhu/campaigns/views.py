@@ -1,0 +1,221 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from shouhu.campaigns import selectors, services
+from shouhu.campaigns.forms import (
+    CampaignCreateForm,
+    HolidayForm,
+    KeyDateForm,
+    LiftForm,
+    PhaseForm,
+    PolicyForm,
+    SuspensionFilterForm,
+    SuspensionForm,
+)
+from shouhu.campaigns.models import Policy
+from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.campaigns.policy import campaign_on
+from shouhu.common import clock
+from shouhu.common.errors import DomainError
+from shouhu.common.forms import add_domain_error
+from shouhu.common.listing import render_list
+from shouhu.orgs.selectors import access_unit, unit_list
+
+
+def require(request: HttpRequest, code: str) -> None:
+    if not request.user.has_code(code):
+        raise PermissionDenied
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    require(request, CampaignPerm.VIEW)
+    campaign = campaign_on()
+    if request.GET.get("campaign"):
+        campaign = selectors.access_campaign(request.user, request.GET["campaign"])
+    view = selectors.calendar_view(viewer=request.user, campaign=campaign)
+    can_manage = request.user.has_code(CampaignPerm.MANAGE)
+    key_date_form = KeyDateForm(request.POST or None) if can_manage else None
+    if can_manage and campaign and request.method == "POST" and key_date_form and key_date_form.is_valid():
+        try:
+            services.key_date_create(actor=request.user, campaign=campaign, **key_date_form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(key_date_form, error)
+        else:
+            messages.success(request, "已添加重要节点")
+            return redirect(f"{request.path}?campaign={campaign.pk}")
+    return render(
+        request,
+        "campaigns/calendar.html",
+        {
+            "view": view,
+            "today": clock.today(),
+            "campaigns": selectors.campaign_list(viewer=request.user),
+            "key_date_form": key_date_form,
+        },
+    )
+
+
+@login_required
+def campaign_current(request: HttpRequest) -> HttpResponse:
+    campaign = campaign_on()
+    if campaign is None:
+        return (
+            redirect("campaigns:campaign_create")
+            if request.user.has_code(CampaignPerm.MANAGE)
+            else render(request, "campaigns/campaign_detail.html", {"campaign": None})
+        )
+    return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
+
+
+@login_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    require(request, CampaignPerm.VIEW)
+    campaign = selectors.access_campaign(request.user, campaign_id)
+    policy = Policy.objects.filter(campaign=campaign).first() or Policy(campaign=campaign)
+    can_edit_policy = request.user.has_code(CampaignPerm.MANAGE_POLICY)
+    form = PolicyForm(request.POST or None, instance=policy) if can_edit_policy else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in form.changed_data}
+        try:
+            services.policy_update(actor=request.user, policy=policy, **changes)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "政策参数已保存" if changes else "没有改动")
+            return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "phases": selectors.phase_list(viewer=request.user, campaign=campaign),
+            "policy": policy,
+            "policy_form": form,
+            "campaigns": selectors.campaign_list(viewer=request.user),
+            "can_manage": request.user.has_code(CampaignPerm.MANAGE),
+        },
+    )
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    require(request, CampaignPerm.MANAGE)
+    form = CampaignCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "已创建行动及其三个阶段")
+            return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
+    return render(request, "campaigns/form_page.html", {"form": form, "title": "新建行动"})
+
+
+@login_required
+def phase_edit(request: HttpRequest, phase_id: int) -> HttpResponse:
+    require(request, CampaignPerm.MANAGE)
+    phase = selectors.access_phase(request.user, phase_id)
+    initial = {f: getattr(phase, f) for f in PhaseForm.base_fields}
+    form = PhaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.phase_update(actor=request.user, phase=phase, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "阶段已保存")
+            return redirect("campaigns:campaign_detail", campaign_id=phase.campaign_id)
+    return render(request, "campaigns/form_page.html", {"form": form, "title": f"编辑{phase}"})
+
+
+@login_required
+def holiday_list(request: HttpRequest) -> HttpResponse:
+    require(request, CampaignPerm.VIEW)
+    year = request.GET.get("year", "")
+    year_number = int(year) if year.isdigit() else clock.today().year
+    can_manage = request.user.has_code(CampaignPerm.MANAGE)
+    form = HolidayForm(request.POST or None) if can_manage else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.holiday_set(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "已保存")
+            return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
+    holidays = selectors.holiday_list(viewer=request.user, year=year_number)
+    return render(
+        request, "campaigns/holiday_list.html", {"holidays": holidays, "year": year_number, "form": form}
+    )
+
+
+SUSPENSION_COLUMNS = [
+    ("单位", lambda s: s.unit.name),
+    ("服务类型", lambda s: s.get_service_display()),
+    ("方式", lambda s: s.get_mode_display()),
+    ("开始日期", lambda s: s.starts_on),
+    ("结束日期", lambda s: s.ends_on),
+    ("原因", lambda s: s.reason),
+    ("限流措施", lambda s: s.limit_note),
+    ("提前解除", lambda s: s.lift_reason),
+]
+
+
+@login_required
+def suspension_list(request: HttpRequest) -> HttpResponse:
+    require(request, CampaignPerm.VIEW_SUSPENSIONS)
+    filter_form = SuspensionFilterForm(request.GET or None)
+    filters = selectors.SuspensionFilters()
+    if filter_form.is_valid():
+        filters = selectors.SuspensionFilters(
+            service=filter_form.cleaned_data["service"], active_on=filter_form.cleaned_data["active_on"]
+        )
+    can_manage = request.user.has_code(CampaignPerm.MANAGE_SUSPENSIONS)
+    form = None
+    if can_manage:
+        units = [(u.pk, f"{'　' * (u.depth - 1)}{u.name}") for u in unit_list(viewer=request.user)[:2000]]
+        form = SuspensionForm(request.POST or None, units=units)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            data["unit"] = access_unit(request.user, data["unit"])
+            try:
+                suspension = services.suspension_create(actor=request.user, **data)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, "已登记")
+                return redirect("campaigns:suspension_detail", suspension_id=suspension.pk)
+    return render_list(
+        request,
+        template="campaigns/suspension_list.html",
+        queryset=selectors.suspension_list(viewer=request.user, filters=filters),
+        columns=SUSPENSION_COLUMNS,
+        export_name="服务暂停",
+        context={"filter_form": filter_form, "form": form},
+    )
+
+
+@login_required
+def suspension_detail(request: HttpRequest, suspension_id: int) -> HttpResponse:
+    require(request, CampaignPerm.VIEW_SUSPENSIONS)
+    suspension = selectors.access_suspension(request.user, suspension_id)
+    can_manage = request.user.has_code(CampaignPerm.MANAGE_SUSPENSIONS)
+    form = LiftForm(request.POST or None) if can_manage and suspension.lifted_at is None else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.suspension_lift(actor=request.user, suspension=suspension, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "已解除")
+            return redirect("campaigns:suspension_detail", suspension_id=suspension.pk)
+    return render(
+        request,
+        "campaigns/suspension_detail.html",
+        {"suspension": suspension, "affected": selectors.suspension_affected(suspension), "form": form},
+    )

@@ -1,0 +1,26 @@
+from django import forms
+
+from shouhu.common.errors import DomainError
+
+
+def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
+    """Show a service's refusal beside the fields it names, or above the form."""
+    placed = False
+    for field, messages in error.field_errors.items():
+        if field in form.fields:
+            for message in messages:
+                form.add_error(field, message)
+            placed = True
+    if (
+        not placed
+        or not error.field_errors
+        or (error.message and all(error.message not in m for ms in error.field_errors.values() for m in ms))
+    ):
+        form.add_error(None, error.message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class Module(models.TextChoices):
+    """The plan's key tasks; a region department coordinates some of them (SPEC §1)."""
+
+    SCREENING = "screening", "入口查验"
+    ELDERCARE = "eldercare", "养老机构"
+    FUNERALS = "funerals", "殡葬服务"
+    MARRIAGE = "marriage", "婚姻登记"
+    ASSISTANCE = "assistance", "困难群众救助"
+    COMMUNITY = "community", "村（社区）防控"
+    RESCUE = "rescue", "流浪乞讨人员救助"
+    LOTTERY = "lottery", "福彩投注站"
+    PUBLICITY = "publicity", "宣传引导"
+    VACCINATION = "vaccination", "疫苗接种"
+    SUPERVISION = "supervision", "督导检查"

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from shouhu.accounts.views import dashboard
+from shouhu.common.views import healthz
+
+api_v1 = [
+    path("", include("shouhu.accounts.api_urls")),
+    path("", include("shouhu.orgs.api_urls")),
+    path("", include("shouhu.campaigns.api_urls")),
+]
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("shouhu.accounts.urls")),
+    path("orgs/", include("shouhu.orgs.urls")),
+    path("campaigns/", include("shouhu.campaigns.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
+
+admin.site.site_header = "守护 · 系统管理"
+admin.site.site_title = "守护"

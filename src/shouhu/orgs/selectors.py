@@ -1,0 +1,60 @@
+"""Reads of the org tree, always scoped to the requesting user."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from shouhu.accounts.models import User
+from shouhu.accounts.scope import unit_scope
+from shouhu.common.access import get_in_scope
+from shouhu.orgs.models import OrgUnit
+
+
+@dataclass(frozen=True)
+class UnitFilters:
+    search: str = ""
+    kind: str = ""
+    institution_type: str = ""
+    status: str = ""
+    county: int | None = None
+
+
+def unit_visible(*, viewer: User) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(unit_scope(viewer, field=""))
+
+
+def unit_list(*, viewer: User, filters: UnitFilters | None = None) -> QuerySet[OrgUnit]:
+    filters = filters or UnitFilters()
+    units = unit_visible(viewer=viewer)
+    if filters.search:
+        units = units.filter(Q(name__icontains=filters.search) | Q(code__icontains=filters.search))
+    if filters.kind:
+        units = units.filter(kind=filters.kind)
+    if filters.institution_type:
+        units = units.filter(institution_type=filters.institution_type)
+    if filters.status:
+        units = units.filter(status=filters.status)
+    if filters.county:
+        county = unit_visible(viewer=viewer).filter(pk=filters.county).first()
+        units = units.filter(path__startswith=county.path) if county else units.none()
+    return units.order_by("path")
+
+
+def access_unit(viewer: User, pk: object) -> OrgUnit:
+    return get_in_scope(unit_visible(viewer=viewer), pk)
+
+
+def unit_children(*, viewer: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return (
+        unit_visible(viewer=viewer).filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+    )
+
+
+def unit_ancestors(*, viewer: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """Breadcrumb: the ancestors the viewer may see (a county user sees no region root)."""
+    paths = [unit.path[:i] for i in range(unit.steplen, len(unit.path), unit.steplen)]
+    return unit_visible(viewer=viewer).filter(path__in=paths).order_by("depth")
+
+
+def county_choices(*, viewer: User) -> QuerySet[OrgUnit]:
+    return unit_visible(viewer=viewer).filter(kind="county").order_by("path")
