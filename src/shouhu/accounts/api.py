@@ -1,12 +1,12 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from shouhu.accounts.roles import role_permissions
 from shouhu.common.api_views import ScopedAPIView
+from shouhu.common.types import AuthedRequest
 
 
 class MeOutput(serializers.Serializer):
@@ -22,7 +22,7 @@ class MeOutput(serializers.Serializer):
 
 class MeApi(ScopedAPIView):
     @extend_schema(responses=MeOutput, summary="当前用户")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         user = request.user
         return Response(
             MeOutput(
@@ -33,7 +33,7 @@ class MeApi(ScopedAPIView):
                     "role": user.role,
                     "role_label": user.role_label,
                     "unit_id": user.unit_id,
-                    "unit_name": user.unit.name if user.unit_id else None,
+                    "unit_name": user.unit.name if user.unit is not None else None,
                     "permissions": sorted(role_permissions(user.role)),
                 }
             ).data

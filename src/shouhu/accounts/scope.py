@@ -25,7 +25,10 @@ def sees_whole_region(viewer: "User", module: Module | None = None) -> bool:
     if viewer.role in REGION_WIDE_ROLES:
         return True
     if viewer.role == Role.DEPARTMENT_COORDINATOR:
-        return module is None or module in viewer.unit.coordinated_modules
+        if module is None:
+            return True
+        unit = viewer.unit  # not None: unit_id is set
+        return unit is not None and module in unit.coordinated_modules
     return False
 
 
@@ -35,5 +38,8 @@ def unit_scope(viewer: "User", *, field: str = "unit", module: Module | None = N
         return Q(pk__in=[])
     if sees_whole_region(viewer, module):
         return Q()
+    unit = viewer.unit  # not None: unit_id is set
+    if unit is None:
+        return Q(pk__in=[])
     lookup = f"{field}__path__startswith" if field else "path__startswith"
-    return Q(**{lookup: viewer.unit.path})
+    return Q(**{lookup: unit.path})

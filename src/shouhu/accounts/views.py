@@ -10,6 +10,7 @@ from django.urls import reverse_lazy
 from shouhu.accounts import throttle
 from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
 from shouhu.common import clock
+from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import unit_list
 
 
@@ -46,7 +47,7 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     today = clock.today()
     units = unit_list(viewer=request.user)
     context = {

@@ -1,6 +1,5 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shouhu.campaigns import selectors, services
@@ -22,6 +21,7 @@ from shouhu.common import clock
 from shouhu.common.api import StandardPagination
 from shouhu.common.api_views import ScopedAPIView
 from shouhu.common.errors import DomainError
+from shouhu.common.types import AuthedRequest
 from shouhu.orgs.selectors import access_unit
 
 
@@ -62,7 +62,7 @@ class CampaignListApi(ScopedAPIView):
     required_code = CampaignPerm.VIEW
 
     @extend_schema(responses=CampaignOutput(many=True), summary="行动列表")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         campaigns = selectors.campaign_list(viewer=request.user).prefetch_related("phases")
         return Response(CampaignOutput(campaigns, many=True).data)
 
@@ -77,7 +77,7 @@ class CurrentApi(ScopedAPIView):
     required_code = CampaignPerm.VIEW
 
     @extend_schema(responses=CurrentPhaseOutput, summary="当前行动与阶段")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         return Response(
             CurrentPhaseOutput(
                 {"today": clock.today(), "campaign": campaign_on(), "phase": current_phase()}
@@ -89,14 +89,14 @@ class CampaignDetailApi(ScopedAPIView):
     required_code = CampaignPerm.VIEW
 
     @extend_schema(responses=CampaignOutput, summary="行动详情")
-    def get(self, request: Request, campaign_id: int) -> Response:
+    def get(self, request: AuthedRequest, campaign_id: int) -> Response:
         return Response(CampaignOutput(selectors.access_campaign(request.user, campaign_id)).data)
 
 
 class PolicyApi(ScopedAPIView):
     required_code = CampaignPerm.VIEW
 
-    def _policy(self, request: Request, campaign_id: int) -> Policy:
+    def _policy(self, request: AuthedRequest, campaign_id: int) -> Policy:
         campaign = selectors.access_campaign(request.user, campaign_id)
         policy = Policy.objects.filter(campaign=campaign).first()
         if policy is None:
@@ -104,11 +104,11 @@ class PolicyApi(ScopedAPIView):
         return policy
 
     @extend_schema(responses=PolicyOutput, summary="防控政策参数")
-    def get(self, request: Request, campaign_id: int) -> Response:
+    def get(self, request: AuthedRequest, campaign_id: int) -> Response:
         return Response(PolicyOutput(self._policy(request, campaign_id)).data)
 
     @extend_schema(request=PolicyInput, responses=PolicyOutput, summary="修改防控政策参数（地区管理员）")
-    def patch(self, request: Request, campaign_id: int) -> Response:
+    def patch(self, request: AuthedRequest, campaign_id: int) -> Response:
         policy = self._policy(request, campaign_id)
         if not request.user.has_code(CampaignPerm.MANAGE_POLICY):
             self.permission_denied(request)
@@ -130,12 +130,12 @@ class KeyDateListApi(ScopedAPIView):
     required_code = CampaignPerm.VIEW
 
     @extend_schema(responses=KeyDateOutput(many=True), summary="重要节点")
-    def get(self, request: Request, campaign_id: int) -> Response:
+    def get(self, request: AuthedRequest, campaign_id: int) -> Response:
         campaign = selectors.access_campaign(request.user, campaign_id)
         return Response(KeyDateOutput(campaign.key_dates.order_by("starts_on", "name"), many=True).data)
 
     @extend_schema(request=KeyDateInput, responses={201: KeyDateOutput}, summary="添加重要节点")
-    def post(self, request: Request, campaign_id: int) -> Response:
+    def post(self, request: AuthedRequest, campaign_id: int) -> Response:
         campaign = selectors.access_campaign(request.user, campaign_id)
         if not request.user.has_code(CampaignPerm.MANAGE):
             self.permission_denied(request)
@@ -159,7 +159,7 @@ class HolidayListApi(ScopedAPIView):
         responses=HolidayOutput(many=True),
         summary="法定节假日与调休",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         year = serializers.IntegerField(min_value=1900, max_value=2200, required=False)
         value = request.query_params.get("year")
         parsed = year.run_validation(value) if value not in (None, "") else None
@@ -214,7 +214,7 @@ class SuspensionListApi(ScopedAPIView):
         responses=SuspensionOutput(many=True),
         summary="服务暂停/限流列表",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         filters = SuspensionFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
         suspensions = selectors.suspension_list(
@@ -225,7 +225,7 @@ class SuspensionListApi(ScopedAPIView):
         return paginator.get_paginated_response(SuspensionOutput(page, many=True).data)
 
     @extend_schema(request=SuspensionInput, responses={201: SuspensionOutput}, summary="登记服务暂停或限流")
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         if not request.user.has_code(CampaignPerm.MANAGE_SUSPENSIONS):
             self.permission_denied(request)
         data = SuspensionInput(data=request.data)
@@ -240,7 +240,7 @@ class SuspensionDetailApi(ScopedAPIView):
     required_code = CampaignPerm.VIEW_SUSPENSIONS
 
     @extend_schema(responses=SuspensionOutput, summary="服务暂停详情")
-    def get(self, request: Request, suspension_id: int) -> Response:
+    def get(self, request: AuthedRequest, suspension_id: int) -> Response:
         return Response(SuspensionOutput(selectors.access_suspension(request.user, suspension_id)).data)
 
 
@@ -252,7 +252,7 @@ class SuspensionLiftApi(ScopedAPIView):
     required_code = CampaignPerm.MANAGE_SUSPENSIONS
 
     @extend_schema(request=LiftInput, responses=SuspensionOutput, summary="提前解除服务暂停")
-    def post(self, request: Request, suspension_id: int) -> Response:
+    def post(self, request: AuthedRequest, suspension_id: int) -> Response:
         suspension = selectors.access_suspension(request.user, suspension_id)
         data = LiftInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -280,7 +280,7 @@ class AvailabilityApi(ScopedAPIView):
     @extend_schema(
         parameters=[AvailabilityInput], responses=AvailabilityOutput, summary="某单位某日某项服务是否办理"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         query = AvailabilityInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         unit = access_unit(request.user, query.validated_data["unit"])

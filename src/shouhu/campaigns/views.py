@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from shouhu.campaigns import selectors, services
@@ -22,16 +22,17 @@ from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
+from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import access_unit, unit_list
 
 
-def require(request: HttpRequest, code: str) -> None:
+def require(request: AuthedHttpRequest, code: str) -> None:
     if not request.user.has_code(code):
         raise PermissionDenied
 
 
 @login_required
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
     campaign = campaign_on()
     if request.GET.get("campaign"):
@@ -60,7 +61,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_current(request: HttpRequest) -> HttpResponse:
+def campaign_current(request: AuthedHttpRequest) -> HttpResponse:
     campaign = campaign_on()
     if campaign is None:
         return (
@@ -72,7 +73,7 @@ def campaign_current(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
     campaign = selectors.access_campaign(request.user, campaign_id)
     policy = Policy.objects.filter(campaign=campaign).first() or Policy(campaign=campaign)
@@ -102,7 +103,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.MANAGE)
     form = CampaignCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +118,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def phase_edit(request: HttpRequest, phase_id: int) -> HttpResponse:
+def phase_edit(request: AuthedHttpRequest, phase_id: int) -> HttpResponse:
     require(request, CampaignPerm.MANAGE)
     phase = selectors.access_phase(request.user, phase_id)
     initial = {f: getattr(phase, f) for f in PhaseForm.base_fields}
@@ -134,7 +135,7 @@ def phase_edit(request: HttpRequest, phase_id: int) -> HttpResponse:
 
 
 @login_required
-def holiday_list(request: HttpRequest) -> HttpResponse:
+def holiday_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
     year = request.GET.get("year", "")
     year_number = int(year) if year.isdigit() else clock.today().year
@@ -167,7 +168,7 @@ SUSPENSION_COLUMNS = [
 
 
 @login_required
-def suspension_list(request: HttpRequest) -> HttpResponse:
+def suspension_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW_SUSPENSIONS)
     filter_form = SuspensionFilterForm(request.GET or None)
     filters = selectors.SuspensionFilters()
@@ -201,7 +202,7 @@ def suspension_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def suspension_detail(request: HttpRequest, suspension_id: int) -> HttpResponse:
+def suspension_detail(request: AuthedHttpRequest, suspension_id: int) -> HttpResponse:
     require(request, CampaignPerm.VIEW_SUSPENSIONS)
     suspension = selectors.access_suspension(request.user, suspension_id)
     can_manage = request.user.has_code(CampaignPerm.MANAGE_SUSPENSIONS)

@@ -6,6 +6,7 @@ ids of another county learns nothing, and views never fetch scoped objects anoth
 
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -15,5 +16,5 @@ M = TypeVar("M", bound=Model)
 def get_in_scope(queryset: "QuerySet[M]", pk: object) -> M:
     try:
         return queryset.get(pk=int(str(pk)))
-    except (ValueError, TypeError, queryset.model.DoesNotExist):
+    except (ValueError, TypeError, ObjectDoesNotExist):
         raise Http404("未找到该记录") from None

@@ -32,7 +32,11 @@ MESSAGES_BY_CODE = {
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # A declared field, not the Serializer.fields property: DRF's metaclass moves declared fields
+    # into _declared_fields at class creation, and the error body's key must be "fields".
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -14,5 +14,9 @@ class ScopedAPIView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if self.required_code and not request.user.has_code(self.required_code):
+        if not self.required_code:
+            return
+        user = request.user
+        # Anonymous requests were already turned away by IsAuthenticated (the default permission).
+        if not user.is_authenticated or not user.has_code(self.required_code):
             raise PermissionDenied

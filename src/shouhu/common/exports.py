@@ -20,6 +20,14 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def attachment_header(filename: str) -> str:
+    """The Content-Disposition value that makes the browser download `filename`."""
+    header = content_disposition_header(True, filename)
+    # Django returns None only when as_attachment is False and there is no filename.
+    assert header is not None
+    return header
+
+
 def xlsx_response(
     *, filename: str, sheet_title: str, columns: Sequence[Column], rows: Iterable[Any]
 ) -> HttpResponse:
@@ -34,5 +42,5 @@ def xlsx_response(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = attachment_header(filename)
     return response

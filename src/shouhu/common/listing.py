@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
 from shouhu.common.exports import Column, xlsx_response
 
@@ -35,6 +36,7 @@ def render_list(
     query.pop("page", None)
     query.pop("export", None)
     context = {**context, "page": page, "query": query.urlencode()}
-    if getattr(request, "htmx", False) and request.htmx.target == "list-results":
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)  # set by HtmxMiddleware
+    if htmx and htmx.target == "list-results":
         return render(request, f"{template}#results", context)
     return render(request, template, context)

@@ -1,10 +1,10 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shouhu.common.api import StandardPagination
 from shouhu.common.api_views import ScopedAPIView
+from shouhu.common.types import AuthedRequest
 from shouhu.orgs import selectors, services
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 from shouhu.orgs.permissions import OrgPerm
@@ -60,7 +60,7 @@ class UnitListApi(ScopedAPIView):
         responses=UnitOutput(many=True),
         summary="单位列表（按用户管辖范围）",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         filters = UnitFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
         units = selectors.unit_list(
@@ -84,12 +84,12 @@ class UnitDetailApi(ScopedAPIView):
     required_code = OrgPerm.VIEW
 
     @extend_schema(responses=UnitOutput, summary="单位详情")
-    def get(self, request: Request, unit_id: int) -> Response:
+    def get(self, request: AuthedRequest, unit_id: int) -> Response:
         unit = selectors.access_unit(request.user, unit_id)
         return Response(UnitOutput(unit, context={"parents": _parents_of([unit])}).data)
 
     @extend_schema(request=UnitUpdateInput, responses=UnitOutput, summary="修改单位信息")
-    def patch(self, request: Request, unit_id: int) -> Response:
+    def patch(self, request: AuthedRequest, unit_id: int) -> Response:
         unit = selectors.access_unit(request.user, unit_id)
         if not request.user.has_code(OrgPerm.MANAGE):
             self.permission_denied(request)

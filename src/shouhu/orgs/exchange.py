@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import unit_scope
 from shouhu.common.errors import DomainError
-from shouhu.common.exports import safe_cell, xlsx_response
+from shouhu.common.exports import attachment_header, safe_cell, xlsx_response
 from shouhu.common.tabular import Table
 from shouhu.common.tabular import read_table as read_any_table
 from shouhu.orgs import services
@@ -257,7 +256,7 @@ def tree_export_response(*, units: QuerySet[OrgUnit], fmt: str) -> HttpResponse:
         writer.writerow(HEADERS)
         writer.writerows([[safe_cell(v) for v in r] for r in rows])
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, "组织机构.csv")
+        response["Content-Disposition"] = attachment_header("组织机构.csv")
         return response
     columns = [(header, lambda r, i=i: r[i]) for i, header in enumerate(HEADERS)]
     return xlsx_response(filename="组织机构.xlsx", sheet_title="组织机构", columns=columns, rows=rows)

@@ -42,7 +42,9 @@ ALLOWED_CHILD_KINDS: dict[str, set[str]] = {
 }
 
 
-class OrgUnit(MP_Node, TimeStampedModel):
+# treebeard ships no type information, so the plugin cannot see MP_NodeManager; it falls back to a
+# Manager[OrgUnit] whose tree methods (add_root, get_root_nodes, …) are typed Any.
+class OrgUnit(MP_Node, TimeStampedModel):  # type: ignore[django-manager-missing]
     """A node of the region's tree: a level of government, a department or an institution."""
 
     name = models.CharField("名称", max_length=100)

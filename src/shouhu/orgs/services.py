@@ -29,7 +29,7 @@ def _check_placement(*, parent: OrgUnit | None, kind: str) -> None:
             raise DomainError(
                 "只有地区可以作为根单位", code="invalid_parent", field_errors={"parent": ["请选择上级单位"]}
             )
-        if OrgUnit.get_root_nodes().exists():
+        if OrgUnit.objects.get_root_nodes().exists():
             raise DomainError("系统中已有地区根单位", code="duplicate_root")
         return
     if kind not in ALLOWED_CHILD_KINDS[parent.kind]:
@@ -91,10 +91,10 @@ def unit_create(
     with acting_as(actor):
         try:
             if parent is None:
-                return OrgUnit.add_root(instance=unit)
+                return OrgUnit.objects.add_root(instance=unit)
             # Reload so a parent modified earlier in this transaction has its current numchild.
             parent.refresh_from_db(fields=["numchild", "path", "depth"])
-            return parent.add_child(instance=unit)
+            return OrgUnit.objects.add_child(parent, instance=unit)
         except IntegrityError as error:
             raise DomainError(
                 "编码已被其他单位使用", code="duplicate_code", field_errors={"code": ["编码已存在"]}

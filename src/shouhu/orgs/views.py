@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
+from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs import exchange, selectors, services
 from shouhu.orgs.forms import TreeImportForm, UnitEditForm, UnitFilterForm
 from shouhu.orgs.permissions import OrgPerm
@@ -23,13 +24,13 @@ UNIT_COLUMNS = [
 ]
 
 
-def require(request: HttpRequest, code: str) -> None:
+def require(request: AuthedHttpRequest, code: str) -> None:
     if not request.user.has_code(code):
         raise PermissionDenied
 
 
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, OrgPerm.VIEW)
     counties = [(c.pk, c.name) for c in selectors.county_choices(viewer=request.user)]
     form = UnitFilterForm(request.GET or None, counties=counties)
@@ -54,7 +55,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_detail(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
     require(request, OrgPerm.VIEW)
     unit = selectors.access_unit(request.user, unit_id)
     form = None
@@ -81,7 +82,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def unit_history(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_history(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
     require(request, OrgPerm.VIEW_HISTORY)
     unit = selectors.access_unit(request.user, unit_id)
     entries = LogEntry.objects.get_for_object(unit).select_related("actor").order_by("-timestamp")[:200]
@@ -89,14 +90,14 @@ def unit_history(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def tree_export(request: HttpRequest) -> HttpResponse:
+def tree_export(request: AuthedHttpRequest) -> HttpResponse:
     require(request, OrgPerm.VIEW)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     return exchange.tree_export_response(units=selectors.unit_list(viewer=request.user), fmt=fmt)
 
 
 @login_required
-def tree_import(request: HttpRequest) -> HttpResponse:
+def tree_import(request: AuthedHttpRequest) -> HttpResponse:
     require(request, OrgPerm.IMPORT)
     form = TreeImportForm(request.POST or None, request.FILES or None)
     report = None

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
-            if OrgUnit.get_root_nodes().exists():
+            if OrgUnit.objects.get_root_nodes().exists():
                 self.stdout.write("演示数据已存在，跳过组织树。")
             else:
                 build_region()

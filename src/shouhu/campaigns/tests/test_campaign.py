@@ -1,0 +1,213 @@
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from shouhu.campaigns import calendar, selectors, services
+from shouhu.campaigns.models import KeyDate, Phase, Policy
+from shouhu.campaigns.policy import current_phase, current_policy
+from shouhu.common import clock
+from shouhu.common.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_c1_plan_phases_are_seeded_with_the_plans_dates(plan_campaign):
+    phases = list(plan_campaign.phases.order_by("starts_on").values_list("name", "starts_on", "ends_on"))
+    assert phases == [
+        ("游子归来护卫行动", dt.date(2021, 12, 13), dt.date(2022, 1, 30)),
+        ("欢度佳节守卫行动", dt.date(2022, 1, 31), dt.date(2022, 2, 25)),
+        ("重大节点保卫行动", dt.date(2022, 2, 26), dt.date(2022, 5, 21)),
+    ]
+
+
+def test_c1_current_phase_follows_the_clock(plan_campaign):
+    assert current_phase().name == "游子归来护卫行动"
+    assert current_phase(dt.date(2022, 2, 1)).name == "欢度佳节守卫行动"
+    assert current_phase(dt.date(2022, 5, 22)) is None
+    with clock.frozen(dt.datetime(2022, 3, 1, 9, 0)):
+        assert current_phase().number == 3
+
+
+def test_c1_phase_banner_on_every_page(client, plan_campaign, county_user):
+    client.force_login(county_user)
+    for url in ("/", "/orgs/", "/campaigns/calendar/", "/campaigns/suspensions/"):
+        body = client.get(url).content.decode()
+        assert "当前阶段：第1阶段 游子归来护卫行动" in body, url
+        assert "外防“零漏管”" in body, url
+
+
+def test_c1_phase_cannot_end_before_it_starts_or_overlap(plan_campaign, region_admin):
+    first = plan_campaign.phases.get(number=1)
+    with pytest.raises(DomainError) as backwards:
+        services.phase_update(actor=region_admin, phase=first, ends_on=dt.date(2021, 12, 1))
+    assert "不能早于" in backwards.value.message
+    with pytest.raises(DomainError) as overlap:
+        services.phase_update(actor=region_admin, phase=first, ends_on=dt.date(2022, 2, 5))
+    assert "重叠" in overlap.value.message
+    first.refresh_from_db()
+    assert first.ends_on == dt.date(2022, 1, 30)
+
+
+def test_c1_a_campaign_can_start_on_any_day(region_admin, tree):
+    campaign = services.campaign_create(
+        actor=region_admin, starts_on=dt.date(2026, 11, 18), name="新一期行动"
+    )
+    phases = list(campaign.phases.order_by("number"))
+    assert [p.starts_on for p in phases] == [dt.date(2026, 11, 18), dt.date(2027, 1, 6), dt.date(2027, 2, 1)]
+    assert campaign.ends_on == dt.date(2027, 4, 26)
+    assert campaign.policy.implementation_plan_deadline == dt.date(2026, 11, 22)
+
+
+def test_c2_lunar_festivals_are_computed():
+    assert calendar.spring_festival(2022) == dt.date(2022, 2, 1)
+    assert calendar.lantern_festival(2022) == dt.date(2022, 2, 15)
+    assert calendar.qingming(2022) == dt.date(2022, 4, 5)
+    assert calendar.qixi(2022) == dt.date(2022, 8, 4)
+    assert calendar.spring_festival(2027) == dt.date(2027, 2, 6)
+
+
+def test_c2_key_dates_of_the_plan(plan_campaign):
+    key_dates = {k.name: (k.starts_on, k.ends_on, k.is_computed) for k in plan_campaign.key_dates.all()}
+    assert key_dates["元旦"][0] == dt.date(2022, 1, 1)
+    assert key_dates["春节"][0] == dt.date(2022, 2, 1)
+    assert key_dates["元宵节"][0] == dt.date(2022, 2, 15)
+    assert key_dates["清明节"][0] == dt.date(2022, 4, 5)
+    assert key_dates["“520”婚姻登记"][0] == dt.date(2022, 5, 20)
+    assert key_dates["“521”婚姻登记"][0] == dt.date(2022, 5, 21)
+    assert key_dates["七夕"][0] == dt.date(2022, 8, 4)
+    assert key_dates["北京冬奥会"][:2] == (dt.date(2022, 2, 4), dt.date(2022, 2, 20))
+    assert all(computed for *_, computed in key_dates.values())
+
+
+def test_c2_calendar_warns_ahead_by_policy_days(plan_campaign, county_user, region_admin):
+    # 2022-01-05: 春节 (02-01) is 27 days away, beyond the default 7; nothing else is near.
+    view = selectors.calendar_view(viewer=county_user, campaign=plan_campaign)
+    assert [w.key_date.name for w in view.warnings] == []
+    services.policy_update(actor=region_admin, policy=plan_campaign.policy, key_date_warning_days=30)
+    view = selectors.calendar_view(viewer=county_user, campaign=plan_campaign)
+    assert [(w.key_date.name, w.days_ahead) for w in view.warnings] == [("春节", 27), ("北京冬奥会", 30)]
+
+
+def test_c2_user_added_key_date_and_its_own_warning(plan_campaign, region_admin, county_user, client):
+    services.key_date_create(
+        actor=region_admin,
+        campaign=plan_campaign,
+        name="地区“两会”",
+        category="four_meetings",
+        starts_on=dt.date(2022, 1, 10),
+        ends_on=dt.date(2022, 1, 12),
+    )
+    view = selectors.calendar_view(viewer=county_user, campaign=plan_campaign)
+    assert [(w.key_date.name, w.days_ahead) for w in view.warnings] == [("地区“两会”", 5)]
+    client.force_login(county_user)
+    body = client.get("/campaigns/calendar/").content.decode()
+    assert "距地区“两会”还有 5 天" in body
+    with pytest.raises(DomainError):
+        services.key_date_create(
+            actor=region_admin,
+            campaign=plan_campaign,
+            name="倒序",
+            category="other",
+            starts_on=dt.date(2022, 1, 12),
+            ends_on=dt.date(2022, 1, 10),
+        )
+    assert not KeyDate.objects.filter(name="倒序").exists()
+
+
+def test_c2_holidays_seeded_and_editable_past_2026(region_admin, county_user, client):
+    from shouhu.campaigns.models import Holiday
+
+    assert Holiday.objects.get(date=dt.date(2022, 2, 1)).name == "春节"
+    assert Holiday.objects.get(date=dt.date(2022, 1, 29)).kind == "workday"  # 调休
+    assert not Holiday.objects.filter(date__year=2027).exists()
+    services.holiday_set(actor=region_admin, date=dt.date(2027, 2, 6), name="春节", is_workday=False)
+    client.force_login(county_user)
+    assert "春节" in client.get("/campaigns/holidays/?year=2027").content.decode()
+
+
+def test_c3_policy_holds_the_plans_numbers(plan_campaign):
+    policy = current_policy()
+    assert policy.campaign_id == plan_campaign.pk
+    assert policy.temperature_limit == Decimal("37.3")
+    assert policy.risk_lookback_days == 14
+    assert policy.gathering_application_persons == 30
+    assert policy.gathering_test_validity_hours == 48
+    assert (policy.lottery_first_suspension_days, policy.lottery_repeat_suspension_days) == (3, 7)
+    assert (policy.lottery_patrols_per_week, policy.lottery_spot_checks_per_week) == (1, 2)
+    assert policy.implementation_plan_deadline == dt.date(2021, 12, 17)
+    assert policy.hardship_months_for_dibao == 3
+
+
+def test_c3_without_a_campaign_the_plans_defaults_apply(db):
+    policy = current_policy()
+    assert policy.pk is None
+    assert policy.temperature_limit == Decimal("37.3")
+
+
+def test_c3_policy_edit_rejects_absurd_values_and_saves_nothing(plan_campaign, region_admin):
+    policy = plan_campaign.policy
+    for changes in (
+        {"temperature_limit": Decimal("45.0")},
+        {"risk_lookback_days": 0},
+        {"gathering_application_persons": -3},
+        {"lottery_first_suspension_days": 10, "lottery_repeat_suspension_days": 7},
+    ):
+        with pytest.raises(DomainError):
+            services.policy_update(actor=region_admin, policy=policy, **changes)
+        policy.refresh_from_db()
+    assert policy.temperature_limit == Decimal("37.3")
+    assert policy.lottery_first_suspension_days == 3
+
+
+def test_c3_policy_edit_is_audited(plan_campaign, region_admin):
+    from auditlog.models import LogEntry
+
+    services.policy_update(actor=region_admin, policy=plan_campaign.policy, temperature_limit=Decimal("37.2"))
+    entry = LogEntry.objects.get_for_object(plan_campaign.policy).order_by("-timestamp").first()
+    assert entry.actor == region_admin
+    assert entry.changes_dict["temperature_limit"] == ["37.3", "37.2"]
+
+
+def test_c3_only_region_admin_edits_policy(client, plan_campaign, county_user, region_admin):
+    url = f"/api/v1/campaigns/{plan_campaign.pk}/policy/"
+    client.force_login(county_user)
+    refused = client.patch(url, {"risk_lookback_days": 21}, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "permission_denied"
+    client.force_login(region_admin)
+    accepted = client.patch(url, {"risk_lookback_days": 21}, content_type="application/json")
+    assert accepted.status_code == 200
+    assert Policy.objects.get(pk=plan_campaign.policy.pk).risk_lookback_days == 21
+    bad = client.patch(url, {"temperature_limit": "50"}, content_type="application/json")
+    assert bad.status_code == 400
+    assert "temperature_limit" in bad.json()["error"]["fields"]
+
+
+THRESHOLD_LITERALS = re.compile(
+    r"37\.3|\b(?:days|hours|weeks)\s*=\s*\d+|(?<![:<>])[<>]=?\s*(?:30|48|14)\b|timedelta\(\s*\d+"
+)
+
+
+def test_c3_no_threshold_literals_outside_the_policy():
+    root = Path(__file__).resolve().parents[2]
+    allowed = {"campaigns/models.py", "campaigns/plan.py", "campaigns/calendar.py"}
+    offenders = []
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root).as_posix()
+        if "/tests/" in relative or "/migrations/" in relative or relative in allowed:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if THRESHOLD_LITERALS.search(line) and "# not a policy threshold" not in line:
+                offenders.append(f"{relative}:{number}: {line.strip()}")
+    assert not offenders, "阈值应来自政策参数：\n" + "\n".join(offenders)
+
+
+def test_c1_phase_model_constraint_holds_in_the_database(plan_campaign):
+    from django.db import IntegrityError, transaction
+
+    phase = plan_campaign.phases.get(number=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Phase.objects.filter(pk=phase.pk).update(ends_on=dt.date(2021, 1, 1))

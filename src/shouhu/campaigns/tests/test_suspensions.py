@@ -1,0 +1,143 @@
+import datetime as dt
+
+import pytest
+
+from shouhu.campaigns import selectors, services
+from shouhu.campaigns.models import ServiceSuspension
+from shouhu.common.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+
+
+def _suspend(actor, unit, **overrides):
+    fields = {
+        "service": "marriage_registration",
+        "starts_on": dt.date(2022, 1, 31),
+        "ends_on": dt.date(2022, 2, 6),
+        "reason": "春节期间暂停聚集类服务",
+    } | overrides
+    return services.suspension_create(actor=actor, unit=unit, **fields)
+
+
+def test_c4_suspension_closes_the_service_in_the_whole_subtree(tree, county_user):
+    _suspend(county_user, tree.county_a)
+    inside = selectors.service_availability(
+        service="marriage_registration", unit=tree.nursing_home_a, on=dt.date(2022, 2, 1)
+    )
+    assert not inside.is_open
+    assert "春节期间暂停聚集类服务" in inside.reason
+    assert "加格达奇区" in inside.reason
+    before = selectors.service_availability(
+        service="marriage_registration", unit=tree.nursing_home_a, on=dt.date(2022, 1, 30)
+    )
+    assert before.is_open
+    other_service = selectors.service_availability(
+        service="lottery_sales", unit=tree.nursing_home_a, on=dt.date(2022, 2, 1)
+    )
+    assert other_service.is_open
+    other_county = selectors.service_availability(
+        service="marriage_registration", unit=tree.nursing_home_b, on=dt.date(2022, 2, 1)
+    )
+    assert other_county.is_open
+
+
+def test_c4_limited_service_stays_open_with_its_measure(tree, county_user):
+    _suspend(county_user, tree.county_a, mode="limited", limit_note="每时段限 5 对")
+    answer = selectors.service_availability(
+        service="marriage_registration", unit=tree.county_a, on=dt.date(2022, 2, 2)
+    )
+    assert answer.is_open
+    assert answer.is_limited
+    assert "每时段限 5 对" in answer.message
+
+
+def test_c4_suspension_needs_a_reason_and_valid_dates(tree, county_user):
+    with pytest.raises(DomainError) as no_reason:
+        _suspend(county_user, tree.county_a, reason="  ")
+    assert no_reason.value.field_errors == {"reason": ["请填写原因"]}
+    with pytest.raises(DomainError):
+        _suspend(county_user, tree.county_a, starts_on=dt.date(2022, 2, 6), ends_on=dt.date(2022, 2, 1))
+    with pytest.raises(DomainError):
+        _suspend(county_user, tree.county_a, mode="limited", limit_note="")
+    assert not ServiceSuspension.objects.exists()
+
+
+def test_c4_lifting_reopens_from_that_day(tree, county_user, fixed_clock):
+    suspension = _suspend(
+        county_user, tree.county_a, starts_on=dt.date(2022, 1, 3), ends_on=dt.date(2022, 1, 20)
+    )
+    services.suspension_lift(actor=county_user, suspension=suspension, reason="疫情形势好转")
+    assert selectors.service_availability(
+        service="marriage_registration", unit=tree.county_a, on=dt.date(2022, 1, 5)
+    ).is_open
+    assert not selectors.service_availability(
+        service="marriage_registration", unit=tree.county_a, on=dt.date(2022, 1, 4)
+    ).is_open
+    with pytest.raises(DomainError):
+        services.suspension_lift(actor=county_user, suspension=suspension, reason="再次")
+
+
+def test_c4_api_create_and_availability(client, tree, county_user):
+    client.force_login(county_user)
+    created = client.post(
+        "/api/v1/suspensions/",
+        {
+            "unit": tree.county_a.pk,
+            "service": "funeral_ceremony",
+            "starts_on": "2022-01-31",
+            "ends_on": "2022-02-15",
+            "reason": "取消遗体告别等聚集性治丧仪式",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    answer = client.get(
+        "/api/v1/service-availability/",
+        {"unit": tree.nursing_home_a.pk, "service": "funeral_ceremony", "date": "2022-02-01"},
+    ).json()
+    assert answer["is_open"] is False
+    assert "取消遗体告别" in answer["message"]
+    # A unit of another county is not the user's to suspend: 404 as if it did not exist.
+    foreign = client.post(
+        "/api/v1/suspensions/",
+        {
+            "unit": tree.county_b.pk,
+            "service": "visits",
+            "starts_on": "2022-01-31",
+            "ends_on": "2022-02-01",
+            "reason": "x",
+        },
+        content_type="application/json",
+    )
+    assert foreign.status_code == 404
+    no_reason = client.post(
+        "/api/v1/suspensions/",
+        {
+            "unit": tree.county_a.pk,
+            "service": "visits",
+            "starts_on": "2022-01-31",
+            "ends_on": "2022-02-01",
+            "reason": "",
+        },
+        content_type="application/json",
+    )
+    assert no_reason.status_code == 400
+    assert no_reason.json()["error"]["fields"]["reason"]
+
+
+def test_c4_page_shows_reason_error_beside_the_field(client, tree, county_user):
+    client.force_login(county_user)
+    response = client.post(
+        "/campaigns/suspensions/",
+        {
+            "unit": tree.county_a.pk,
+            "service": "visits",
+            "mode": "suspended",
+            "starts_on": "2022-01-31",
+            "ends_on": "2022-02-01",
+            "reason": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "该字段是必填项" in response.content.decode()
+    assert not ServiceSuspension.objects.exists()

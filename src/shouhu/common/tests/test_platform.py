@@ -1,0 +1,169 @@
+"""Healthz, the API's one error shape, audit, login, language and layout."""
+
+import pytest
+from django.db.utils import OperationalError
+
+from shouhu.accounts.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_200_with_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_without_the_database(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_x7_errors_share_one_body_with_a_chinese_message(client, county_user, tree):
+    anonymous = client.get("/api/v1/units/")
+    assert anonymous.status_code in (401, 403)
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
+    assert anonymous.json()["error"]["message"] == "请先登录"
+    client.force_login(county_user)
+    missing = client.get("/api/v1/units/987654/")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"code": "not_found", "message": "未找到该记录", "fields": {}}}
+    invalid = client.get("/api/v1/units/", {"kind": "planet"})
+    assert invalid.status_code == 400
+    assert invalid.json()["error"]["code"] == "invalid"
+    assert "kind" in invalid.json()["error"]["fields"]
+
+
+def test_x7_schema_and_docs_are_served_without_network(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/units/" in paths
+    assert "/api/v1/suspensions/" in paths
+    for page in ("/api/docs/", "/api/redoc/"):
+        html = client.get(page).content.decode()
+        assert "/static/drf_spectacular_sidecar/" in html
+        assert "cdn." not in html
+        assert "unpkg" not in html
+        assert "jsdelivr" not in html
+
+
+def test_x7_token_auth(client, county_user):
+    token = client.post("/api/v1/auth/token/", {"username": county_user.username, "password": PASSWORD})
+    assert token.status_code == 200
+    me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    assert me.status_code == 200
+    assert me.json()["unit_name"] == "加格达奇区"
+
+
+def test_x3_audit_records_actor_ip_before_and_after(client, county_user, tree):
+    from auditlog.models import LogEntry
+
+    client.force_login(county_user)
+    response = client.patch(
+        f"/api/v1/units/{tree.township_a.pk}/",
+        {"address": "加格达奇区东山路"},
+        content_type="application/json",
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert response.status_code == 200
+    entry = LogEntry.objects.get_for_object(tree.township_a).order_by("-timestamp").first()
+    assert entry.actor == county_user
+    assert entry.remote_addr == "10.1.2.3"
+    assert entry.changes_dict["address"] == ["", "加格达奇区东山路"]
+    page = client.get(f"/orgs/{tree.township_a.pk}/history/").content.decode()
+    assert "加格达奇区东山路" in page
+    assert "10.1.2.3" in page
+
+
+def test_x3_token_api_writes_are_audited_with_the_token_user(client, county_user, tree):
+    from auditlog.models import LogEntry
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=county_user)
+    client.patch(
+        f"/api/v1/units/{tree.township_a.pk}/",
+        {"contact_person": "王主任"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    entry = LogEntry.objects.get_for_object(tree.township_a).order_by("-timestamp").first()
+    assert entry.actor == county_user
+
+
+def test_x1_login_is_throttled_after_repeated_failures(client, county_user, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        failed = client.post("/accounts/login/", {"username": county_user.username, "password": "wrong"})
+        assert failed.status_code == 200
+    locked = client.post("/accounts/login/", {"username": county_user.username, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "登录失败次数过多" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_x1_login_logout_and_password_change(client, county_user):
+    response = client.post("/accounts/login/", {"username": county_user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    changed = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Xing-an-ling-2022",
+            "new_password2": "Xing-an-ling-2022",
+        },
+    )
+    assert changed.status_code == 302
+    client.post("/accounts/logout/")
+    assert client.get("/").status_code == 302
+    assert client.login(username=county_user.username, password="Xing-an-ling-2022")
+
+
+def test_x1_sessions_expire(settings):
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_x1_navigation_shows_only_what_the_role_may_use(client, tree, region_admin, county_user):
+    client.force_login(county_user)
+    county_page = client.get("/").content.decode()
+    assert "组织机构" in county_page
+    assert "系统管理" not in county_page
+    assert client.get("/admin/").status_code == 302
+    client.force_login(region_admin)
+    admin_page = client.get("/").content.decode()
+    assert "系统管理" in admin_page
+
+
+def test_x8_chinese_by_default_english_on_request(client, county_user, plan_campaign):
+    client.force_login(county_user)
+    chinese = client.get("/campaigns/calendar/")
+    assert '<html lang="zh-hans">' in chinese.content.decode()
+    assert "行动日历" in chinese.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/campaigns/calendar/"})
+    english = client.get("/campaigns/calendar/").content.decode()
+    assert '<html lang="en">' in english
+    assert "Campaign calendar" in english
+    assert "Current phase" in english
+
+
+def test_x8_time_zone_is_asia_shanghai(settings):
+    from shouhu.common import clock
+
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert clock.today().isoformat() == "2022-01-05"
+
+
+def test_x9_pages_are_built_for_phones(client, county_user):
+    client.force_login(county_user)
+    html = client.get("/orgs/").content.decode()
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
+    assert "navbar-toggler" in html
+    assert "table-responsive" in html
