@@ -1,0 +1,13 @@
+from django.contrib import admin
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from shouhu.orgs.models import OrgUnit
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(TreeAdmin):
+    form = movenodeform_factory(OrgUnit)
+    list_display = ["name", "code", "kind", "institution_type", "status", "is_demo"]
+    list_filter = ["kind", "institution_type", "status", "is_demo"]
+    search_fields = ["name", "code"]
