@@ -11,7 +11,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "display_name", "unit__name"]
     raw_id_fields = ["unit"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("守护", {"fields": ("display_name", "role", "unit")}),
     )
     add_fieldsets = (
