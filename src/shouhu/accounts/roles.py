@@ -29,29 +29,29 @@ READ = {
     CampaignPerm.VIEW_SUSPENSIONS,
 }
 
+HISTORY = {OrgPerm.VIEW_HISTORY, CampaignPerm.VIEW_HISTORY}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGION_ADMIN: frozenset(
         READ
+        | HISTORY
         | {
             OrgPerm.MANAGE,
             OrgPerm.IMPORT,
-            OrgPerm.VIEW_HISTORY,
             CampaignPerm.MANAGE,
             CampaignPerm.MANAGE_POLICY,
             CampaignPerm.MANAGE_SUSPENSIONS,
             AccountPerm.MANAGE_USERS,
         }
     ),
-    Role.DEPARTMENT_COORDINATOR: frozenset(READ | {OrgPerm.VIEW_HISTORY}),
-    Role.COUNTY_STAFF: frozenset(
-        READ | {OrgPerm.MANAGE, OrgPerm.VIEW_HISTORY, CampaignPerm.MANAGE_SUSPENSIONS}
-    ),
+    Role.DEPARTMENT_COORDINATOR: frozenset(READ | HISTORY),
+    Role.COUNTY_STAFF: frozenset(READ | HISTORY | {OrgPerm.MANAGE, CampaignPerm.MANAGE_SUSPENSIONS}),
     Role.TOWNSHIP_STAFF: frozenset(READ | {CampaignPerm.MANAGE_SUSPENSIONS}),
     Role.VILLAGE_STAFF: frozenset(READ),
     Role.INSTITUTION_STAFF: frozenset(READ | {CampaignPerm.MANAGE_SUSPENSIONS}),
     Role.LOTTERY_SPECIALIST: frozenset(READ),
-    Role.INSPECTOR: frozenset(READ | {OrgPerm.VIEW_HISTORY}),
-    Role.LEADER: frozenset(READ | {OrgPerm.VIEW_HISTORY}),
+    Role.INSPECTOR: frozenset(READ | HISTORY),
+    Role.LEADER: frozenset(READ | HISTORY),
 }
 
 

@@ -7,3 +7,4 @@ class CampaignPerm(StrEnum):
     MANAGE_POLICY = "campaigns.manage_policy"
     VIEW_SUSPENSIONS = "campaigns.view_suspensions"
     MANAGE_SUSPENSIONS = "campaigns.manage_suspensions"
+    VIEW_HISTORY = "campaigns.view_history"

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from shouhu.campaigns import selectors, services
 from shouhu.campaigns.forms import (
@@ -19,6 +20,7 @@ from shouhu.campaigns.models import Policy
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.campaigns.policy import campaign_on
 from shouhu.common import clock
+from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
@@ -98,6 +100,7 @@ def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpRespons
             "policy_form": form,
             "campaigns": selectors.campaign_list(viewer=request.user),
             "can_manage": request.user.has_code(CampaignPerm.MANAGE),
+            "can_view_history": request.user.has_code(CampaignPerm.VIEW_HISTORY),
         },
     )
 
@@ -218,5 +221,36 @@ def suspension_detail(request: AuthedHttpRequest, suspension_id: int) -> HttpRes
     return render(
         request,
         "campaigns/suspension_detail.html",
-        {"suspension": suspension, "affected": selectors.suspension_affected(suspension), "form": form},
+        {
+            "suspension": suspension,
+            "affected": selectors.suspension_affected(suspension),
+            "form": form,
+            "can_view_history": request.user.has_code(CampaignPerm.VIEW_HISTORY),
+        },
     )
+
+
+@login_required
+def campaign_history(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
+    require(request, CampaignPerm.VIEW_HISTORY)
+    campaign = selectors.access_campaign(request.user, campaign_id)
+    policy = Policy.objects.filter(campaign=campaign).first()
+    objects = [campaign, *campaign.phases.all(), *campaign.key_dates.all(), *([policy] if policy else [])]
+    context = {
+        "subject": campaign.name,
+        "back_url": reverse("campaigns:campaign_detail", kwargs={"campaign_id": campaign.pk}),
+        "entries": history_of(*objects),
+    }
+    return render(request, "includes/history.html", context)
+
+
+@login_required
+def suspension_history(request: AuthedHttpRequest, suspension_id: int) -> HttpResponse:
+    require(request, CampaignPerm.VIEW_HISTORY)
+    suspension = selectors.access_suspension(request.user, suspension_id)
+    context = {
+        "subject": str(suspension),
+        "back_url": reverse("campaigns:suspension_detail", kwargs={"suspension_id": suspension.pk}),
+        "entries": history_of(suspension),
+    }
+    return render(request, "includes/history.html", context)

@@ -24,3 +24,20 @@ def acting_as(actor: Any) -> Iterator[None]:
         remote_port=current.get("remote_port"),
     ):
         yield
+
+
+HISTORY_LIMIT = 200
+
+
+def history_of(*objects: Any) -> list[Any]:
+    """The audit entries of some objects, newest first, for an object's history page."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for obj in objects:
+        condition |= Q(content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk))
+    return list(
+        LogEntry.objects.filter(condition).select_related("actor").order_by("-timestamp")[:HISTORY_LIMIT]
+    )

@@ -1,10 +1,11 @@
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
@@ -85,8 +86,12 @@ def unit_detail(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
 def unit_history(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
     require(request, OrgPerm.VIEW_HISTORY)
     unit = selectors.access_unit(request.user, unit_id)
-    entries = LogEntry.objects.get_for_object(unit).select_related("actor").order_by("-timestamp")[:200]
-    return render(request, "orgs/unit_history.html", {"unit": unit, "entries": entries})
+    context = {
+        "subject": unit.name,
+        "back_url": reverse("orgs:unit_detail", kwargs={"unit_id": unit.pk}),
+        "entries": history_of(unit),
+    }
+    return render(request, "includes/history.html", context)
 
 
 @login_required

@@ -211,3 +211,12 @@ def test_c1_phase_model_constraint_holds_in_the_database(plan_campaign):
     phase = plan_campaign.phases.get(number=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Phase.objects.filter(pk=phase.pk).update(ends_on=dt.date(2021, 1, 1))
+
+
+def test_x3_campaign_history_lists_policy_changes(client, plan_campaign, region_admin, county_user):
+    services.policy_update(actor=region_admin, policy=plan_campaign.policy, risk_lookback_days=21)
+    client.force_login(county_user)
+    page = client.get(f"/campaigns/{plan_campaign.pk}/history/").content.decode()
+    assert "risk_lookback_days" in page or "中高风险地区旅居史回溯天数" in page
+    assert "14 → 21" in page
+    assert str(region_admin) in page

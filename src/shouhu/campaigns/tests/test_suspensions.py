@@ -141,3 +141,12 @@ def test_c4_page_shows_reason_error_beside_the_field(client, tree, county_user):
     assert response.status_code == 200
     assert "该字段是必填项" in response.content.decode()
     assert not ServiceSuspension.objects.exists()
+
+
+def test_x3_suspension_history_shows_who_lifted_it(client, tree, county_user):
+    suspension = _suspend(county_user, tree.county_a)
+    services.suspension_lift(actor=county_user, suspension=suspension, reason="疫情形势好转")
+    client.force_login(county_user)
+    page = client.get(f"/campaigns/suspensions/{suspension.pk}/history/").content.decode()
+    assert "疫情形势好转" in page
+    assert str(county_user) in page
