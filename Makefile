@@ -35,7 +35,7 @@ run: install
 
 ## The test suite on SQLite, or on PostgreSQL when DATABASE_URL is set.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=shouhu.config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 check: install
 	$(VENV)/bin/ruff check .

@@ -9,6 +9,7 @@ from django.db import models
 from shouhu.accounts.permissions import AccountPerm
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.orgs.permissions import OrgPerm
+from shouhu.people.permissions import PeoplePerm
 
 
 class Role(models.TextChoices):
@@ -25,11 +26,22 @@ class Role(models.TextChoices):
 
 READ = {
     OrgPerm.VIEW,
+    PeoplePerm.VIEW,
     CampaignPerm.VIEW,
     CampaignPerm.VIEW_SUSPENSIONS,
 }
 
 HISTORY = {OrgPerm.VIEW_HISTORY, CampaignPerm.VIEW_HISTORY}
+
+# Who keeps the person register of their units, and who may see unmasked numbers (PIPL).
+PEOPLE_CLERK = {PeoplePerm.MANAGE, PeoplePerm.IMPORT}
+PEOPLE_OFFICE = {
+    *PEOPLE_CLERK,
+    PeoplePerm.MERGE,
+    PeoplePerm.REVEAL,
+    PeoplePerm.EXPORT_UNMASKED,
+    PeoplePerm.VIEW_REVEALS,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGION_ADMIN: frozenset(
@@ -42,16 +54,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             CampaignPerm.MANAGE_POLICY,
             CampaignPerm.MANAGE_SUSPENSIONS,
             AccountPerm.MANAGE_USERS,
+            *PEOPLE_OFFICE,
         }
     ),
     Role.DEPARTMENT_COORDINATOR: frozenset(READ | HISTORY),
-    Role.COUNTY_STAFF: frozenset(READ | HISTORY | {OrgPerm.MANAGE, CampaignPerm.MANAGE_SUSPENSIONS}),
-    Role.TOWNSHIP_STAFF: frozenset(READ | {CampaignPerm.MANAGE_SUSPENSIONS}),
-    Role.VILLAGE_STAFF: frozenset(READ),
-    Role.INSTITUTION_STAFF: frozenset(READ | {CampaignPerm.MANAGE_SUSPENSIONS}),
+    Role.COUNTY_STAFF: frozenset(
+        READ
+        | HISTORY
+        | PEOPLE_CLERK
+        | {OrgPerm.MANAGE, CampaignPerm.MANAGE_SUSPENSIONS, PeoplePerm.MERGE, PeoplePerm.REVEAL}
+    ),
+    Role.TOWNSHIP_STAFF: frozenset(READ | PEOPLE_CLERK | {CampaignPerm.MANAGE_SUSPENSIONS}),
+    Role.VILLAGE_STAFF: frozenset(READ | PEOPLE_CLERK),
+    Role.INSTITUTION_STAFF: frozenset(READ | PEOPLE_CLERK | {CampaignPerm.MANAGE_SUSPENSIONS}),
     Role.LOTTERY_SPECIALIST: frozenset(READ),
     Role.INSPECTOR: frozenset(READ | HISTORY),
-    Role.LEADER: frozenset(READ | HISTORY),
+    Role.LEADER: frozenset(READ | HISTORY | {PeoplePerm.VIEW_REVEALS}),
 }
 
 

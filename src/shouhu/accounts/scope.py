@@ -32,6 +32,31 @@ def sees_whole_region(viewer: "User", module: Module | None = None) -> bool:
     return False
 
 
+# A subtree is one range of tree paths, [path, next sibling's path), which both databases answer
+# from the path index (a LIKE prefix is a full scan on SQLite). Paths use 0-9 then A-Z, an order
+# every collation agrees on, so the bound is the path "plus one" in that alphabet.
+PATH_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _next_path(path: str) -> str | None:
+    digits = list(path)
+    for position in range(len(digits) - 1, -1, -1):
+        index = PATH_ALPHABET.index(digits[position])
+        if index + 1 < len(PATH_ALPHABET):
+            digits[position] = PATH_ALPHABET[index + 1]
+            return "".join(digits[: position + 1]) + PATH_ALPHABET[0] * (len(digits) - position - 1)
+        digits[position] = PATH_ALPHABET[0]
+    return None
+
+
+def subtree(path: str, *, field: str = "") -> Q:
+    """Rows whose unit (`field`, or the unit itself for "") lies in the subtree at `path`."""
+    column = f"{field}__path" if field else "path"
+    upper = _next_path(path)
+    condition = Q(**{f"{column}__gte": path})
+    return condition & Q(**{f"{column}__lt": upper}) if upper else condition
+
+
 def unit_scope(viewer: "User", *, field: str = "unit", module: Module | None = None) -> Q:
     """A filter on `<field>` (a ForeignKey to OrgUnit, or "" for OrgUnit itself)."""
     if not viewer.is_authenticated or viewer.unit_id is None:
@@ -41,5 +66,4 @@ def unit_scope(viewer: "User", *, field: str = "unit", module: Module | None = N
     unit = viewer.unit  # not None: unit_id is set
     if unit is None:
         return Q(pk__in=[])
-    lookup = f"{field}__path__startswith" if field else "path__startswith"
-    return Q(**{lookup: unit.path})
+    return subtree(unit.path, field=field)
