@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from shouhu.accounts.models import User
-from shouhu.accounts.scope import unit_scope
+from shouhu.accounts.scope import subtree, unit_scope
 from shouhu.common.access import get_in_scope
 from shouhu.orgs.models import OrgUnit
 
@@ -36,7 +36,7 @@ def unit_list(*, viewer: User, filters: UnitFilters | None = None) -> QuerySet[O
         units = units.filter(status=filters.status)
     if filters.county:
         county = unit_visible(viewer=viewer).filter(pk=filters.county).first()
-        units = units.filter(path__startswith=county.path) if county else units.none()
+        units = units.filter(subtree(county.path)) if county else units.none()
     return units.order_by("path")
 
 
@@ -45,9 +45,7 @@ def access_unit(viewer: User, pk: object) -> OrgUnit:
 
 
 def unit_children(*, viewer: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
-    return (
-        unit_visible(viewer=viewer).filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
-    )
+    return unit_visible(viewer=viewer).filter(subtree(unit.path), depth=unit.depth + 1).order_by("path")
 
 
 def unit_ancestors(*, viewer: User, unit: OrgUnit) -> QuerySet[OrgUnit]:

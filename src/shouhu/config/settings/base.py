@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "shouhu.accounts",
     "shouhu.orgs",
     "shouhu.campaigns",
+    "shouhu.people",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Personal data (X2) -----------------------------------------------------------------
+# Fernet keys, newest first, and the blind-index key: never derived from SECRET_KEY.
+SHOUHU_FIELD_KEYS = env_list("SHOUHU_FIELD_KEYS")
+SHOUHU_BLIND_INDEX_KEY = os.environ.get("SHOUHU_BLIND_INDEX_KEY", "")
+AUDITLOG_MASK_CALLABLE = "shouhu.people.masking.mask_any"
 
 # --- Shouhu ----------------------------------------------------------------------------------
 SHOUHU_SITE_NAME = _("守护")

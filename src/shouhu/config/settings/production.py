@@ -10,6 +10,11 @@ from .base import env_bool
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("SECRET_KEY 环境变量未设置 (SECRET_KEY is not set)")
 
+if not SHOUHU_FIELD_KEYS or not SHOUHU_BLIND_INDEX_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "个人信息密钥未设置：SHOUHU_FIELD_KEYS 和 SHOUHU_BLIND_INDEX_KEY (personal-data keys are not set)"
+    )
+
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

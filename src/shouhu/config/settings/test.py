@@ -18,3 +18,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.env
 ):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # noqa: F405  in memory
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Test-only keys: they protect nothing but the test database.
+SHOUHU_FIELD_KEYS = ["2cXvCj3kzK0Hq0G3pQ2bU1n8lS7yH9fW4eR6tY5uI0o="]
+SHOUHU_BLIND_INDEX_KEY = "test-only-blind-index-key"

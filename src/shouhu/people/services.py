@@ -1,0 +1,284 @@
+"""Writes to the person register: one validation path for pages, API and imports."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import ForeignKey
+
+from shouhu.accounts.models import User
+from shouhu.common import clock
+from shouhu.common.audit import acting_as
+from shouhu.common.crypto import blind_index
+from shouhu.common.errors import ConflictError, DomainError
+from shouhu.orgs.models import OrgUnit
+from shouhu.people.idcard import InvalidIdNumber, InvalidPhone, normalise_phone, parse_resident_id
+from shouhu.people.models import (
+    Category,
+    Gender,
+    IdType,
+    Person,
+    PersonalDataReveal,
+    PersonCategory,
+    PersonMerge,
+    RevealedField,
+)
+
+_DOCUMENT_PATTERN = re.compile(r"^[A-Z0-9]{5,20}$")
+
+
+@dataclass
+class PersonInput:
+    """What a clerk typed, before validation."""
+
+    name: str
+    home_unit: OrgUnit
+    id_type: str = IdType.RESIDENT_ID
+    id_number: str = ""
+    gender: str = ""
+    birth_date: dt.date | None = None
+    phone: str = ""
+    address: str = ""
+    household_registration: str = ""
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CleanPerson:
+    values: dict[str, Any]
+    categories: list[str]
+    warnings: list[str]
+
+
+def clean_person(data: PersonInput) -> CleanPerson:
+    """Validate everything at once; raise one DomainError naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    name = data.name.strip()
+    if not name:
+        errors["name"] = ["请填写姓名"]
+    if data.id_type not in IdType.values:
+        errors["id_type"] = ["未知的证件类型"]
+    gender = data.gender or Gender.UNKNOWN
+    if gender not in Gender.values:
+        errors["gender"] = ["性别只能是男、女或未知"]
+    birth_date = data.birth_date
+    today = clock.today()
+    if birth_date and birth_date > today:
+        errors["birth_date"] = ["出生日期不能晚于今天"]
+    id_number = data.id_number.strip().replace(" ", "").upper()
+    if id_number and data.id_type == IdType.RESIDENT_ID:
+        try:
+            resident = parse_resident_id(id_number, today=today)
+        except InvalidIdNumber as error:
+            errors["id_number"] = [str(error)]
+        else:
+            id_number = resident.number
+            warnings += resident.warnings
+            if data.gender and data.gender != Gender.UNKNOWN and data.gender != resident.gender:
+                errors["gender"] = [f"性别与身份证号不符（身份证号显示为{Gender(resident.gender).label}）"]
+            if birth_date and birth_date != resident.birth_date:
+                errors["birth_date"] = [f"出生日期与身份证号不符（身份证号显示为 {resident.birth_date}）"]
+            gender, birth_date = resident.gender, resident.birth_date
+    elif id_number and not _DOCUMENT_PATTERN.match(id_number):
+        errors["id_number"] = ["证件号码应为 5–20 位字母或数字"]
+    phone = ""
+    if data.phone.strip():
+        try:
+            phone = normalise_phone(data.phone)
+        except InvalidPhone as error:
+            errors["phone"] = [str(error)]
+    unknown = [c for c in data.categories if c not in Category.values]
+    if unknown:
+        errors["categories"] = ["未知的人员类别：" + "、".join(unknown)]
+    if errors:
+        summary = "；".join(message for messages in errors.values() for message in messages)
+        raise DomainError(summary, code="invalid_person", field_errors=errors)
+    return CleanPerson(
+        values={
+            "name": name,
+            "gender": gender,
+            "birth_date": birth_date,
+            "id_type": data.id_type,
+            "id_number": id_number,
+            "id_index": blind_index(data.id_type, id_number),
+            "phone": phone,
+            "phone_index": blind_index("phone", phone),
+            "address": data.address.strip(),
+            "household_registration": data.household_registration.strip(),
+            "home_unit": data.home_unit,
+        },
+        categories=sorted(set(data.categories)),
+        warnings=warnings,
+    )
+
+
+def person_find_by_document(*, id_type: str, id_number: str) -> Person | None:
+    index = blind_index(id_type, id_number.strip().replace(" ", "").upper())
+    if not index:
+        return None
+    return Person.objects.filter(id_type=id_type, id_index=index, merged_into__isnull=True).first()
+
+
+@dataclass
+class Registration:
+    person: Person
+    created: bool
+    changed: bool
+    warnings: list[str]
+
+
+def _add_categories(person: Person, categories: list[str]) -> bool:
+    existing = set(person.categories.values_list("category", flat=True))
+    new = [c for c in categories if c not in existing]
+    for category in new:
+        PersonCategory.objects.create(person=person, category=category)
+    return bool(new)
+
+
+@transaction.atomic
+def person_register(*, actor: User | None, data: PersonInput, update_existing: bool = False) -> Registration:
+    """Register a person, or find the one already registered with the same document.
+
+    A second registration never makes a second record. With `update_existing` (imports), the
+    typed details replace the stored ones; a person is never silently moved to another unit.
+    """
+    clean = clean_person(data)
+    values = clean.values
+    existing = None
+    if values["id_index"]:
+        existing = (
+            Person.objects.select_for_update()
+            .filter(id_type=values["id_type"], id_index=values["id_index"], merged_into__isnull=True)
+            .first()
+        )
+    with acting_as(actor):
+        if existing is None:
+            person = Person(**values)
+            try:
+                with transaction.atomic():
+                    person.save()
+            except IntegrityError as error:
+                raise ConflictError("该证件号码已登记", code="duplicate_person") from error
+            _add_categories(person, clean.categories)
+            return Registration(person, created=True, changed=True, warnings=clean.warnings)
+        if existing.home_unit_id != values["home_unit"].pk:
+            raise ConflictError(
+                f"此人已登记在“{existing.home_unit.name}”，不能同时属于两个单位；如需调整请先办理转出",
+                code="person_in_other_unit",
+                field_errors={"home_unit": ["此人已登记在其他单位"]},
+            )
+        changed = _add_categories(existing, clean.categories)
+        if update_existing:
+            changes = [
+                f
+                for f, v in values.items()
+                if f not in {"id_index", "home_unit"} and getattr(existing, f) != v
+            ]
+            for name in changes:
+                setattr(existing, name, values[name])
+            if changes:
+                existing.phone_index = values["phone_index"]
+                existing.save(update_fields=[*changes, "phone_index", "updated_at"])
+                changed = True
+        return Registration(existing, created=False, changed=changed, warnings=clean.warnings)
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
+    clean = clean_person(data)
+    values = clean.values
+    if values["id_index"] and values["id_index"] != person.id_index:
+        other = person_find_by_document(id_type=values["id_type"], id_number=values["id_number"])
+        if other is not None and other.pk != person.pk:
+            raise ConflictError(
+                "该证件号码已属于另一条人员记录；如为同一人，请使用“合并”",
+                code="duplicate_person",
+                field_errors={"id_number": ["该证件号码已登记"]},
+            )
+    changes = []
+    for name, value in values.items():
+        current = person.home_unit_id if name == "home_unit" else getattr(person, name)
+        wanted = value.pk if name == "home_unit" else value
+        if current != wanted:
+            changes.append(name)
+    for name in changes:
+        setattr(person, name, values[name])
+    with acting_as(actor):
+        if changes:
+            person.save(update_fields=[*changes, "updated_at"])
+        person.categories.exclude(category__in=clean.categories).delete()
+        _add_categories(person, clean.categories)
+    return person
+
+
+@transaction.atomic
+def person_merge(*, actor: User, survivor: Person, duplicate: Person, reason: str) -> PersonMerge:
+    """Fold `duplicate` into `survivor`, moving every record that points at the duplicate."""
+    if not reason.strip():
+        raise DomainError("请填写合并原因", code="invalid", field_errors={"reason": ["请填写合并原因"]})
+    if survivor.pk == duplicate.pk:
+        raise DomainError("不能把一条记录与自身合并", code="invalid")
+    if duplicate.merged_into_id or survivor.merged_into_id:
+        raise ConflictError("该记录已被合并过", code="already_merged")
+    moved: dict[str, int] = {}
+    with acting_as(actor):
+        for relation in Person._meta.related_objects:
+            if not isinstance(relation.field, ForeignKey) or relation.related_model in (Person, PersonMerge):
+                continue
+            if relation.related_model is PersonCategory:
+                continue
+            model = relation.related_model
+            if isinstance(model, str):  # unresolved lazy reference: nothing registered yet
+                continue
+            count = model._default_manager.filter(**{relation.field.name: duplicate}).update(
+                **{relation.field.name: survivor}
+            )
+            if count:
+                moved[model._meta.label] = count
+        categories = list(duplicate.categories.values_list("category", flat=True))
+        _add_categories(survivor, categories)
+        duplicate.merged_into = survivor
+        duplicate.save(update_fields=["merged_into", "updated_at"])
+        return PersonMerge.objects.create(
+            survivor=survivor,
+            duplicate=duplicate,
+            reason=reason.strip(),
+            merged_by=actor,
+            merged_at=clock.now(),
+            moved_links=moved,
+        )
+
+
+def person_reveal(
+    *, actor: User, person: Person, field_name: str, reason: str, remote_addr: str | None
+) -> str:
+    """The unmasked value, for a user allowed to see it, logged with the reason."""
+    if field_name not in (RevealedField.ID_NUMBER, RevealedField.PHONE):
+        raise DomainError("只能查看证件号码或手机号", code="invalid")
+    if not reason.strip():
+        raise DomainError("请填写查看事由", code="invalid", field_errors={"reason": ["请填写查看事由"]})
+    PersonalDataReveal.objects.create(
+        viewer=actor,
+        person=person,
+        field=field_name,
+        reason=reason.strip(),
+        revealed_at=clock.now(),
+        remote_addr=remote_addr or None,
+    )
+    return str(getattr(person, field_name))
+
+
+def unmasked_export_record(*, actor: User, reason: str, detail: str, remote_addr: str | None) -> None:
+    if not reason.strip():
+        raise DomainError("导出未脱敏名单须填写事由", code="invalid", field_errors={"reason": ["请填写事由"]})
+    PersonalDataReveal.objects.create(
+        viewer=actor,
+        field=RevealedField.EXPORT,
+        reason=reason.strip(),
+        detail=detail[:200],
+        revealed_at=clock.now(),
+        remote_addr=remote_addr or None,
+    )
