@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("shouhu.accounts.api_urls")),
     path("", include("shouhu.orgs.api_urls")),
     path("", include("shouhu.campaigns.api_urls")),
+    path("", include("shouhu.people.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("shouhu.accounts.urls")),
     path("orgs/", include("shouhu.orgs.urls")),
     path("campaigns/", include("shouhu.campaigns.urls")),
+    path("people/", include("shouhu.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -10,6 +10,7 @@ from shouhu.campaigns.services import campaign_create
 from shouhu.common import clock
 from shouhu.orgs.demo import build_region
 from shouhu.orgs.models import OrgUnit
+from shouhu.people.demo import create_people
 
 DEMO_DAYS_INTO_PHASE_ONE = 10
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
                 build_region()
                 self.stdout.write(f"已生成组织树：{OrgUnit.objects.count()} 个单位。")
             logins = create_users()
+            people = create_people()
+            if people:
+                self.stdout.write(f"已生成演示人员：{people} 人（证件号码为虚构）。")
             if not Campaign.objects.filter(starts_on=PLAN_PHASES[0].starts_on).exists():
                 campaign_create(actor=None, starts_on=PLAN_PHASES[0].starts_on)
             today = clock.today()

@@ -1,0 +1,137 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from shouhu.common.api import StandardPagination
+from shouhu.common.api_views import ScopedAPIView
+from shouhu.common.types import AuthedRequest
+from shouhu.orgs.selectors import access_unit
+from shouhu.people import selectors, services
+from shouhu.people.models import Category, Gender, IdType, Person, RevealedField
+from shouhu.people.permissions import PeoplePerm
+
+
+class PersonOutput(serializers.ModelSerializer):
+    """Numbers are always masked here; the reveal endpoint gives one number with a reason."""
+
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+    phone = serializers.CharField(source="phone_masked", read_only=True)
+    home_unit_name = serializers.CharField(source="home_unit.name", read_only=True)
+    categories = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "id_type",
+            "id_number",
+            "phone",
+            "address",
+            "household_registration",
+            "home_unit",
+            "home_unit_name",
+            "categories",
+            "deceased_on",
+        ]
+
+    def get_categories(self, person: Person) -> list[str]:
+        return [c.category for c in person.categories.all()]
+
+
+class PersonFilterInput(serializers.Serializer):
+    search = serializers.CharField(required=False, default="", allow_blank=True)
+    id_number = serializers.CharField(required=False, default="", allow_blank=True)
+    phone = serializers.CharField(required=False, default="", allow_blank=True)
+    category = serializers.ChoiceField(choices=Category.choices, required=False, default="", allow_blank=True)
+    unit = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class PersonInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_type = serializers.ChoiceField(choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_number = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, default="", allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    household_registration = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+    home_unit = serializers.IntegerField(min_value=1)
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Category.choices), required=False, default=list
+    )
+
+
+class PersonListApi(ScopedAPIView):
+    required_code = PeoplePerm.VIEW
+
+    @extend_schema(
+        parameters=[PersonFilterInput, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses=PersonOutput(many=True),
+        summary="人员列表（号码脱敏）",
+    )
+    def get(self, request: AuthedRequest) -> Response:
+        filters = PersonFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        people = selectors.person_list(
+            viewer=request.user, filters=selectors.PersonFilters(**filters.validated_data)
+        )
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(people, request, view=self)
+        return paginator.get_paginated_response(PersonOutput(page, many=True).data)
+
+    @extend_schema(
+        request=PersonInputSerializer,
+        responses={201: PersonOutput, 200: PersonOutput},
+        summary="登记人员（已登记则返回原记录）",
+    )
+    def post(self, request: AuthedRequest) -> Response:
+        if not request.user.has_code(PeoplePerm.MANAGE):
+            self.permission_denied(request)
+        data = PersonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["home_unit"] = access_unit(request.user, values["home_unit"])
+        registration = services.person_register(actor=request.user, data=services.PersonInput(**values))
+        code = status.HTTP_201_CREATED if registration.created else status.HTTP_200_OK
+        return Response(PersonOutput(registration.person).data, status=code)
+
+
+class PersonDetailApi(ScopedAPIView):
+    required_code = PeoplePerm.VIEW
+
+    @extend_schema(responses=PersonOutput, summary="人员详情（号码脱敏）")
+    def get(self, request: AuthedRequest, person_id: int) -> Response:
+        return Response(PersonOutput(selectors.access_person(request.user, person_id)).data)
+
+
+class RevealInput(serializers.Serializer):
+    field = serializers.ChoiceField(choices=[RevealedField.ID_NUMBER, RevealedField.PHONE])
+    reason = serializers.CharField(max_length=200)
+
+
+class RevealOutput(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
+
+
+class PersonRevealApi(ScopedAPIView):
+    required_code = PeoplePerm.REVEAL
+
+    @extend_schema(request=RevealInput, responses=RevealOutput, summary="查看完整号码（记录事由）")
+    def post(self, request: AuthedRequest, person_id: int) -> Response:
+        person = selectors.access_person(request.user, person_id)
+        data = RevealInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        value = services.person_reveal(
+            actor=request.user,
+            person=person,
+            field_name=data.validated_data["field"],
+            reason=data.validated_data["reason"],
+            remote_addr=request.META.get("REMOTE_ADDR"),
+        )
+        return Response(RevealOutput({"field": data.validated_data["field"], "value": value}).data)

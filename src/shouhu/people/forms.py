@@ -1,0 +1,48 @@
+from django import forms
+
+from shouhu.common.forms import DateInput
+from shouhu.people.models import Category, Gender, IdType, RevealedField
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label="姓名", required=False)
+    id_number = forms.CharField(label="证件号码（精确）", required=False)
+    phone = forms.CharField(label="手机号（精确）", required=False)
+    category = forms.ChoiceField(
+        label="人员类别", required=False, choices=[("", "全部类别"), *Category.choices]
+    )
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices)
+    id_number = forms.CharField(label="证件号码", max_length=30, required=False)
+    gender = forms.ChoiceField(label="性别", choices=[("", "按身份证号"), *Gender.choices], required=False)
+    birth_date = forms.DateField(label="出生日期", required=False, widget=DateInput())
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    address = forms.CharField(label="现住址", max_length=200, required=False)
+    household_registration = forms.CharField(label="户籍地", max_length=200, required=False)
+    home_unit = forms.TypedChoiceField(label="所属单位", coerce=int)
+    categories = forms.MultipleChoiceField(
+        label="人员类别", choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, units: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["home_unit"].choices = units  # type: ignore[attr-defined]
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        choices=[(RevealedField.ID_NUMBER, "证件号码"), (RevealedField.PHONE, "手机号")]
+    )
+    reason = forms.CharField(label="查看事由", max_length=200)
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(label="要并入本记录的人员编号", min_value=1)
+    reason = forms.CharField(label="合并原因", max_length=200)
+
+
+class UnmaskedExportForm(forms.Form):
+    reason = forms.CharField(label="导出未脱敏名单的事由", max_length=200)
