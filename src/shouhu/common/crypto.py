@@ -61,6 +61,17 @@ def decrypt(token: str) -> str:
         raise DecryptionFailed("无法解密个人信息：密钥错误或数据损坏") from error
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    return _cipher().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _cipher().decrypt(token)
+    except InvalidToken as error:
+        raise DecryptionFailed("无法解密上传的文件：密钥错误或数据损坏") from error
+
+
 def rotate(token: str) -> str:
     """Re-encrypt under the newest key."""
     try:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("orgs/", include("shouhu.orgs.urls")),
     path("campaigns/", include("shouhu.campaigns.urls")),
     path("people/", include("shouhu.people.urls")),
+    path("imports/", include("shouhu.common.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

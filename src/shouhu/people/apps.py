@@ -9,7 +9,7 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import importers, models  # noqa: F401  importers register themselves
 
         # Encrypted numbers are masked in the audit log; their blind indexes say nothing useful.
         auditlog.register(

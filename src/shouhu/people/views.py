@@ -66,6 +66,7 @@ def person_list(request: AuthedHttpRequest) -> HttpResponse:
         context={
             "form": form,
             "can_manage": request.user.has_code(PeoplePerm.MANAGE),
+            "can_import": request.user.has_code(PeoplePerm.IMPORT),
             "can_export_unmasked": request.user.has_code(PeoplePerm.EXPORT_UNMASKED),
             "unmasked_form": UnmaskedExportForm(),
         },

@@ -1,0 +1,131 @@
+"""Pages of the import mechanism: upload → dry-run preview and error report → import."""
+
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+
+from shouhu.accounts.scope import unit_scope
+from shouhu.common import crypto
+from shouhu.common.access import get_in_scope
+from shouhu.common.errors import DomainError
+from shouhu.common.forms import add_domain_error
+from shouhu.common.importing import (
+    Importer,
+    ImportReport,
+    error_report_xlsx,
+    importer_for,
+    run_import,
+    template_xlsx,
+)
+from shouhu.common.models import ImportJob, ImportStatus
+from shouhu.common.tabular import read_table
+from shouhu.common.types import AuthedHttpRequest
+
+if TYPE_CHECKING:
+    from shouhu.accounts.models import User
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="文件（xlsx 或 csv，UTF-8 或 GB18030 编码）")
+
+
+def _importer(request: AuthedHttpRequest, kind: str) -> Importer:
+    importer = importer_for(kind)
+    if importer is None:
+        raise Http404("没有这种导入")
+    if not request.user.has_code(importer.permission):
+        raise PermissionDenied
+    return importer
+
+
+def access_import_job(viewer: "User", pk: object) -> ImportJob:
+    """An upload is seen in its uploader's part of the tree, like the data it holds."""
+    return get_in_scope(ImportJob.objects.filter(unit_scope(viewer, field="created_by__unit")), pk)
+
+
+def _run(job: ImportJob, importer: Importer, request: AuthedHttpRequest, *, valid_only: bool) -> ImportReport:
+    table = read_table(
+        job.filename,
+        crypto.decrypt_bytes(bytes(job.content)),
+        required_headers=[c.header for c in importer.columns if c.required],
+    )
+    return run_import(
+        importer=importer, actor=request.user, table=table, dry_run=False, import_valid_rows=valid_only
+    )
+
+
+@login_required
+def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
+    importer = _importer(request, kind)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        job = ImportJob(
+            kind=kind, filename=upload.name, content=crypto.encrypt_bytes(data), created_by=request.user
+        )
+        try:
+            required = [c.header for c in importer.columns if c.required]
+            table = read_table(upload.name, data, required_headers=required)
+            report = run_import(importer=importer, actor=request.user, table=table, dry_run=True)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            job.report = report.as_dict()
+            job.save()
+            return redirect("imports:job", job_id=job.pk)
+    return render(request, "imports/upload.html", {"form": form, "importer": importer, "kind": kind})
+
+
+@login_required
+def import_template(request: AuthedHttpRequest, kind: str) -> HttpResponse:
+    importer = _importer(request, kind)
+    response = HttpResponse(template_xlsx(importer), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{importer.title}导入模板.xlsx") or ""
+    return response
+
+
+@login_required
+def import_job(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
+    job = access_import_job(request.user, job_id)
+    importer = _importer(request, job.kind)
+    report = ImportReport.from_dict(job.report)
+    if request.method == "POST" and job.status != ImportStatus.CHECKED:
+        messages.error(request, "该文件已经导入过，不会重复导入")
+        return redirect("imports:job", job_id=job.pk)
+    if request.method == "POST":
+        valid_only = request.POST.get("mode") == "valid"
+        if report.errors and not valid_only:
+            messages.error(request, "文件有错误：请修正后重新上传，或选择“只导入无误的行”")
+            return redirect("imports:job", job_id=job.pk)
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status != ImportStatus.CHECKED:  # a second click while the first ran
+                messages.error(request, "该文件已经导入过，不会重复导入")
+                return redirect("imports:job", job_id=job.pk)
+            report = _run(job, importer, request, valid_only=valid_only)
+            locked.report = report.as_dict()
+            locked.status = ImportStatus.IMPORTED
+            locked.save(update_fields=["report", "status", "updated_at"])
+        messages.success(
+            request, f"已导入：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}"
+        )
+        return redirect("imports:job", job_id=job.pk)
+    return render(request, "imports/job.html", {"job": job, "report": report, "importer": importer})
+
+
+@login_required
+def import_errors(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
+    job = access_import_job(request.user, job_id)
+    response = HttpResponse(error_report_xlsx(ImportReport.from_dict(job.report)), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"错误报告-{job.filename}.xlsx") or ""
+    return response

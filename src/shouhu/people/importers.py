@@ -1,0 +1,107 @@
+"""The person register through the import mechanism (姓名, 身份证号, 手机号, …)."""
+
+import datetime as dt
+from typing import Any
+
+from shouhu.common.errors import DomainError
+from shouhu.common.importing import ImportColumn, RowOutcome, register
+from shouhu.orgs.selectors import unit_visible
+from shouhu.people.models import Category, Gender, IdType
+from shouhu.people.permissions import PeoplePerm
+from shouhu.people.services import PersonInput, person_register
+
+ID_TYPE_BY_LABEL = {label: value for value, label in IdType.choices}
+GENDER_BY_LABEL = {label: value for value, label in Gender.choices}
+CATEGORY_BY_LABEL = {label: value for value, label in Category.choices}
+
+
+def _parse_date(text: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007  a date, no time
+        except ValueError:
+            continue
+    raise DomainError(
+        "日期格式应为 2022-01-05", code="invalid", field_errors={"birth_date": ["日期格式应为 2022-01-05"]}
+    )
+
+
+class PersonImporter:
+    kind = "people"
+    title = "人员"
+    permission: str = PeoplePerm.IMPORT
+    columns = [
+        ImportColumn("姓名", "name", required=True),
+        ImportColumn("证件类型", "id_type", help="默认为居民身份证；可填：" + "、".join(ID_TYPE_BY_LABEL)),
+        ImportColumn("身份证号", "id_number", help="或其他证件号码"),
+        ImportColumn("性别", "gender", help="男/女，可不填（按身份证号）"),
+        ImportColumn("出生日期", "birth_date", help="如 1950-03-08，可不填（按身份证号）"),
+        ImportColumn("手机号", "phone"),
+        ImportColumn("现住址", "address"),
+        ImportColumn("户籍地", "household_registration"),
+        ImportColumn("所属单位编码", "home_unit", required=True, help="见组织机构列表的编码"),
+        ImportColumn("人员类别", "categories", help="多个用顿号分隔：" + "、".join(CATEGORY_BY_LABEL)),
+    ]
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        number = row.get("身份证号", "").strip().replace(" ", "").upper()
+        if not number:
+            return None
+        return f"{row.get('证件类型', '').strip() or IdType.RESIDENT_ID.label}:{number}"
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        id_type_label = row.get("证件类型", "").strip() or IdType.RESIDENT_ID.label
+        id_type = ID_TYPE_BY_LABEL.get(id_type_label)
+        if id_type is None:
+            errors["id_type"] = [f"未知的证件类型“{id_type_label}”"]
+        gender_label = row.get("性别", "").strip()
+        gender = GENDER_BY_LABEL.get(gender_label, "") if gender_label else ""
+        if gender_label and not gender:
+            errors["gender"] = ["性别只能填男或女"]
+        labels = [
+            c.strip()
+            for c in row.get("人员类别", "").replace(",", "、").replace("，", "、").split("、")
+            if c.strip()
+        ]
+        unknown = [label for label in labels if label not in CATEGORY_BY_LABEL]
+        if unknown:
+            errors["categories"] = ["未知的人员类别：" + "、".join(unknown)]
+        code = row.get("所属单位编码", "").strip()
+        unit = unit_visible(viewer=actor).filter(code=code).first()
+        if unit is None:
+            errors["home_unit"] = [f"单位编码“{code}”不存在或不在您的管辖范围内"]
+        try:
+            birth_date = _parse_date(row.get("出生日期", ""))
+        except DomainError as error:
+            errors.update(error.field_errors)
+            birth_date = None
+        if errors or unit is None or id_type is None:
+            raise DomainError(
+                "；".join(m for ms in errors.values() for m in ms), code="invalid_row", field_errors=errors
+            )
+        registration = person_register(
+            actor=actor,
+            update_existing=True,
+            data=PersonInput(
+                name=row.get("姓名", ""),
+                home_unit=unit,
+                id_type=id_type,
+                id_number=row.get("身份证号", ""),
+                gender=gender,
+                birth_date=birth_date,
+                phone=row.get("手机号", ""),
+                address=row.get("现住址", ""),
+                household_registration=row.get("户籍地", ""),
+                categories=[CATEGORY_BY_LABEL[label] for label in labels],
+            ),
+        )
+        if registration.created:
+            return RowOutcome.CREATED
+        return RowOutcome.UPDATED if registration.changed else RowOutcome.UNCHANGED
+
+
+register(PersonImporter())
