@@ -31,7 +31,10 @@ run: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 	@echo "守护已启动： http://$(HOST):$(PORT)/   （按 Ctrl+C 停止）"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The task worker runs large imports in the background; it stops with the server.
+	@$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The test suite on SQLite, or on PostgreSQL when DATABASE_URL is set.
 test: install

@@ -6,13 +6,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
 from shouhu.accounts.scope import unit_scope
-from shouhu.common import crypto
+from shouhu.common import crypto, import_jobs
 from shouhu.common.access import get_in_scope
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
@@ -21,7 +20,6 @@ from shouhu.common.importing import (
     ImportReport,
     error_report_xlsx,
     importer_for,
-    run_import,
     template_xlsx,
 )
 from shouhu.common.models import ImportJob, ImportStatus
@@ -52,17 +50,6 @@ def access_import_job(viewer: "User", pk: object) -> ImportJob:
     return get_in_scope(ImportJob.objects.filter(unit_scope(viewer, field="created_by__unit")), pk)
 
 
-def _run(job: ImportJob, importer: Importer, request: AuthedHttpRequest, *, valid_only: bool) -> ImportReport:
-    table = read_table(
-        job.filename,
-        crypto.decrypt_bytes(bytes(job.content)),
-        required_headers=[c.header for c in importer.columns if c.required],
-    )
-    return run_import(
-        importer=importer, actor=request.user, table=table, dry_run=False, import_valid_rows=valid_only
-    )
-
-
 @login_required
 def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
     importer = _importer(request, kind)
@@ -70,18 +57,17 @@ def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        job = ImportJob(
-            kind=kind, filename=upload.name, content=crypto.encrypt_bytes(data), created_by=request.user
-        )
         try:
+            # Read once here so a wrong file is refused on the form, before anything is stored.
             required = [c.header for c in importer.columns if c.required]
             table = read_table(upload.name, data, required_headers=required)
-            report = run_import(importer=importer, actor=request.user, table=table, dry_run=True)
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            job.report = report.as_dict()
-            job.save()
+            job = ImportJob.objects.create(
+                kind=kind, filename=upload.name, content=crypto.encrypt_bytes(data), created_by=request.user
+            )
+            import_jobs.start(job, mode="", row_count=len(table.rows))
             return redirect("imports:job", job_id=job.pk)
     return render(request, "imports/upload.html", {"form": form, "importer": importer, "kind": kind})
 
@@ -98,29 +84,36 @@ def import_template(request: AuthedHttpRequest, kind: str) -> HttpResponse:
 def import_job(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
     job = access_import_job(request.user, job_id)
     importer = _importer(request, job.kind)
-    report = ImportReport.from_dict(job.report)
-    if request.method == "POST" and job.status != ImportStatus.CHECKED:
-        messages.error(request, "该文件已经导入过，不会重复导入")
-        return redirect("imports:job", job_id=job.pk)
+    report = ImportReport.from_dict(job.report) if job.report else None
     if request.method == "POST":
-        valid_only = request.POST.get("mode") == "valid"
-        if report.errors and not valid_only:
+        mode = request.POST.get("mode", "")
+        if mode not in ("", "all", "valid"):
+            mode = ""
+        if mode == "all" and report and report.errors:
             messages.error(request, "文件有错误：请修正后重新上传，或选择“只导入无误的行”")
             return redirect("imports:job", job_id=job.pk)
-        with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if locked.status != ImportStatus.CHECKED:  # a second click while the first ran
-                messages.error(request, "该文件已经导入过，不会重复导入")
-                return redirect("imports:job", job_id=job.pk)
-            report = _run(job, importer, request, valid_only=valid_only)
-            locked.report = report.as_dict()
-            locked.status = ImportStatus.IMPORTED
-            locked.save(update_fields=["report", "status", "updated_at"])
-        messages.success(
-            request, f"已导入：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}"
-        )
+        try:
+            job = import_jobs.start(job, mode=mode, row_count=report.total if report else 0)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            if job.status == ImportStatus.IMPORTED and job.report:
+                done = ImportReport.from_dict(job.report)
+                messages.success(
+                    request, f"已导入：新增 {done.created}，更新 {done.updated}，未变 {done.unchanged}"
+                )
         return redirect("imports:job", job_id=job.pk)
-    return render(request, "imports/job.html", {"job": job, "report": report, "importer": importer})
+    context = {
+        "job": job,
+        "report": report,
+        "importer": importer,
+        "running": job.status in import_jobs.RUNNING,
+        "interrupted": import_jobs.is_interrupted(job),
+        "progress": import_jobs.job_progress(job.pk),
+    }
+    if request.htmx and request.htmx.target == "job-status":
+        return render(request, "imports/job.html#status", context)
+    return render(request, "imports/job.html", context)
 
 
 @login_required

@@ -12,8 +12,12 @@ class TimeStampedModel(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    CHECKING = "checking", "正在预检"
     CHECKED = "checked", "已预检"
+    IMPORTING = "importing", "正在导入"
     IMPORTED = "imported", "已导入"
+    FAILED = "failed", "失败"
 
 
 class ImportJob(TimeStampedModel):
@@ -29,6 +33,11 @@ class ImportJob(TimeStampedModel):
         "状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.CHECKED
     )
     report = models.JSONField("结果", default=dict)
+    mode = models.CharField(
+        "导入方式", max_length=8, blank=True, help_text="all：全部导入；valid：只导入无误的行"
+    )
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    failure = models.CharField("失败原因", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "导入任务"

@@ -8,6 +8,7 @@ these classes says so to the type checker. They are never instantiated.
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 from rest_framework.request import Request
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ class AuthedHttpRequest(HttpRequest):
     """A Django request whose user is signed in (views under `@login_required`)."""
 
     user: "User"
+    htmx: HtmxDetails
 
 
 class AuthedRequest(Request):

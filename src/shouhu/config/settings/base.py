@@ -117,7 +117,13 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "shouhu_cache",
-    }
+    },
+    # Import progress is written while the import's own transaction is open, so it must not
+    # go to the database: files under var/, shared by the web server and the task worker.
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("SHOUHU_PROGRESS_DIR", str(VAR_DIR / "progress")),
+    },
 }
 
 # --- Authentication and sessions ------------------------------------------------------
@@ -190,6 +196,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Background tasks -------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+
+# Files with more rows than this are checked and imported by the background worker.
+SHOUHU_IMPORT_INLINE_ROWS = int(os.environ.get("SHOUHU_IMPORT_INLINE_ROWS", "2000"))
+# A running import that has not reported progress for this long is shown as interrupted.
+SHOUHU_IMPORT_STALE_SECONDS = int(os.environ.get("SHOUHU_IMPORT_STALE_SECONDS", "120"))
 
 # --- Audit ---------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
