@@ -1,10 +1,12 @@
 """xlsx exports of any list, with spreadsheet formulas neutralised."""
 
+import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
@@ -15,6 +17,8 @@ Column = tuple[str, Callable[[Any], Any]]
 
 def safe_cell(value: Any) -> Any:
     """A text cell that a spreadsheet would run as a formula is kept as plain text."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

@@ -5,11 +5,30 @@ from shouhu.people.models import Category, Gender, IdType, RevealedField
 
 
 class PersonFilterForm(forms.Form):
-    q = forms.CharField(label="姓名", required=False)
-    id_number = forms.CharField(label="证件号码（精确）", required=False)
-    phone = forms.CharField(label="手机号（精确）", required=False)
+    """GET filters. Exact numbers arrive only as blind-index keys, never in the URL as typed."""
+
+    q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
     category = forms.ChoiceField(
         label="人员类别", required=False, choices=[("", "全部类别"), *Category.choices]
+    )
+    id_key = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
+    phone_key = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
+
+
+class PersonFindForm(forms.Form):
+    """Exact search by number, posted so the number stays out of URLs, logs and history."""
+
+    id_number = forms.CharField(
+        label="证件号码（精确）",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "证件号码（精确）", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label="手机号（精确）",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "手机号（精确）", "autocomplete": "off"}),
     )
 
 

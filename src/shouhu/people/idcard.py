@@ -82,3 +82,17 @@ def normalise_phone(raw: str) -> str:
     if parsed.country_code == 86:
         return str(parsed.national_number)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def document_key(number: str) -> str:
+    """The search key of a document number, whatever its type (so one search finds any)."""
+    from shouhu.common.crypto import blind_index
+
+    return blind_index("document", normalise_id_number(number))
+
+
+def phone_key(phone: str) -> str:
+    """The search key of a phone number; raises InvalidPhone for a number that is not one."""
+    from shouhu.common.crypto import blind_index
+
+    return blind_index("phone", normalise_phone(phone))

@@ -7,6 +7,8 @@ def mask_id_number(value: str) -> str:
         return ""
     if len(value) <= 8:
         return value[:1] + "*" * (len(value) - 1)
+    if len(value) < 15:  # passports and permits: too short to keep the region and the last four
+        return value[:1] + "*" * (len(value) - 4) + value[-3:]
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 

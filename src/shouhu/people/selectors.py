@@ -5,9 +5,8 @@ from django.db.models import Prefetch, QuerySet
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import sees_whole_region, unit_scope
 from shouhu.common.access import get_in_scope
-from shouhu.common.crypto import blind_index
-from shouhu.people.idcard import InvalidPhone, normalise_phone
-from shouhu.people.models import IdType, Person, PersonalDataReveal, PersonCategory
+from shouhu.people.idcard import InvalidPhone, document_key, phone_key
+from shouhu.people.models import Person, PersonalDataReveal, PersonCategory
 
 
 @dataclass(frozen=True)
@@ -17,6 +16,8 @@ class PersonFilters:
     phone: str = ""
     category: str = ""
     unit: int | None = None
+    id_key: str = ""
+    phone_key: str = ""
 
 
 def person_visible(*, viewer: User) -> QuerySet[Person]:
@@ -30,12 +31,16 @@ def person_list(*, viewer: User, filters: PersonFilters | None = None) -> QueryS
         people = people.filter(name__icontains=filters.search.strip())
     if filters.id_number:
         number = filters.id_number.strip().replace(" ", "").upper()
-        people = people.filter(id_index__in=[blind_index(id_type, number) for id_type in IdType.values])
+        people = people.filter(id_index=document_key(number))
     if filters.phone:
         try:
-            people = people.filter(phone_index=blind_index("phone", normalise_phone(filters.phone)))
+            people = people.filter(phone_index=phone_key(filters.phone))
         except InvalidPhone:
             people = people.none()
+    if filters.id_key:
+        people = people.filter(id_index=filters.id_key)
+    if filters.phone_key:
+        people = people.filter(phone_index=filters.phone_key)
     if filters.category:
         people = people.filter(categories__category=filters.category)
     if filters.unit:
@@ -45,6 +50,20 @@ def person_list(*, viewer: User, filters: PersonFilters | None = None) -> QueryS
         .prefetch_related(Prefetch("categories", queryset=PersonCategory.objects.order_by("category")))
         .order_by("home_unit__path", "name", "pk")
     )
+
+
+def search_keys(*, id_number: str = "", phone: str = "") -> dict[str, str]:
+    """Blind-index keys for an exact search; an unparseable phone matches nobody."""
+    keys = {}
+    number = id_number.strip().replace(" ", "").upper()
+    if number:
+        keys["id_key"] = document_key(number)
+    if phone.strip():
+        try:
+            keys["phone_key"] = phone_key(phone)
+        except InvalidPhone:
+            keys["phone_key"] = "0" * 64  # no stored key is all zeros: finds nobody
+    return keys
 
 
 def access_person(viewer: User, pk: object) -> Person:

@@ -11,10 +11,16 @@ from django.db.models import ForeignKey
 from shouhu.accounts.models import User
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
-from shouhu.common.crypto import blind_index
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.orgs.models import OrgUnit
-from shouhu.people.idcard import InvalidIdNumber, InvalidPhone, normalise_phone, parse_resident_id
+from shouhu.people.idcard import (
+    InvalidIdNumber,
+    InvalidPhone,
+    document_key,
+    normalise_phone,
+    parse_resident_id,
+    phone_key,
+)
 from shouhu.people.models import (
     Category,
     Gender,
@@ -103,9 +109,9 @@ def clean_person(data: PersonInput) -> CleanPerson:
             "birth_date": birth_date,
             "id_type": data.id_type,
             "id_number": id_number,
-            "id_index": blind_index(data.id_type, id_number),
+            "id_index": document_key(id_number) if id_number else "",
             "phone": phone,
-            "phone_index": blind_index("phone", phone),
+            "phone_index": phone_key(phone) if phone else "",
             "address": data.address.strip(),
             "household_registration": data.household_registration.strip(),
             "home_unit": data.home_unit,
@@ -116,7 +122,7 @@ def clean_person(data: PersonInput) -> CleanPerson:
 
 
 def person_find_by_document(*, id_type: str, id_number: str) -> Person | None:
-    index = blind_index(id_type, id_number.strip().replace(" ", "").upper())
+    index = document_key(id_number) if id_number.strip() else ""
     if not index:
         return None
     return Person.objects.filter(id_type=id_type, id_index=index, merged_into__isnull=True).first()
@@ -242,6 +248,15 @@ def person_merge(*, actor: User, survivor: Person, duplicate: Person, reason: st
         _add_categories(survivor, categories)
         duplicate.merged_into = survivor
         duplicate.save(update_fields=["merged_into", "updated_at"])
+        taken = []
+        if duplicate.id_index and not survivor.id_index:
+            taken += ["id_type", "id_number", "id_index", "gender", "birth_date"]
+        if duplicate.phone_index and not survivor.phone_index:
+            taken += ["phone", "phone_index"]
+        if taken:
+            for name in taken:
+                setattr(survivor, name, getattr(duplicate, name))
+            survivor.save(update_fields=[*taken, "updated_at"])
         return PersonMerge.objects.create(
             survivor=survivor,
             duplicate=duplicate,

@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="person_list"),
     path("new/", views.person_create, name="person_create"),
+    path("find/", views.person_find, name="person_find"),
     path("export-unmasked/", views.person_export_unmasked, name="person_export_unmasked"),
     path("reveals/", views.reveal_list, name="reveal_list"),
     path("<int:person_id>/", views.person_detail, name="person_detail"),

@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import xlsx_response
@@ -11,7 +13,14 @@ from shouhu.common.listing import render_list
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import access_unit, unit_list
 from shouhu.people import selectors, services
-from shouhu.people.forms import MergeForm, PersonFilterForm, PersonForm, RevealForm, UnmaskedExportForm
+from shouhu.people.forms import (
+    MergeForm,
+    PersonFilterForm,
+    PersonFindForm,
+    PersonForm,
+    RevealForm,
+    UnmaskedExportForm,
+)
 from shouhu.people.models import Person
 from shouhu.people.permissions import PeoplePerm
 
@@ -48,7 +57,7 @@ def _filters(form: PersonFilterForm) -> selectors.PersonFilters:
         return selectors.PersonFilters()
     data = form.cleaned_data
     return selectors.PersonFilters(
-        search=data["q"], id_number=data["id_number"], phone=data["phone"], category=data["category"]
+        search=data["q"], category=data["category"], id_key=data["id_key"], phone_key=data["phone_key"]
     )
 
 
@@ -69,8 +78,23 @@ def person_list(request: AuthedHttpRequest) -> HttpResponse:
             "can_import": request.user.has_code(PeoplePerm.IMPORT),
             "can_export_unmasked": request.user.has_code(PeoplePerm.EXPORT_UNMASKED),
             "unmasked_form": UnmaskedExportForm(),
+            "find_form": PersonFindForm(),
+            "searching_by_number": bool(
+                form.is_valid() and (form.cleaned_data["id_key"] or form.cleaned_data["phone_key"])
+            ),
         },
     )
+
+
+@login_required
+def person_find(request: AuthedHttpRequest) -> HttpResponse:
+    """Turn a typed number into its search key and show the list: the number never reaches a URL."""
+    require(request, PeoplePerm.VIEW)
+    form = PersonFindForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return redirect("people:person_list")
+    keys = selectors.search_keys(id_number=form.cleaned_data["id_number"], phone=form.cleaned_data["phone"])
+    return redirect(f"{reverse('people:person_list')}?{urlencode(keys)}")
 
 
 @login_required
@@ -84,10 +108,17 @@ def person_export_unmasked(request: AuthedHttpRequest) -> HttpResponse:
         messages.error(request, "导出未脱敏名单须填写事由")
         return redirect("people:person_list")
     filter_form = PersonFilterForm(request.GET or None)
+    # Record which list was exported by its filters; a number search is recorded as such only.
+    described = []
+    if filter_form.is_valid():
+        data = filter_form.cleaned_data
+        described += [f"姓名含“{data['q']}”"] if data["q"] else []
+        described += [f"类别：{data['category']}"] if data["category"] else []
+        described += ["按号码精确查找"] if data["id_key"] or data["phone_key"] else []
     services.unmasked_export_record(
         actor=request.user,
         reason=form.cleaned_data["reason"],
-        detail=request.GET.urlencode(),
+        detail="；".join(described) or "全部人员",
         remote_addr=request.META.get("REMOTE_ADDR"),
     )
     people = selectors.person_list(viewer=request.user, filters=_filters(filter_form))
