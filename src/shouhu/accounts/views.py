@@ -19,7 +19,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        address = request.META.get("REMOTE_ADDR", "")
+        address = throttle.client_address(request)
         username = request.POST.get("username", "")
         if throttle.is_locked(address, username):
             form = self.get_form()

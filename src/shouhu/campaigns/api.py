@@ -18,7 +18,7 @@ from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.campaigns.policy import campaign_on, current_phase
 from shouhu.campaigns.services import POLICY_FIELDS
 from shouhu.common import clock
-from shouhu.common.api import StandardPagination
+from shouhu.common.api import ObjectIdField, StandardPagination
 from shouhu.common.api_views import ScopedAPIView
 from shouhu.common.errors import DomainError
 from shouhu.common.types import AuthedRequest
@@ -189,7 +189,7 @@ class SuspensionOutput(serializers.ModelSerializer):
 
 
 class SuspensionInput(serializers.Serializer):
-    unit = serializers.IntegerField(min_value=1)
+    unit = ObjectIdField()
     service = serializers.ChoiceField(choices=ServiceType.choices)
     mode = serializers.ChoiceField(choices=SuspensionMode.choices, default=SuspensionMode.SUSPENDED)
     starts_on = serializers.DateField()
@@ -202,7 +202,7 @@ class SuspensionFilterInput(serializers.Serializer):
     service = serializers.ChoiceField(
         choices=ServiceType.choices, required=False, default="", allow_blank=True
     )
-    unit = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    unit = ObjectIdField(required=False, allow_null=True, default=None)
     active_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -263,7 +263,7 @@ class SuspensionLiftApi(ScopedAPIView):
 
 
 class AvailabilityInput(serializers.Serializer):
-    unit = serializers.IntegerField(min_value=1)
+    unit = ObjectIdField()
     service = serializers.ChoiceField(choices=ServiceType.choices)
     date = serializers.DateField(required=False)
 

@@ -13,8 +13,15 @@ from django.http import Http404
 M = TypeVar("M", bound=Model)
 
 
+# The largest id a BigAutoField holds: a larger number cannot name a row (and would overflow).
+MAX_OBJECT_ID = 2**63 - 1
+
+
 def get_in_scope(queryset: "QuerySet[M]", pk: object) -> M:
     try:
-        return queryset.get(pk=int(str(pk)))
+        number = int(str(pk))
+        if not 0 < number <= MAX_OBJECT_ID:
+            raise ValueError
+        return queryset.get(pk=number)
     except (ValueError, TypeError, ObjectDoesNotExist):
         raise Http404("未找到该记录") from None

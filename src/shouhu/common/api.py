@@ -14,6 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .access import MAX_OBJECT_ID
 from .errors import DomainError, domain_error_from_validation
 
 MESSAGES_BY_CODE = {
@@ -92,6 +93,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     message = MESSAGES_BY_CODE.get(code) or (str(detail) if not isinstance(detail, (dict, list)) else "")
     response.data = error_body(code, message or "请求失败")
     return response
+
+
+class ObjectIdField(serializers.IntegerField):
+    """An object id in input: positive and within the database's range (never a 500)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_OBJECT_ID)
+        super().__init__(**kwargs)
 
 
 class StandardPagination(PageNumberPagination):

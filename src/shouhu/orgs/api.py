@@ -2,7 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from shouhu.common.api import StandardPagination
+from shouhu.common.api import ObjectIdField, StandardPagination
 from shouhu.common.api_views import ScopedAPIView
 from shouhu.common.types import AuthedRequest
 from shouhu.orgs import selectors, services
@@ -49,7 +49,7 @@ class UnitFilterInput(serializers.Serializer):
         choices=InstitutionType.choices, required=False, default="", allow_blank=True
     )
     status = serializers.ChoiceField(choices=UnitStatus.choices, required=False, default="", allow_blank=True)
-    county = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    county = ObjectIdField(required=False, allow_null=True, default=None)
 
 
 class UnitListApi(ScopedAPIView):

@@ -2,7 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from shouhu.common.api import StandardPagination
+from shouhu.common.api import ObjectIdField, StandardPagination
 from shouhu.common.api_views import ScopedAPIView
 from shouhu.common.types import AuthedRequest
 from shouhu.orgs.selectors import access_unit
@@ -44,7 +44,7 @@ class PersonOutput(serializers.ModelSerializer):
 class PersonFilterInput(serializers.Serializer):
     search = serializers.CharField(required=False, default="", allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False, default="", allow_blank=True)
-    unit = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    unit = ObjectIdField(required=False, allow_null=True, default=None)
 
 
 class PersonInputSerializer(serializers.Serializer):
@@ -58,7 +58,7 @@ class PersonInputSerializer(serializers.Serializer):
     household_registration = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True
     )
-    home_unit = serializers.IntegerField(min_value=1)
+    home_unit = ObjectIdField()
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=Category.choices), required=False, default=list
     )

@@ -167,3 +167,51 @@ def test_x9_pages_are_built_for_phones(client, county_user):
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
     assert "navbar-toggler" in html
     assert "table-responsive" in html
+
+
+def test_x1_login_lockout_counts_clients_behind_the_proxy(client, county_user, region_admin, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.SHOUHU_BEHIND_PROXY = True
+    for _ in range(2):
+        client.post(
+            "/accounts/login/",
+            {"username": county_user.username, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    other_client = client.post(
+        "/accounts/login/",
+        {"username": region_admin.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    assert other_client.status_code == 302  # another client behind the same proxy is not locked out
+
+
+def test_x1_lockout_lasts_the_configured_window(county_user, settings):
+    from django.core.cache import cache
+
+    from shouhu.accounts import throttle
+
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 900
+    calls = []
+    real_set = cache.set
+
+    def spy(key, value, timeout=None, **kwargs):
+        calls.append(timeout)
+        return real_set(key, value, timeout=timeout, **kwargs)
+
+    cache.set = spy
+    try:
+        throttle.record_failure("203.0.113.7", county_user.username)
+    finally:
+        cache.set = real_set
+    assert calls == [900, 900]
+
+
+def test_x7_huge_ids_are_404_or_400_never_500(client, county_user, tree):
+    client.force_login(county_user)
+    assert client.get(f"/api/v1/units/{2**70}/").status_code == 404
+    assert client.get(f"/orgs/{2**70}/").status_code == 404
+    response = client.get("/api/v1/suspensions/", {"unit": str(2**70)})
+    assert response.status_code == 400
