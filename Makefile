@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= shouhu.config.settings.local
 
-.PHONY: install run serve test test-browser check lint bench schemathesis messages clean
+.PHONY: install run test check lint bench schemathesis messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
