@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
+from shouhu.vaccination.permissions import VaccinationPerm
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ NAVIGATION = [
     NavItem("工作台", "dashboard", "speedometer2", ""),
     NavItem("组织机构", "orgs:unit_list", "diagram-3", OrgPerm.VIEW),
     NavItem("人员登记", "people:person_list", "people", PeoplePerm.VIEW),
+    NavItem("疫苗接种", "vaccination:todo", "capsule", VaccinationPerm.VIEW),
     NavItem("行动日历", "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
     NavItem("阶段与政策", "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),
     NavItem("服务暂停", "campaigns:suspension_list", "pause-circle", CampaignPerm.VIEW_SUSPENSIONS),

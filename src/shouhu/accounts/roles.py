@@ -10,6 +10,7 @@ from shouhu.accounts.permissions import AccountPerm
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
+from shouhu.vaccination.permissions import VaccinationPerm
 
 
 class Role(models.TextChoices):
@@ -43,6 +44,13 @@ PEOPLE_OFFICE = {
     PeoplePerm.VIEW_REVEALS,
 }
 
+# Vaccination (V1–V5): field staff keep the ledger, unit heads report, the region watches. A
+# department coordinator keeps and reports its own staff's ledger (条); where its unit coordinates
+# vaccination (办公室) it reads every county's too (scope.sees_whole_region).
+VACCINATION_FIELD = {VaccinationPerm.VIEW, VaccinationPerm.RECORD}
+VACCINATION_HEAD = {*VACCINATION_FIELD, VaccinationPerm.MANAGE_REPORTS}
+VACCINATION_REGION = {VaccinationPerm.VIEW, VaccinationPerm.VIEW_REGION}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGION_ADMIN: frozenset(
         READ
@@ -55,21 +63,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             CampaignPerm.MANAGE_SUSPENSIONS,
             AccountPerm.MANAGE_USERS,
             *PEOPLE_OFFICE,
+            *VACCINATION_REGION,
         }
     ),
-    Role.DEPARTMENT_COORDINATOR: frozenset(READ | HISTORY),
+    Role.DEPARTMENT_COORDINATOR: frozenset(READ | HISTORY | VACCINATION_HEAD | VACCINATION_REGION),
     Role.COUNTY_STAFF: frozenset(
         READ
         | HISTORY
         | PEOPLE_CLERK
         | {OrgPerm.MANAGE, CampaignPerm.MANAGE_SUSPENSIONS, PeoplePerm.MERGE, PeoplePerm.REVEAL}
+        | VACCINATION_HEAD
     ),
-    Role.TOWNSHIP_STAFF: frozenset(READ | PEOPLE_CLERK | {CampaignPerm.MANAGE_SUSPENSIONS}),
-    Role.VILLAGE_STAFF: frozenset(READ | PEOPLE_CLERK),
-    Role.INSTITUTION_STAFF: frozenset(READ | PEOPLE_CLERK | {CampaignPerm.MANAGE_SUSPENSIONS}),
+    Role.TOWNSHIP_STAFF: frozenset(
+        READ | PEOPLE_CLERK | VACCINATION_FIELD | {CampaignPerm.MANAGE_SUSPENSIONS}
+    ),
+    Role.VILLAGE_STAFF: frozenset(READ | PEOPLE_CLERK | VACCINATION_FIELD),
+    Role.INSTITUTION_STAFF: frozenset(
+        READ | PEOPLE_CLERK | VACCINATION_FIELD | {CampaignPerm.MANAGE_SUSPENSIONS}
+    ),
     Role.LOTTERY_SPECIALIST: frozenset(READ),
-    Role.INSPECTOR: frozenset(READ | HISTORY),
-    Role.LEADER: frozenset(READ | HISTORY | {PeoplePerm.VIEW_REVEALS}),
+    Role.INSPECTOR: frozenset(READ | HISTORY | {VaccinationPerm.VIEW}),
+    Role.LEADER: frozenset(READ | HISTORY | VACCINATION_REGION | {PeoplePerm.VIEW_REVEALS}),
 }
 
 

@@ -197,6 +197,25 @@ class Policy(TimeStampedModel):
     key_date_warning_days = models.PositiveSmallIntegerField(
         "重要节点提前预警天数", default=7, validators=_range(0, 90)
     )
+    # Vaccination (七; V4)
+    vaccination_report_interval_days = models.PositiveSmallIntegerField(
+        "疫苗接种进度报送周期（天）",
+        default=7,
+        validators=_range(1, 31),
+        help_text="各单位每隔此天数向地区局报送一次，报送截止日为每期最后一天",
+    )
+    vaccination_circular_threshold_percent = models.PositiveSmallIntegerField(
+        "接种进度通报线（%）",
+        default=90,
+        validators=_range(0, 100),
+        help_text="全程接种率低于此值的单位在通报中点名",
+    )
+    vaccination_baseline_completeness_percent = models.PositiveSmallIntegerField(
+        "底数完整率要求（%）",
+        default=100,
+        validators=_range(0, 100),
+        help_text="底数中身份信息完整的人员占比低于此值的单位，通报为底数不清",
+    )
 
     class Meta:
         verbose_name = "防控政策参数"

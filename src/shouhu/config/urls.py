@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("shouhu.orgs.api_urls")),
     path("", include("shouhu.campaigns.api_urls")),
     path("", include("shouhu.people.api_urls")),
+    path("", include("shouhu.vaccination.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("orgs/", include("shouhu.orgs.urls")),
     path("campaigns/", include("shouhu.campaigns.urls")),
     path("people/", include("shouhu.people.urls")),
+    path("vaccination/", include("shouhu.vaccination.urls")),
     path("imports/", include("shouhu.common.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

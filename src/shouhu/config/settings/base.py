@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shouhu.orgs",
     "shouhu.campaigns",
     "shouhu.people",
+    "shouhu.vaccination",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from shouhu.common import clock
 from shouhu.orgs.demo import build_region
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.demo import create_people
+from shouhu.vaccination.demo import record_demo_vaccinations
 
 DEMO_DAYS_INTO_PHASE_ONE = 10
 
@@ -38,6 +39,9 @@ class Command(BaseCommand):
                 campaign_create(
                     actor=None, starts_on=starts_on, name=f"{PLAN_NAME}（演示，{starts_on.year}年）"
                 )
+            doses = record_demo_vaccinations()
+            if doses:
+                self.stdout.write(f"已生成演示接种记录：{doses} 剂。")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.display_name}")

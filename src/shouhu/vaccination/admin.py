@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from shouhu.vaccination import models
+
+
+@admin.register(models.VaccineProduct)
+class VaccineProductAdmin(admin.ModelAdmin):
+    """Products and their schedules are data: the region administrator keeps them current."""
+
+    list_display = [
+        "short_name",
+        "name",
+        "manufacturer",
+        "doses_for_completion",
+        "min_interval_days",
+        "booster_after_days",
+    ]
+
+
+@admin.register(models.VaccinationReport)
+class VaccinationReportAdmin(admin.ModelAdmin):
+    list_display = ["unit", "period_start", "period_end", "baseline", "completed", "submitted_at", "is_late"]
+    list_filter = ["is_late", "period_start"]
+    raw_id_fields = ["unit", "submitted_by"]
