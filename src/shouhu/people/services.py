@@ -239,9 +239,17 @@ def person_merge(*, actor: User, survivor: Person, duplicate: Person, reason: st
             model = relation.related_model
             if isinstance(model, str):  # unresolved lazy reference: nothing registered yet
                 continue
-            count = model._default_manager.filter(**{relation.field.name: duplicate}).update(
-                **{relation.field.name: survivor}
-            )
+            try:
+                with transaction.atomic():
+                    count = model._default_manager.filter(**{relation.field.name: duplicate}).update(
+                        **{relation.field.name: survivor}
+                    )
+            except IntegrityError as error:
+                # Both records hold the same thing (the same dose, a mobiliser each, …).
+                raise ConflictError(
+                    f"两条记录的“{model._meta.verbose_name}”有重复或冲突，请先核对并删除重复的一条，再合并",
+                    code="merge_conflict",
+                ) from error
             if count:
                 moved[model._meta.label] = count
         categories = list(duplicate.categories.values_list("category", flat=True))

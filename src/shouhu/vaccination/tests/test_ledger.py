@@ -301,3 +301,19 @@ def test_e5_nursing_home_residents_and_staff_are_the_homes_baseline(client, tree
     assert record.status_code == 302
     assert record["Location"] == "/vaccination/todo/"
     assert not list(selectors.todo_list(viewer=home_user))
+
+
+def test_x2_v1_merging_two_records_with_the_same_dose_is_refused_cleanly(tree, county_user):
+    from shouhu.people.services import person_merge
+
+    survivor = make_person(tree.village_a)
+    duplicate = make_person(tree.village_a, with_id=False)
+    for person in (survivor, duplicate):
+        services.dose_record(
+            actor=None, person=person, product=product(), dose_number=1, vaccinated_on=dt.date(2021, 6, 1)
+        )
+    with pytest.raises(ConflictError, match="重复或冲突"):
+        person_merge(actor=county_user, survivor=survivor, duplicate=duplicate, reason="同一人")
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id is None
+    assert Person.objects.filter(merged_into__isnull=True).count() == 2
