@@ -18,8 +18,8 @@ from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.campaigns.policy import campaign_on, current_phase
 from shouhu.campaigns.services import POLICY_FIELDS
 from shouhu.common import clock
-from shouhu.common.api import ObjectIdField, StandardPagination
-from shouhu.common.api_views import ScopedAPIView
+from shouhu.common.api import ObjectIdField
+from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
 from shouhu.common.types import AuthedRequest
 from shouhu.orgs.selectors import access_unit
@@ -220,9 +220,7 @@ class SuspensionListApi(ScopedAPIView):
         suspensions = selectors.suspension_list(
             viewer=request.user, filters=selectors.SuspensionFilters(**filters.validated_data)
         )
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(suspensions, request, view=self)
-        return paginator.get_paginated_response(SuspensionOutput(page, many=True).data)
+        return paginated(self, request, suspensions, SuspensionOutput)
 
     @extend_schema(request=SuspensionInput, responses={201: SuspensionOutput}, summary="登记服务暂停或限流")
     def post(self, request: AuthedRequest) -> Response:

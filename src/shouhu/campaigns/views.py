@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,13 +23,9 @@ from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
+from shouhu.common.permissions import require
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import access_unit, unit_list
-
-
-def require(request: AuthedHttpRequest, code: str) -> None:
-    if not request.user.has_code(code):
-        raise PermissionDenied
 
 
 @login_required

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,6 +8,7 @@ from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
+from shouhu.common.permissions import require
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs import exchange, selectors, services
 from shouhu.orgs.forms import TreeImportForm, UnitEditForm, UnitFilterForm
@@ -23,11 +23,6 @@ UNIT_COLUMNS = [
     ("联系电话", lambda u: u.contact_phone),
     ("状态", lambda u: u.get_status_display()),
 ]
-
-
-def require(request: AuthedHttpRequest, code: str) -> None:
-    if not request.user.has_code(code):
-        raise PermissionDenied
 
 
 @login_required

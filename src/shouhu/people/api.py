@@ -2,8 +2,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from shouhu.common.api import ObjectIdField, StandardPagination
-from shouhu.common.api_views import ScopedAPIView
+from shouhu.common.api import ObjectIdField
+from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.types import AuthedRequest
 from shouhu.orgs.selectors import access_unit
 from shouhu.people import selectors, services
@@ -78,9 +78,7 @@ class PersonListApi(ScopedAPIView):
         people = selectors.person_list(
             viewer=request.user, filters=selectors.PersonFilters(**filters.validated_data)
         )
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(people, request, view=self)
-        return paginator.get_paginated_response(PersonOutput(page, many=True).data)
+        return paginated(self, request, people, PersonOutput)
 
     @extend_schema(
         request=PersonInputSerializer,
@@ -162,6 +160,4 @@ class PersonSearchApi(ScopedAPIView):
         people = selectors.person_list(
             viewer=request.user, filters=selectors.PersonFilters(**data.validated_data)
         )
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(people, request, view=self)
-        return paginator.get_paginated_response(PersonOutput(page, many=True).data)
+        return paginated(self, request, people, PersonOutput)

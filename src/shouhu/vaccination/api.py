@@ -7,8 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from shouhu.common import clock
-from shouhu.common.api import StandardPagination
-from shouhu.common.api_views import ScopedAPIView
+from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
 from shouhu.common.types import AuthedRequest
 from shouhu.people.models import Person
@@ -24,13 +23,6 @@ from shouhu.vaccination.models import (
     VaccineProduct,
 )
 from shouhu.vaccination.permissions import VaccinationPerm
-
-
-def _paginated(view: ScopedAPIView, request: AuthedRequest, queryset: Any, serializer: type) -> Response:
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
@@ -119,7 +111,7 @@ class DoseListApi(ScopedAPIView):
         doses = selectors.dose_list(
             viewer=request.user, filters=selectors.DoseFilters(**filters.validated_data)
         )
-        return _paginated(self, request, doses, DoseOutput)
+        return paginated(self, request, doses, DoseOutput)
 
     @extend_schema(
         request=DoseInput,
@@ -268,7 +260,7 @@ class TodoListApi(ScopedAPIView):
         values = dict(filters.validated_data)
         values["status"] = values.pop("vaccination_status")
         people = selectors.todo_list(viewer=request.user, filters=selectors.TodoFilters(**values))
-        return _paginated(self, request, people, TodoOutput)
+        return paginated(self, request, people, TodoOutput)
 
 
 # --- Reports ------------------------------------------------------------------------------------
@@ -346,7 +338,7 @@ class ReportListApi(ScopedAPIView):
         reports = selectors.report_list(
             viewer=request.user, filters=selectors.ReportFilters(**filters.validated_data)
         )
-        return _paginated(self, request, reports, ReportOutput)
+        return paginated(self, request, reports, ReportOutput)
 
     @extend_schema(
         request=ReportSubmitInput,

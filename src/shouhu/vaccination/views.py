@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +18,7 @@ from shouhu.common.exports import Column, xlsx_response
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
 from shouhu.common.modules import Module
+from shouhu.common.permissions import require
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import Person
@@ -43,11 +43,6 @@ from shouhu.vaccination.permissions import VaccinationPerm
 from shouhu.vaccination.schedule import report_schedule
 
 FILTER_UNIT_DEPTH = 3  # region, counties and departments, townships and county institutions
-
-
-def require(request: AuthedHttpRequest, code: str) -> None:
-    if not request.user.has_code(code):
-        raise PermissionDenied
 
 
 def _unit_choices(request: AuthedHttpRequest) -> list[tuple[object, str]]:
