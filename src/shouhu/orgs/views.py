@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from shouhu.accounts.scope import sees_whole_region
 from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
@@ -28,7 +29,11 @@ UNIT_COLUMNS = [
 @login_required
 def unit_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, OrgPerm.VIEW)
-    counties = [(c.pk, c.name) for c in selectors.county_choices(viewer=request.user)]
+    # Only a viewer above the counties chooses among them (and pays for the query).
+    show_counties = sees_whole_region(request.user)
+    counties = (
+        [(c.pk, c.name) for c in selectors.county_choices(viewer=request.user)] if show_counties else []
+    )
     form = UnitFilterForm(request.GET or None, counties=counties)
     filters = selectors.UnitFilters()
     if form.is_valid():
@@ -46,7 +51,11 @@ def unit_list(request: AuthedHttpRequest) -> HttpResponse:
         queryset=selectors.unit_list(viewer=request.user, filters=filters),
         columns=UNIT_COLUMNS,
         export_name="组织机构",
-        context={"form": form, "can_import": request.user.has_code(OrgPerm.IMPORT)},
+        context={
+            "form": form,
+            "can_import": request.user.has_code(OrgPerm.IMPORT),
+            "show_counties": show_counties,
+        },
     )
 
 

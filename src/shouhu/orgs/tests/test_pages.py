@@ -49,3 +49,12 @@ def test_x1_htmx_list_returns_only_the_results(client, tree, county_user):
     ).content.decode()
     assert fragment.lstrip().startswith('<div id="list-results">')
     assert "<html" not in fragment
+
+
+def test_x1_county_filter_only_for_viewers_above_the_counties(client, tree, county_user, region_admin):
+    client.force_login(county_user)
+    assert 'name="county"' not in client.get("/orgs/").content.decode()
+    client.force_login(region_admin)
+    page = client.get("/orgs/").content.decode()
+    assert 'name="county"' in page
+    assert "漠河市" in page
