@@ -32,7 +32,7 @@ READ = {
     CampaignPerm.VIEW_SUSPENSIONS,
 }
 
-HISTORY = {OrgPerm.VIEW_HISTORY, CampaignPerm.VIEW_HISTORY}
+HISTORY = {OrgPerm.VIEW_HISTORY, CampaignPerm.VIEW_HISTORY, PeoplePerm.VIEW_HISTORY}
 
 # Who keeps the person register of their units, and who may see unmasked numbers (PIPL).
 PEOPLE_CLERK = {PeoplePerm.MANAGE, PeoplePerm.IMPORT}

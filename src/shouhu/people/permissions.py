@@ -9,3 +9,4 @@ class PeoplePerm(StrEnum):
     REVEAL = "people.reveal"
     EXPORT_UNMASKED = "people.export_unmasked"
     VIEW_REVEALS = "people.view_reveals"
+    VIEW_HISTORY = "people.view_history"

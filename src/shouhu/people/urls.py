@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("<int:person_id>/reveal/", views.person_reveal, name="person_reveal"),
     path("<int:person_id>/merge/", views.person_merge, name="person_merge"),
+    path("<int:person_id>/history/", views.person_history, name="person_history"),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import xlsx_response
 from shouhu.common.forms import add_domain_error
@@ -176,6 +177,7 @@ def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         "can_manage": request.user.has_code(PeoplePerm.MANAGE),
         "can_reveal": request.user.has_code(PeoplePerm.REVEAL),
         "can_merge": request.user.has_code(PeoplePerm.MERGE),
+        "can_view_history": request.user.has_code(PeoplePerm.VIEW_HISTORY),
         "reveal_form": RevealForm(),
         "merge_form": MergeForm(),
     }
@@ -276,3 +278,16 @@ def reveal_list(request: AuthedHttpRequest) -> HttpResponse:
         export_name="个人信息查看记录",
         context={},
     )
+
+
+@login_required
+def person_history(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
+    """The person's audit trail; numbers in it are masked like everywhere else."""
+    require(request, PeoplePerm.VIEW_HISTORY)
+    person = selectors.access_person(request.user, person_id)
+    context = {
+        "subject": person.name,
+        "back_url": reverse("people:person_detail", kwargs={"person_id": person.pk}),
+        "entries": history_of(person, *person.categories.all()),
+    }
+    return render(request, "includes/history.html", context)

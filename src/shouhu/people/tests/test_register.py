@@ -247,3 +247,18 @@ def test_x2_reveal_needs_a_reason_and_a_known_field(county_user, pair):
         remote_addr=None,
     )
     assert value == make_id(sequence="135")
+
+
+def test_x3_x2_person_history_is_audited_and_masked(client, tree, county_user):
+    from shouhu.people.idcard import check_digit
+
+    first17 = "23270019500308123"
+    number = first17 + check_digit(first17)
+    person = register(county_user, tree.village_a, name="赵六", id_number=number, phone="13812345678").person
+    client.force_login(county_user)
+    page = client.get(f"/people/{person.pk}/history/").content.decode()
+    assert "赵六" in page
+    assert "232700********" in page
+    assert number not in page
+    assert "13812345678" not in page
+    assert str(county_user) in page
