@@ -215,3 +215,13 @@ def test_x7_huge_ids_are_404_or_400_never_500(client, county_user, tree):
     assert client.get(f"/orgs/{2**70}/").status_code == 404
     response = client.get("/api/v1/suspensions/", {"unit": str(2**70)})
     assert response.status_code == 400
+
+
+def test_x7_schema_documents_the_error_body_on_every_operation(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "Error" in schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            error = operation["responses"].get("404") or operation["responses"].get("400")
+            assert error, f"{method.upper()} {path} 未说明错误响应"
+            assert error["content"]["application/json"]["schema"]["$ref"].endswith("/Error")

@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shouhu.common.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shouhu.common.schema.ShouhuAutoSchema",
     "EXCEPTION_HANDLER": "shouhu.common.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
 }
