@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -67,7 +68,20 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(detail)]}
 
 
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"  # SQLSTATE
+
+
+def _out_of_range(exc: Exception) -> bool:
+    """A number too large for the database: SQLite raises OverflowError, PostgreSQL 22003."""
+    if isinstance(exc, OverflowError):
+        return True
+    cause = getattr(exc, "__cause__", None)
+    return isinstance(exc, DataError) and getattr(cause, "sqlstate", None) == NUMERIC_VALUE_OUT_OF_RANGE
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if _out_of_range(exc):
+        return Response(error_body("out_of_range", "数值超出范围"), status=400)
     if isinstance(exc, DjangoValidationError):
         exc = domain_error_from_validation(exc)
     if isinstance(exc, DomainError):

@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from shouhu.common import clock
+from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
 from shouhu.common.types import AuthedRequest
@@ -82,16 +83,16 @@ class DoseOutput(serializers.ModelSerializer):
 
 class DoseFilterInput(serializers.Serializer):
     search = serializers.CharField(required=False, default="", allow_blank=True)
-    product = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    unit = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    person = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    product = ObjectIdField(required=False, allow_null=True, default=None)
+    unit = ObjectIdField(required=False, allow_null=True, default=None)
+    person = ObjectIdField(required=False, allow_null=True, default=None)
     date_from = serializers.DateField(required=False, allow_null=True, default=None)
     date_to = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class DoseInput(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1)
-    product = serializers.IntegerField(min_value=1)
+    person = ObjectIdField()
+    product = ObjectIdField()
     dose_number = serializers.IntegerField(min_value=1, max_value=20)
     vaccinated_on = serializers.DateField()
     place = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
@@ -233,7 +234,7 @@ class TodoOutput(serializers.Serializer):
 
 class TodoFilterInput(serializers.Serializer):
     search = serializers.CharField(required=False, default="", allow_blank=True)
-    unit = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    unit = ObjectIdField(required=False, allow_null=True, default=None)
     mobiliser = serializers.ChoiceField(
         choices=["assigned", "unassigned", "mine"], required=False, default="", allow_blank=True
     )
@@ -315,7 +316,7 @@ class ReportOutput(serializers.ModelSerializer):
 
 
 class ReportFilterInput(serializers.Serializer):
-    unit = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    unit = ObjectIdField(required=False, allow_null=True, default=None)
     late = serializers.BooleanField(required=False, default=False)
 
 

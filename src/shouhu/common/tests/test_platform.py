@@ -225,3 +225,14 @@ def test_x7_schema_documents_the_error_body_on_every_operation(client):
             error = operation["responses"].get("404") or operation["responses"].get("400")
             assert error, f"{method.upper()} {path} 未说明错误响应"
             assert error["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+def test_x7_a_number_too_large_for_the_database_is_a_400(client, county_user, monkeypatch):
+    def overflowing(**kwargs):
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr("shouhu.orgs.api.selectors.unit_list", overflowing)
+    client.force_login(county_user)
+    response = client.get("/api/v1/units/")
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "out_of_range", "message": "数值超出范围", "fields": {}}
