@@ -22,7 +22,6 @@ status=0
   --checks not_a_server_error \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-100}" \
   --exclude-path /api/v1/auth/token/ \
-  --workers 2 \
   --seed 20220105 || status=$?
 if grep -q "Internal Server Error\|Traceback" "$work/server.log"; then
   echo "服务器日志中有错误："; grep -B2 -A20 "Traceback" "$work/server.log" | head -80
