@@ -2,9 +2,11 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from shouhu.alerts.permissions import AlertPerm
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
+from shouhu.screening.permissions import ScreeningPerm
 from shouhu.vaccination.permissions import VaccinationPerm
 
 
@@ -18,8 +20,11 @@ class NavItem:
 
 NAVIGATION = [
     NavItem("工作台", "dashboard", "speedometer2", ""),
+    NavItem("提醒消息", "alerts:inbox", "bell", AlertPerm.INBOX),
     NavItem("组织机构", "orgs:unit_list", "diagram-3", OrgPerm.VIEW),
     NavItem("人员登记", "people:person_list", "people", PeoplePerm.VIEW),
+    NavItem("入口查验", "screening:desk_home", "qr-code-scan", ScreeningPerm.SCREEN),
+    NavItem("查验记录", "screening:record_list", "clipboard-check", ScreeningPerm.VIEW),
     NavItem("疫苗接种", "vaccination:todo", "capsule", VaccinationPerm.VIEW),
     NavItem("行动日历", "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
     NavItem("阶段与政策", "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),

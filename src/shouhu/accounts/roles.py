@@ -7,9 +7,11 @@ which role may do what. Which *rows* a user sees is decided by the org tree (sco
 from django.db import models
 
 from shouhu.accounts.permissions import AccountPerm
+from shouhu.alerts.permissions import AlertPerm
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
+from shouhu.screening.permissions import ScreeningPerm
 from shouhu.vaccination.permissions import VaccinationPerm
 
 
@@ -26,6 +28,7 @@ class Role(models.TextChoices):
 
 
 READ = {
+    AlertPerm.INBOX,  # every role reads and acknowledges its own alerts (X6)
     OrgPerm.VIEW,
     PeoplePerm.VIEW,
     CampaignPerm.VIEW,
@@ -51,6 +54,12 @@ VACCINATION_FIELD = {VaccinationPerm.VIEW, VaccinationPerm.RECORD}
 VACCINATION_HEAD = {*VACCINATION_FIELD, VaccinationPerm.MANAGE_REPORTS}
 VACCINATION_REGION = {VaccinationPerm.VIEW, VaccinationPerm.VIEW_REGION}
 
+# Entry screening (S1–S4): staff of institutions and the bureaus above them screen at entrances and
+# keep the isolation register of their people; the region keeps the list of risk areas.
+SCREENING_FIELD = {ScreeningPerm.VIEW, ScreeningPerm.SCREEN}
+SCREENING_HEAD = {*SCREENING_FIELD, ScreeningPerm.MANAGE_ISOLATION, ScreeningPerm.MANAGE_VENUES}
+SCREENING_REGION = {ScreeningPerm.VIEW, ScreeningPerm.MANAGE_RISK_AREAS}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGION_ADMIN: frozenset(
         READ
@@ -64,26 +73,40 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             AccountPerm.MANAGE_USERS,
             *PEOPLE_OFFICE,
             *VACCINATION_REGION,
+            *SCREENING_REGION,
+            ScreeningPerm.MANAGE_ISOLATION,
+            ScreeningPerm.MANAGE_VENUES,
         }
     ),
-    Role.DEPARTMENT_COORDINATOR: frozenset(READ | HISTORY | VACCINATION_HEAD | VACCINATION_REGION),
+    Role.DEPARTMENT_COORDINATOR: frozenset(
+        READ | HISTORY | VACCINATION_HEAD | VACCINATION_REGION | SCREENING_REGION
+    ),
     Role.COUNTY_STAFF: frozenset(
         READ
         | HISTORY
         | PEOPLE_CLERK
         | {OrgPerm.MANAGE, CampaignPerm.MANAGE_SUSPENSIONS, PeoplePerm.MERGE, PeoplePerm.REVEAL}
         | VACCINATION_HEAD
+        | SCREENING_HEAD
     ),
     Role.TOWNSHIP_STAFF: frozenset(
-        READ | PEOPLE_CLERK | VACCINATION_FIELD | {CampaignPerm.MANAGE_SUSPENSIONS}
+        READ
+        | PEOPLE_CLERK
+        | VACCINATION_FIELD
+        | SCREENING_FIELD
+        | {CampaignPerm.MANAGE_SUSPENSIONS, ScreeningPerm.MANAGE_ISOLATION}
     ),
-    Role.VILLAGE_STAFF: frozenset(READ | PEOPLE_CLERK | VACCINATION_FIELD),
+    Role.VILLAGE_STAFF: frozenset(
+        READ | PEOPLE_CLERK | VACCINATION_FIELD | {ScreeningPerm.VIEW, ScreeningPerm.MANAGE_ISOLATION}
+    ),
     Role.INSTITUTION_STAFF: frozenset(
-        READ | PEOPLE_CLERK | VACCINATION_FIELD | {CampaignPerm.MANAGE_SUSPENSIONS}
+        READ | PEOPLE_CLERK | VACCINATION_FIELD | SCREENING_FIELD | {CampaignPerm.MANAGE_SUSPENSIONS}
     ),
-    Role.LOTTERY_SPECIALIST: frozenset(READ),
-    Role.INSPECTOR: frozenset(READ | HISTORY | {VaccinationPerm.VIEW}),
-    Role.LEADER: frozenset(READ | HISTORY | VACCINATION_REGION | {PeoplePerm.VIEW_REVEALS}),
+    Role.LOTTERY_SPECIALIST: frozenset(READ | SCREENING_FIELD),
+    Role.INSPECTOR: frozenset(READ | HISTORY | {VaccinationPerm.VIEW, ScreeningPerm.VIEW}),
+    Role.LEADER: frozenset(
+        READ | HISTORY | VACCINATION_REGION | {PeoplePerm.VIEW_REVEALS, ScreeningPerm.VIEW}
+    ),
 }
 
 

@@ -158,6 +158,28 @@ class Policy(TimeStampedModel):
     risk_lookback_days = models.PositiveSmallIntegerField(
         "中高风险地区旅居史回溯天数", default=14, validators=_range(1, 60)
     )
+    itinerary_star_refused = models.BooleanField(
+        "行程码带星号者不得进入", default=True, help_text="行程码带“*”（到过有中高风险地区的城市）即劝返"
+    )
+    # Visitor self-declaration by venue code and the retention of visitor records (S4, PIPL)
+    visitor_record_retention_days = models.PositiveSmallIntegerField(
+        "查验记录保存天数",
+        default=28,
+        validators=_range(1, 366),
+        help_text="超过此天数的入口查验记录由定时任务删除，只保留不含个人信息的每日数量",
+    )
+    venue_declarations_per_address_per_hour = models.PositiveSmallIntegerField(
+        "场所码每个网络地址每小时申报上限", default=30, validators=_range(1, 10000)
+    )
+    venue_declarations_per_venue_per_minute = models.PositiveSmallIntegerField(
+        "每个场所每分钟申报上限", default=60, validators=_range(1, 10000)
+    )
+    declaration_repeat_window_seconds = models.PositiveSmallIntegerField(
+        "同一访客重复申报间隔（秒）",
+        default=60,
+        validators=_range(1, 3600),
+        help_text="同一手机号在此时间内再次申报，视为重复提交",
+    )
     # Isolation periods (M3 and screening)
     centralised_isolation_days = models.PositiveSmallIntegerField(
         "集中隔离天数", default=14, validators=_range(1, 60)

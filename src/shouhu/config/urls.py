@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("shouhu.campaigns.api_urls")),
     path("", include("shouhu.people.api_urls")),
     path("", include("shouhu.vaccination.api_urls")),
+    path("", include("shouhu.screening.api_urls")),
+    path("", include("shouhu.alerts.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +23,9 @@ urlpatterns = [
     path("campaigns/", include("shouhu.campaigns.urls")),
     path("people/", include("shouhu.people.urls")),
     path("vaccination/", include("shouhu.vaccination.urls")),
+    path("screening/", include("shouhu.screening.urls")),
+    path("v/", include("shouhu.screening.public_urls")),
+    path("alerts/", include("shouhu.alerts.urls")),
     path("imports/", include("shouhu.common.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -103,7 +103,13 @@ def test_x1_every_object_url_keyword_is_known():
 
 
 @pytest.fixture
-def two_counties(tree, plan_campaign):
+def user_a(tree):
+    """The county-A clerk, made before the objects: some are addressed to people (alerts)."""
+    return make_user("county_staff", tree.county_a)
+
+
+@pytest.fixture
+def two_counties(tree, plan_campaign, user_a):
     scoped, _ = _registries()
     objects_a = {keyword: maker(tree.county_a, MARKER_A) for keyword, maker in scoped.items()}
     objects_b = {keyword: maker(tree.county_b, MARKER_B) for keyword, maker in scoped.items()}
@@ -119,9 +125,8 @@ def _request(client, url):
     return response
 
 
-def test_x1_other_countys_objects_answer_404(client, tree, two_counties):
+def test_x1_other_countys_objects_answer_404(client, tree, two_counties, user_a):
     objects_a, objects_b = two_counties
-    user_a = make_user("county_staff", tree.county_a)
     client.force_login(user_a)
     exercised = 0
     for name, route, _ in discovered():
@@ -140,8 +145,7 @@ def test_x1_other_countys_objects_answer_404(client, tree, two_counties):
     assert exercised >= 4
 
 
-def test_x1_lists_and_exports_show_nothing_of_the_other_county(client, tree, two_counties):
-    user_a = make_user("county_staff", tree.county_a)
+def test_x1_lists_and_exports_show_nothing_of_the_other_county(client, tree, two_counties, user_a):
     client.force_login(user_a)
     checked = 0
     for name, route, _ in discovered():

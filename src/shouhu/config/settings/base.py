@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "shouhu.campaigns",
     "shouhu.people",
     "shouhu.vaccination",
+    "shouhu.screening",
+    "shouhu.alerts",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shouhu.campaigns.context_processors.current_phase",
                 "shouhu.accounts.context_processors.navigation",
+                "shouhu.alerts.context_processors.unread_alerts",
             ],
         },
     },
@@ -194,7 +197,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"IsolationKindEnum": "shouhu.screening.models.IsolationKind"},
 }
 
 # --- Background tasks -------------------------------------------------------------------
@@ -204,6 +207,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 SHOUHU_IMPORT_INLINE_ROWS = int(os.environ.get("SHOUHU_IMPORT_INLINE_ROWS", "2000"))
 # A running import that has not reported progress for this long is shown as interrupted.
 SHOUHU_IMPORT_STALE_SECONDS = int(os.environ.get("SHOUHU_IMPORT_STALE_SECONDS", "120"))
+
+# --- Entry screening (S4) -------------------------------------------------------------------
+# The address printed in venue codes (e.g. https://shouhu.example.org); empty: the address the
+# poster page was opened at. Set it when staff reach the server by another name than the public.
+SHOUHU_PUBLIC_BASE_URL = os.environ.get("SHOUHU_PUBLIC_BASE_URL", "")
 
 # --- Audit ---------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -1,0 +1,191 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from shouhu.common.forms import DateInput
+from shouhu.screening.models import HealthCode, IsolationKind, ItineraryCode, RiskLevel, Verdict
+from shouhu.screening.places import PROVINCE_CHOICES
+from shouhu.screening.rules import TravelEntry
+
+PROVINCE_OPTIONS = [("", "省份"), *PROVINCE_CHOICES]
+
+
+class TravelRowForm(forms.Form):
+    place = forms.CharField(
+        label="地点",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如 北京市朝阳区", "autocomplete": "off"}),
+    )
+    province = forms.ChoiceField(label="省份", choices=PROVINCE_OPTIONS, required=False)
+    arrived_on = forms.DateField(label="到达日期", required=False, widget=DateInput())
+    left_on = forms.DateField(label="离开日期", required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = data.get("place") or data.get("province") or data.get("left_on")
+        if filled and not data.get("arrived_on") and "arrived_on" not in self.errors:
+            self.add_error("arrived_on", "请填写到达日期")
+        return data
+
+    def entry(self) -> TravelEntry | None:
+        data = self.cleaned_data
+        if not data.get("arrived_on"):
+            return None
+        return TravelEntry(
+            place=data.get("place", ""),
+            province=data.get("province", ""),
+            arrived_on=data["arrived_on"],
+            left_on=data.get("left_on"),
+        )
+
+
+TravelFormSet = forms.formset_factory(TravelRowForm, extra=3, max_num=10, absolute_max=20)
+
+
+def travel_formset(data: Any = None) -> Any:
+    return TravelFormSet(data, prefix="travel")
+
+
+def travel_entries(formset: Any) -> list[TravelEntry]:
+    return [entry for form in formset.forms if (entry := form.entry()) is not None]
+
+
+class CodesForm(forms.Form):
+    """Health code, itinerary code and mask: green and yes by default (the usual visitor)."""
+
+    health_code = forms.ChoiceField(
+        label="健康码", choices=HealthCode.choices, initial=HealthCode.GREEN, widget=forms.RadioSelect
+    )
+    itinerary_code = forms.ChoiceField(
+        label="行程码", choices=ItineraryCode.choices, initial=ItineraryCode.GREEN, widget=forms.RadioSelect
+    )
+    itinerary_star = forms.BooleanField(label="行程码带星号（*）", required=False)
+    mask = forms.BooleanField(label="佩戴口罩", required=False, initial=True)
+
+
+class ScreeningForm(CodesForm):
+    """The staff check: quick temperature buttons, or a typed reading, which wins."""
+
+    temperature = forms.CharField(required=False, widget=forms.HiddenInput)
+    temperature_typed = forms.DecimalField(
+        label="其他体温",
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal", "placeholder": "如 36.5"}),
+    )
+    refused_checks = forms.BooleanField(label="拒绝配合查验", required=False)
+    visitor_name = forms.CharField(label="姓名", max_length=30, required=False)
+    visitor_phone = forms.CharField(
+        label="手机号", max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def temperature_value(self) -> Decimal | str | None:
+        typed = self.cleaned_data.get("temperature_typed")
+        if typed is not None:
+            return typed
+        return self.cleaned_data.get("temperature") or None
+
+
+class ConfirmForm(ScreeningForm):
+    pass
+
+
+class DeclarationForm(CodesForm):
+    """The visitor's own declaration on the venue page (no temperature: staff take it)."""
+
+    visitor_name = forms.CharField(label="姓名", max_length=30)
+    visitor_phone = forms.CharField(
+        label="手机号",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    consent = forms.BooleanField(
+        label="我已阅读并同意上述个人信息处理说明",
+        error_messages={"required": "请先阅读并同意个人信息处理说明"},
+    )
+
+
+class DeskSearchForm(forms.Form):
+    q = forms.CharField(
+        label="姓名",
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "姓名", "autocomplete": "off", "autofocus": True}),
+    )
+    id_key = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
+
+
+class DeskFindForm(forms.Form):
+    id_number = forms.CharField(
+        label="证件号码（精确）",
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "证件号码", "autocomplete": "off"}),
+    )
+
+
+class ScreeningFilterForm(forms.Form):
+    unit = forms.TypedChoiceField(label="场所", coerce=int, required=False, empty_value=None)
+    verdict = forms.ChoiceField(label="结论", choices=[("", "全部结论"), *Verdict.choices], required=False)
+    day = forms.DateField(label="日期", required=False, widget=DateInput())
+    review = forms.BooleanField(label="只看需核实的", required=False)
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "全部场所"), *units]  # type: ignore[attr-defined]
+
+
+class RiskAreaFilterForm(forms.Form):
+    q = forms.CharField(label="地点", max_length=50, required=False)
+    level = forms.ChoiceField(label="等级", choices=[("", "全部等级"), *RiskLevel.choices], required=False)
+    active_on = forms.DateField(label="某日生效", required=False, widget=DateInput())
+    history = forms.BooleanField(label="含已截止", required=False)
+
+
+class RiskAreaForm(forms.Form):
+    level = forms.ChoiceField(label="风险等级", choices=RiskLevel.choices)
+    province = forms.ChoiceField(label="省（自治区、直辖市）", choices=PROVINCE_OPTIONS)
+    city = forms.CharField(label="市（地区、州、盟）", max_length=50, required=False)
+    county = forms.CharField(label="县（市、区、旗）", max_length=50, required=False)
+    township = forms.CharField(label="乡镇（街道）", max_length=50, required=False)
+    community = forms.CharField(label="村（社区）或具体地点", max_length=100, required=False)
+    admin_code = forms.CharField(label="行政区划代码", max_length=12, required=False, help_text="已知时填写")
+    effective_from = forms.DateField(label="生效日期", widget=DateInput())
+    effective_to = forms.DateField(
+        label="截止日期", required=False, widget=DateInput(), help_text="仍在生效则不填"
+    )
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class RiskAreaEndForm(forms.Form):
+    last_day = forms.DateField(label="最后一天（含）", widget=DateInput())
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class RiskAreaLevelForm(forms.Form):
+    level = forms.ChoiceField(label="新等级", choices=RiskLevel.choices)
+    from_day = forms.DateField(label="自此日起", widget=DateInput())
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class IsolationFilterForm(forms.Form):
+    q = forms.CharField(label="姓名", max_length=50, required=False)
+    kind = forms.ChoiceField(label="类型", choices=[("", "全部类型"), *IsolationKind.choices], required=False)
+    active = forms.BooleanField(label="只看今日在隔离", required=False)
+
+
+class IsolationForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=IsolationKind.choices)
+    starts_on = forms.DateField(label="开始日期", widget=DateInput())
+    planned_end_on = forms.DateField(
+        label="计划解除日期", required=False, widget=DateInput(), help_text="不填则按政策参数的天数计算"
+    )
+    source = forms.CharField(label="信息来源", max_length=100, help_text="如：卫健部门推送、社区排查")
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class IsolationEndForm(forms.Form):
+    ended_on = forms.DateField(label="解除日期", widget=DateInput())
+    reason = forms.CharField(label="提前解除原因", max_length=200, required=False)

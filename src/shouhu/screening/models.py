@@ -1,0 +1,338 @@
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import F, Q
+
+from shouhu.common.crypto import EncryptedTextField
+from shouhu.common.models import TimeStampedModel
+from shouhu.people.masking import mask_phone
+
+# What a thermometer can plausibly read on a living visitor: outside this a reading is a typo,
+# not a fever. Not a policy threshold (the limit for entry is Policy.temperature_limit).
+TEMPERATURE_MIN = Decimal("34.0")
+TEMPERATURE_MAX = Decimal("43.0")
+
+
+# --- Risk areas (S3) ---------------------------------------------------------------------------
+
+
+class RiskLevel(models.TextChoices):
+    MEDIUM = "medium", "中风险"
+    HIGH = "high", "高风险"
+
+
+class RecordSource(models.TextChoices):
+    TYPED = "typed", "页面录入"
+    IMPORT = "import", "批量导入"
+    API = "api", "接口"
+
+
+class RiskArea(TimeStampedModel):
+    """One medium- or high-risk area for a period. History is kept: a change ends a record and adds one."""
+
+    level = models.CharField("风险等级", max_length=8, choices=RiskLevel.choices)
+    province = models.CharField("省（自治区、直辖市）", max_length=30)
+    city = models.CharField("市（地区、州、盟）", max_length=50, blank=True)
+    county = models.CharField("县（市、区、旗）", max_length=50, blank=True)
+    township = models.CharField("乡镇（街道）", max_length=50, blank=True)
+    community = models.CharField("村（社区）或具体地点", max_length=100, blank=True)
+    admin_code = models.CharField("行政区划代码", max_length=12, blank=True)
+    place_key = models.CharField("地点检索键", max_length=300, db_index=True, editable=False)
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField(
+        "截止日期", null=True, blank=True, help_text="最后一天仍为中高风险；空表示仍在生效"
+    )
+    source = models.CharField("来源", max_length=8, choices=RecordSource.choices, default=RecordSource.TYPED)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+
+    class Meta:
+        verbose_name = "中高风险地区"
+        verbose_name_plural = "中高风险地区"
+        ordering = ["-effective_from", "place_key"]
+        constraints = [
+            models.CheckConstraint(
+                name="riskarea_ends_after_start",
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                violation_error_message="截止日期不能早于生效日期",
+            ),
+            models.UniqueConstraint(
+                fields=["place_key"],
+                condition=Q(effective_to__isnull=True),
+                name="riskarea_one_open_record_per_place",
+                violation_error_message="该地区已有一条仍在生效的记录",
+            ),
+            models.CheckConstraint(
+                name="riskarea_has_province", condition=~Q(province=""), violation_error_message="请填写省份"
+            ),
+        ]
+        indexes = [models.Index(fields=["effective_from", "effective_to"])]
+
+    def __str__(self) -> str:
+        return f"{self.place_label}（{self.get_level_display()}）"
+
+    @property
+    def place_label(self) -> str:
+        return "".join(p for p in (self.province, self.city, self.county, self.township, self.community) if p)
+
+    @property
+    def place_text(self) -> str:
+        """Everything below the province, as one text for the place parser."""
+        return "".join(p for p in (self.city, self.county, self.township, self.community) if p)
+
+
+# --- Isolation register ------------------------------------------------------------------------
+
+
+class IsolationKind(models.TextChoices):
+    CENTRALISED = "centralised", "集中隔离"
+    HOME = "home", "居家隔离"
+    HEALTH_MONITORING = "health_monitoring", "居家健康监测"
+
+
+class IsolationRecord(TimeStampedModel):
+    """A person's isolation or health monitoring. Ends are release days: the person is free that day."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="isolation_records", verbose_name="人员"
+    )
+    kind = models.CharField("类型", max_length=20, choices=IsolationKind.choices)
+    starts_on = models.DateField("开始日期")
+    planned_end_on = models.DateField("计划解除日期")
+    actual_end_on = models.DateField("实际解除日期", null=True, blank=True)
+    source = models.CharField("信息来源", max_length=100, help_text="如：卫健部门推送、社区排查、本人报告")
+    note = models.CharField("备注", max_length=200, blank=True)
+    end_reason = models.CharField("提前解除原因", max_length=200, blank=True)
+    entered_via = models.CharField(
+        "登记方式", max_length=8, choices=RecordSource.choices, default=RecordSource.TYPED
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+
+    class Meta:
+        verbose_name = "隔离记录"
+        verbose_name_plural = "隔离记录"
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="isolation_planned_end_after_start",
+                condition=Q(planned_end_on__gt=F("starts_on")),
+                violation_error_message="计划解除日期须晚于开始日期",
+            ),
+            models.CheckConstraint(
+                name="isolation_actual_end_not_before_start",
+                condition=Q(actual_end_on__isnull=True) | Q(actual_end_on__gte=F("starts_on")),
+                violation_error_message="实际解除日期不能早于开始日期",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "starts_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display()} {self.starts_on}"
+
+    @property
+    def ends_on(self) -> Any:
+        return self.actual_end_on or self.planned_end_on
+
+
+# --- Screenings (S1, S2, S4) --------------------------------------------------------------------
+
+
+class HealthCode(models.TextChoices):
+    GREEN = "green", "绿码"
+    YELLOW = "yellow", "黄码"
+    RED = "red", "红码"
+    NOT_SHOWN = "not_shown", "未出示"
+
+
+class ItineraryCode(models.TextChoices):
+    GREEN = "green", "绿色"
+    YELLOW = "yellow", "黄色"
+    RED = "red", "红色"
+    NOT_SHOWN = "not_shown", "未出示"
+
+
+class Verdict(models.TextChoices):
+    ADMITTED = "admitted", "准予进入"
+    REFUSED = "refused", "劝返"
+    PENDING = "pending", "待测温确认"
+
+
+class ScreeningSource(models.TextChoices):
+    DESK = "desk", "现场查验"
+    VENUE_CODE = "venue_code", "扫场所码申报"
+    API = "api", "接口"
+
+
+class RefusalReason(models.TextChoices):
+    REFUSED_CHECKS = "refused_checks", "拒绝配合查验"
+    HEALTH_CODE = "health_code", "健康码非绿码"
+    ITINERARY_CODE = "itinerary_code", "行程码异常"
+    TEMPERATURE = "temperature", "体温异常"
+    RISK_AREA = "risk_area", "中高风险地区旅居史"
+    ISOLATION = "isolation", "隔离期内"
+    CLOSED = "closed", "机构暂停探视"
+
+
+class Screening(models.Model):
+    """One check at an entrance (入口查验): who, where, when, the results, the verdict and who screened.
+
+    A visitor not in the person register is kept by declared name and phone, encrypted like the
+    register's numbers; the travel history and the reasons (which name places) are encrypted too.
+    """
+
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="screenings", verbose_name="查验场所"
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screenings",
+        verbose_name="人员",
+    )
+    visitor_name = EncryptedTextField("访客姓名", blank=True)
+    visitor_phone = EncryptedTextField("访客手机号", blank=True)
+    visitor_phone_index = models.CharField(
+        "手机号检索码", max_length=64, blank=True, db_index=True, editable=False
+    )
+    screened_at = models.DateTimeField("查验时间", db_index=True)
+    health_code = models.CharField("健康码", max_length=12, choices=HealthCode.choices)
+    itinerary_code = models.CharField("行程码", max_length=12, choices=ItineraryCode.choices)
+    itinerary_star = models.BooleanField("行程码带星号", default=False)
+    temperature = models.DecimalField("体温（℃）", max_digits=3, decimal_places=1, null=True, blank=True)
+    mask = models.BooleanField("佩戴口罩", default=True)
+    refused_checks = models.BooleanField("拒绝配合查验", default=False)
+    travel_data = EncryptedTextField("旅居史", blank=True)
+    verdict = models.CharField("结论", max_length=10, choices=Verdict.choices)
+    reason_codes = models.JSONField("劝返原因代码", default=list, blank=True)
+    reasons = EncryptedTextField("劝返原因", blank=True)
+    notes = EncryptedTextField("提示", blank=True)
+    needs_review = models.BooleanField("需人工核实", default=False)
+    source = models.CharField("方式", max_length=12, choices=ScreeningSource.choices)
+    screened_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="查验人",
+    )
+    confirmed_at = models.DateTimeField("工作人员确认时间", null=True, blank=True)
+    receipt = models.CharField("申报回执", max_length=32, null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = "入口查验记录"
+        verbose_name_plural = "入口查验记录"
+        ordering = ["-screened_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="screening_temperature_plausible",
+                condition=Q(temperature__isnull=True)
+                | (Q(temperature__gte=TEMPERATURE_MIN) & Q(temperature__lte=TEMPERATURE_MAX)),
+                violation_error_message="体温须在 34.0–43.0℃ 之间",
+            ),
+            models.CheckConstraint(
+                name="screening_admitted_has_temperature",
+                condition=~Q(verdict="admitted") | Q(temperature__isnull=False),
+                violation_error_message="准予进入须先测量体温",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "screened_at"]),
+            models.Index(fields=["unit", "verdict", "screened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.who} {self.get_verdict_display()}"
+
+    @property
+    def who(self) -> str:
+        if self.person_id is not None:
+            return self.person.name  # type: ignore[union-attr]  # person_id is set
+        return self.visitor_name or "未登记姓名的访客"
+
+    @property
+    def visitor_phone_masked(self) -> str:
+        return mask_phone(self.visitor_phone)
+
+    @property
+    def travel(self) -> list[dict[str, Any]]:
+        return json.loads(self.travel_data) if self.travel_data else []
+
+    @property
+    def reason_list(self) -> list[str]:
+        return [r for r in self.reasons.split("\n") if r]
+
+    @property
+    def note_list(self) -> list[str]:
+        return [n for n in self.notes.split("\n") if n]
+
+    @property
+    def receipt_code(self) -> str:
+        """A short code the visitor shows at the desk (the last characters of the receipt)."""
+        return (self.receipt or "")[-4:].upper()
+
+
+class VenueCode(TimeStampedModel):
+    """The venue code (场所码) of an institution: a random token, never the unit's id."""
+
+    unit = models.OneToOneField(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="venue_code", verbose_name="服务机构"
+    )
+    token = models.CharField("场所码令牌", max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="生成人",
+    )
+    rotated_at = models.DateTimeField("最近更换时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "场所码"
+        verbose_name_plural = "场所码"
+
+    def __str__(self) -> str:
+        return f"{self.unit} 场所码"
+
+
+class DailyScreeningCount(models.Model):
+    """Anonymous counts of one institution's day, kept after its screening records are purged."""
+
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="查验场所"
+    )
+    day = models.DateField("日期")
+    screenings = models.PositiveIntegerField("查验人次", default=0)
+    admitted = models.PositiveIntegerField("准予进入", default=0)
+    refused = models.PositiveIntegerField("劝返", default=0)
+    pending = models.PositiveIntegerField("未确认的申报", default=0)
+    refusals_by_reason = models.JSONField("各原因劝返人次", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "每日查验数量"
+        verbose_name_plural = "每日查验数量"
+        ordering = ["-day", "unit"]
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="dailycount_unique_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.day} {self.screenings}"
