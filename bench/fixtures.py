@@ -5,13 +5,19 @@ Import only after `django.setup()`.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from shouhu.accounts.scope import subtree
+from shouhu.common.crypto import blind_index
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
+from shouhu.people.idcard import check_digit, document_key
+from shouhu.people.models import Category, IdType, Person, PersonCategory
+from shouhu.people.services import PersonInput, clean_person
 
 COUNTIES = [  # the region's real county codes and names (see shouhu.orgs.demo)
     ("232718", "加格达奇区"),
@@ -166,5 +172,153 @@ def _build(total: int, townships_per_county: int, villages_per_township: int) ->
         region=OrgUnit.objects.get(path=region),
         counties=counties,
         small_county=OrgUnit.objects.get(path=small),
+        seconds=time.perf_counter() - started,
+    )
+
+
+# --- People ----------------------------------------------------------------------------------
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN_NAMES = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红建国志文淑凤云海"
+PHONE_PREFIXES = ("138", "139", "158", "186", "135", "150", "187", "133")
+CATEGORIES = list(Category.values)
+BIRTH_DAYS = 20_000  # birth dates 1940-01-01 … 1994-10-04
+
+
+@dataclass(frozen=True)
+class PersonSeed:
+    """One made-up person, in the register's own values (not yet labels or ciphertext)."""
+
+    name: str
+    gender: str  # Gender value, consistent with the ID number
+    birth_date: dt.date  # consistent with the ID number
+    id_number: str  # a valid resident ID number (GB 11643 check digit), unique per `index`
+    phone: str  # a valid mainland mobile number
+    address: str
+    household_registration: str
+    categories: tuple[str, ...]  # Category values
+
+
+def person_seed(index: int, *, area_code: str = "232701") -> PersonSeed:
+    """The `index`-th made-up person: every index below 10,000,000 gets its own ID number."""
+    birth = dt.date(1940, 1, 1) + dt.timedelta(days=index % BIRTH_DAYS)
+    block = index // BIRTH_DAYS
+    if block >= 500:
+        raise ValueError(f"person_seed() makes at most {500 * BIRTH_DAYS:,} distinct ID numbers")
+    sequence = block * 2 + index % 2  # the last of the three digits is the gender: odd for men
+    first17 = f"{area_code}{birth:%Y%m%d}{sequence:03d}"
+    name = SURNAMES[index % len(SURNAMES)] + GIVEN_NAMES[(index * 7) % len(GIVEN_NAMES)]
+    if index % 3:
+        name += GIVEN_NAMES[(index * 13 + 5) % len(GIVEN_NAMES)]
+    categories = (CATEGORIES[index % len(CATEGORIES)],)
+    if index % 10 == 0:
+        categories += (CATEGORIES[(index + 3) % len(CATEGORIES)],)
+    return PersonSeed(
+        name=name,
+        gender="male" if sequence % 2 else "female",
+        birth_date=birth,
+        id_number=first17 + check_digit(first17),
+        phone=f"{PHONE_PREFIXES[index % len(PHONE_PREFIXES)]}{index % 100_000_000:08d}",
+        address=f"大兴安岭地区第{index % 97 + 1}街道{index % 1000 + 1}号{index % 6 + 1}单元",
+        household_registration=f"黑龙江省大兴安岭地区{index % 7 + 1}号户籍区",
+        categories=categories,
+    )
+
+
+def person(seed: PersonSeed, home_unit_id: int) -> Person:
+    """A Person as a bulk load makes it: plain values (the field encrypts), search keys.
+
+    The values are already normalised, so the phone key is the HMAC alone (`phone_key` would
+    parse the number again); `check_person_keys` holds this to what the register computes."""
+    return Person(
+        name=seed.name,
+        gender=seed.gender,
+        birth_date=seed.birth_date,
+        id_type=IdType.RESIDENT_ID,
+        id_number=seed.id_number,
+        id_index=document_key(seed.id_number),
+        phone=seed.phone,
+        phone_index=blind_index("phone", seed.phone),
+        address=seed.address,
+        household_registration=seed.household_registration,
+        home_unit_id=home_unit_id,
+    )
+
+
+def check_person_keys(unit: OrgUnit) -> None:
+    """`person()` must store what the register's own validation stores, or searches miss."""
+    seed = person_seed(0, area_code=unit.code)
+    made = person(seed, unit.pk)
+    clean = clean_person(
+        PersonInput(name=seed.name, home_unit=unit, id_number=seed.id_number, phone=seed.phone)
+    ).values
+    for name in ("id_number", "id_index", "phone", "phone_index", "gender", "birth_date"):
+        if getattr(made, name) != clean[name]:
+            raise RuntimeError(f"bench.fixtures.person() computes {name} unlike people.services.clean_person")
+
+
+def leaf_units(county: OrgUnit) -> list[int]:
+    """The villages and institutions of a county, in tree order: where people are registered."""
+    units = OrgUnit.objects.filter(subtree(county.path), kind__in=[UnitKind.VILLAGE, UnitKind.INSTITUTION])
+    return list(units.order_by("path").values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class People:
+    county: OrgUnit  # holds `in_county` people
+    small_county: OrgUnit  # holds `in_small_county` people
+    in_county: int
+    in_small_county: int
+    seconds: float
+
+
+def people(
+    ctx_shared: dict[str, object], tree: OrgTree, *, in_county: int = 100_000, in_small_county: int = 5
+) -> People:
+    """`in_county` people (with categories) spread over the first big county's villages and
+    institutions, and a few in the small county; built once per run (memoised in ctx.shared)."""
+    key = f"people:{in_county}:{in_small_county}"
+    if key not in ctx_shared:
+        ctx_shared[key] = _build_people(tree, in_county, in_small_county)
+    built = ctx_shared[key]
+    assert isinstance(built, People)
+    return built
+
+
+def _build_people(tree: OrgTree, in_county: int, in_small_county: int) -> People:
+    started = time.perf_counter()
+    county, small = tree.counties[0], tree.small_county
+    if Person.objects.filter(subtree(county.path, field="home_unit")).exists():
+        raise RuntimeError(f"people() needs {county.name} without people")
+    check_person_keys(county)
+    big_units, small_units = leaf_units(county), leaf_units(small)
+    seeds = [(person_seed(i, area_code=county.code), big_units[i % len(big_units)]) for i in range(in_county)]
+    seeds += [
+        (person_seed(5_000_000 + i, area_code=small.code), small_units[i % len(small_units)])
+        for i in range(in_small_county)
+    ]
+    with transaction.atomic():
+        for start in range(0, len(seeds), 5000):
+            chunk = seeds[start : start + 5000]
+            created = Person.objects.bulk_create(
+                [person(seed, unit) for seed, unit in chunk], batch_size=1000
+            )
+            PersonCategory.objects.bulk_create(
+                [
+                    PersonCategory(person_id=p.pk, category=category)
+                    for p, (seed, _) in zip(created, chunk, strict=True)
+                    for category in seed.categories
+                ],
+                batch_size=2000,
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as autovacuum leaves a table soon after a bulk load
+            cursor.execute(f"VACUUM ANALYZE {Person._meta.db_table}")
+            cursor.execute(f"VACUUM ANALYZE {PersonCategory._meta.db_table}")
+    return People(
+        county=county,
+        small_county=small,
+        in_county=in_county,
+        in_small_county=in_small_county,
         seconds=time.perf_counter() - started,
     )
