@@ -13,6 +13,10 @@ api_v1 = [
     path("", include("shouhu.vaccination.api_urls")),
     path("", include("shouhu.screening.api_urls")),
     path("", include("shouhu.alerts.api_urls")),
+    path("", include("shouhu.eldercare.api_urls")),
+    path("", include("shouhu.marriage.api_urls")),
+    path("", include("shouhu.funerals.api_urls")),
+    path("", include("shouhu.notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +30,10 @@ urlpatterns = [
     path("screening/", include("shouhu.screening.urls")),
     path("v/", include("shouhu.screening.public_urls")),
     path("alerts/", include("shouhu.alerts.urls")),
+    path("eldercare/", include("shouhu.eldercare.urls")),
+    path("marriage/", include("shouhu.marriage.urls")),
+    path("funerals/", include("shouhu.funerals.urls")),
+    path("notifications/", include("shouhu.notifications.urls")),
     path("imports/", include("shouhu.common.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

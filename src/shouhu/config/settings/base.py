@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "shouhu.vaccination",
     "shouhu.screening",
     "shouhu.alerts",
+    "shouhu.notifications",
+    "shouhu.eldercare",
+    "shouhu.marriage",
+    "shouhu.funerals",
 ]
 
 MIDDLEWARE = [
