@@ -238,6 +238,60 @@ class Policy(TimeStampedModel):
         validators=_range(0, 100),
         help_text="底数中身份信息完整的人员占比低于此值的单位，通报为底数不清",
     )
+    # Nursing homes (一、E2–E3)
+    eldercare_health_checks_per_day = models.PositiveSmallIntegerField(
+        "养老机构每日健康监测次数",
+        default=2,
+        validators=_range(1, 6),
+        help_text="入住老人和在院职工每日测体温、问症状的次数，缺测即提醒",
+    )
+    eldercare_test_interval_days = models.PositiveSmallIntegerField(
+        "养老机构核酸检测间隔（天）",
+        default=7,
+        validators=_range(1, 60),
+        help_text="封闭管理期间每隔此天数组织一轮核酸检测",
+    )
+    # Funeral services (一、F1–F3)
+    funeral_farewell_ceremonies_allowed = models.BooleanField(
+        "允许遗体告别仪式", default=False, help_text="方案要求取消遗体告别等聚集性治丧仪式"
+    )
+    funeral_attendance_limit = models.PositiveSmallIntegerField(
+        "治丧活动参加人数上限", default=20, validators=_range(1, 500)
+    )
+    remains_step_stall_hours = models.PositiveSmallIntegerField(
+        "新冠患者遗体处置环节超时（小时）",
+        default=24,
+        validators=_range(1, 168),
+        help_text="某一环节超过此小时数未进入下一环节，向县级民政局发出提醒",
+    )
+    ppe_low_stock_threshold = models.PositiveIntegerField(
+        "防护物资低库存预警数量",
+        default=50,
+        validators=_range(0, 100000),
+        help_text="某一防护物资库存低于此数量时提醒",
+    )
+    # Marriage registration (一、M1–M5)
+    marriage_daily_quota = models.PositiveSmallIntegerField(
+        "婚姻登记每日总量（对）", default=40, validators=_range(1, 1000), help_text="各登记机关可单独调整"
+    )
+    marriage_booking_horizon_days = models.PositiveSmallIntegerField(
+        "婚姻登记最远可预约天数", default=30, validators=_range(1, 180)
+    )
+    marriage_waitlist_confirm_hours = models.PositiveSmallIntegerField(
+        "候补递补确认时限（小时）",
+        default=24,
+        validators=_range(1, 168),
+        help_text="递补到号的候补当事人须在此时间内确认，否则顺延给下一对",
+    )
+    marriage_surge_booking_opens_days = models.PositiveSmallIntegerField(
+        "高峰日提前开放预约天数",
+        default=7,
+        validators=_range(0, 180),
+        help_text="520、521、七夕等高峰日提前此天数开放预约，各高峰日可单独设置",
+    )
+    marriage_arrival_minutes_before = models.PositiveSmallIntegerField(
+        "婚姻登记提前到达分钟数", default=15, validators=_range(0, 120), help_text="写入提前告知"
+    )
 
     class Meta:
         verbose_name = "防控政策参数"
