@@ -1,0 +1,397 @@
+"""Writes of the funerals app: one validation path for pages and API.
+
+Every function is keyword-only and atomic; writes name their actor (`acting_as`). Every rule's
+number comes from the policy. The order of the remains workflow and the stock on hand are held
+by the database too (unique steps per case, stock >= 0), and each write takes the row it depends
+on — the case with `select_for_update`, the stock row by a guarded UPDATE — so two clerks at once
+cannot record a step twice or issue the same mask twice.
+"""
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model
+
+from shouhu.accounts.models import User
+from shouhu.alerts import audience as audiences
+from shouhu.alerts.models import Severity
+from shouhu.alerts.services import alert_raise
+from shouhu.campaigns.models import ServiceType
+from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.selectors import service_availability
+from shouhu.common import clock
+from shouhu.common.audit import acting_as
+from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.modules import Module
+from shouhu.funerals.models import (
+    REMAINS_ORDER,
+    CeremonyType,
+    FuneralCase,
+    MovementKind,
+    PPEItem,
+    PPEMovement,
+    PPEStock,
+    RemainsStep,
+    RemainsStepRecord,
+    step_sequence,
+)
+from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind
+from shouhu.people.idcard import InvalidPhone, normalise_phone
+from shouhu.people.models import Person
+from shouhu.people.services import PersonInput, person_find_by_document, person_register
+
+# A funeral held late at night is entered the next morning; anything older is not a new case but
+# a correction for the county bureau.
+LATE_ENTRY = dt.timedelta(1)  # not a policy threshold: the calendar's previous day
+MAX_QUANTITY = 1_000_000
+PPE_LOW_STOCK = "funerals.ppe_low_stock"
+
+
+def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
+    try:
+        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_constraints)
+    except ValidationError as error:
+        raise domain_error_from_validation(error) from error
+
+
+def _refuse(message: str, *, code: str, field: str | None = None, conflict: bool = False) -> DomainError:
+    error_type = ConflictError if conflict else DomainError
+    return error_type(message, code=code, field_errors={field: [message]} if field else None)
+
+
+def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
+    if errors:
+        summary = "；".join(m for ms in errors.values() for m in ms)
+        raise DomainError(summary, code=code, field_errors=errors)
+
+
+def _require_funeral_home(home: OrgUnit) -> None:
+    if home.kind != UnitKind.INSTITUTION or home.institution_type != InstitutionType.FUNERAL_HOME:
+        raise _refuse(f"“{home.name}”不是殡葬服务机构", code="not_a_funeral_home", field="home")
+
+
+# --- Funeral cases (F1) ------------------------------------------------------------------------
+
+
+@dataclass
+class CaseInput:
+    died_on: dt.date
+    contact_name: str
+    contact_phone: str
+    service_date: dt.date
+    ceremony_type: str
+    deceased: Person | None = None
+    deceased_name: str = ""
+    deceased_id_number: str = ""
+    attendance: int = 0
+    covid_remains: bool = False
+    note: str = ""
+
+
+def _deceased(home: OrgUnit, data: CaseInput, actor: User | None) -> Person:
+    """The person from the register: the one chosen, the one with this ID number, or a new entry."""
+    if data.deceased is not None:
+        return data.deceased
+    name = data.deceased_name.strip()
+    number = data.deceased_id_number.strip()
+    found = person_find_by_document(id_type="resident_id", id_number=number) if number else None
+    if found is not None:
+        if found.name != name:
+            raise _refuse("该身份证号码已登记为另一姓名，请核对", code="name_mismatch", field="deceased_name")
+        return found
+    # Registered at the home: the register needs a unit, and the home is where the record was made.
+    return person_register(actor=actor, data=PersonInput(name=name, home_unit=home, id_number=number)).person
+
+
+@transaction.atomic
+def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> FuneralCase:
+    """Register a funeral at a home, refusing what the campaign's policy forbids (F1)."""
+    _require_funeral_home(home)
+    policy = current_policy()
+    today = clock.today()
+    errors: dict[str, list[str]] = {}
+    if data.deceased is None and not data.deceased_name.strip():
+        errors["deceased_name"] = ["请填写逝者姓名"]
+    if data.died_on > today:
+        errors["died_on"] = ["死亡日期不能晚于今天"]
+    if data.service_date < data.died_on:
+        errors["service_date"] = ["治丧日期不能早于死亡日期"]
+    elif data.service_date < today - LATE_ENTRY:
+        errors["service_date"] = ["治丧日期已过去多日，不能作为新的治丧登记；如需补录请联系县级民政局"]
+    if data.ceremony_type not in CeremonyType.values:
+        errors["ceremony_type"] = ["未知的仪式类型"]
+    elif data.ceremony_type == CeremonyType.FAREWELL and not policy.funeral_farewell_ceremonies_allowed:
+        errors["ceremony_type"] = ["疫情防控期间不举办遗体告别仪式，请选择简办或直接火化"]
+    elif data.covid_remains and data.ceremony_type != CeremonyType.NONE:
+        errors["ceremony_type"] = ["新冠肺炎患者遗体须就近直接火化，不举办治丧仪式"]
+    if data.attendance < 0:
+        errors["attendance"] = ["参加人数不能为负数"]
+    elif data.attendance > policy.funeral_attendance_limit:
+        errors["attendance"] = [f"参加人数不能超过 {policy.funeral_attendance_limit} 人（防控政策上限）"]
+    if not data.contact_name.strip():
+        errors["contact_name"] = ["请填写家属联系人"]
+    phone = ""
+    try:
+        phone = normalise_phone(data.contact_phone)
+    except InvalidPhone as error:
+        errors["contact_phone"] = [str(error)]
+    _raise_all(errors, code="invalid_case")
+    if data.ceremony_type != CeremonyType.NONE:
+        availability = service_availability(
+            service=ServiceType.FUNERAL_CEREMONY, unit=home, on=data.service_date
+        )
+        if not availability.is_open:
+            raise _refuse(availability.reason, code="service_suspended", field="service_date", conflict=True)
+    person = _deceased(home, data, actor)
+    if FuneralCase.objects.filter(deceased=person).exists():
+        raise _refuse(f"{person.name}已有治丧记录", code="duplicate_case", conflict=True)
+    case = FuneralCase(
+        home=home,
+        deceased=person,
+        died_on=data.died_on,
+        contact_name=data.contact_name.strip(),
+        contact_phone=phone,
+        service_date=data.service_date,
+        ceremony_type=data.ceremony_type,
+        attendance=data.attendance,
+        covid_remains=data.covid_remains,
+        note=data.note.strip(),
+        registered_at=clock.now(),
+        registered_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    _clean(case, validate_unique=False)
+    with acting_as(actor):
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as error:
+            raise _refuse(f"{person.name}已有治丧记录", code="duplicate_case", conflict=True) from error
+    return case
+
+
+# --- Remains of COVID-19 patients (F2) ---------------------------------------------------------
+
+
+@dataclass
+class PPEUse:
+    item: str
+    quantity: int
+
+
+@dataclass
+class StepInput:
+    step: str
+    done_at: dt.datetime
+    staff: str
+    protective_equipment: str
+    vehicle: str = ""
+    note: str = ""
+    issues: list[PPEUse] = field(default_factory=list)
+
+
+@transaction.atomic
+def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInput) -> RemainsStepRecord:
+    """Record the next step of the workflow; any other step is refused with the one that is due."""
+    if data.step not in RemainsStep.values:
+        raise _refuse("未知的遗体处置环节", code="invalid_step", field="step")
+    locked = FuneralCase.objects.select_for_update().get(pk=case.pk)
+    if not locked.covid_remains:
+        raise _refuse("只有新冠肺炎患者遗体需要按环节记录处置过程", code="not_covid_case", conflict=True)
+    stage = locked.remains_stage
+    label = RemainsStep(data.step).label
+    if stage >= len(REMAINS_ORDER):
+        raise _refuse("遗体处置四个环节均已完成", code="workflow_done", field="step", conflict=True)
+    due = RemainsStep(REMAINS_ORDER[stage])
+    if step_sequence(data.step) <= stage:
+        raise _refuse(f"“{label}”环节已记录，不能重复记录", code="step_repeated", field="step", conflict=True)
+    if data.step != due:
+        raise _refuse(
+            f"须先完成“{due.label}”环节，不能跳过或提前记录“{label}”",
+            code="step_out_of_order",
+            field="step",
+            conflict=True,
+        )
+    errors: dict[str, list[str]] = {}
+    now = clock.now()
+    if data.done_at > now:
+        errors["done_at"] = ["环节时间不能晚于当前时间"]
+    elif locked.last_step_at is not None and data.done_at < locked.last_step_at:
+        previous = locked.last_step_at.astimezone(clock.local_zone())
+        errors["done_at"] = [f"环节时间不能早于上一环节的时间（{previous:%Y-%m-%d %H:%M}）"]
+    elif data.done_at.astimezone(clock.local_zone()).date() < locked.died_on:
+        errors["done_at"] = ["环节时间不能早于死亡日期"]
+    if not data.staff.strip():
+        errors["staff"] = ["请填写执行人员"]
+    if not data.protective_equipment.strip():
+        errors["protective_equipment"] = ["请填写使用的防护装备"]
+    if data.step == RemainsStep.TRANSPORT and not data.vehicle.strip():
+        errors["vehicle"] = ["接运环节须填写车辆"]
+    _raise_all(errors, code="invalid_step")
+    record = RemainsStepRecord(
+        case=locked,
+        step=data.step,
+        sequence=step_sequence(data.step),
+        done_at=data.done_at,
+        staff=data.staff.strip(),
+        vehicle=data.vehicle.strip(),
+        protective_equipment=data.protective_equipment.strip(),
+        note=data.note.strip(),
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    _clean(record, validate_unique=False)
+    with acting_as(actor):
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError as error:
+            raise _refuse(
+                f"“{label}”环节已记录，不能重复记录", code="step_repeated", conflict=True
+            ) from error
+        locked.remains_stage = stage + 1
+        locked.last_step_at = data.done_at
+        locked.save(update_fields=["remains_stage", "last_step_at", "updated_at"])
+    case.remains_stage, case.last_step_at = locked.remains_stage, locked.last_step_at
+    for use in data.issues:
+        _issue(
+            actor=actor,
+            home=locked.home,
+            item=use.item,
+            quantity=use.quantity,
+            issued_to=record.staff,
+            step=record,
+        )
+    return record
+
+
+# --- Protective equipment (F3) -----------------------------------------------------------------
+
+
+def _check_quantity(item: str, quantity: int) -> None:
+    errors: dict[str, list[str]] = {}
+    if item not in PPEItem.values:
+        errors["item"] = ["未知的防护物资"]
+    if not 0 < quantity <= MAX_QUANTITY:
+        errors["quantity"] = [f"数量须在 1–{MAX_QUANTITY} 之间"]
+    _raise_all(errors, code="invalid_quantity")
+
+
+@transaction.atomic
+def ppe_receive(
+    *, actor: User | None, home: OrgUnit, item: str, quantity: int, supplier: str = ""
+) -> PPEMovement:
+    _require_funeral_home(home)
+    _check_quantity(item, quantity)
+    PPEStock.objects.get_or_create(home=home, item=item)
+    PPEStock.objects.filter(home=home, item=item).update(
+        quantity=F("quantity") + quantity, updated_at=clock.now()
+    )
+    balance = PPEStock.objects.get(home=home, item=item).quantity
+    movement = PPEMovement(
+        home=home,
+        item=item,
+        kind=MovementKind.RECEIPT,
+        quantity=quantity,
+        balance_after=balance,
+        supplier=supplier.strip(),
+        happened_at=clock.now(),
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    _clean(movement)
+    with acting_as(actor):
+        movement.save()
+    return movement
+
+
+def _issue(
+    *,
+    actor: User | None,
+    home: OrgUnit,
+    item: str,
+    quantity: int,
+    issued_to: str,
+    step: RemainsStepRecord | None = None,
+) -> PPEMovement:
+    _check_quantity(item, quantity)
+    if not issued_to.strip():
+        raise _refuse("请填写领用人", code="invalid_issue", field="issued_to")
+    # The guarded UPDATE is the check: of two concurrent issues only those the stock covers match.
+    taken = PPEStock.objects.filter(home=home, item=item, quantity__gte=quantity).update(
+        quantity=F("quantity") - quantity, updated_at=clock.now()
+    )
+    label = PPEItem(item).label
+    if not taken:
+        on_hand = (
+            PPEStock.objects.filter(home=home, item=item).values_list("quantity", flat=True).first() or 0
+        )
+        raise _refuse(
+            f"库存不足：{label}现有 {on_hand}，不能发放 {quantity}",
+            code="insufficient_stock",
+            field="quantity",
+            conflict=True,
+        )
+    balance = PPEStock.objects.get(home=home, item=item).quantity
+    movement = PPEMovement(
+        home=home,
+        item=item,
+        kind=MovementKind.ISSUE,
+        quantity=quantity,
+        balance_after=balance,
+        issued_to=issued_to.strip(),
+        step=step,
+        happened_at=clock.now(),
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    _clean(movement)
+    with acting_as(actor):
+        movement.save()
+    threshold = current_policy().ppe_low_stock_threshold
+    if balance < threshold:
+        low_stock_alert(home=home, item=item, quantity=balance, threshold=threshold, actor=actor)
+    return movement
+
+
+@transaction.atomic
+def ppe_issue(*, actor: User | None, home: OrgUnit, item: str, quantity: int, issued_to: str) -> PPEMovement:
+    """Issue equipment to a named member of staff; more than in stock is refused."""
+    _require_funeral_home(home)
+    return _issue(actor=actor, home=home, item=item, quantity=quantity, issued_to=issued_to)
+
+
+def low_stock_audience(home: OrgUnit) -> list[audiences.Target]:
+    """The home's own staff, and the county bureau above it when there is one."""
+    targets: list[audiences.Target] = [audiences.institution_staff(home)]
+    if home.county_path() is not None:
+        # A home directly under the region has no county bureau: its own staff are told.
+        with contextlib.suppress(DomainError):
+            targets.append(audiences.county_bureau(home))
+    return targets
+
+
+def low_stock_key(home: OrgUnit, item: str) -> str:
+    return f"{PPE_LOW_STOCK}:{home.pk}:{item}"
+
+
+def low_stock_alert(
+    *, home: OrgUnit, item: str, quantity: int, threshold: int, actor: User | None = None
+) -> None:
+    """Told at once when an issue takes the stock under the threshold; the reminder check resolves
+    the alert after a receipt (same check name and key)."""
+    from django.urls import reverse
+
+    label = PPEItem(item).label
+    alert_raise(
+        source=Module.FUNERALS,
+        kind=PPE_LOW_STOCK,
+        title=f"防护物资库存不足：{home.name} {label}",
+        body=f"{home.name}{label}库存 {quantity}，低于预警数量 {threshold}，请及时补充。",
+        unit=home,
+        audience=low_stock_audience(home),
+        severity=Severity.WARNING,
+        dedupe_key=low_stock_key(home, item),
+        link=reverse("funerals:ppe_home", kwargs={"funeral_home_id": home.pk}),
+        actor=actor,
+        check_name=PPE_LOW_STOCK,
+    )
