@@ -12,6 +12,8 @@ from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
 from shouhu.common import clock
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import unit_list
+from shouhu.screening.permissions import ScreeningPerm
+from shouhu.screening.selectors import screening_chart
 
 
 class LoginView(auth_views.LoginView):
@@ -50,6 +52,7 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     today = clock.today()
     units = unit_list(viewer=request.user)
+    sees_screening = request.user.has_code(ScreeningPerm.VIEW)
     context = {
         "today": today,
         "unit_count": units.count(),
@@ -57,5 +60,7 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "suspensions_today": suspension_list(viewer=request.user, filters=SuspensionFilters(active_on=today))[
             :10
         ],
+        "screening_chart": sees_screening,
+        "screening_chart_data": screening_chart(viewer=request.user, today=today) if sees_screening else None,
     }
     return render(request, "accounts/dashboard.html", context)

@@ -1,8 +1,10 @@
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
+from shouhu.common import clock
 from shouhu.common.forms import DateInput
 from shouhu.screening.models import HealthCode, IsolationKind, ItineraryCode, RiskLevel, Verdict
 from shouhu.screening.places import PROVINCE_CHOICES
@@ -189,3 +191,26 @@ class IsolationForm(forms.Form):
 class IsolationEndForm(forms.Form):
     ended_on = forms.DateField(label="解除日期", widget=DateInput())
     reason = forms.CharField(label="提前解除原因", max_length=200, required=False)
+
+
+# A page of figures covers at most a month of days: institutions × days rows, each asked
+# whether it was open. Not a policy threshold: the size of one page's question.
+FIGURES_MAX_DAYS = 31
+FIGURES_DEFAULT_DAYS = 7
+
+
+class DailyFiguresFilterForm(forms.Form):
+    start = forms.DateField(label="起始日期", required=False, widget=DateInput())
+    end = forms.DateField(label="截止日期", required=False, widget=DateInput())
+    gaps = forms.BooleanField(label="只看零漏管", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        end = data.get("end") or clock.today()
+        start = data.get("start") or end - dt.timedelta(days=FIGURES_DEFAULT_DAYS - 1)
+        if start > end:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        if (end - start).days >= FIGURES_MAX_DAYS:
+            raise forms.ValidationError(f"一次最多查看 {FIGURES_MAX_DAYS} 天")
+        data["start"], data["end"] = start, end
+        return data

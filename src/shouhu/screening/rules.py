@@ -148,6 +148,10 @@ def register_closure_check(check: ClosureCheck) -> None:
         _closure_checks.append(check)
 
 
+def closure_checks() -> list[ClosureCheck]:
+    return list(_closure_checks)
+
+
 def closure_reason(unit: OrgUnit, day: dt.date) -> tuple[str | None, str]:
     """(why the unit is closed to visitors or None, a note when visits are only limited)."""
     if unit.status != UnitStatus.ACTIVE:

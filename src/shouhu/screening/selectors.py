@@ -6,27 +6,30 @@ the viewer's own subtree. Risk areas are the whole country's list: every user re
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
+from shouhu.campaigns.models import Holiday, HolidayKind, ServiceSuspension, ServiceType, SuspensionMode
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
-from shouhu.orgs.models import OrgUnit, UnitKind
+from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 from shouhu.people.models import Person
 from shouhu.screening.models import (
     DailyScreeningCount,
     IsolationRecord,
+    RefusalReason,
     RiskArea,
     Screening,
     VenueCode,
     Verdict,
 )
-from shouhu.screening.rules import person_in_isolation_on
+from shouhu.screening.rules import closure_checks, person_in_isolation_on
 
 __all__ = ["person_in_isolation_on"]  # re-exported: the one question other modules ask
 
@@ -237,42 +240,282 @@ def recent_desk_screenings(*, viewer: User, unit: OrgUnit, limit: int = 10) -> l
     return list(screening_list(viewer=viewer, filters=today)[:limit])
 
 
-# --- Daily counts (kept after purging) --------------------------------------------------------
+# --- Daily figures and completeness (S5) --------------------------------------------------------
+#
+# The figures of a day come from the screening records while they are kept and from the anonymous
+# DailyScreeningCount once `purge_visitor_records` has deleted them; the purge adds a day's counts
+# and deletes its records in one transaction, so adding both sources never counts a visitor twice.
 
 
-def counts_by_unit_and_day(screenings: QuerySet[Screening]) -> dict[tuple[int, dt.date], dict]:
-    """Anonymous counts of some screenings per institution and local day, refusals by reason."""
-    rows = (
-        screenings.annotate(day=TruncDate("screened_at", tzinfo=clock.local_zone()))
-        .values("unit_id", "day")
+class LocalDate(TruncDate):
+    """The local calendar day of a moment.
+
+    On SQLite Django converts each row's zone in a Python function, which over a million rows
+    takes seconds; a zone without daylight saving (Asia/Shanghai) has one offset, which SQLite's
+    own date() applies. Zones with daylight saving keep Django's conversion.
+    """
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        offset = fixed_utc_offset_minutes()
+        if offset is None:
+            return self.as_sql(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, %s)", (*params, f"{offset:+d} minutes")
+
+
+def fixed_utc_offset_minutes() -> int | None:
+    """The local zone's offset from UTC in minutes when it is the same all year, else None."""
+    zone = clock.local_zone()
+    year = clock.today().year
+    offsets = {dt.datetime(year, month, 1, tzinfo=zone).utcoffset() for month in (1, 7)}  # winter and summer
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return int(offset.total_seconds()) // 60 if offset is not None else None
+
+
+@dataclass
+class DayFigures:
+    """The anonymous figures of one institution's day."""
+
+    screenings: int = 0
+    admitted: int = 0
+    refused: int = 0
+    pending: int = 0
+    refusals_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: "DayFigures") -> None:
+        self.screenings += other.screenings
+        self.admitted += other.admitted
+        self.refused += other.refused
+        self.pending += other.pending
+        for code, number in other.refusals_by_reason.items():
+            self.refusals_by_reason[code] = self.refusals_by_reason.get(code, 0) + number
+
+    def refusals_for(self, code: str) -> int:
+        return self.refusals_by_reason.get(code, 0)
+
+    @property
+    def refusal_breakdown(self) -> list[tuple[str, int]]:
+        """(reason label, refusals) for every reason that refused someone, in the rule book's order."""
+        return [
+            (label, self.refusals_by_reason[code])
+            for code, label in RefusalReason.choices
+            if self.refusals_by_reason.get(code)
+        ]
+
+
+FigureKey = tuple[int, dt.date]
+
+
+def counts_by_unit_and_day(screenings: QuerySet[Screening]) -> dict[FigureKey, DayFigures]:
+    """Anonymous figures of some screenings per institution and local day, refusals by reason.
+
+    Two grouped queries: the counts by institution and day, and the refusals by institution,
+    day and list of reason codes — a refusal's codes are one of a few combinations, so the
+    groups stay few however many rows there are.
+    """
+    local = LocalDate("screened_at", tzinfo=clock.local_zone())
+    by_day = (
+        screenings.order_by()
+        .annotate(day=local)
+        .values_list("unit_id", "day")
         .annotate(
             total=Count("pk"),
             admitted=Count("pk", filter=Q(verdict=Verdict.ADMITTED)),
             refused=Count("pk", filter=Q(verdict=Verdict.REFUSED)),
             pending=Count("pk", filter=Q(verdict=Verdict.PENDING)),
         )
-        .order_by("unit_id", "day")
     )
-    counts: dict[tuple[int, dt.date], dict] = {
-        (row["unit_id"], row["day"]): {
-            "screenings": row["total"],
-            "admitted": row["admitted"],
-            "refused": row["refused"],
-            "pending": row["pending"],
-            "refusals_by_reason": {},
-        }
-        for row in rows
+    figures: dict[FigureKey, DayFigures] = {
+        (unit_id, day): DayFigures(total, admitted, refused, pending)
+        for unit_id, day, total, admitted, refused, pending in by_day
     }
     refusals = (
         screenings.filter(verdict=Verdict.REFUSED)
-        .annotate(day=TruncDate("screened_at", tzinfo=clock.local_zone()))
+        .order_by()
+        .annotate(day=local)
         .values_list("unit_id", "day", "reason_codes")
+        .annotate(number=Count("*"))
     )
-    for unit_id, day, codes in refusals.iterator(chunk_size=2000):
-        by_reason = counts[(unit_id, day)]["refusals_by_reason"]
+    for unit_id, day, codes, number in refusals:
+        by_reason = figures[(unit_id, day)].refusals_by_reason
         for code in codes or []:
-            by_reason[code] = by_reason.get(code, 0) + 1
-    return counts
+            by_reason[code] = by_reason.get(code, 0) + number
+    return figures
+
+
+def figures_between(*, scope: Q, start: dt.date, end: dt.date) -> dict[FigureKey, DayFigures]:
+    """Figures per institution and day from `start` to `end` (inclusive), records and kept counts alike.
+
+    `scope` filters on the institution (`unit`); two queries whatever the span.
+    """
+    first, _ = _local_day_bounds(start)
+    _, after_last = _local_day_bounds(end)
+    figures = counts_by_unit_and_day(
+        Screening.objects.filter(scope, screened_at__gte=first, screened_at__lt=after_last)
+    )
+    kept = DailyScreeningCount.objects.filter(scope, day__gte=start, day__lte=end).values_list(
+        "unit_id", "day", "screenings", "admitted", "refused", "pending", "refusals_by_reason"
+    )
+    for unit_id, day, screenings, admitted, refused, pending, by_reason in kept:
+        figures.setdefault((unit_id, day), DayFigures()).add(
+            DayFigures(screenings, admitted, refused, pending, dict(by_reason or {}))
+        )
+    return figures
+
+
+def daily_figures(*, viewer: User, start: dt.date, end: dt.date) -> dict[FigureKey, DayFigures]:
+    return figures_between(scope=screening_scope(viewer), start=start, end=end)
+
+
+# Institutions that keep office hours (closed at weekends and on statutory holidays, open on
+# 调休 workdays); the others — homes, funeral homes, rescue stations, lottery outlets — are
+# open every day unless closed by status, a suspension of visits or a registered closure check.
+OFFICE_HOURS_TYPES = frozenset({InstitutionType.MARRIAGE_REGISTRY, InstitutionType.BUREAU_OFFICE})
+SATURDAY = 5  # date.weekday()
+
+
+class Closures:
+    """Why institutions were closed to visitors on days of a span, read in two queries.
+
+    The same answer as `rules.closure_reason` at the entrance (unit status, a suspension of
+    visits at the unit or above, the checks other modules register), plus office hours.
+    """
+
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        self.holidays = dict(
+            Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind")
+        )
+        self.suspensions = list(
+            ServiceSuspension.objects.filter(
+                service=ServiceType.VISITS,
+                mode=SuspensionMode.SUSPENDED,
+                starts_on__lte=end,
+                ends_on__gte=start,
+            )
+            .select_related("unit")
+            .order_by("starts_on", "pk")
+        )
+
+    def working_day(self, day: dt.date) -> bool:
+        kind = self.holidays.get(day)
+        if kind is not None:
+            return kind == HolidayKind.WORKDAY
+        return day.weekday() < SATURDAY
+
+    def reason(self, unit: OrgUnit, day: dt.date) -> str:
+        """Why `unit` was closed to visitors on `day`, or "" when it was open."""
+        if unit.status != UnitStatus.ACTIVE:
+            return f"{unit.get_status_display()}"
+        if unit.institution_type in OFFICE_HOURS_TYPES and not self.working_day(day):
+            return "节假日或休息日不办公"
+        after_day = _local_day_bounds(day)[1]
+        for suspension in self.suspensions:
+            if (
+                unit.path.startswith(suspension.unit.path)
+                and suspension.starts_on <= day <= suspension.ends_on
+                and (suspension.lifted_at is None or suspension.lifted_at >= after_day)
+            ):
+                return f"{suspension.unit.name}暂停{ServiceType.VISITS.label}：{suspension.reason}"
+        for check in closure_checks():
+            reason = check(unit, day)
+            if reason:
+                return reason
+        return ""
+
+
+@dataclass(frozen=True)
+class InstitutionDay:
+    """One institution on one day: its figures and, when it recorded none, whether it was open."""
+
+    unit: OrgUnit
+    day: dt.date
+    figures: DayFigures
+    closed: str  # why it was closed to visitors; only asked for days without screenings
+    finished: bool  # the day is over: a day still running is not yet a gap
+
+    @property
+    def unscreened(self) -> bool:
+        """零漏管: open all day, and not one screening recorded."""
+        return self.finished and not self.closed and self.figures.screenings == 0
+
+
+def institution_days(
+    *, units: QuerySet[OrgUnit], start: dt.date, end: dt.date, today: dt.date | None = None
+) -> list[InstitutionDay]:
+    """Every institution of `units` on every day of the span, latest day first.
+
+    Four queries, plus the checks other modules register, which are asked only about days
+    without a screening.
+    """
+    today = today or clock.today()
+    institutions = list(units.filter(kind=UnitKind.INSTITUTION).order_by("path"))
+    scope = Q(unit__in=[u.pk for u in institutions])
+    figures = figures_between(scope=scope, start=start, end=end)
+    closures = Closures(start, end)
+    days: list[InstitutionDay] = []
+    day = end
+    while day >= start:
+        for unit in institutions:
+            day_figures = figures.get((unit.pk, day)) or DayFigures()
+            closed = closures.reason(unit, day) if day_figures.screenings == 0 else ""
+            days.append(InstitutionDay(unit, day, day_figures, closed, finished=day < today))
+        day -= dt.timedelta(1)  # not a policy threshold: the day before
+    return days
+
+
+def completeness(*, viewer: User, start: dt.date, end: dt.date) -> list[InstitutionDay]:
+    return institution_days(units=institution_list(viewer=viewer), start=start, end=end)
+
+
+def unscreened_open_institutions(day: dt.date) -> list[InstitutionDay]:
+    """Institutions of the whole region that were open on `day` and recorded no screening (for reminders)."""
+    units = OrgUnit.objects.filter(kind=UnitKind.INSTITUTION).exclude(status=UnitStatus.INACTIVE)
+    return [d for d in institution_days(units=units, start=day, end=day) if d.unscreened]
+
+
+def unscreened_on(unit_id: int, day: dt.date) -> bool:
+    """Whether one institution still has no screening for `day` and was open (asked before alerting)."""
+    units = OrgUnit.objects.filter(pk=unit_id)
+    return any(d.unscreened for d in institution_days(units=units, start=day, end=day))
+
+
+# --- The dashboard chart: screenings and refusals per county and day --------------------------
+
+REGION_LEVEL_LABEL = "地区直属"
+CHART_DAYS = 14  # not a policy threshold: how many days the dashboard draws
+
+
+def chart_by_county(*, viewer: User, start: dt.date, end: dt.date) -> dict[str, Any] | None:
+    """Screenings and refusals per county and day for an ECharts chart, or None without any figure.
+
+    A county user sees their county only (the screening scope); institutions outside any
+    county (region-level) are one series of their own.
+    """
+    figures = daily_figures(viewer=viewer, start=start, end=end)
+    if not any(f.screenings for f in figures.values()):
+        return None
+    units = OrgUnit.objects.in_bulk({unit_id for unit_id, _ in figures})
+    county_paths = {unit_id: unit.county_path() for unit_id, unit in units.items()}
+    counties = dict(
+        OrgUnit.objects.filter(
+            path__in={p for p in county_paths.values() if p}, kind=UnitKind.COUNTY
+        ).values_list("path", "name")
+    )
+    days = [start + dt.timedelta(offset) for offset in range((end - start).days + 1)]
+    index = {day: i for i, day in enumerate(days)}
+    series: dict[str, dict[str, list[int]]] = {}
+    for (unit_id, day), day_figures in figures.items():
+        path = county_paths[unit_id]
+        name = counties.get(path, REGION_LEVEL_LABEL) if path else REGION_LEVEL_LABEL
+        row = series.setdefault(name, {"screenings": [0] * len(days), "refused": [0] * len(days)})
+        row["screenings"][index[day]] += day_figures.screenings
+        row["refused"][index[day]] += day_figures.refused
+    return {
+        "days": [day.isoformat() for day in days],
+        "counties": [{"name": name, **series[name]} for name in sorted(series)],
+    }
 
 
 def daily_count_list(*, viewer: User) -> QuerySet[DailyScreeningCount]:
@@ -281,3 +524,9 @@ def daily_count_list(*, viewer: User) -> QuerySet[DailyScreeningCount]:
         .select_related("unit")
         .order_by("-day", "unit__path")
     )
+
+
+def screening_chart(*, viewer: User, today: dt.date | None = None) -> dict[str, Any] | None:
+    """The dashboard's chart: the last CHART_DAYS days up to today."""
+    end = today or clock.today()
+    return chart_by_county(viewer=viewer, start=end - dt.timedelta(days=CHART_DAYS - 1), end=end)

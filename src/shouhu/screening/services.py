@@ -7,6 +7,7 @@ from `rules.assess`, which reads every threshold from the policy.
 import datetime as dt
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
@@ -49,9 +50,17 @@ MAX_PLACE_LENGTH = 100
 RECEIPT_BYTES = 16
 
 
-def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
+def _clean(
+    instance: Model,
+    *,
+    validate_unique: bool = True,
+    validate_constraints: bool = True,
+    exclude: Collection[str] = (),
+) -> None:
     try:
-        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_constraints)
+        instance.full_clean(
+            exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints
+        )
     except ValidationError as error:
         raise domain_error_from_validation(error) from error
 
@@ -512,7 +521,11 @@ def screening_record(
         confirmed_at=now,
     )
     _apply(screening, assessment, travel)
-    _clean(screening)
+    # The busiest write of the system (every entrance, every visitor): the related rows are the
+    # ones loaded for this request, and both check constraints were decided above (temperature
+    # range by parse_temperature, no admission without one by the rule book) and are enforced
+    # by the database anyway — re-asking costs six statements per screening.
+    _clean(screening, validate_constraints=False, exclude=("unit", "person", "screened_by"))
     with acting_as(actor):
         screening.save()
     return screening
@@ -731,12 +744,12 @@ def visitor_records_purge(*, today: dt.date | None = None) -> PurgeResult:
     }
     for (unit_id, day), figures in counts.items():
         row = existing.get((unit_id, day)) or DailyScreeningCount(unit_id=unit_id, day=day)
-        row.screenings += figures["screenings"]
-        row.admitted += figures["admitted"]
-        row.refused += figures["refused"]
-        row.pending += figures["pending"]
+        row.screenings += figures.screenings
+        row.admitted += figures.admitted
+        row.refused += figures.refused
+        row.pending += figures.pending
         by_reason = dict(row.refusals_by_reason)
-        for code, number in figures["refusals_by_reason"].items():
+        for code, number in figures.refusals_by_reason.items():
             by_reason[code] = by_reason.get(code, 0) + number
         row.refusals_by_reason = by_reason
         row.save()

@@ -9,6 +9,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,9 +21,9 @@ from shouhu.campaigns.models import Policy
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
-from shouhu.common.exports import Column
+from shouhu.common.exports import Column, xlsx_response
 from shouhu.common.forms import add_domain_error
-from shouhu.common.listing import render_list
+from shouhu.common.listing import PAGE_SIZE, render_list
 from shouhu.common.permissions import require
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.models import OrgUnit
@@ -31,6 +32,7 @@ from shouhu.people.models import Person
 from shouhu.screening import selectors, services
 from shouhu.screening.forms import (
     ConfirmForm,
+    DailyFiguresFilterForm,
     DeskFindForm,
     DeskSearchForm,
     IsolationEndForm,
@@ -48,6 +50,7 @@ from shouhu.screening.forms import (
 from shouhu.screening.models import (
     IsolationRecord,
     RecordSource,
+    RefusalReason,
     RiskArea,
     Screening,
     ScreeningSource,
@@ -319,28 +322,69 @@ def record_detail(request: AuthedHttpRequest, screening_id: int) -> HttpResponse
     )
 
 
+def _figure_state(row: selectors.InstitutionDay) -> str:
+    if row.unscreened:
+        return "零漏管：开放日无查验记录"
+    if row.closed:
+        return f"未开放：{row.closed}"
+    if not row.finished:
+        return "当日进行中"
+    return ""
+
+
 DAILY_COLUMNS: list[Column] = [
-    ("日期", lambda c: c.day),
-    ("场所", lambda c: c.unit.name),
-    ("查验人次", lambda c: c.screenings),
-    ("准予进入", lambda c: c.admitted),
-    ("劝返", lambda c: c.refused),
-    ("未确认的申报", lambda c: c.pending),
+    ("日期", lambda r: r.day),
+    ("场所", lambda r: r.unit.name),
+    ("查验人次", lambda r: r.figures.screenings),
+    ("准予进入", lambda r: r.figures.admitted),
+    ("劝返", lambda r: r.figures.refused),
+    *[
+        (f"劝返：{label}", lambda r, code=code: r.figures.refusals_for(code))
+        for code, label in RefusalReason.choices
+    ],
+    ("未确认的申报", lambda r: r.figures.pending),
+    ("情况", _figure_state),
 ]
 
 
 @login_required
 def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
-    """The anonymous counts kept for days whose records were purged (retention)."""
+    """Figures per institution and day (S5), from the records or, once purged, the kept counts;
+    open days without a screening are flagged (零漏管)."""
     require(request, ScreeningPerm.VIEW)
-    return render_list(
-        request,
-        template="screening/daily_counts.html",
-        queryset=selectors.daily_count_list(viewer=request.user),
-        columns=DAILY_COLUMNS,
-        export_name="每日查验数量",
-        context={"policy": current_policy()},
-    )
+    form = DailyFiguresFilterForm(request.GET)
+    if not form.is_valid():
+        form.add_error(None, "日期有误，已改为显示最近几天")
+        fallback = DailyFiguresFilterForm({})
+        fallback.is_valid()
+        form.cleaned_data = fallback.cleaned_data
+    data = form.cleaned_data
+    rows = selectors.completeness(viewer=request.user, start=data["start"], end=data["end"])
+    gaps = sum(1 for row in rows if row.unscreened)
+    if data.get("gaps"):
+        rows = [row for row in rows if row.unscreened]
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            filename="每日查验数量.xlsx", sheet_title="每日查验数量", columns=DAILY_COLUMNS, rows=rows
+        )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "start": data["start"],
+        "end": data["end"],
+        "gap_count": gaps,
+        "reasons": RefusalReason.choices,
+        "policy": current_policy(),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "list-results":
+        return render(request, "screening/daily_counts.html#results", context)
+    return render(request, "screening/daily_counts.html", context)
 
 
 # --- Risk areas (S3) ---------------------------------------------------------------------------
