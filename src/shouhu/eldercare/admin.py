@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from shouhu.eldercare import models
+
+
+@admin.register(models.ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    """The daily log's checklist is data: the region adds, reorders or retires items here."""
+
+    list_display = ["label", "order", "is_active", "hint"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["label"]

@@ -1,0 +1,405 @@
+"""Reads of the nursing-home app, scoped to what the viewer may see.
+
+Reads use the eldercare scope (the region department that coordinates nursing homes reads every
+county); writes are limited to the viewer's own subtree. Who is "in a home" is the person
+register's answer: a living, unmerged person whose home unit is the home, as resident or staff.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from shouhu.accounts.models import User
+from shouhu.accounts.scope import subtree, unit_scope
+from shouhu.common import clock
+from shouhu.common.access import get_in_scope
+from shouhu.common.modules import Module
+from shouhu.eldercare.models import (
+    SAMPLED,
+    ChecklistItem,
+    Closure,
+    DailyLog,
+    HealthCheck,
+    Movement,
+    Shift,
+    TestOutcome,
+    TestResult,
+    TestRound,
+)
+from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
+from shouhu.people.models import Category, Person
+
+HOME_CATEGORIES = (Category.NURSING_HOME_RESIDENT, Category.STAFF)
+
+
+def eldercare_scope(viewer: User, *, field: str = "unit") -> Q:
+    return unit_scope(viewer, field=field, module=Module.ELDERCARE)
+
+
+def own_subtree(viewer: User, *, field: str) -> Q:
+    """Where the viewer may write: their own unit's subtree, whatever they may read."""
+    unit = viewer.unit if viewer.is_authenticated else None
+    if unit is None:
+        return Q(pk__in=[])
+    return subtree(unit.path, field=field)
+
+
+# --- Homes and their people --------------------------------------------------------------------
+
+
+def nursing_homes() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(kind=UnitKind.INSTITUTION, institution_type=InstitutionType.NURSING_HOME)
+
+
+def home_list(*, viewer: User) -> QuerySet[OrgUnit]:
+    return nursing_homes().filter(eldercare_scope(viewer, field="")).order_by("path")
+
+
+def home_writable(*, viewer: User) -> QuerySet[OrgUnit]:
+    return nursing_homes().filter(own_subtree(viewer, field="")).order_by("path")
+
+
+def access_home(viewer: User, pk: object) -> OrgUnit:
+    return get_in_scope(home_list(viewer=viewer), pk)
+
+
+def access_home_for_recording(viewer: User, pk: object) -> OrgUnit:
+    return get_in_scope(home_writable(viewer=viewer), pk)
+
+
+def people_of_home(home: OrgUnit) -> QuerySet[Person]:
+    """The residents and staff of a home now (one query, ordered residents first, then by name)."""
+    return (
+        Person.objects.filter(
+            home_unit=home,
+            merged_into__isnull=True,
+            deceased_on__isnull=True,
+            categories__category__in=HOME_CATEGORIES,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def person_roles(people: list[Person]) -> dict[int, str]:
+    """ "老人" or "工作人员" per person id, in one query (a resident who also works counts as resident)."""
+    from shouhu.people.models import PersonCategory
+
+    roles: dict[int, str] = {}
+    rows = PersonCategory.objects.filter(person__in=people, category__in=HOME_CATEGORIES).values_list(
+        "person_id", "category"
+    )
+    for person_id, category in rows:
+        if category == Category.NURSING_HOME_RESIDENT or person_id not in roles:
+            roles[person_id] = Category(category).label
+    return roles
+
+
+def is_in_home(home: OrgUnit, person: Person) -> bool:
+    return people_of_home(home).filter(pk=person.pk).exists()
+
+
+def is_staff_of_home(home: OrgUnit, person: Person) -> bool:
+    return people_of_home(home).filter(pk=person.pk, categories__category=Category.STAFF).exists()
+
+
+# --- E1 Closed management ----------------------------------------------------------------------
+
+
+def _on(day: dt.date) -> Q:
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def closure_on(unit: OrgUnit, day: dt.date) -> Closure | None:
+    """The closure a home is under on `day`, if any."""
+    return Closure.objects.filter(_on(day), unit=unit).order_by("-starts_on", "-pk").first()
+
+
+def closure_check(unit: OrgUnit, day: dt.date) -> str | None:
+    """For entry screening: why visitors are refused at a closed home (封闭管理), else None."""
+    if unit.institution_type != InstitutionType.NURSING_HOME:
+        return None
+    closure = closure_on(unit, day)
+    if closure is None:
+        return None
+    until = f"至{closure.ends_on}" if closure.ends_on else "起"
+    return f"封闭管理：{unit.name}自{closure.starts_on}{until}实行封闭管理，暂停探视（{closure.directive}）"
+
+
+@dataclass(frozen=True)
+class ClosureFilters:
+    unit: int | None = None
+    active_on: dt.date | None = None
+
+
+def closure_list(*, viewer: User, filters: ClosureFilters | None = None) -> QuerySet[Closure]:
+    filters = filters or ClosureFilters()
+    closures = Closure.objects.filter(eldercare_scope(viewer), unit__in=nursing_homes())
+    if filters.unit:
+        closures = closures.filter(unit_id=filters.unit)
+    if filters.active_on:
+        closures = closures.filter(_on(filters.active_on))
+    return closures.select_related("unit", "started_by", "ended_by").order_by("-starts_on", "-pk")
+
+
+def access_closure(viewer: User, pk: object) -> Closure:
+    return get_in_scope(closure_list(viewer=viewer), pk)
+
+
+def access_closure_for_recording(viewer: User, pk: object) -> Closure:
+    closures = Closure.objects.filter(own_subtree(viewer, field="unit")).select_related("unit")
+    return get_in_scope(closures, pk)
+
+
+def movement_list(*, closure: Closure) -> QuerySet[Movement]:
+    return Movement.objects.filter(closure=closure).select_related("person", "recorded_by")
+
+
+def recent_movements(*, home: OrgUnit, limit: int = 20) -> list[Movement]:
+    return list(
+        Movement.objects.filter(unit=home)
+        .select_related("person", "recorded_by")
+        .order_by("-requested_at")[:limit]
+    )
+
+
+def shift_list(*, closure: Closure) -> QuerySet[Shift]:
+    return Shift.objects.filter(closure=closure).select_related("person", "recorded_by")
+
+
+# --- E2 Testing rounds -------------------------------------------------------------------------
+
+
+def _with_counts(rounds: QuerySet[TestRound]) -> QuerySet[TestRound]:
+    return rounds.annotate(
+        member_count=Count("results", distinct=True),
+        sampled_count=Count("results", filter=Q(results__result__in=SAMPLED), distinct=True),
+        positive_count=Count("results", filter=Q(results__result=TestOutcome.POSITIVE), distinct=True),
+        awaiting_count=Count("results", filter=Q(results__result=TestOutcome.AWAITING), distinct=True),
+    )
+
+
+@dataclass(frozen=True)
+class RoundFilters:
+    unit: int | None = None
+
+
+def round_list(*, viewer: User, filters: RoundFilters | None = None) -> QuerySet[TestRound]:
+    filters = filters or RoundFilters()
+    rounds = TestRound.objects.filter(eldercare_scope(viewer), unit__in=nursing_homes())
+    if filters.unit:
+        rounds = rounds.filter(unit_id=filters.unit)
+    return _with_counts(rounds.select_related("unit", "created_by")).order_by("-tested_on", "-pk")
+
+
+def access_round(viewer: User, pk: object) -> TestRound:
+    return get_in_scope(round_list(viewer=viewer), pk)
+
+
+def access_round_for_recording(viewer: User, pk: object) -> TestRound:
+    rounds = TestRound.objects.filter(own_subtree(viewer, field="unit")).select_related("unit")
+    return get_in_scope(_with_counts(rounds), pk)
+
+
+def round_results(test_round: TestRound) -> QuerySet[TestResult]:
+    return TestResult.objects.filter(round=test_round).select_related("person").order_by("person__name", "pk")
+
+
+def missing_list(test_round: TestRound) -> QuerySet[TestResult]:
+    """应检尽检：everyone of the round not (yet) sampled — no result entered, or not sampled."""
+    return round_results(test_round).exclude(result__in=SAMPLED)
+
+
+def coverage_percent(sampled: int, members: int) -> float | None:
+    return round(100.0 * sampled / members, 1) if members else None
+
+
+@dataclass
+class CountyCoverage:
+    county: OrgUnit
+    homes: int = 0
+    homes_with_round: int = 0
+    members: int = 0
+    sampled: int = 0
+    positive: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return coverage_percent(self.sampled, self.members)
+
+
+def latest_rounds(homes: list[OrgUnit], *, on: dt.date) -> dict[int, TestRound]:
+    """The latest round on or before `on` of each home, with its counts (two queries)."""
+    latest = (
+        TestRound.objects.filter(unit__in=homes, tested_on__lte=on)
+        .values("unit_id")
+        .annotate(last=Max("tested_on"))
+    )
+    wanted = Q(pk__in=[])
+    for row in latest:
+        wanted |= Q(unit_id=row["unit_id"], tested_on=row["last"])
+    rounds = _with_counts(TestRound.objects.filter(wanted)).order_by("tested_on", "pk")
+    return {r.unit_id: r for r in rounds}
+
+
+def county_coverage(*, viewer: User, on: dt.date) -> list[CountyCoverage]:
+    """Per county: the latest round of each home, added up (a home with no round counts zero)."""
+    homes = list(home_list(viewer=viewer))
+    rounds = latest_rounds(homes, on=on)
+    county_paths = {h.county_path() for h in homes} - {None}
+    counties = {c.path: c for c in OrgUnit.objects.filter(path__in=county_paths, kind=UnitKind.COUNTY)}
+    rows: dict[str, CountyCoverage] = {}
+    for home in homes:
+        path = home.county_path()
+        if path is None or path not in counties:
+            continue
+        row = rows.setdefault(path, CountyCoverage(county=counties[path]))
+        row.homes += 1
+        test_round = rounds.get(home.pk)
+        if test_round is not None:
+            row.homes_with_round += 1
+            row.members += test_round.member_count  # type: ignore[attr-defined]  # annotated
+            row.sampled += test_round.sampled_count  # type: ignore[attr-defined]
+            row.positive += test_round.positive_count  # type: ignore[attr-defined]
+    return [rows[p] for p in sorted(rows)]
+
+
+def round_due(*, home: OrgUnit, today: dt.date, interval_days: int) -> bool:
+    """A closed home must test every `interval_days`: due when its last round is that old, or none
+    (a round already planned for a later day counts)."""
+    if closure_on(home, today) is None:
+        return False
+    last = TestRound.objects.filter(unit=home).aggregate(last=Max("tested_on"))["last"]
+    return last is None or (today - last).days >= interval_days
+
+
+# --- E3 Health monitoring ----------------------------------------------------------------------
+
+
+def health_checks_on(*, home: OrgUnit, day: dt.date) -> QuerySet[HealthCheck]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=clock.local_zone())
+    end = start + dt.timedelta(days=1)  # not a policy threshold: one calendar day
+    return HealthCheck.objects.filter(unit=home, checked_at__gte=start, checked_at__lt=end)
+
+
+def check_counts(*, home: OrgUnit, day: dt.date) -> dict[int, int]:
+    rows = health_checks_on(home=home, day=day).values("person_id").annotate(n=Count("pk"))
+    return {r["person_id"]: r["n"] for r in rows}
+
+
+def people_short_of_checks(*, home: OrgUnit, day: dt.date, per_day: int) -> list[Person]:
+    """Residents and staff with fewer checks on `day` than the policy asks."""
+    counts = check_counts(home=home, day=day)
+    return [p for p in people_of_home(home) if counts.get(p.pk, 0) < per_day]
+
+
+def abnormal_checks(*, viewer: User, day: dt.date) -> list[HealthCheck]:
+    homes = home_list(viewer=viewer)
+    checks = HealthCheck.objects.filter(unit__in=homes, is_abnormal=True)
+    zone_start = dt.datetime.combine(day, dt.time.min, tzinfo=clock.local_zone())
+    return list(
+        checks.filter(checked_at__gte=zone_start)
+        .select_related("person", "unit")
+        .order_by("-checked_at")[:50]
+    )
+
+
+# --- E4 Daily prevention log -------------------------------------------------------------------
+
+
+def checklist_items(*, include_inactive: bool = False) -> QuerySet[ChecklistItem]:
+    items = ChecklistItem.objects.all()
+    return items if include_inactive else items.filter(is_active=True)
+
+
+def access_checklist_item(viewer: User, pk: object) -> ChecklistItem:
+    """The checklist is the region's, one for every home: any reader may open an item."""
+    return get_in_scope(checklist_items(include_inactive=True), pk)
+
+
+def daily_log_on(*, home: OrgUnit, day: dt.date) -> DailyLog | None:
+    return DailyLog.objects.filter(unit=home, day=day).prefetch_related("done_items").first()
+
+
+def recent_logs(*, home: OrgUnit, limit: int = 14) -> list[DailyLog]:
+    return list(DailyLog.objects.filter(unit=home).prefetch_related("done_items").order_by("-day")[:limit])
+
+
+def homes_needing_watch() -> QuerySet[OrgUnit]:
+    """Homes the reminders look at: every nursing home still in service."""
+    return nursing_homes().filter(status=UnitStatus.ACTIVE).order_by("path")
+
+
+# --- Overview ----------------------------------------------------------------------------------
+
+
+@dataclass
+class HomeRow:
+    home: OrgUnit
+    closure: Closure | None = None
+    latest_round: TestRound | None = None
+    people: int = 0
+    checked_today: int = 0
+    log_today: bool = False
+    log_missing_yesterday: bool = False
+    abnormal_today: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float | None:
+        r = self.latest_round
+        if r is None:
+            return None
+        return coverage_percent(r.sampled_count, r.member_count)  # type: ignore[attr-defined]
+
+
+def home_overview(*, viewer: User, today: dt.date) -> list[HomeRow]:
+    """One row per home in scope: closed?, latest round, today's checks and log (a fixed number of queries)."""
+    homes = list(home_list(viewer=viewer))
+    ids = [h.pk for h in homes]
+    closures: dict[int, Closure] = {}
+    for closure in Closure.objects.filter(_on(today), unit_id__in=ids).order_by("starts_on", "pk"):
+        closures[closure.unit_id] = closure
+    rounds = latest_rounds(homes, on=today)
+    people = defaultdict(int)
+    person_rows = (
+        Person.objects.filter(
+            home_unit_id__in=ids,
+            merged_into__isnull=True,
+            deceased_on__isnull=True,
+            categories__category__in=HOME_CATEGORIES,
+        )
+        .values("home_unit_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    for row in person_rows:
+        people[row["home_unit_id"]] = row["n"]
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=clock.local_zone())
+    checks = (
+        HealthCheck.objects.filter(unit_id__in=ids, checked_at__gte=start)
+        .values("unit_id")
+        .annotate(n=Count("person_id", distinct=True), abnormal=Count("pk", filter=Q(is_abnormal=True)))
+    )
+    checked = {row["unit_id"]: row for row in checks}
+    yesterday = today - dt.timedelta(days=1)  # not a policy threshold: the previous day
+    logs = set(
+        DailyLog.objects.filter(unit_id__in=ids, day__in=[today, yesterday]).values_list("unit_id", "day")
+    )
+    rows = []
+    for home in homes:
+        counted = checked.get(home.pk, {})
+        rows.append(
+            HomeRow(
+                home=home,
+                closure=closures.get(home.pk),
+                latest_round=rounds.get(home.pk),
+                people=people[home.pk],
+                checked_today=counted.get("n", 0),
+                abnormal_today=counted.get("abnormal", 0),
+                log_today=(home.pk, today) in logs,
+                log_missing_yesterday=(home.pk, yesterday) not in logs,
+            )
+        )
+    return rows
