@@ -1,4 +1,4 @@
-"""The OpenAPI schema: the one error body documented on every operation."""
+"""The OpenAPI schema: the one error body documented on every operation, one namespace per app."""
 
 from typing import Any
 
@@ -16,3 +16,12 @@ class ShouhuAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
         return responses
+
+    def get_serializer_name(self, serializer: Any, direction: Any) -> str:
+        """Prefix components with their app, so two apps' `ReportOutput` never collide."""
+        name = super().get_serializer_name(serializer, direction)
+        module = type(serializer).__module__
+        if not module.startswith("shouhu.") or module.startswith("shouhu.common."):
+            return name  # shared components (the error body) keep their plain names
+        prefix = "".join(part.capitalize() for part in module.split(".")[1].split("_"))
+        return name if name.startswith(prefix) else f"{prefix}{name}"

@@ -236,3 +236,12 @@ def test_x7_a_number_too_large_for_the_database_is_a_400(client, county_user, mo
     response = client.get("/api/v1/units/")
     assert response.status_code == 400
     assert response.json()["error"] == {"code": "out_of_range", "message": "数值超出范围", "fields": {}}
+
+
+def test_x7_schema_generates_without_warnings(tmp_path):
+    """A name clash between two apps' serializers or enums silently gives one the other's shape."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    components = (tmp_path / "schema.yaml").read_text()
+    assert "    VaccinationReportOutput:" in components

@@ -201,7 +201,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"IsolationKindEnum": "shouhu.screening.models.IsolationKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "IsolationKindEnum": "shouhu.screening.models.IsolationKind",
+        "UnitStatusEnum": "shouhu.orgs.models.UnitStatus",
+        "IdTypeEnum": "shouhu.people.models.IdType",
+        "ContraindicationSourceEnum": "shouhu.vaccination.models.ContraindicationSource",
+    },
 }
 
 # --- Background tasks -------------------------------------------------------------------
