@@ -4,6 +4,9 @@ from django.http import HttpRequest
 
 from shouhu.alerts.permissions import AlertPerm
 from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.eldercare.permissions import EldercarePerm
+from shouhu.funerals.permissions import FuneralPerm
+from shouhu.marriage.permissions import MarriagePerm
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
 from shouhu.screening.permissions import ScreeningPerm
@@ -26,6 +29,9 @@ NAVIGATION = [
     NavItem("入口查验", "screening:desk_home", "qr-code-scan", ScreeningPerm.SCREEN),
     NavItem("查验记录", "screening:record_list", "clipboard-check", ScreeningPerm.VIEW),
     NavItem("疫苗接种", "vaccination:todo", "capsule", VaccinationPerm.VIEW),
+    NavItem("婚姻登记", "marriage:registry_list", "heart", MarriagePerm.VIEW),
+    NavItem("养老机构", "eldercare:overview", "house-heart", EldercarePerm.VIEW),
+    NavItem("殡葬服务", "funerals:case_list", "flower1", FuneralPerm.VIEW),
     NavItem("行动日历", "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
     NavItem("阶段与政策", "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),
     NavItem("服务暂停", "campaigns:suspension_list", "pause-circle", CampaignPerm.VIEW_SUSPENSIONS),

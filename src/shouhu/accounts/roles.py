@@ -9,6 +9,10 @@ from django.db import models
 from shouhu.accounts.permissions import AccountPerm
 from shouhu.alerts.permissions import AlertPerm
 from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.eldercare.permissions import EldercarePerm
+from shouhu.funerals.permissions import FuneralPerm
+from shouhu.marriage.permissions import MarriagePerm
+from shouhu.notifications.permissions import NotificationPerm
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
 from shouhu.screening.permissions import ScreeningPerm
@@ -60,6 +64,21 @@ SCREENING_FIELD = {ScreeningPerm.VIEW, ScreeningPerm.SCREEN}
 SCREENING_HEAD = {*SCREENING_FIELD, ScreeningPerm.MANAGE_ISOLATION, ScreeningPerm.MANAGE_VENUES}
 SCREENING_REGION = {ScreeningPerm.VIEW, ScreeningPerm.MANAGE_RISK_AREAS}
 
+# Funeral services (F1–F3): funeral homes and their county bureau keep cases, the remains workflow
+# and protective-equipment stock; the region and inspectors read.
+FUNERALS_FIELD = {FuneralPerm.VIEW, FuneralPerm.MANAGE_CASES, FuneralPerm.MANAGE_PPE}
+
+# Nursing homes (E1–E4): home staff and the bureaus above them record checks, results, logs and
+# movements, and keep closures and testing rounds; the region and its coordinating department read.
+ELDERCARE_FIELD = {EldercarePerm.VIEW, EldercarePerm.RECORD}
+ELDERCARE_HEAD = {*ELDERCARE_FIELD, EldercarePerm.MANAGE}
+
+# Marriage registration (M1–M7): registry clerks work the counter; county bureaus keep the rules
+# and close non-compliance reports; the coordinating department follows every county's reports.
+MARRIAGE_COUNTER = {MarriagePerm.VIEW, MarriagePerm.COUNTER, NotificationPerm.VIEW, NotificationPerm.RESEND}
+MARRIAGE_COUNTY = {*MARRIAGE_COUNTER, MarriagePerm.MANAGE, MarriagePerm.MANAGE_REPORTS}
+MARRIAGE_REGION = {MarriagePerm.VIEW, MarriagePerm.MANAGE_REPORTS, NotificationPerm.VIEW}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGION_ADMIN: frozenset(
         READ
@@ -76,10 +95,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             *SCREENING_REGION,
             ScreeningPerm.MANAGE_ISOLATION,
             ScreeningPerm.MANAGE_VENUES,
+            *ELDERCARE_HEAD,
+            EldercarePerm.MANAGE_CHECKLIST,
+            FuneralPerm.VIEW,
+            *MARRIAGE_COUNTY,
         }
     ),
     Role.DEPARTMENT_COORDINATOR: frozenset(
-        READ | HISTORY | VACCINATION_HEAD | VACCINATION_REGION | SCREENING_REGION
+        READ
+        | HISTORY
+        | VACCINATION_HEAD
+        | VACCINATION_REGION
+        | SCREENING_REGION
+        | MARRIAGE_REGION
+        | {FuneralPerm.VIEW, EldercarePerm.VIEW}
     ),
     Role.COUNTY_STAFF: frozenset(
         READ
@@ -88,24 +117,44 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {OrgPerm.MANAGE, CampaignPerm.MANAGE_SUSPENSIONS, PeoplePerm.MERGE, PeoplePerm.REVEAL}
         | VACCINATION_HEAD
         | SCREENING_HEAD
+        | ELDERCARE_HEAD
+        | FUNERALS_FIELD
+        | MARRIAGE_COUNTY
     ),
     Role.TOWNSHIP_STAFF: frozenset(
         READ
         | PEOPLE_CLERK
         | VACCINATION_FIELD
         | SCREENING_FIELD
+        | ELDERCARE_FIELD
         | {CampaignPerm.MANAGE_SUSPENSIONS, ScreeningPerm.MANAGE_ISOLATION}
     ),
     Role.VILLAGE_STAFF: frozenset(
         READ | PEOPLE_CLERK | VACCINATION_FIELD | {ScreeningPerm.VIEW, ScreeningPerm.MANAGE_ISOLATION}
     ),
     Role.INSTITUTION_STAFF: frozenset(
-        READ | PEOPLE_CLERK | VACCINATION_FIELD | SCREENING_FIELD | {CampaignPerm.MANAGE_SUSPENSIONS}
+        READ
+        | PEOPLE_CLERK
+        | VACCINATION_FIELD
+        | SCREENING_FIELD
+        | FUNERALS_FIELD
+        | ELDERCARE_HEAD
+        | MARRIAGE_COUNTER
+        | {CampaignPerm.MANAGE_SUSPENSIONS, MarriagePerm.MANAGE}
     ),
     Role.LOTTERY_SPECIALIST: frozenset(READ | SCREENING_FIELD),
-    Role.INSPECTOR: frozenset(READ | HISTORY | {VaccinationPerm.VIEW, ScreeningPerm.VIEW}),
+    Role.INSPECTOR: frozenset(
+        READ
+        | HISTORY
+        | {VaccinationPerm.VIEW, ScreeningPerm.VIEW, FuneralPerm.VIEW, EldercarePerm.VIEW}
+        | {MarriagePerm.VIEW}
+    ),
     Role.LEADER: frozenset(
-        READ | HISTORY | VACCINATION_REGION | {PeoplePerm.VIEW_REVEALS, ScreeningPerm.VIEW}
+        READ
+        | HISTORY
+        | VACCINATION_REGION
+        | {PeoplePerm.VIEW_REVEALS, ScreeningPerm.VIEW, FuneralPerm.VIEW, EldercarePerm.VIEW}
+        | {MarriagePerm.VIEW}
     ),
 }
 

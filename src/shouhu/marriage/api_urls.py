@@ -1,1 +1,29 @@
-urlpatterns: list = []
+from django.urls import path
+
+from shouhu.marriage import api
+
+urlpatterns = [
+    path("marriage/bookings/", api.BookingListApi.as_view(), name="api-marriage-booking-list"),
+    path("marriage/bookings/new/", api.BookingCreateApi.as_view(), name="api-marriage-booking-create"),
+    path(
+        "marriage/bookings/<int:booking_id>/",
+        api.BookingDetailApi.as_view(),
+        name="api-marriage-booking-detail",
+    ),
+    path(
+        "marriage/bookings/<int:booking_id>/cancel/",
+        api.BookingCancelApi.as_view(),
+        name="api-marriage-booking-cancel",
+    ),
+    path(
+        "marriage/bookings/<int:booking_id>/check-in/",
+        api.BookingCheckInApi.as_view(),
+        name="api-marriage-booking-check-in",
+    ),
+    path("marriage/reports/", api.ReportListApi.as_view(), name="api-marriage-report-list"),
+    path(
+        "marriage/reports/<int:marriage_report_id>/close/",
+        api.ReportCloseApi.as_view(),
+        name="api-marriage-report-close",
+    ),
+]

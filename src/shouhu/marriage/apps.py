@@ -5,3 +5,26 @@ class MarriageConfig(AppConfig):
     name = "shouhu.marriage"
     label = "marriage"
     verbose_name = "婚姻登记"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from shouhu.campaigns.models import ServiceType
+        from shouhu.campaigns.selectors import register_affected_provider
+
+        from . import models, selectors
+
+        register_affected_provider(ServiceType.MARRIAGE_REGISTRATION, selectors.affected_lines)
+        # Bookings and parties hold personal data and change by the thousand on surge days: the
+        # rows themselves record their state; staff-made settings and counter work are audited.
+        for model in (
+            models.RegistrySettings,
+            models.SlotTemplate,
+            models.DateOverride,
+            models.SurgeDate,
+            models.CounterCheck,
+            models.NonComplianceReport,
+            models.ReportRecipient,
+            models.HallLog,
+        ):
+            auditlog.register(model)

@@ -8,9 +8,13 @@ from shouhu.campaigns.models import Campaign
 from shouhu.campaigns.plan import PLAN_NAME, PLAN_PHASES
 from shouhu.campaigns.services import campaign_create
 from shouhu.common import clock
+from shouhu.eldercare.demo import load_demo_eldercare
+from shouhu.funerals.demo import create_funerals
+from shouhu.marriage.demo import load_demo_marriage
 from shouhu.orgs.demo import build_region
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.demo import create_people
+from shouhu.screening.demo import record_demo_screenings
 from shouhu.vaccination.demo import record_demo_vaccinations
 
 DEMO_DAYS_INTO_PHASE_ONE = 10
@@ -42,6 +46,22 @@ class Command(BaseCommand):
             doses = record_demo_vaccinations()
             if doses:
                 self.stdout.write(f"已生成演示接种记录：{doses} 剂。")
+            eldercare = load_demo_eldercare()
+            self.stdout.write(
+                "养老机构演示数据：封闭管理 {closures} 段、检测轮次 {rounds} 轮、监测和日志 {records} 条，"
+                "防控日志检查事项 {checklist} 项。".format(**eldercare)
+            )
+            funerals = create_funerals()
+            if funerals:
+                self.stdout.write(f"已生成演示治丧记录：{funerals} 条（含防护物资库存）。")
+            marriage = load_demo_marriage()
+            self.stdout.write(
+                "婚姻登记演示数据：设置时段的登记机关 {registries} 个、预约 {bookings} 个。".format(
+                    **marriage
+                )
+            )
+            if screenings := record_demo_screenings():
+                self.stdout.write(f"已生成演示入口查验记录：{screenings} 条。")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.display_name}")

@@ -1,0 +1,141 @@
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shouhu.common.access import MAX_OBJECT_ID
+from shouhu.common.forms import DateInput
+from shouhu.marriage.models import HallTask, SlotPlan
+from shouhu.marriage.selectors import public_registries
+from shouhu.people.models import IdType
+
+PARTY_ID_TYPES = [
+    (IdType.RESIDENT_ID.value, IdType.RESIDENT_ID.label),
+    (IdType.HK_MACAO_PERMIT.value, IdType.HK_MACAO_PERMIT.label),
+    (IdType.TAIWAN_PERMIT.value, IdType.TAIWAN_PERMIT.label),
+    (IdType.PASSPORT.value, _("外国护照")),
+    (IdType.FOREIGN_PERMANENT.value, IdType.FOREIGN_PERMANENT.label),
+]
+
+
+class RegistryChoiceField(forms.ModelChoiceField):
+    """A registry id from a public form: anything but a plausible id is simply "not a choice"."""
+
+    def to_python(self, value: Any) -> Any:
+        text = str(value or "").strip()
+        if text and (not text.isdigit() or int(text) > MAX_OBJECT_ID):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class DayChoiceForm(forms.Form):
+    unit = RegistryChoiceField(
+        label=_("婚姻登记机关"), queryset=public_registries(), empty_label=_("请选择（全区通办）")
+    )
+    date = forms.DateField(label=_("登记日期"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = public_registries()  # type: ignore[attr-defined]
+
+
+class BookingForm(DayChoiceForm):
+    slot = forms.IntegerField(
+        label=_("时段"), min_value=1, max_value=2**31 - 1, error_messages={"required": _("请选择时段")}
+    )
+    a_name = forms.CharField(label=_("姓名"), max_length=30)
+    a_id_type = forms.ChoiceField(label=_("证件类型"), choices=PARTY_ID_TYPES)
+    a_id_number = forms.CharField(label=_("证件号码"), max_length=30)
+    a_phone = forms.CharField(label=_("手机号"), max_length=20)
+    b_name = forms.CharField(label=_("姓名"), max_length=30)
+    b_id_type = forms.ChoiceField(label=_("证件类型"), choices=PARTY_ID_TYPES)
+    b_id_number = forms.CharField(label=_("证件号码"), max_length=30)
+    b_phone = forms.CharField(label=_("手机号"), max_length=20)
+    join_waitlist = forms.BooleanField(label=_("时段约满时登记候补"), required=False)
+    consent = forms.BooleanField(
+        label=_("我已阅读个人信息处理说明，同意为预约登记处理上述信息"),
+        error_messages={"required": _("须同意个人信息处理说明后才能预约")},
+    )
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=_("预约码"), max_length=16)
+    phone = forms.CharField(label=_("任一方当事人手机号"), max_length=20)
+
+
+class RescheduleForm(DayChoiceForm):
+    slot = forms.IntegerField(label=_("新时段"), min_value=1, max_value=2**31 - 1)
+
+
+class SettingsForm(forms.Form):
+    daily_quota = forms.IntegerField(label=_("每日总量（对）"), required=False, min_value=1, max_value=1000)
+    open_weekdays = forms.CharField(label=_("每周办理日"), max_length=7, help_text=_("如 12345 为周一至周五"))
+    extra_notice = forms.CharField(
+        label=_("补充告知事项"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SlotTemplateForm(forms.Form):
+    plan = forms.ChoiceField(label=_("适用"), choices=SlotPlan.choices)
+    starts_at = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends_at = forms.TimeField(label=_("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    share = forms.IntegerField(label=_("份额"), min_value=1, max_value=100, initial=1)
+
+
+class DateOverrideForm(forms.Form):
+    OPEN_CHOICES = [("", _("按规则")), ("1", _("办理")), ("0", _("不办理"))]
+    date = forms.DateField(label=_("日期"), widget=DateInput())
+    is_open = forms.ChoiceField(label=_("是否办理"), choices=OPEN_CHOICES, required=False)
+    daily_quota = forms.IntegerField(label=_("当日总量"), required=False, min_value=1, max_value=1000)
+    note = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+
+class SurgeDateForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=DateInput())
+    name = forms.CharField(label=_("名称"), max_length=50)
+    daily_quota = forms.IntegerField(label=_("当日总量"), required=False, min_value=1, max_value=1000)
+    booking_opens_days = forms.IntegerField(
+        label=_("提前开放预约天数"), required=False, min_value=0, max_value=180
+    )
+
+
+class CounterLookupForm(forms.Form):
+    code = forms.CharField(label=_("预约码"), max_length=16)
+
+
+class ScreenForm(forms.Form):
+    temperature = forms.DecimalField(label=_("体温（℃）"), max_digits=3, decimal_places=1)
+
+    def __init__(self, *args: Any, questions: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"q_{question.key}"] = forms.TypedChoiceField(
+                label=question.text,
+                choices=[("1", _("是")), ("0", _("否"))],
+                coerce=lambda v: v == "1",
+                widget=forms.RadioSelect,
+            )
+
+    def answers(self) -> dict[str, bool]:
+        return {q.key: self.cleaned_data[f"q_{q.key}"] for q in self.questions}
+
+
+class CloseReportForm(forms.Form):
+    outcome = forms.CharField(label=_("处理结果"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HallLogForm(forms.Form):
+    task = forms.ChoiceField(label=_("项目"), choices=HallTask.choices)
+    done_at = forms.DateTimeField(
+        label=_("时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+def parse_day(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

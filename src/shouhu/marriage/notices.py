@@ -1,0 +1,119 @@
+"""The advance notice (提前告知, M2) and the texts of the messages sent to couples."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from shouhu.campaigns.models import Policy, ServiceSuspension
+from shouhu.common import clock
+from shouhu.marriage.calendar import registry_settings
+from shouhu.marriage.models import Booking
+from shouhu.people.models import IdType
+
+DOCUMENTS_BY_ID_TYPE: dict[str, list[str]] = {
+    IdType.RESIDENT_ID: ["本人有效居民身份证", "本人户口簿"],
+    IdType.HK_MACAO_PERMIT: [
+        "港澳居民来往内地通行证或港澳居民居住证",
+        "香港或澳门居民身份证",
+        "经公证的本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的声明",
+    ],
+    IdType.TAIWAN_PERMIT: [
+        "台湾居民来往大陆通行证或台湾居民居住证",
+        "台湾地区身份证",
+        "经公证的本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的声明",
+    ],
+    IdType.PASSPORT: [
+        "本人有效护照或其他有效国际旅行证件",
+        "所在国公证机构或有权机关出具、经认证的本人无配偶证明（或所在国驻华使领馆出具的证明）",
+    ],
+    IdType.FOREIGN_PERMANENT: [
+        "外国人永久居留身份证",
+        "经认证的本人无配偶证明",
+    ],
+}
+COMMON_DOCUMENTS = ["双方近期半身免冠合影照片（2 寸）3 张"]
+
+
+@dataclass
+class AdvanceNotice:
+    documents: list[str]
+    rules: list[str]
+    arrival_from: dt.time
+    arrival_until: dt.time
+    extra: str
+
+
+def arrival_starts(booking: Booking, policy: Policy) -> dt.time:
+    starts = dt.datetime.combine(booking.date, booking.slot.starts_at)
+    return (starts - dt.timedelta(minutes=policy.marriage_arrival_minutes_before)).time()
+
+
+def advance_notice(booking: Booking, policy: Policy) -> AdvanceNotice:
+    documents: list[str] = []
+    for party in booking.parties.select_related("person"):
+        for document in DOCUMENTS_BY_ID_TYPE.get(party.person.id_type, []):
+            line = f"{party.get_role_display()}：{document}"
+            if line not in documents:
+                documents.append(line)
+    documents += COMMON_DOCUMENTS
+    arrival_from = arrival_starts(booking, policy)
+    rules = [
+        "双方当事人须本人到场，全程规范佩戴口罩，保持一米以上间距",
+        "进入大厅须扫场所码、出示健康码和行程码（扫双码），配合测量体温",
+        f"体温达到或超过 {policy.temperature_limit}℃ 的，不予办理",
+        f"近 {policy.risk_lookback_days} 天内有中高风险地区旅居史的，请在登记前主动报告",
+        "尚在隔离或健康监测期内的，隔离期满前不能办理，请取消或改约",
+        "港澳台及境外当事人须按规定完成入境隔离和健康监测，"
+        f"并持 {policy.gathering_test_validity_hours} 小时内核酸检测阴性证明",
+        "婚事缓办、简办，不在登记大厅举办聚集性仪式，陪同人员不进入大厅",
+    ]
+    return AdvanceNotice(
+        documents=documents,
+        rules=rules,
+        arrival_from=arrival_from,
+        arrival_until=booking.slot.starts_at,
+        extra=registry_settings(booking.unit).extra_notice,
+    )
+
+
+def _when(booking: Booking) -> str:
+    return f"{booking.date:%Y年%m月%d日} {booking.slot.starts_at:%H:%M}–{booking.slot.ends_at:%H:%M}"
+
+
+def booked_text(booking: Booking, policy: Policy) -> str:
+    return (
+        f"【婚姻登记预约】您已预约{booking.unit.name}{_when(booking)}，预约码 {booking.code}。"
+        f"请于 {arrival_starts(booking, policy):%H:%M}–{booking.slot.starts_at:%H:%M} 到达，携带证件原件，"
+        "配合扫码测温、佩戴口罩。如需取消或改约，请凭预约码和手机号办理。"
+    )
+
+
+def waiting_text(booking: Booking) -> str:
+    return (
+        f"【婚姻登记预约】{booking.unit.name}{_when(booking)}已约满，您已登记候补，候补码 {booking.code}。"
+        "有名额时将短信通知您确认。"
+    )
+
+
+def offered_text(booking: Booking) -> str:
+    deadline = clock.now() if booking.offer_expires_at is None else booking.offer_expires_at
+    local = deadline.astimezone(clock.local_zone())
+    return (
+        f"【婚姻登记预约】您候补的{booking.unit.name}{_when(booking)}已有名额（候补码 {booking.code}），"
+        f"请于 {local:%m月%d日 %H:%M} 前凭候补码和手机号确认，逾期名额顺延给下一位。"
+    )
+
+
+def offer_expired_text(booking: Booking) -> str:
+    return f"【婚姻登记预约】您未在时限内确认递补名额（{booking.code}），名额已顺延。如需办理请重新预约。"
+
+
+def cancelled_text(booking: Booking) -> str:
+    return f"【婚姻登记预约】您在{booking.unit.name}{_when(booking)}的预约（{booking.code}）已取消。"
+
+
+def suspended_text(booking: Booking, suspension: ServiceSuspension) -> str:
+    return (
+        f"【婚姻登记预约】因{suspension.reason}，{suspension.starts_on}至{suspension.ends_on}"
+        f"暂停办理婚姻登记，您的预约（{booking.code}，{_when(booking)}）受影响。"
+        "您可凭预约码和手机号优先改约到其他日期（含尚未开放的高峰日），或取消预约。"
+    )

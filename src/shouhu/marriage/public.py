@@ -1,0 +1,235 @@
+"""The public booking pages (M1–M3, M5): no login, phone-first, never a server error.
+
+A couple picks any registry of the region, a day and a slot with its live remaining seats, and
+types both parties' details. The booking code is the secret: it is never put in a URL; the
+confirmation and the manage page find the booking through the session, after the code and one
+party's phone were given together (rate-limited, no hint which one was wrong).
+"""
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from shouhu.accounts.throttle import client_address
+from shouhu.campaigns.policy import current_policy
+from shouhu.common import clock
+from shouhu.common.access import MAX_OBJECT_ID
+from shouhu.common.errors import DomainError
+from shouhu.common.forms import add_domain_error
+from shouhu.marriage import selectors, services, throttle
+from shouhu.marriage.calendar import day_plan
+from shouhu.marriage.forms import BookingForm, DayChoiceForm, LookupForm, RescheduleForm, parse_day
+from shouhu.marriage.models import Booking, BookingStatus, Slot
+from shouhu.marriage.notices import advance_notice
+
+logger = logging.getLogger(__name__)
+DONE_KEY = "marriage_booking_done"
+MANAGE_KEY = "marriage_booking_manage"
+PARTY_FIELDS = ("name", "id_type", "id_number", "phone")
+LOOKUP_FAILED = "预约码或手机号不正确，或尝试次数过多，请稍后再试"
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A couple never meets a traceback: anything unexpected is logged and answered politely."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Exception:
+            logger.exception("marriage booking page failed")
+            context = {"title": "暂时无法预约", "text": "系统繁忙，请稍后再试，或致电登记机关预约。"}
+            return render(request, "marriage/public/message.html", context, status=503)
+
+    return wrapped
+
+
+def _day_slots(unit_id: object, raw_day: str | None) -> dict[str, Any]:
+    """The slots of a registry's day with remaining seats, or the reason there are none."""
+    day = parse_day(raw_day)
+    text = str(unit_id)
+    unit = None
+    if text.isdigit() and int(text) <= MAX_OBJECT_ID:
+        unit = selectors.public_registries().filter(pk=int(text)).first()
+    if unit is None or day is None:
+        return {"slots": [], "reason": ""}
+    policy = current_policy(day)
+    refusal = services.day_refusal(unit=unit, day=day, policy=policy)
+    if refusal:
+        return {"slots": [], "reason": refusal}
+    plan = day_plan(unit, day, policy=policy)
+    now = clock.now().astimezone(clock.local_zone())
+    slots = [
+        s
+        for s in services.slots_for_day(unit=unit, day=day, policy=policy)
+        if s.date > now.date() or s.starts_at > now.time()
+    ]
+    return {"slots": slots, "reason": "" if slots else "该日没有可预约的时段", "plan": plan}
+
+
+@never_cache
+@public_page
+def slots(request: HttpRequest) -> HttpResponse:
+    context = _day_slots(request.GET.get("unit", ""), request.GET.get("date"))
+    context["selected"] = request.GET.get("slot", "")
+    return render(request, "marriage/public/_slots.html", context)
+
+
+def _slot_of(form: DayChoiceForm) -> Slot | None:
+    return Slot.objects.filter(pk=form.cleaned_data["slot"]).select_related("unit").first()
+
+
+@never_cache
+@public_page
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest) -> HttpResponse:
+    initial = {"unit": request.GET.get("unit"), "date": request.GET.get("date")}
+    form = BookingForm(request.POST or None, initial=initial)
+    status = 200
+    offer_waitlist = False
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            slot = _slot_of(form)
+            try:
+                if slot is None or slot.date != data["date"]:
+                    raise DomainError(
+                        "请重新选择时段", code="invalid", field_errors={"slot": ["请重新选择时段"]}
+                    )
+                booking = services.booking_create(
+                    unit=data["unit"],
+                    slot=slot,
+                    party_a=services.PartyInput(
+                        data["a_name"], data["a_id_type"], data["a_id_number"], data["a_phone"]
+                    ),
+                    party_b=services.PartyInput(
+                        data["b_name"], data["b_id_type"], data["b_id_number"], data["b_phone"]
+                    ),
+                    join_waitlist=data["join_waitlist"],
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+                status = error.status_code
+                offer_waitlist = error.code == "slot_full"
+            else:
+                request.session[DONE_KEY] = booking.pk
+                return redirect("marriage:public_done")
+    bound_unit = form.data.get("unit") if form.is_bound else initial["unit"]
+    bound_day = form.data.get("date") if form.is_bound else initial["date"]
+    context = {
+        "form": form,
+        "offer_waitlist": offer_waitlist,
+        "policy": current_policy(),
+        **_day_slots(bound_unit or "", bound_day),
+        "selected": str(form.data.get("slot", "")) if form.is_bound else "",
+        "party_a_fields": [form[f"a_{name}"] for name in PARTY_FIELDS],
+        "party_b_fields": [form[f"b_{name}"] for name in PARTY_FIELDS],
+    }
+    return render(request, "marriage/public/book.html", context, status=status)
+
+
+def _session_booking(request: HttpRequest, key: str) -> Booking | None:
+    pk = request.session.get(key)
+    if not isinstance(pk, int):
+        return None
+    return Booking.objects.select_related("unit", "slot").filter(pk=pk).first()
+
+
+def _booking_context(booking: Booking) -> dict[str, Any]:
+    policy = current_policy(booking.date)
+    return {
+        "booking": booking,
+        "notice": advance_notice(booking, policy),
+        "parties": list(booking.parties.select_related("person")),
+        "policy": policy,
+    }
+
+
+@never_cache
+@public_page
+def done(request: HttpRequest) -> HttpResponse:
+    booking = _session_booking(request, DONE_KEY)
+    if booking is None:
+        return redirect("marriage:public_book")
+    return render(request, "marriage/public/done.html", _booking_context(booking))
+
+
+@never_cache
+@public_page
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest) -> HttpResponse:
+    """Find a booking by code and phone, then cancel, confirm an offer or reschedule it."""
+    booking = _session_booking(request, MANAGE_KEY)
+    lookup = LookupForm(request.POST if request.POST.get("action") == "lookup" else None)
+    reschedule = RescheduleForm(request.POST if request.POST.get("action") == "reschedule" else None)
+    message = ""
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "lookup":
+            booking, status = _lookup(request, lookup)
+        elif booking is None:
+            status = 400
+            message = "请先输入预约码和手机号"
+        else:
+            message, status = _act(booking, action or "", reschedule)
+            booking.refresh_from_db()
+    if booking is None:
+        return render(
+            request, "marriage/public/lookup.html", {"form": lookup, "message": message}, status=status
+        )
+    context = {
+        **_booking_context(booking),
+        "message": message,
+        "reschedule": reschedule,
+        "can_cancel": booking.status in (BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED),
+        **_day_slots(reschedule.data.get("unit", ""), reschedule.data.get("date")),
+    }
+    return render(request, "marriage/public/manage.html", context, status=status)
+
+
+def _lookup(request: HttpRequest, form: LookupForm) -> tuple[Booking | None, int]:
+    if not form.is_valid():
+        return None, 400
+    address = client_address(request)
+    code = form.cleaned_data["code"]
+    found = None
+    if not throttle.is_locked(address, code):
+        found = selectors.public_booking(code=code, phone=form.cleaned_data["phone"])
+    if found is None:
+        throttle.record_failure(address, code)
+        form.add_error(None, LOOKUP_FAILED)
+        return None, 400
+    request.session[MANAGE_KEY] = found.pk
+    return found, 200
+
+
+def _act(booking: Booking, action: str, reschedule: RescheduleForm) -> tuple[str, int]:
+    try:
+        if action == "cancel":
+            services.booking_cancel(booking=booking)
+            return "预约已取消", 200
+        if action == "confirm":
+            services.booking_confirm_offer(booking=booking)
+            return "已确认递补名额，预约成功", 200
+        if action == "reschedule":
+            if not reschedule.is_valid():
+                return "", 400
+            slot = _slot_of(reschedule)
+            chosen = reschedule.cleaned_data
+            if slot is None or slot.unit_id != chosen["unit"].pk or slot.date != chosen["date"]:
+                reschedule.add_error("slot", "请选择时段")
+                return "", 400
+            services.booking_reschedule(booking=booking, slot=slot)
+            return "改约成功", 200
+    except DomainError as error:
+        reschedule.add_error(None, error.message)
+        return error.message, error.status_code
+    return "", 400

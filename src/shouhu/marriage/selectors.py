@@ -1,0 +1,200 @@
+"""Reads of marriage registration. Staff see the registries of their subtree (coordinators: all)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from shouhu.accounts.models import User
+from shouhu.accounts.scope import subtree, unit_scope
+from shouhu.campaigns.models import ServiceSuspension
+from shouhu.common.access import get_in_scope
+from shouhu.common.modules import Module
+from shouhu.marriage.models import (
+    Booking,
+    BookingParty,
+    BookingStatus,
+    HallLog,
+    NonComplianceReport,
+    Slot,
+    SlotTemplate,
+)
+from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
+from shouhu.people.idcard import InvalidPhone, phone_key
+
+MODULE = Module.MARRIAGE
+
+
+def _scope(viewer: User, field: str = "unit") -> Q:
+    return unit_scope(viewer, field=field, module=MODULE)
+
+
+def public_registries() -> QuerySet[OrgUnit]:
+    """Every open registry of the region: a couple may book at any of them (全区通办)."""
+    return OrgUnit.objects.filter(
+        kind=UnitKind.INSTITUTION,
+        institution_type=InstitutionType.MARRIAGE_REGISTRY,
+        status=UnitStatus.ACTIVE,
+    ).order_by("path")
+
+
+def registry_list(*, viewer: User) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(
+        _scope(viewer, field=""),
+        kind=UnitKind.INSTITUTION,
+        institution_type=InstitutionType.MARRIAGE_REGISTRY,
+    ).order_by("path")
+
+
+def access_registry(viewer: User, pk: object) -> OrgUnit:
+    return get_in_scope(registry_list(viewer=viewer), pk)
+
+
+def access_slot_template(viewer: User, pk: object) -> SlotTemplate:
+    return get_in_scope(SlotTemplate.objects.filter(_scope(viewer)).select_related("unit"), pk)
+
+
+@dataclass(frozen=True)
+class BookingFilters:
+    unit: int | None = None
+    date: dt.date | None = None
+    status: str = ""
+
+
+def booking_list(*, viewer: User, filters: BookingFilters | None = None) -> QuerySet[Booking]:
+    filters = filters or BookingFilters()
+    bookings = Booking.objects.filter(_scope(viewer)).select_related("unit", "slot")
+    if filters.unit:
+        bookings = bookings.filter(unit_id=filters.unit)
+    if filters.date:
+        bookings = bookings.filter(date=filters.date)
+    if filters.status:
+        bookings = bookings.filter(status=filters.status)
+    return bookings.prefetch_related("parties__person").order_by(
+        "date", "slot__starts_at", "created_at", "pk"
+    )
+
+
+def access_booking(viewer: User, pk: object) -> Booking:
+    return get_in_scope(booking_list(viewer=viewer), pk)
+
+
+def booking_by_code(*, viewer: User, code: str) -> Booking | None:
+    return booking_list(viewer=viewer).filter(code=code.strip().upper()[:16]).first()
+
+
+def public_booking(*, code: str, phone: str) -> Booking | None:
+    """The booking whose code and one party's phone both match, else None (no hint which is wrong)."""
+    try:
+        index = phone_key(phone)
+    except InvalidPhone:
+        return None
+    clean = code.strip().upper()[:16]
+    if not clean or not index:
+        return None
+    party = (
+        BookingParty.objects.filter(booking__code=clean, phone_index=index)
+        .select_related("booking__unit", "booking__slot")
+        .first()
+    )
+    return party.booking if party else None
+
+
+def affected_bookings(suspension: ServiceSuspension) -> list[Booking]:
+    """Bookings (and waiting places) inside a suspension's window at the registries it covers (C4)."""
+    return list(
+        Booking.objects.filter(
+            subtree(suspension.unit.path, field="unit"),
+            date__gte=suspension.starts_on,
+            date__lte=suspension.ends_on,
+            status__in=(BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED),
+        )
+        .select_related("unit", "slot")
+        .prefetch_related("parties__person")
+        .order_by("date", "slot__starts_at", "pk")
+    )
+
+
+def affected_lines(suspension: ServiceSuspension) -> list[str]:
+    """The campaigns suspension page lists these (registered in apps.py)."""
+    lines = []
+    for booking in affected_bookings(suspension):
+        names = "、".join(p.person.name[:1] + "某" for p in booking.parties.all())
+        lines.append(
+            f"婚姻登记预约 {booking.code}：{booking.unit.name} {booking.date} "
+            f"{booking.slot.starts_at:%H:%M}（{names}，{booking.get_status_display()}）"
+        )
+    return lines
+
+
+def report_list(*, viewer: User, status: str = "") -> QuerySet[NonComplianceReport]:
+    reports = NonComplianceReport.objects.filter(_scope(viewer)).select_related(
+        "unit", "booking", "closed_by"
+    )
+    if status:
+        reports = reports.filter(status=status)
+    return reports.order_by("-created_at", "-pk")
+
+
+def access_report(viewer: User, pk: object) -> NonComplianceReport:
+    return get_in_scope(report_list(viewer=viewer), pk)
+
+
+def hall_log_list(*, viewer: User, unit: int | None = None) -> QuerySet[HallLog]:
+    logs = HallLog.objects.filter(_scope(viewer)).select_related("unit", "recorded_by")
+    if unit:
+        logs = logs.filter(unit_id=unit)
+    return logs.order_by("-done_at", "-pk")
+
+
+@dataclass(frozen=True)
+class DailyCount:
+    unit: OrgUnit
+    capacity: int
+    booked: int
+    waiting: int
+    checked_in: int
+    registered: int
+    refused: int
+    cancelled: int
+
+
+def daily_counts(*, viewer: User, day: dt.date) -> list[DailyCount]:
+    """Per registry on one day: seats offered and taken, and what became of the bookings."""
+    registries = list(registry_list(viewer=viewer))
+    capacity = dict(
+        Slot.objects.filter(unit__in=registries, date=day)
+        .values("unit")
+        .annotate(total=Sum("capacity"))
+        .values_list("unit", "total")
+    )
+    by_status = {
+        (row["unit"], row["status"]): row["n"]
+        for row in Booking.objects.filter(unit__in=registries, date=day)
+        .values("unit", "status")
+        .annotate(n=Count("pk"))
+    }
+
+    def n(unit: OrgUnit, *statuses: str) -> int:
+        return sum(by_status.get((unit.pk, s), 0) for s in statuses)
+
+    return [
+        DailyCount(
+            unit=unit,
+            capacity=capacity.get(unit.pk, 0) or 0,
+            booked=n(
+                unit,
+                BookingStatus.BOOKED,
+                BookingStatus.OFFERED,
+                BookingStatus.CHECKED_IN,
+                BookingStatus.REGISTERED,
+                BookingStatus.REFUSED,
+            ),
+            waiting=n(unit, BookingStatus.WAITING),
+            checked_in=n(unit, BookingStatus.CHECKED_IN),
+            registered=n(unit, BookingStatus.REGISTERED),
+            refused=n(unit, BookingStatus.REFUSED),
+            cancelled=n(unit, BookingStatus.CANCELLED, BookingStatus.EXPIRED),
+        )
+        for unit in registries
+    ]

@@ -1,0 +1,757 @@
+"""Writes of marriage registration: booking, waiting list, cancel and reschedule, the counter.
+
+Every function is keyword-only and atomic. The seat count of a slot is changed only by
+`_take_seat` and `_release_seat`: a row lock on the slot, then an UPDATE guarded by
+`booked < capacity` (and the CHECK constraint behind it), so two couples can never both get the
+last seat, whatever the interleaving (M7).
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model
+
+from shouhu.accounts.models import User
+from shouhu.alerts import audience as audiences
+from shouhu.alerts.models import Severity
+from shouhu.alerts.services import alert_raise, alert_resolve
+from shouhu.campaigns.models import Policy, ServiceSuspension
+from shouhu.campaigns.policy import current_policy
+from shouhu.common import clock
+from shouhu.common.audit import acting_as
+from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.modules import Module
+from shouhu.marriage import notices
+from shouhu.marriage.calendar import booking_opens_on, day_plan, is_registry
+from shouhu.marriage.models import (
+    Booking,
+    BookingParty,
+    BookingStatus,
+    CounterCheck,
+    DateOverride,
+    HallLog,
+    HallTask,
+    NonComplianceReport,
+    PartyRole,
+    RecipientKind,
+    RegistrySettings,
+    ReportRecipient,
+    ReportStatus,
+    Slot,
+    SlotPlan,
+    SlotTemplate,
+    SurgeDate,
+    SuspensionNotice,
+)
+from shouhu.marriage.selectors import affected_bookings
+from shouhu.notifications.services import message_enqueue
+from shouhu.orgs.models import OrgUnit
+from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
+from shouhu.people.models import IdType, Person
+from shouhu.people.services import PersonInput, clean_person, person_find_by_document, person_register
+from shouhu.screening.selectors import person_in_isolation_on
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+CODE_LENGTH = 8
+HMT_ID_TYPES = (IdType.HK_MACAO_PERMIT, IdType.TAIWAN_PERMIT)
+TEMPERATURE_MIN = Decimal("34.0")
+TEMPERATURE_MAX = Decimal("43.0")
+
+
+def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
+    try:
+        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_constraints)
+    except ValidationError as error:
+        raise domain_error_from_validation(error) from error
+
+
+def _refuse(message: str, *, code: str, field: str = "", conflict: bool = False) -> DomainError:
+    error_type = ConflictError if conflict else DomainError
+    return error_type(message, code=code, field_errors={field: [message]} if field else None)
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+# --- Slots -------------------------------------------------------------------------------------
+
+
+def slots_for_day(*, unit: OrgUnit, day: dt.date, policy: Policy | None = None) -> list[Slot]:
+    """The capacity rows of a day, made from the day's plan the first time anyone asks."""
+    plan = day_plan(unit, day, policy=policy or current_policy(day))
+    if not plan.is_open:
+        return list(Slot.objects.filter(unit=unit, date=day).order_by("starts_at"))
+    existing = {s.starts_at: s for s in Slot.objects.filter(unit=unit, date=day)}
+    missing = [
+        Slot(unit=unit, date=day, starts_at=p.starts_at, ends_at=p.ends_at, capacity=p.capacity)
+        for p in plan.slots
+        if p.starts_at not in existing
+    ]
+    if missing:
+        Slot.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {s.starts_at: s for s in Slot.objects.filter(unit=unit, date=day)}
+    return sorted(existing.values(), key=lambda s: s.starts_at)
+
+
+def _take_seat(slot: Slot) -> bool:
+    """One seat of the slot, or False when it is full. The caller's transaction holds the lock."""
+    Slot.objects.select_for_update().filter(pk=slot.pk).values_list("pk", flat=True).get()
+    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    return taken == 1
+
+
+def _release_seat(slot: Slot) -> None:
+    Slot.objects.select_for_update().filter(pk=slot.pk).values_list("pk", flat=True).get()
+    Slot.objects.filter(pk=slot.pk, booked__gt=0).update(booked=F("booked") - 1)
+
+
+# --- Booking (M1–M3, M5) -------------------------------------------------------------------------
+
+
+@dataclass
+class PartyInput:
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+
+
+@dataclass
+class _Party:
+    role: str
+    data: PersonInput
+    document_index: str
+    phone: str
+
+
+ROLE_LABELS = {PartyRole.A: "当事人甲", PartyRole.B: "当事人乙"}
+
+
+def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party]:
+    errors: dict[str, list[str]] = {}
+    cleaned = []
+    for role, party in parties.items():
+        label = ROLE_LABELS[PartyRole(role)]
+        data = PersonInput(
+            name=party.name,
+            home_unit=unit,
+            id_type=party.id_type,
+            id_number=party.id_number,
+            phone=party.phone,
+        )
+        field_errors: dict[str, list[str]] = {}
+        if not party.id_number.strip():
+            field_errors["id_number"] = ["请填写证件号码"]
+        if not party.phone.strip():
+            field_errors["phone"] = ["请填写手机号"]
+        try:
+            clean = clean_person(data)
+        except DomainError as error:
+            field_errors = {**error.field_errors, **field_errors}
+        if field_errors:
+            for name, messages in field_errors.items():
+                errors[f"{role}_{name}"] = [f"{label}：{m}" for m in messages]
+            continue
+        values = clean.values
+        data.id_number, data.phone = values["id_number"], values["phone"]
+        cleaned.append(_Party(role, data, values["id_index"], values["phone"]))
+    if errors:
+        summary = "；".join(m for ms in errors.values() for m in ms)
+        raise DomainError(summary, code="invalid_party", field_errors=errors)
+    first, second = cleaned
+    if first.data.id_type == second.data.id_type and first.document_index == second.document_index:
+        raise _refuse("双方当事人不能是同一人，请核对证件号码", code="same_person", field="b_id_number")
+    return cleaned
+
+
+def _person_of(party: _Party) -> Person:
+    found = person_find_by_document(id_type=party.data.id_type, id_number=party.data.id_number)
+    if found is not None:
+        return found
+    return person_register(actor=None, data=party.data).person
+
+
+def day_refusal(*, unit: OrgUnit, day: dt.date, policy: Policy, priority: bool = False) -> str | None:
+    """Why `day` cannot be booked at `unit` now, or None. `priority`: a holder moved by a suspension."""
+    today = clock.today()
+    if day < today:
+        return "不能预约已过去的日期"
+    if day > today + dt.timedelta(days=policy.marriage_booking_horizon_days):
+        return f"只能预约 {policy.marriage_booking_horizon_days} 天以内的日期"
+    plan = day_plan(unit, day, policy=policy)
+    if not plan.is_open:
+        return plan.reason
+    if plan.surge is not None and not priority:
+        opens = booking_opens_on(plan.surge, policy)
+        if today < opens:
+            return f"{plan.surge.name}（{day}）的预约将于 {opens} 开放"
+    return None
+
+
+def _check_slot(*, unit: OrgUnit, slot: Slot, policy: Policy, priority: bool = False) -> None:
+    if not is_registry(unit):
+        raise _refuse("请选择婚姻登记机关", code="not_registry", field="unit")
+    if slot.unit_id != unit.pk:
+        raise _refuse("所选时段不属于该登记机关，请重新选择", code="wrong_registry", field="slot")
+    refusal = day_refusal(unit=unit, day=slot.date, policy=policy, priority=priority)
+    if refusal:
+        raise _refuse(refusal, code="day_closed", field="date", conflict=True)
+    starts = dt.datetime.combine(slot.date, slot.starts_at, tzinfo=clock.local_zone())
+    if starts <= clock.now():
+        raise _refuse("该时段已开始，请选择其他时段", code="slot_past", field="slot", conflict=True)
+
+
+def _check_isolation(people: list[tuple[str, Person]], day: dt.date) -> None:
+    for role, person in people:
+        record = person_in_isolation_on(person, day)
+        if record is not None:
+            label = ROLE_LABELS[PartyRole(role)]
+            raise _refuse(
+                f"{label}在 {day} 尚处于{record.get_kind_display()}期（{record.ends_on} 解除），"
+                "隔离期未满不能预约和办理婚姻登记",
+                code="in_isolation",
+                conflict=True,
+            )
+
+
+def _check_no_active_booking(
+    people: list[tuple[str, Person]], *, except_booking: Booking | None = None
+) -> None:
+    for role, person in people:
+        active = BookingParty.objects.filter(person=person, is_active=True)
+        if except_booking is not None:
+            active = active.exclude(booking=except_booking)
+        if active.exists():
+            raise _refuse(
+                f"{ROLE_LABELS[PartyRole(role)]}已有一个有效的婚姻登记预约（含候补），请先取消原预约",
+                code="already_booked",
+                conflict=True,
+            )
+
+
+def booking_create(
+    *,
+    unit: OrgUnit,
+    slot: Slot,
+    party_a: PartyInput,
+    party_b: PartyInput,
+    join_waitlist: bool = False,
+) -> Booking:
+    """Book a slot for a couple, or put them on its waiting list when it is full and they ask."""
+    # Checking the typed numbers needs no database: done before the transaction, which on SQLite
+    # holds the one write lock from its first statement (BEGIN IMMEDIATE).
+    parties = _clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
+    with transaction.atomic():
+        return _booking_create(unit=unit, slot=slot, parties=parties, join_waitlist=join_waitlist)
+
+
+def _booking_create(*, unit: OrgUnit, slot: Slot, parties: list[_Party], join_waitlist: bool) -> Booking:
+    policy = current_policy(slot.date)
+    _check_slot(unit=unit, slot=slot, policy=policy)
+    people = [(p.role, _person_of(p)) for p in parties]
+    _check_isolation(people, slot.date)
+    _check_no_active_booking(people)
+    booking = Booking(code=_new_code(), unit=unit, slot=slot, date=slot.date, status=BookingStatus.BOOKED)
+    try:
+        with transaction.atomic():
+            booking.save()
+            BookingParty.objects.bulk_create(
+                [
+                    BookingParty(
+                        booking=booking,
+                        person=person,
+                        role=role,
+                        phone=party.phone,
+                        phone_index=phone_key(party.phone),
+                        is_hmt=party.data.id_type in HMT_ID_TYPES,
+                    )
+                    for (role, person), party in zip(people, parties, strict=True)
+                ]
+            )
+    except IntegrityError as error:
+        # The same person booked in another request between our look and our insert.
+        raise _refuse(
+            "当事人已有一个有效的婚姻登记预约（含候补），请先取消原预约", code="already_booked", conflict=True
+        ) from error
+    # The seat is taken last: the slot's row stays locked until commit, so the less work after
+    # it, the less the couples booking the same slot wait for each other.
+    if not _take_seat(slot):
+        if not join_waitlist:
+            raise _refuse("该时段已约满，可以登记候补，有人取消时按顺序递补", code="slot_full", conflict=True)
+        booking.status = BookingStatus.WAITING
+        booking.save(update_fields=["status", "updated_at"])
+    body = (
+        notices.booked_text(booking, policy)
+        if booking.status == BookingStatus.BOOKED
+        else notices.waiting_text(booking)
+    )
+    _notify_phones(booking.unit, [p.phone for p in parties], body, kind="marriage.booking")
+    return booking
+
+
+def _notify_phones(unit: OrgUnit, phones: list[str], body: str, *, kind: str) -> None:
+    for phone in sorted(set(phones)):
+        message_enqueue(unit=unit, phone=phone, body=body, kind=kind)
+
+
+def _notify(booking: Booking, body: str, *, kind: str = "marriage.booking") -> None:
+    phones = {p.phone for p in booking.parties.all()}
+    for phone in sorted(phones):
+        message_enqueue(unit=booking.unit, phone=phone, body=body, kind=kind)
+
+
+def _end(booking: Booking, status: str, note: str = "") -> None:
+    held_seat = booking.holds_seat
+    booking.status = status
+    booking.status_note = note[:200]
+    booking.offer_expires_at = None if status != BookingStatus.OFFERED else booking.offer_expires_at
+    booking.save(update_fields=["status", "status_note", "offer_expires_at", "updated_at"])
+    BookingParty.objects.filter(booking=booking).update(is_active=False)
+    if held_seat and status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED):
+        _release_seat(booking.slot)
+        _offer_next(booking.slot)
+
+
+def _offer_next(slot: Slot) -> list[Booking]:
+    """Free seats go to the waiting couples in the order they joined; each must confirm in time."""
+    offered: list[Booking] = []
+    policy = current_policy(slot.date)
+    while True:
+        waiting = (
+            Booking.objects.select_for_update()
+            .filter(slot=slot, status=BookingStatus.WAITING)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if waiting is None or not _take_seat(slot):
+            return offered
+        waiting.status = BookingStatus.OFFERED
+        waiting.offer_expires_at = clock.now() + dt.timedelta(hours=policy.marriage_waitlist_confirm_hours)
+        waiting.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        _notify(waiting, notices.offered_text(waiting), kind="marriage.offer")
+        offered.append(waiting)
+
+
+def _lock(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("slot", "unit").get(pk=booking.pk)
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, actor: User | None = None, reason: str = "本人取消") -> Booking:
+    booking = _lock(booking)
+    if booking.status not in (BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED):
+        raise _refuse(
+            f"该预约{booking.get_status_display()}，不能取消", code="not_cancellable", conflict=True
+        )
+    with acting_as(actor):
+        _end(booking, BookingStatus.CANCELLED, reason)
+    _notify(booking, notices.cancelled_text(booking), kind="marriage.cancel")
+    return booking
+
+
+@transaction.atomic
+def booking_confirm_offer(*, booking: Booking) -> Booking:
+    """The waiting couple takes the seat offered to them."""
+    booking = _lock(booking)
+    if booking.status != BookingStatus.OFFERED:
+        raise _refuse("该预约没有待确认的递补名额", code="no_offer", conflict=True)
+    if booking.offer_expires_at is not None and booking.offer_expires_at < clock.now():
+        raise _refuse("递补确认已超时，名额已顺延", code="offer_expired", conflict=True)
+    booking.status = BookingStatus.BOOKED
+    booking.offer_expires_at = None
+    booking.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    _notify(booking, notices.booked_text(booking, current_policy(booking.date)))
+    return booking
+
+
+@transaction.atomic
+def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
+    """Move a confirmed booking to another slot (any registry of the region): seat first, then release."""
+    booking = _lock(booking)
+    if booking.status != BookingStatus.BOOKED:
+        raise _refuse(
+            f"该预约{booking.get_status_display()}，不能改约", code="not_reschedulable", conflict=True
+        )
+    if slot.pk == booking.slot_id:
+        raise _refuse("新时段与原时段相同", code="same_slot", field="slot")
+    unit = slot.unit
+    moved_by_suspension = SuspensionNotice.objects.filter(booking=booking).exists()
+    policy = current_policy(slot.date)
+    _check_slot(unit=unit, slot=slot, policy=policy, priority=moved_by_suspension)
+    people = [(p.role, p.person) for p in booking.parties.select_related("person")]
+    _check_isolation(people, slot.date)
+    old_slot = booking.slot
+    if not _take_seat(slot):
+        raise _refuse("新时段已约满，请选择其他时段", code="slot_full", conflict=True)
+    booking.slot, booking.unit, booking.date = slot, unit, slot.date
+    booking.save(update_fields=["slot", "unit", "date", "updated_at"])
+    _release_seat(old_slot)
+    _offer_next(old_slot)
+    _notify(booking, notices.booked_text(booking, policy))
+    return booking
+
+
+@transaction.atomic
+def offers_expire() -> int:
+    """Lapsed offers pass on to the next couple; waiting places of past days lapse (cron)."""
+    now = clock.now()
+    count = 0
+    for booking in Booking.objects.select_for_update().filter(
+        status=BookingStatus.OFFERED, offer_expires_at__lt=now
+    ):
+        _end(booking, BookingStatus.EXPIRED, "递补未在时限内确认")
+        _notify(booking, notices.offer_expired_text(booking), kind="marriage.offer")
+        count += 1
+    for booking in Booking.objects.select_for_update().filter(
+        status=BookingStatus.WAITING, date__lt=clock.today()
+    ):
+        _end(booking, BookingStatus.EXPIRED, "候补未递补")
+        count += 1
+    return count
+
+
+# --- Suspensions (C4, M6) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def suspension_notify(*, suspension: ServiceSuspension) -> int:
+    """Tell every holder of a booking inside the suspended window, once, that they may rebook first."""
+    told = 0
+    done = set(SuspensionNotice.objects.filter(suspension=suspension).values_list("booking_id", flat=True))
+    for booking in affected_bookings(suspension):
+        if booking.pk in done:
+            continue
+        SuspensionNotice.objects.create(booking=booking, suspension=suspension, notified_at=clock.now())
+        _notify(booking, notices.suspended_text(booking, suspension), kind="marriage.suspension")
+        told += 1
+    return told
+
+
+# --- Registry settings (M1, M5) ------------------------------------------------------------------
+
+
+def _registry(unit: OrgUnit) -> None:
+    if not is_registry(unit):
+        raise _refuse("该单位不是婚姻登记机关", code="not_registry", field="unit")
+
+
+@transaction.atomic
+def registry_settings_update(
+    *, actor: User, unit: OrgUnit, daily_quota: int | None, open_weekdays: str, extra_notice: str = ""
+) -> RegistrySettings:
+    _registry(unit)
+    weekdays = "".join(sorted(set(open_weekdays.strip())))
+    if not weekdays or any(c not in "1234567" for c in weekdays):
+        raise _refuse("每周办理日应为 1–7 的数字，如 12345", code="invalid", field="open_weekdays")
+    settings = RegistrySettings.objects.filter(unit=unit).first() or RegistrySettings(unit=unit)
+    settings.daily_quota = daily_quota
+    settings.open_weekdays = weekdays
+    settings.extra_notice = extra_notice.strip()
+    _clean(settings)
+    with acting_as(actor):
+        settings.save()
+    return settings
+
+
+@transaction.atomic
+def slot_template_add(
+    *,
+    actor: User | None,
+    unit: OrgUnit,
+    starts_at: dt.time,
+    ends_at: dt.time,
+    share: int,
+    plan: str = SlotPlan.NORMAL,
+) -> SlotTemplate:
+    _registry(unit)
+    template = SlotTemplate(unit=unit, plan=plan, starts_at=starts_at, ends_at=ends_at, share=share)
+    _clean(template)
+    with acting_as(actor):
+        template.save()
+    return template
+
+
+@transaction.atomic
+def slot_template_remove(*, actor: User, template: SlotTemplate) -> None:
+    with acting_as(actor):
+        template.delete()
+
+
+@transaction.atomic
+def date_override_set(
+    *,
+    actor: User,
+    unit: OrgUnit,
+    date: dt.date,
+    is_open: bool | None,
+    daily_quota: int | None,
+    note: str = "",
+) -> DateOverride:
+    _registry(unit)
+    if date < clock.today():
+        raise _refuse("不能调整已过去的日期", code="invalid", field="date")
+    if Slot.objects.filter(unit=unit, date=date, booked__gt=0).exists() and (
+        is_open is False or daily_quota is not None
+    ):
+        raise _refuse(
+            "该日已有预约，请先通过服务暂停（C4）通知已预约的当事人", code="has_bookings", conflict=True
+        )
+    override = DateOverride.objects.filter(unit=unit, date=date).first() or DateOverride(unit=unit, date=date)
+    override.is_open, override.daily_quota, override.note = is_open, daily_quota, note.strip()
+    _clean(override, validate_unique=False)
+    with acting_as(actor):
+        override.save()
+    Slot.objects.filter(unit=unit, date=date, booked=0).delete()  # remade from the new plan
+    return override
+
+
+@transaction.atomic
+def surge_date_set(
+    *,
+    actor: User | None,
+    date: dt.date,
+    name: str,
+    daily_quota: int | None = None,
+    booking_opens_days: int | None = None,
+    is_computed: bool = False,
+) -> SurgeDate:
+    surge = SurgeDate.objects.filter(date=date).first() or SurgeDate(date=date)
+    surge.name = name.strip()
+    surge.daily_quota = daily_quota
+    surge.booking_opens_days = booking_opens_days
+    surge.is_computed = is_computed
+    _clean(surge, validate_unique=False)
+    with acting_as(actor):
+        surge.save()
+    Slot.objects.filter(date=date, booked=0).delete()  # remade from the surge plan
+    return surge
+
+
+def surge_dates_sync(*, year: int) -> int:
+    """520, 521 and 七夕 of a year (lunar date computed), unless staff already set them."""
+    from shouhu.marriage.calendar import computed_surge_dates
+
+    made = 0
+    for day, name in computed_surge_dates(year):
+        if not SurgeDate.objects.filter(date=day).exists():
+            surge_date_set(actor=None, date=day, name=name, is_computed=True)
+            made += 1
+    return made
+
+
+# --- At the counter (M3, M4) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def counter_check_in(*, actor: User, booking: Booking) -> Booking:
+    booking = _lock(booking)
+    if booking.status != BookingStatus.BOOKED:
+        raise _refuse(f"该预约{booking.get_status_display()}，不能签到", code="not_booked", conflict=True)
+    if booking.date != clock.today():
+        raise _refuse(f"该预约为 {booking.date}，不是今天", code="wrong_day", conflict=True)
+    booking.status = BookingStatus.CHECKED_IN
+    with acting_as(actor):
+        booking.save(update_fields=["status", "updated_at"])
+    return booking
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    refuses_when: bool
+
+
+def questions_for(party: BookingParty, policy: Policy) -> list[Question]:
+    """The inquiry of M3: for everyone, and more for key epidemic areas and HMT parties."""
+    days = policy.risk_lookback_days
+    base = [
+        Question("symptoms", "近期是否有发热、干咳、乏力、咽痛等症状", True),
+        Question("risk_area", f"近 {days} 天内是否到过中高风险地区或重点疫区", True),
+        Question("contact", f"近 {days} 天内是否接触过确诊、疑似病例或无症状感染者", True),
+        Question("health_code_green", "健康码是否为绿码", False),
+    ]
+    if party.is_hmt:
+        base += [
+            Question("arrived_recently", f"是否为近 {days} 天内从港澳台或境外入境", False),
+            Question(
+                "isolation_done",
+                "如为近期入境，是否已按规定完成入境隔离和健康监测（未近期入境选“是”）",
+                False,
+            ),
+            Question(
+                "test_negative",
+                f"是否持有 {policy.gathering_test_validity_hours} 小时内核酸检测阴性证明",
+                False,
+            ),
+        ]
+    return base
+
+
+def _parse_temperature(raw: object) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise _refuse("体温应为数字，如 36.5", code="invalid", field="temperature") from None
+    if not value.is_finite() or not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
+        raise _refuse(
+            f"体温应在 {TEMPERATURE_MIN}–{TEMPERATURE_MAX}℃ 之间", code="invalid", field="temperature"
+        )
+    return value.quantize(Decimal("0.1"))
+
+
+@transaction.atomic
+def counter_screen(
+    *, actor: User, booking: Booking, party: BookingParty, temperature: object, answers: dict[str, bool]
+) -> CounterCheck:
+    """Screen one party; an ineligible one ends the registration and is reported at once (M3, M4)."""
+    booking = _lock(booking)
+    if party.booking_id != booking.pk:
+        raise _refuse("当事人不属于该预约", code="invalid", field="party")
+    if booking.status != BookingStatus.CHECKED_IN:
+        raise _refuse("请先签到再查验", code="not_checked_in", conflict=True)
+    policy = current_policy()
+    value = _parse_temperature(temperature)
+    questions = questions_for(party, policy)
+    missing = [q.text for q in questions if q.key not in answers]
+    if missing:
+        raise _refuse("请回答全部问询：" + "；".join(missing), code="invalid", field="answers")
+    reasons = []
+    if value >= policy.temperature_limit:
+        reasons.append(f"体温 {value}℃，达到或超过 {policy.temperature_limit}℃")
+    for question in questions:
+        if bool(answers[question.key]) == question.refuses_when:
+            reasons.append(f"{question.text}：{'是' if answers[question.key] else '否'}")
+    record = person_in_isolation_on(party.person, clock.today())
+    if record is not None:
+        reasons.append(f"尚处于{record.get_kind_display()}期（{record.ends_on} 解除）")
+    check = CounterCheck(
+        booking=booking,
+        party=party,
+        temperature=value,
+        answers={q.key: bool(answers[q.key]) for q in questions},
+        is_eligible=not reasons,
+        reasons="；".join(reasons),
+        checked_by=actor,
+        checked_at=clock.now(),
+    )
+    with acting_as(actor):
+        check.save()
+        if reasons:
+            _end(booking, BookingStatus.REFUSED, f"{ROLE_LABELS[PartyRole(party.role)]}不符合防控要求")
+            _report(actor=actor, booking=booking, check=check, party=party)
+    return check
+
+
+def _recipients(unit: OrgUnit) -> list[audiences.Target]:
+    configured = list(ReportRecipient.objects.select_related("unit"))
+    targets: list[audiences.Target] = []
+    kinds = [r.kind for r in configured] or [RecipientKind.COUNTY_BUREAU, RecipientKind.COORDINATORS]
+    for kind in kinds:
+        if kind == RecipientKind.COUNTY_BUREAU and unit.county_path():
+            targets.append(audiences.county_bureau(unit))
+        elif kind == RecipientKind.COORDINATORS:
+            targets.append(audiences.module_coordinators(Module.MARRIAGE))
+    for recipient in configured:
+        if recipient.kind == RecipientKind.UNIT and recipient.unit is not None:
+            targets.append(
+                audiences.UnitRoles(recipient.unit, audiences.roles_with("marriage.manage_reports"))
+            )
+    return targets or [audiences.module_coordinators(Module.MARRIAGE)]
+
+
+def _report(
+    *, actor: User, booking: Booking, check: CounterCheck, party: BookingParty
+) -> NonComplianceReport:
+    targets = _recipients(booking.unit)
+    report = NonComplianceReport(
+        unit=booking.unit,
+        booking=booking,
+        counter_check=check,
+        reasons=check.reasons,
+        recipients=audiences.describe(targets),
+    )
+    report.save()
+    name = party.person.name
+    raised = alert_raise(
+        source="marriage",
+        kind="marriage.non_compliance",
+        title=f"{booking.unit.name}：婚姻登记当事人不符合防控要求",
+        body=f"{name[:1]}某（{ROLE_LABELS[PartyRole(party.role)]}）{check.reasons}。已不予办理，请跟进处置。",
+        unit=booking.unit,
+        audience=targets,
+        severity=Severity.URGENT,
+        dedupe_key=f"marriage.report.{report.pk}",
+        link=f"/marriage/reports/{report.pk}/",
+        target=report,
+        actor=actor,
+    )
+    report.alert = raised.alert
+    report.save(update_fields=["alert", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def report_close(*, actor: User, report: NonComplianceReport, outcome: str) -> NonComplianceReport:
+    report = NonComplianceReport.objects.select_for_update().get(pk=report.pk)
+    if report.status == ReportStatus.CLOSED:
+        raise _refuse("该报告已办结", code="already_closed", conflict=True)
+    if not outcome.strip():
+        raise _refuse("请填写处理结果", code="invalid", field="outcome")
+    report.status = ReportStatus.CLOSED
+    report.closed_at = clock.now()
+    report.closed_by = actor
+    report.outcome = outcome.strip()[:300]
+    _clean(report)
+    with acting_as(actor):
+        report.save(update_fields=["status", "closed_at", "closed_by", "outcome", "updated_at"])
+    if report.alert is not None:
+        alert_resolve(actor=actor, alert=report.alert, note=report.outcome)
+    return report
+
+
+@transaction.atomic
+def booking_register_done(*, actor: User, booking: Booking) -> Booking:
+    """Registration completed at the counter: both parties were screened eligible today."""
+    booking = _lock(booking)
+    if booking.status != BookingStatus.CHECKED_IN:
+        raise _refuse("请先签到并完成查验", code="not_checked_in", conflict=True)
+    eligible = set(
+        CounterCheck.objects.filter(booking=booking, is_eligible=True).values_list("party_id", flat=True)
+    )
+    if any(p.pk not in eligible for p in booking.parties.all()):
+        raise _refuse("双方当事人均须查验合格后才能办理", code="not_screened", conflict=True)
+    with acting_as(actor):
+        _end(booking, BookingStatus.REGISTERED)
+    return booking
+
+
+# --- Hall log (M6) ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hall_log_record(
+    *, actor: User, unit: OrgUnit, task: str, done_at: dt.datetime, note: str = ""
+) -> HallLog:
+    _registry(unit)
+    if task not in HallTask.values:
+        raise _refuse("请选择通风或消毒", code="invalid", field="task")
+    if done_at > clock.now():
+        raise _refuse("时间不能晚于现在", code="invalid", field="done_at")
+    log = HallLog(unit=unit, task=task, done_at=done_at, note=note.strip(), recorded_by=actor)
+    _clean(log)
+    with acting_as(actor):
+        log.save()
+    return log
+
+
+def normalised_phone(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except InvalidPhone:
+        return ""

@@ -1,0 +1,57 @@
+import datetime as dt
+from itertools import count
+
+from shouhu.marriage import services
+from shouhu.marriage.models import Slot
+from shouhu.orgs.models import UnitKind
+from shouhu.orgs.tests.factories import make_unit
+from shouhu.people.idcard import check_digit
+from shouhu.people.models import IdType
+
+_serial = count(1)
+# The fixed clock is 2022-01-05 (a Wednesday); the next Monday is a plain working day.
+MONDAY = dt.date(2022, 1, 10)
+
+
+def resident_id(serial: int | None = None, *, female: bool = False) -> str:
+    serial = next(_serial) if serial is None else serial
+    day = dt.date(1990, 1, 1) + dt.timedelta(days=serial % 3000)
+    sequence = (serial // 3000) % 100 * 10 + (serial % 5) * 2 + (0 if female else 1)
+    first17 = f"232701{day:%Y%m%d}{sequence:03d}"
+    return first17 + check_digit(first17)
+
+
+def phone(serial: int | None = None) -> str:
+    serial = next(_serial) if serial is None else serial
+    return f"139{serial % 100000000:08d}"
+
+
+def party(name: str = "张三", *, id_number: str = "", id_type: str = IdType.RESIDENT_ID, tel: str = ""):
+    return services.PartyInput(
+        name=name, id_type=id_type, id_number=id_number or resident_id(), phone=tel or phone()
+    )
+
+
+def make_registry(county, name: str = "", *, quota: int | None = None, slots=((9, 10, 1), (10, 11, 1))):
+    unit = make_unit(county, UnitKind.INSTITUTION, name or None, institution_type="marriage_registry")
+    for start, end, share in slots:
+        services.slot_template_add(
+            actor=None, unit=unit, starts_at=dt.time(start), ends_at=dt.time(end), share=share
+        )
+    if quota is not None:
+        services.registry_settings_update(actor=None, unit=unit, daily_quota=quota, open_weekdays="12345")  # type: ignore[arg-type]
+    return unit
+
+
+def first_slot(unit, day=MONDAY) -> Slot:
+    return services.slots_for_day(unit=unit, day=day)[0]
+
+
+def book(unit, slot=None, *, a=None, b=None, waitlist=False):
+    return services.booking_create(
+        unit=unit,
+        slot=slot or first_slot(unit),
+        party_a=a or party("张三"),
+        party_b=b or party("李四", id_number=resident_id(female=True)),
+        join_waitlist=waitlist,
+    )

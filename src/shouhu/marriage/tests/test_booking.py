@@ -1,0 +1,257 @@
+"""Booking for the public: refusals, waiting list, advance notice, cancel and reschedule (M1–M5)."""
+
+import datetime as dt
+
+import pytest
+
+from shouhu.common import clock
+from shouhu.common.errors import ConflictError, DomainError
+from shouhu.marriage import services
+from shouhu.marriage.models import Booking, BookingParty, BookingStatus, Slot
+from shouhu.marriage.notices import advance_notice
+from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_registry, party, resident_id
+from shouhu.notifications.models import OutboxMessage
+from shouhu.people.models import IdType, Person
+from shouhu.screening import services as screening_services
+from shouhu.screening.models import IsolationKind
+
+
+@pytest.fixture
+def registry(tree, plan_campaign):
+    return make_registry(tree.county_a, "加格达奇区婚姻登记处", quota=4)
+
+
+def test_m1_booking_gives_a_code_and_queues_the_confirmation(registry):
+    booking = book(registry)
+    assert booking.status == BookingStatus.BOOKED
+    assert len(booking.code) == 8
+    assert booking.parties.count() == 2
+    person = Person.objects.get(pk=booking.parties.first().person_id)
+    assert person.id_index
+    assert person.phone_index  # protected like the register
+    messages = OutboxMessage.objects.filter(kind="marriage.booking")
+    assert messages.count() == 2
+    assert booking.code in messages.first().body
+
+
+def test_m1_region_wide_booking_at_another_countys_registry(tree, plan_campaign, registry):
+    other = make_registry(tree.county_b, "漠河市婚姻登记处")
+    booking = book(other)
+    assert booking.unit == other
+
+
+def test_m1_closed_day_holiday_and_weekend_are_refused(registry):
+    from shouhu.campaigns.services import holiday_set
+
+    saturday = MONDAY + dt.timedelta(days=5)
+    assert services.slots_for_day(unit=registry, day=saturday) == []
+    holiday_set(actor=None, date=MONDAY, name="测试假日", is_workday=False)
+    assert services.slots_for_day(unit=registry, day=MONDAY) == []
+    assert "假期" in services.day_refusal(unit=registry, day=MONDAY, policy=registry_policy())
+
+
+def registry_policy():
+    from shouhu.campaigns.policy import current_policy
+
+    return current_policy()
+
+
+def test_m1_past_and_beyond_horizon_are_refused(registry):
+    policy = registry_policy()
+    assert services.day_refusal(unit=registry, day=clock.today() - dt.timedelta(days=1), policy=policy)
+    far = clock.today() + dt.timedelta(days=policy.marriage_booking_horizon_days + 1)
+    assert "以内" in services.day_refusal(unit=registry, day=far, policy=policy)
+
+
+def test_m1_slot_of_another_registry_is_refused(tree, registry):
+    other = make_registry(tree.county_b)
+    with pytest.raises(DomainError) as caught:
+        book(registry, first_slot(other))
+    assert caught.value.code == "wrong_registry"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("id_number", "232701199001011230", "校验位"),
+        ("id_number", "12345", "18 位"),
+        ("phone", "12345", "电话号码"),
+    ],
+)
+def test_m1_bad_party_input_is_refused_in_chinese_and_nothing_saved(registry, field, value, expected):
+    a = party("张三")
+    setattr(a, field, value)
+    persons = Person.objects.count()
+    with pytest.raises(DomainError) as caught:
+        book(registry, a=a)
+    assert expected in caught.value.message
+    assert f"a_{field}" in caught.value.field_errors
+    assert Person.objects.count() == persons
+    assert Booking.objects.count() == 0
+    assert Slot.objects.get(pk=first_slot(registry).pk).booked == 0
+
+
+def test_m1_same_person_as_both_parties_is_refused(registry):
+    number = resident_id()
+    with pytest.raises(DomainError) as caught:
+        book(registry, a=party("张三", id_number=number), b=party("张三", id_number=number))
+    assert caught.value.code == "same_person"
+
+
+def test_m1_permits_and_passports_are_accepted(registry):
+    booking = book(
+        registry,
+        a=party("陈大文", id_type=IdType.HK_MACAO_PERMIT, id_number="H12345678"),
+        b=party("SMITH JANE", id_type=IdType.PASSPORT, id_number="E1234567"),
+    )
+    parties = {p.role: p for p in booking.parties.all()}
+    assert parties["a"].is_hmt
+    assert not parties["b"].is_hmt
+
+
+def test_m1_a_party_with_an_active_booking_is_refused(registry):
+    a = party("张三")
+    book(registry, a=a)
+    again = party("张三", id_number=a.id_number)
+    with pytest.raises(ConflictError) as caught:
+        book(registry, first_slot(registry), a=again)
+    assert caught.value.code == "already_booked"
+
+
+def test_m3_a_party_in_isolation_cannot_book(registry):
+    a = party("王五")
+    from shouhu.people.services import PersonInput, person_register
+
+    person = person_register(
+        actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=a.id_number)
+    ).person
+    screening_services.isolation_record(
+        actor=None, person=person, kind=IsolationKind.HOME, starts_on=clock.today(), source="社区排查"
+    )
+    with pytest.raises(ConflictError) as caught:
+        book(registry, a=a)
+    assert caught.value.code == "in_isolation"
+    assert "隔离期未满不能预约" in caught.value.message
+    assert not BookingParty.objects.exists()
+    assert Slot.objects.get(pk=first_slot(registry).pk).booked == 0
+
+
+def test_m2_advance_notice_names_documents_rules_and_arrival(registry):
+    booking = book(registry, b=party("林小姐", id_type=IdType.TAIWAN_PERMIT, id_number="12345678"))
+    policy = registry_policy()
+    notice = advance_notice(booking, policy)
+    assert any("户口簿" in d for d in notice.documents)
+    assert any("台湾居民来往大陆通行证" in d for d in notice.documents)
+    assert any(str(policy.temperature_limit) in r for r in notice.rules)
+    assert notice.arrival_until == booking.slot.starts_at
+    gap = dt.datetime.combine(MONDAY, notice.arrival_until) - dt.datetime.combine(MONDAY, notice.arrival_from)
+    assert gap == dt.timedelta(minutes=policy.marriage_arrival_minutes_before)
+
+
+def test_m5_full_slot_offers_waitlist_and_cancel_moves_the_first_couple_in(registry):
+    slot = first_slot(registry)
+    first = book(registry, slot)
+    second = book(registry, slot)
+    assert Slot.objects.get(pk=slot.pk).remaining == 0
+    with pytest.raises(ConflictError) as caught:
+        book(registry, slot)
+    assert caught.value.code == "slot_full"
+    assert "候补" in caught.value.message
+    waiting_1 = book(registry, slot, waitlist=True)
+    waiting_2 = book(registry, slot, waitlist=True)
+    assert waiting_1.status == waiting_2.status == BookingStatus.WAITING
+
+    services.booking_cancel(booking=first)
+    waiting_1.refresh_from_db()
+    waiting_2.refresh_from_db()
+    assert waiting_1.status == BookingStatus.OFFERED
+    assert waiting_1.offer_expires_at is not None
+    assert waiting_2.status == BookingStatus.WAITING
+    assert OutboxMessage.objects.filter(kind="marriage.offer").count() == 2
+    assert Slot.objects.get(pk=slot.pk).booked == 2
+    services.booking_confirm_offer(booking=waiting_1)
+    waiting_1.refresh_from_db()
+    assert waiting_1.status == BookingStatus.BOOKED
+    assert second.status == BookingStatus.BOOKED
+
+
+def test_m5_an_unconfirmed_offer_passes_on(registry, plan_campaign):
+    slot = first_slot(registry)
+    first = book(registry, slot)
+    book(registry, slot)
+    waiting_1 = book(registry, slot, waitlist=True)
+    waiting_2 = book(registry, slot, waitlist=True)
+    services.booking_cancel(booking=first)
+    hours = plan_campaign.policy.marriage_waitlist_confirm_hours
+    with clock.frozen(clock.now() + dt.timedelta(hours=hours, minutes=1)):
+        assert services.offers_expire() >= 1
+        waiting_1.refresh_from_db()
+        waiting_2.refresh_from_db()
+        assert waiting_1.status == BookingStatus.EXPIRED
+        assert waiting_2.status == BookingStatus.OFFERED
+        with pytest.raises(ConflictError):
+            services.booking_confirm_offer(booking=waiting_1)
+    assert Slot.objects.get(pk=slot.pk).booked == 2
+    # The person of the lapsed offer may book again.
+    assert not BookingParty.objects.filter(booking=waiting_1, is_active=True).exists()
+
+
+def test_m5_surge_date_has_its_own_plan_and_opens_when_configured(tree, plan_campaign):
+    from shouhu.marriage.models import SlotPlan
+
+    unit = make_registry(tree.county_a, quota=4)
+    surge_day = dt.date(2022, 1, 29)  # a Saturday: a surge date opens the registry anyway
+    surge = services.surge_date_set(
+        actor=None, date=surge_day, name="测试高峰日", daily_quota=3, booking_opens_days=2
+    )
+    for hour in (9, 10, 11):
+        services.slot_template_add(
+            actor=None,
+            unit=unit,
+            starts_at=dt.time(hour),
+            ends_at=dt.time(hour, 30),
+            share=1,
+            plan=SlotPlan.SURGE,
+        )
+    slots = services.slots_for_day(unit=unit, day=surge_day)
+    assert [s.capacity for s in slots] == [1, 1, 1]  # the surge quota still holds
+    refusal = services.day_refusal(unit=unit, day=surge_day, policy=registry_policy())
+    assert refusal
+    assert "开放" in refusal
+    with clock.frozen(dt.datetime(2022, 1, 27, 9, 0)):
+        booking = book(unit, slots[0])
+        with pytest.raises(ConflictError):
+            book(unit, slots[0])
+        waiting = book(unit, slots[0], waitlist=True)
+        services.booking_cancel(booking=booking)
+        waiting.refresh_from_db()
+        assert waiting.status == BookingStatus.OFFERED
+    assert surge.name == "测试高峰日"
+
+
+def test_m5_computed_surge_dates_include_qixi(plan_campaign):
+    from shouhu.marriage.models import SurgeDate
+
+    assert services.surge_dates_sync(year=2022) == 3
+    assert SurgeDate.objects.filter(date=dt.date(2022, 8, 4)).exists()  # 七夕 2022: lunar 7-7
+    assert services.surge_dates_sync(year=2022) == 0
+
+
+def test_m1_reschedule_moves_the_seat_and_offers_the_old_one(registry):
+    slots = services.slots_for_day(unit=registry, day=MONDAY)
+    booking = book(registry, slots[0])
+    book(registry, slots[0])
+    waiting = book(registry, slots[0], waitlist=True)
+    services.booking_reschedule(booking=booking, slot=slots[1])
+    assert Slot.objects.get(pk=slots[1].pk).booked == 1
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.OFFERED
+    assert Slot.objects.get(pk=slots[0].pk).booked == 2
+
+
+def test_m1_cancel_twice_is_refused(registry):
+    booking = book(registry)
+    services.booking_cancel(booking=booking)
+    with pytest.raises(ConflictError):
+        services.booking_cancel(booking=booking)
+    assert Slot.objects.get(pk=booking.slot_id).booked == 0

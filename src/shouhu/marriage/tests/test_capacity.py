@@ -1,0 +1,163 @@
+"""M1 quota and slots, M7 never overbooked (on SQLite and PostgreSQL)."""
+
+import contextlib
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from shouhu.common import clock
+from shouhu.common.errors import ConflictError
+from shouhu.marriage import services
+from shouhu.marriage.calendar import split_quota
+from shouhu.marriage.models import SEAT_STATUSES, Booking, BookingStatus, Slot
+from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_registry, party, resident_id
+
+CONCURRENT = 200
+SEATS = 10
+# Threads at once: PostgreSQL's default allows 100 connections, and SQLite's busy wait is not a
+# queue (waiters poll), so dozens of waiters on a loaded machine starve some past the 20 s timeout.
+# 200 bookings still race for 10 seats either way.
+WORKERS_BY_VENDOR = {"postgresql": 32, "sqlite": 8}
+SQLITE_TEST_TIMEOUT_SECONDS = 120
+
+
+def test_m1_daily_quota_split_into_slots_sums_to_the_quota(tree, plan_campaign):
+    unit = make_registry(tree.county_a, quota=7, slots=((9, 10, 2), (10, 11, 1), (14, 15, 1)))
+    slots = services.slots_for_day(unit=unit, day=MONDAY)
+    assert [s.capacity for s in slots] == [4, 2, 1] or sum(s.capacity for s in slots) == 7
+    assert sum(s.capacity for s in slots) == 7
+    assert split_quota(40, [1, 1, 1]) == [14, 13, 13]
+
+
+def test_m1_default_quota_comes_from_the_policy(tree, plan_campaign):
+    plan_campaign.policy.marriage_daily_quota = 6
+    plan_campaign.policy.save()
+    unit = make_registry(tree.county_a)
+    assert sum(s.capacity for s in services.slots_for_day(unit=unit, day=MONDAY)) == 6
+
+
+def test_m7_database_refuses_a_count_above_capacity(tree, plan_campaign):
+    unit = make_registry(tree.county_a, quota=2)
+    slot = first_slot(unit)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Slot.objects.filter(pk=slot.pk).update(booked=slot.capacity + 1)
+
+
+def test_m7_full_slot_refuses_and_nothing_is_half_saved(tree, plan_campaign):
+    unit = make_registry(tree.county_a, quota=2)
+    slot = first_slot(unit)
+    book(unit, slot)
+    before = Booking.objects.count()
+    with pytest.raises(ConflictError) as caught:
+        book(unit, slot)
+    assert caught.value.code == "slot_full"
+    assert Booking.objects.count() == before
+    slot.refresh_from_db()
+    assert slot.booked == 1 == slot.capacity
+
+
+@contextlib.contextmanager
+def file_database() -> Iterator[None]:
+    """On SQLite, the threads use a file copy of the test database, as production does.
+
+    The suite's in-memory database is one shared-cache database whose table locks are not
+    retried by busy_timeout; a file in WAL mode with BEGIN IMMEDIATE (the project's settings)
+    is what a deployment runs, so that is what the race is run against.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    settings = connections.settings["default"]
+    original = settings["NAME"]
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "m7.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(target) as copy:
+            connection.connection.backup(copy)
+            copy.execute("PRAGMA journal_mode=WAL")  # before the threads: switching mode needs the file alone
+        options = settings.setdefault("OPTIONS", {})
+        timeout = options.get("timeout")
+        settings["NAME"] = str(target)
+        # A shared two-core CI machine runs other suites at the same time: a waiter may see the
+        # write lock taken by others for longer than the deployment's 20 s before its turn comes.
+        options["timeout"] = SQLITE_TEST_TIMEOUT_SECONDS
+        try:
+            yield
+        finally:
+            settings["NAME"] = original
+            options["timeout"] = timeout
+
+
+def in_thread(fn: Callable[[], Any]) -> Any:
+    """Run `fn` on a connection of its own (the file database on SQLite) and return its result."""
+    box: list[Any] = []
+
+    def run() -> None:
+        try:
+            box.append(fn())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return box[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_m7_200_concurrent_bookings_never_overbook_a_slot_of_10(tree, plan_campaign):
+    unit = make_registry(tree.county_a, quota=SEATS * 2)
+    slot = first_slot(unit)
+    assert slot.capacity == SEATS
+    moment = clock.now()
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    workers = WORKERS_BY_VENDOR.get(connection.vendor, 8)
+    start = threading.Barrier(workers)
+
+    def attempt(index: int) -> None:
+        with clock.frozen(moment):
+            try:
+                if index < workers:
+                    start.wait(timeout=30)  # the first wave leaves together
+                a = party(f"甲{index}", id_number=resident_id(100000 + index * 2))
+                b = party(f"乙{index}", id_number=resident_id(100000 + index * 2 + 1, female=True))
+                booking = services.booking_create(
+                    unit=unit, slot=slot, party_a=a, party_b=b, join_waitlist=index % 2 == 0
+                )
+                result = booking.status
+            except ConflictError as error:
+                result = error.code
+            except Exception as error:
+                result = f"error:{type(error).__name__}:{error}"
+            finally:
+                connection.close()
+        with lock:
+            outcomes.append(result)
+
+    with file_database():
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(attempt, range(CONCURRENT)))
+        booked, seats_in_rows, waiting_rows = in_thread(
+            lambda: (
+                Slot.objects.get(pk=slot.pk).booked,
+                Booking.objects.filter(slot=slot, status__in=SEAT_STATUSES).count(),
+                Booking.objects.filter(slot=slot, status=BookingStatus.WAITING).count(),
+            )
+        )
+    errors = [o for o in outcomes if o.startswith("error")]
+    assert not errors, errors[:3]
+    assert len(outcomes) == CONCURRENT
+    assert outcomes.count(BookingStatus.BOOKED) == SEATS
+    assert outcomes.count(BookingStatus.WAITING) + outcomes.count("slot_full") == CONCURRENT - SEATS
+    assert outcomes.count("slot_full") > 0
+    assert outcomes.count(BookingStatus.WAITING) > 0
+    assert booked == SEATS == seats_in_rows
+    assert waiting_rows == outcomes.count(BookingStatus.WAITING)

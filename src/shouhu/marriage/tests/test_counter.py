@@ -1,0 +1,218 @@
+"""At the counter (M3, M4), suspensions (C4, M6), the hall log and daily counts (M6)."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from shouhu.accounts.tests.factories import make_user
+from shouhu.alerts.models import AlertDelivery
+from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.selectors import suspension_affected
+from shouhu.campaigns.services import suspension_create
+from shouhu.common import clock
+from shouhu.common.errors import ConflictError, DomainError
+from shouhu.marriage import selectors, services
+from shouhu.marriage.models import (
+    BookingParty,
+    BookingStatus,
+    HallTask,
+    NonComplianceReport,
+    RecipientKind,
+    ReportRecipient,
+    ReportStatus,
+    Slot,
+    SuspensionNotice,
+)
+from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_registry, party
+from shouhu.notifications.models import OutboxMessage
+from shouhu.people.models import IdType
+from shouhu.screening import services as screening_services
+from shouhu.screening.models import IsolationKind
+
+TODAY_SLOTS = ((14, 15, 1), (15, 16, 1))
+
+
+@pytest.fixture
+def registry(tree, plan_campaign):
+    return make_registry(tree.county_a, "加格达奇区婚姻登记处", quota=4, slots=TODAY_SLOTS)
+
+
+@pytest.fixture
+def clerk(registry):
+    return make_user("institution_staff", registry)
+
+
+@pytest.fixture
+def coordinator(tree):
+    return make_user("department_coordinator", tree.department)
+
+
+def _today_booking(registry, **kwargs):
+    slot = services.slots_for_day(unit=registry, day=clock.today())[0]
+    return book(registry, slot, **kwargs)
+
+
+def _answers(party_obj, *, bad: str = ""):
+    questions = services.questions_for(party_obj, current_policy())
+    return {q.key: (not q.refuses_when) if q.key != bad else q.refuses_when for q in questions}
+
+
+def test_m3_eligible_couple_is_registered(registry, clerk):
+    booking = _today_booking(registry)
+    services.counter_check_in(actor=clerk, booking=booking)
+    for p in booking.parties.all():
+        check = services.counter_screen(
+            actor=clerk, booking=booking, party=p, temperature="36.5", answers=_answers(p)
+        )
+        assert check.is_eligible
+    services.booking_register_done(actor=clerk, booking=booking)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.REGISTERED
+    assert not BookingParty.objects.filter(booking=booking, is_active=True).exists()
+
+
+def test_m3_hmt_party_gets_the_extra_inquiry(registry):
+    booking = _today_booking(
+        registry, b=party("陈大文", id_type=IdType.HK_MACAO_PERMIT, id_number="H7654321")
+    )
+    plain = booking.parties.get(role="a")
+    hmt = booking.parties.get(role="b")
+    policy = current_policy()
+    plain_keys = {q.key for q in services.questions_for(plain, policy)}
+    hmt_keys = {q.key for q in services.questions_for(hmt, policy)}
+    assert {"isolation_done", "test_negative"} <= hmt_keys - plain_keys
+
+
+def test_m3_register_needs_both_parties_screened(registry, clerk):
+    booking = _today_booking(registry)
+    services.counter_check_in(actor=clerk, booking=booking)
+    with pytest.raises(ConflictError):
+        services.booking_register_done(actor=clerk, booking=booking)
+
+
+def test_m3_bad_temperature_input_is_refused_and_nothing_saved(registry, clerk):
+    booking = _today_booking(registry)
+    services.counter_check_in(actor=clerk, booking=booking)
+    p = booking.parties.get(role="a")
+    for value in ("abc", "NaN", "99"):
+        with pytest.raises(DomainError) as caught:
+            services.counter_screen(
+                actor=clerk, booking=booking, party=p, temperature=value, answers=_answers(p)
+            )
+        assert "体温" in caught.value.message
+    assert not NonComplianceReport.objects.exists()
+
+
+def test_m4_ineligible_party_is_refused_reported_and_reaches_the_departments_inbox(
+    registry, clerk, coordinator, county_user
+):
+    booking = _today_booking(registry)
+    services.counter_check_in(actor=clerk, booking=booking)
+    p = booking.parties.get(role="a")
+    check = services.counter_screen(
+        actor=clerk, booking=booking, party=p, temperature="37.8", answers=_answers(p, bad="risk_area")
+    )
+    assert not check.is_eligible
+    assert "37.8" in check.reasons
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.REFUSED
+    report = NonComplianceReport.objects.get(booking=booking)
+    assert report.status == ReportStatus.OPEN
+    assert "统筹" in report.recipients
+    inboxes = set(AlertDelivery.objects.filter(alert=report.alert).values_list("user_id", flat=True))
+    assert coordinator.pk in inboxes
+    assert county_user.pk in inboxes
+    # Tracked to closed: closing resolves the alert.
+    services.report_close(actor=county_user, report=report, outcome="已通知疾控部门，当事人居家健康监测")
+    report.refresh_from_db()
+    report.alert.refresh_from_db()
+    assert report.status == ReportStatus.CLOSED
+    assert report.alert.resolved_at is not None
+    with pytest.raises(ConflictError):
+        services.report_close(actor=county_user, report=report, outcome="再次")
+
+
+def test_m4_recipients_are_data(registry, clerk, tree, coordinator, county_user):
+    ReportRecipient.objects.create(kind=RecipientKind.COORDINATORS)
+    booking = _today_booking(registry)
+    services.counter_check_in(actor=clerk, booking=booking)
+    p = booking.parties.get(role="a")
+    services.counter_screen(actor=clerk, booking=booking, party=p, temperature="38.0", answers=_answers(p))
+    report = NonComplianceReport.objects.get()
+    users = set(AlertDelivery.objects.filter(alert=report.alert).values_list("user_id", flat=True))
+    assert users == {coordinator.pk}
+
+
+def test_m3_party_in_isolation_is_refused_at_the_counter(registry, clerk):
+    booking = _today_booking(registry)
+    services.counter_check_in(actor=clerk, booking=booking)
+    p = booking.parties.get(role="b")
+    screening_services.isolation_record(
+        actor=None, person=p.person, kind=IsolationKind.HOME, starts_on=clock.today(), source="卫健部门推送"
+    )
+    check = services.counter_screen(
+        actor=clerk, booking=booking, party=p, temperature="36.4", answers=_answers(p)
+    )
+    assert not check.is_eligible
+    assert "隔离" in check.reasons
+
+
+def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(tree, registry, county_user):
+    booking = book(registry, first_slot(registry, MONDAY))
+    outside = book(registry, first_slot(registry, MONDAY + dt.timedelta(days=7)))
+    suspension = suspension_create(
+        actor=county_user,
+        unit=tree.county_a,
+        service="marriage_registration",
+        starts_on=MONDAY,
+        ends_on=MONDAY + dt.timedelta(days=2),
+        reason="本地出现疫情",
+    )
+    lines = suspension_affected(suspension)
+    assert any(booking.code in line for line in lines)
+    assert not any(outside.code in line for line in lines)
+    assert services.suspension_notify(suspension=suspension) == 1
+    assert services.suspension_notify(suspension=suspension) == 0  # once only
+    assert SuspensionNotice.objects.filter(booking=booking).exists()
+    texts = OutboxMessage.objects.filter(kind="marriage.suspension")
+    assert texts.count() == 2
+    assert "优先改约" in texts.first().body
+    # The suspended window takes no booking; the holder may rebook elsewhere.
+    with pytest.raises(ConflictError) as caught:
+        book(registry, Slot.objects.get(pk=booking.slot_id))
+    assert "暂停" in caught.value.message
+    services.booking_reschedule(booking=booking, slot=first_slot(registry, MONDAY + dt.timedelta(days=3)))
+    booking.refresh_from_db()
+    assert booking.date == MONDAY + dt.timedelta(days=3)
+
+
+def test_c4_the_cron_command_notifies(tree, registry, county_user):
+    book(registry, first_slot(registry, MONDAY))
+    suspension_create(
+        actor=county_user,
+        unit=registry,
+        service="marriage_registration",
+        starts_on=MONDAY,
+        ends_on=MONDAY,
+        reason="大厅消杀",
+    )
+    call_command("marriage_tick")
+    assert OutboxMessage.objects.filter(kind="marriage.suspension").count() == 2
+
+
+def test_m6_hall_log_and_daily_counts(registry, clerk):
+    services.hall_log_record(
+        actor=clerk, unit=registry, task=HallTask.VENTILATION, done_at=clock.now() - dt.timedelta(hours=1)
+    )
+    with pytest.raises(DomainError):
+        services.hall_log_record(
+            actor=clerk,
+            unit=registry,
+            task=HallTask.DISINFECTION,
+            done_at=clock.now() + dt.timedelta(hours=1),
+        )
+    assert selectors.hall_log_list(viewer=clerk).count() == 1
+    _today_booking(registry)
+    rows = selectors.daily_counts(viewer=clerk, day=clock.today())
+    assert [(r.unit, r.capacity, r.booked) for r in rows] == [(registry, 4, 1)]

@@ -1,0 +1,183 @@
+"""The public booking pages, phone-first and without login (M1–M3, M5)."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+
+from shouhu.common import clock
+from shouhu.marriage import services
+from shouhu.marriage.models import Booking, BookingStatus, SlotPlan
+from shouhu.marriage.tests.factories import MONDAY, first_slot, make_registry, phone, resident_id
+from shouhu.people.services import PersonInput, person_register
+from shouhu.screening import services as screening_services
+from shouhu.screening.models import IsolationKind
+
+MOBILE = {"HTTP_USER_AGENT": "Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) Mobile/15E148"}
+
+
+@pytest.fixture
+def registry(tree, plan_campaign):
+    return make_registry(tree.county_a, "加格达奇区婚姻登记处", quota=4)
+
+
+def form_data(unit, slot, *, a_id="", b_id="", a_phone="", waitlist=False, extra=None):
+    data = {
+        "unit": unit.pk,
+        "date": slot.date.isoformat(),
+        "slot": slot.pk,
+        "a_name": "张三",
+        "a_id_type": "resident_id",
+        "a_id_number": a_id or resident_id(),
+        "a_phone": a_phone or phone(),
+        "b_name": "李四",
+        "b_id_type": "resident_id",
+        "b_id_number": b_id or resident_id(female=True),
+        "b_phone": phone(),
+        "consent": "on",
+    }
+    if waitlist:
+        data["join_waitlist"] = "on"
+    data.update(extra or {})
+    return data
+
+
+def test_m1_public_page_needs_no_login_and_lists_registries(client, registry):
+    page = client.get("/marriage/book/", **MOBILE)
+    assert page.status_code == 200
+    assert registry.name in page.content.decode()
+    slots = client.get(f"/marriage/book/slots/?unit={registry.pk}&date={MONDAY}").content.decode()
+    assert "余 2 个" in slots
+
+
+def test_m1_booking_shows_code_and_advance_notice(client, registry):
+    slot = first_slot(registry)
+    response = client.post("/marriage/book/", form_data(registry, slot), follow=True)
+    page = response.content.decode()
+    booking = Booking.objects.get()
+    assert booking.code in page
+    assert "提前告知" in page
+    assert "户口簿" in page
+    assert "体温达到或超过" in page
+
+
+def test_m5_phone_books_the_last_seat_of_520_then_waitlist_then_cancel_moves_them_in(
+    client, tree, plan_campaign
+):
+    unit = make_registry(tree.county_a, "加格达奇区婚姻登记处", quota=4)
+    services.surge_dates_sync(year=2022)
+    services.surge_date_set(
+        actor=None, date=dt.date(2022, 5, 20), name="“520”", daily_quota=2, is_computed=True
+    )
+    for hour in (9, 10):
+        services.slot_template_add(
+            actor=None,
+            unit=unit,
+            starts_at=dt.time(hour),
+            ends_at=dt.time(hour, 30),
+            share=1,
+            plan=SlotPlan.SURGE,
+        )
+    with clock.frozen(dt.datetime(2022, 5, 16, 9, 0)):
+        slot = first_slot(unit, dt.date(2022, 5, 20))
+        assert slot.capacity == 1
+        first_phone = phone()
+        done = client.post(
+            "/marriage/book/", form_data(unit, slot, a_phone=first_phone), follow=True, **MOBILE
+        )
+        assert "预约成功" in done.content.decode()
+        code = Booking.objects.get(status=BookingStatus.BOOKED).code
+
+        full = client.post("/marriage/book/", form_data(unit, slot), **MOBILE)
+        assert full.status_code == 409
+        assert "已约满" in full.content.decode()
+        assert 'data-testid="waitlist-offer"' in full.content.decode()
+        waiting_phone = phone()
+        client.post("/marriage/book/", form_data(unit, slot, a_phone=waiting_phone, waitlist=True), **MOBILE)
+        waiting = Booking.objects.get(status=BookingStatus.WAITING)
+
+        other = client.__class__()
+        other.post("/marriage/book/manage/", {"action": "lookup", "code": code, "phone": first_phone})
+        cancelled = other.post("/marriage/book/manage/", {"action": "cancel"})
+        assert "预约已取消" in cancelled.content.decode()
+        waiting.refresh_from_db()
+        assert waiting.status == BookingStatus.OFFERED
+
+        third = client.__class__()
+        third.post(
+            "/marriage/book/manage/", {"action": "lookup", "code": waiting.code, "phone": waiting_phone}
+        )
+        confirmed = third.post("/marriage/book/manage/", {"action": "confirm"})
+        assert "已确认递补名额" in confirmed.content.decode()
+        waiting.refresh_from_db()
+        assert waiting.status == BookingStatus.BOOKED
+
+
+def test_m3_party_in_isolation_is_refused_with_the_reason(client, registry):
+    number = resident_id()
+    person = person_register(
+        actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=number)
+    ).person
+    screening_services.isolation_record(
+        actor=None,
+        person=person,
+        kind=IsolationKind.CENTRALISED,
+        starts_on=clock.today(),
+        source="卫健部门推送",
+    )
+    response = client.post(
+        "/marriage/book/", form_data(registry, first_slot(registry), a_id=number), **MOBILE
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "集中隔离期" in page
+    assert "隔离期未满不能预约" in page
+    assert not Booking.objects.exists()
+
+
+def test_m1_bad_input_is_answered_in_chinese_never_a_server_error(client, registry):
+    slot = first_slot(registry)
+    bad = client.post("/marriage/book/", form_data(registry, slot, a_id="232701199001011230"))
+    assert bad.status_code == 400
+    assert "校验位" in bad.content.decode()
+    same = resident_id()
+    twice = client.post("/marriage/book/", form_data(registry, slot, a_id=same, b_id=same))
+    assert "不能是同一人" in twice.content.decode()
+    for junk in (
+        {"unit": "abc", "slot": "-1", "date": "2022-13-45"},
+        {"slot": str(2**63)},
+        {"unit": str(2**70)},
+        {"unit": "1\x00"},
+        {"slot": "999999"},
+        {"date": "2021-01-01"},
+    ):
+        response = client.post("/marriage/book/", form_data(registry, slot, extra=junk))
+        assert response.status_code in (400, 409), junk
+    for query in ("unit=abc&date=x", "unit=99999999999999999999&date=2022-01-10", "unit=&date="):
+        assert client.get(f"/marriage/book/slots/?{query}").status_code == 200
+        assert client.get(f"/marriage/book/?{query}").status_code == 200
+    assert not Booking.objects.exists()
+
+
+def test_m1_code_guessing_is_rate_limited_without_a_hint(client, registry):
+    tel = phone()
+    client.post("/marriage/book/", form_data(registry, first_slot(registry), a_phone=tel))
+    code = Booking.objects.get().code
+    wrong_code = client.post("/marriage/book/manage/", {"action": "lookup", "code": "AAAAAAAA", "phone": tel})
+    wrong_phone = client.post(
+        "/marriage/book/manage/", {"action": "lookup", "code": code, "phone": "13800000000"}
+    )
+    assert wrong_code.status_code == wrong_phone.status_code == 400
+    assert "预约码或手机号不正确" in wrong_code.content.decode()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post("/marriage/book/manage/", {"action": "lookup", "code": code, "phone": "13800000000"})
+    locked = client.post("/marriage/book/manage/", {"action": "lookup", "code": code, "phone": tel})
+    assert locked.status_code == 400
+    assert "我的预约" not in locked.content.decode()
+    assert "预约码或手机号不正确" in locked.content.decode()
+
+
+def test_m1_actions_without_lookup_are_refused(client, registry):
+    response = client.post("/marriage/book/manage/", {"action": "cancel"})
+    assert response.status_code == 400
+    assert client.get("/marriage/book/done/").status_code == 302

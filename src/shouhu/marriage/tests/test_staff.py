@@ -1,0 +1,108 @@
+"""Staff pages: permissions, query counts on lists, the counter flow over HTTP, demo data."""
+
+import pytest
+
+from shouhu.accounts.tests.factories import make_user
+from shouhu.common import clock
+from shouhu.marriage import services
+from shouhu.marriage.demo import load_demo_marriage
+from shouhu.marriage.models import Booking, BookingStatus, NonComplianceReport, SlotTemplate
+from shouhu.marriage.tests.factories import book, make_registry
+
+TODAY_SLOTS = ((14, 15, 1), (15, 16, 1))
+
+
+@pytest.fixture
+def registry(tree, plan_campaign):
+    return make_registry(tree.county_a, "加格达奇区婚姻登记处", quota=4, slots=TODAY_SLOTS)
+
+
+@pytest.fixture
+def clerk(registry):
+    return make_user("institution_staff", registry)
+
+
+def test_m1_staff_pages_answer(client, registry, county_user):
+    booking = book(registry, services.slots_for_day(unit=registry, day=clock.today())[0])
+    client.force_login(county_user)
+    for url in (
+        "/marriage/",
+        f"/marriage/registries/{registry.pk}/",
+        f"/marriage/registries/{registry.pk}/day/",
+        f"/marriage/registries/{registry.pk}/day/?date=garbage",
+        "/marriage/surge-dates/",
+        "/marriage/counter/",
+        f"/marriage/counter/?code={booking.code}",
+        "/marriage/reports/",
+        "/marriage/reports/?export=xlsx",
+        "/marriage/hall-logs/",
+        "/marriage/daily-counts/",
+        f"/marriage/bookings/{booking.pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+
+
+def test_m1_lists_keep_their_query_count(client, registry, county_user, django_assert_max_num_queries):
+    for hour in (14, 15):
+        for _ in range(2):
+            book(registry, services.slots_for_day(unit=registry, day=clock.today())[hour - 14])
+    client.force_login(county_user)
+    with django_assert_max_num_queries(25):
+        client.get(f"/marriage/registries/{registry.pk}/day/")
+    with django_assert_max_num_queries(20):
+        client.get("/marriage/counter/")
+
+
+def test_m1_village_staff_cannot_open_the_counter(client, tree, registry):
+    client.force_login(make_user("village_staff", tree.village_a))
+    assert client.get("/marriage/counter/").status_code == 403
+
+
+def test_m1_registry_settings_page_changes_the_quota(client, registry, county_user):
+    client.force_login(county_user)
+    client.post(
+        f"/marriage/registries/{registry.pk}/",
+        {
+            "action": "settings",
+            "daily_quota": "6",
+            "open_weekdays": "123456",
+            "extra_notice": "请提前十分钟到达",
+        },
+    )
+    registry.marriage_settings.refresh_from_db()
+    assert registry.marriage_settings.daily_quota == 6
+    bad = client.post(f"/marriage/registries/{registry.pk}/", {"action": "settings", "open_weekdays": "89"})
+    assert "每周办理日" in bad.content.decode()
+    client.post(
+        f"/marriage/registries/{registry.pk}/",
+        {"action": "template", "plan": "normal", "starts_at": "16:00", "ends_at": "15:00", "share": "1"},
+    )
+    assert SlotTemplate.objects.filter(unit=registry).count() == 2
+
+
+def test_m4_counter_over_http_refuses_and_reports(client, registry, clerk):
+    booking = book(registry, services.slots_for_day(unit=registry, day=clock.today())[0])
+    client.force_login(clerk)
+    url = f"/marriage/bookings/{booking.pk}/"
+    client.post(url, {"action": "check_in"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CHECKED_IN
+    party = booking.parties.get(role="a")
+    data = {"action": f"screen-{party.pk}", f"p{party.pk}-temperature": "38.2"}
+    for question in services.questions_for(party, services.current_policy()):
+        data[f"p{party.pk}-q_{question.key}"] = "0" if question.refuses_when else "1"
+    page = client.post(url, data, follow=True).content.decode()
+    assert "不符合办理条件" in page
+    assert NonComplianceReport.objects.filter(booking=booking).exists()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.REFUSED
+
+
+def test_m1_demo_data_is_idempotent(tree, plan_campaign):
+    make_registry(tree.county_a, "加格达奇区婚姻登记处", slots=())
+    first = load_demo_marriage()
+    assert first["registries"] == 1
+    assert first["bookings"] == 3
+    assert load_demo_marriage() == {"registries": 0, "bookings": 0}
+    assert Booking.objects.count() == 3

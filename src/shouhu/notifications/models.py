@@ -1,0 +1,52 @@
+from django.db import models
+from django.db.models import Q
+
+from shouhu.common.crypto import EncryptedTextField
+from shouhu.common.models import TimeStampedModel
+from shouhu.people.masking import mask_phone
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class OutboxMessage(TimeStampedModel):
+    """One text message to a phone, kept after sending so staff can see and re-send it.
+
+    Writers enqueue inside their own transaction, so a message exists exactly when the change
+    it announces was committed; `send_outbox` delivers later through the configured sender.
+    """
+
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="发送单位"
+    )
+    kind = models.CharField("类别", max_length=64)
+    phone = EncryptedTextField("手机号")
+    phone_index = models.CharField("手机号检索码", max_length=64, db_index=True, editable=False)
+    body = models.TextField("内容")
+    status = models.CharField(
+        "状态", max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    last_error = models.CharField("最近错误", max_length=200, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信发件箱"
+        verbose_name_plural = "短信发件箱"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="outbox_body_not_blank", condition=~Q(body=""), violation_error_message="内容不能为空"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.phone_masked} {self.get_status_display()}"
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)

@@ -1,0 +1,6 @@
+from enum import StrEnum
+
+
+class NotificationPerm(StrEnum):
+    VIEW = "notifications.view"
+    RESEND = "notifications.resend"

@@ -1,0 +1,81 @@
+"""M5 and M1 in a phone-sized browser: a couple books the last seat of a 520 slot; the next couple
+is offered the waiting list and joins it."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from shouhu.common import clock
+
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+PHONE_WIDTH = 375
+OVERFLOW_SLACK_PX = 2
+ACTION_TIMEOUT_MS = 10_000
+DAY_520 = dt.date(2022, 5, 20)
+# Inside the week before 520, when its booking is open (the policy's surge opening days).
+BOOKING_MOMENT = dt.datetime(2022, 5, 16, 10, 0)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def open_page(new_context, **context_args: object) -> Page:
+    context: BrowserContext = new_context(**context_args)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    return context.new_page()
+
+
+def fill_couple(page: Page, *, a_id: str, b_id: str, serial: int) -> None:
+    page.locator("#id_a_name").fill("张三")
+    page.locator("#id_a_id_number").fill(a_id)
+    page.locator("#id_a_phone").fill(f"1391234{serial:04d}")
+    page.locator("#id_b_name").fill("李四")
+    page.locator("#id_b_id_number").fill(b_id)
+    page.locator("#id_b_phone").fill(f"1381234{serial:04d}")
+    page.locator("#id_consent").check()
+
+
+def test_m5_phone_books_the_last_520_seat_and_the_next_couple_joins_the_waiting_list(
+    demo_site: str, new_context, screenshot_dir: Path
+) -> None:
+    from shouhu.marriage import services
+    from shouhu.marriage.tests.factories import resident_id
+    from shouhu.orgs.models import OrgUnit
+
+    registry = OrgUnit.objects.get(code="232718M")  # 加格达奇区婚姻登记处
+    services.surge_date_set(actor=None, date=DAY_520, name="“520”", daily_quota=8, is_computed=True)
+    with clock.frozen(BOOKING_MOMENT):
+        first = open_page(new_context, **PHONE)
+        first.goto(f"{demo_site}/marriage/book/?unit={registry.pk}&date={DAY_520}")
+        slot = first.get_by_test_id("slot-0830")
+        expect(first.get_by_test_id("slots")).to_contain_text("余 1 个")
+        slot.check()
+        fill_couple(first, a_id=resident_id(9001), b_id=resident_id(9002, female=True), serial=1)
+        widths = first.evaluate(
+            "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+        )
+        assert widths["scroll"] <= PHONE_WIDTH + OVERFLOW_SLACK_PX, widths
+        first.get_by_test_id("submit").click()
+        expect(first.get_by_test_id("public-title")).to_have_text("预约成功")
+        expect(first.get_by_test_id("advance-notice")).to_contain_text("需携带的材料")
+        first.screenshot(path=str(screenshot_dir / "marriage_520_booked.png"), full_page=True)
+
+        second = open_page(new_context, **PHONE)
+        second.goto(f"{demo_site}/marriage/book/?unit={registry.pk}&date={DAY_520}")
+        expect(second.get_by_test_id("slots")).to_contain_text("已约满，可候补")
+        second.get_by_test_id("slot-0830").check()
+        fill_couple(second, a_id=resident_id(9003), b_id=resident_id(9004, female=True), serial=2)
+        second.get_by_test_id("submit").click()
+        expect(second.get_by_test_id("waitlist-offer")).to_be_visible()
+        expect(second.get_by_test_id("form-error")).to_contain_text("已约满")
+        second.get_by_test_id("slot-0830").check()
+        second.locator("#id_consent").check()
+        second.locator("#id_join_waitlist").check()
+        second.get_by_test_id("submit").click()
+        expect(second.get_by_test_id("public-title")).to_have_text("已登记候补")
