@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 
 from shouhu.alerts.permissions import AlertPerm
 from shouhu.campaigns.permissions import CampaignPerm
@@ -22,20 +23,20 @@ class NavItem:
 
 
 NAVIGATION = [
-    NavItem("工作台", "dashboard", "speedometer2", ""),
-    NavItem("提醒消息", "alerts:inbox", "bell", AlertPerm.INBOX),
-    NavItem("组织机构", "orgs:unit_list", "diagram-3", OrgPerm.VIEW),
-    NavItem("人员登记", "people:person_list", "people", PeoplePerm.VIEW),
-    NavItem("入口查验", "screening:desk_home", "qr-code-scan", ScreeningPerm.SCREEN),
-    NavItem("查验记录", "screening:record_list", "clipboard-check", ScreeningPerm.VIEW),
-    NavItem("疫苗接种", "vaccination:todo", "capsule", VaccinationPerm.VIEW),
-    NavItem("婚姻登记", "marriage:registry_list", "heart", MarriagePerm.VIEW),
-    NavItem("养老机构", "eldercare:overview", "house-heart", EldercarePerm.VIEW),
-    NavItem("殡葬服务", "funerals:case_list", "flower1", FuneralPerm.VIEW),
-    NavItem("行动日历", "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
-    NavItem("阶段与政策", "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),
-    NavItem("服务暂停", "campaigns:suspension_list", "pause-circle", CampaignPerm.VIEW_SUSPENSIONS),
-    NavItem("查看记录", "people:reveal_list", "eye", PeoplePerm.VIEW_REVEALS),
+    NavItem(gettext_noop("工作台"), "dashboard", "speedometer2", ""),
+    NavItem(gettext_noop("提醒消息"), "alerts:inbox", "bell", AlertPerm.INBOX),
+    NavItem(gettext_noop("组织机构"), "orgs:unit_list", "diagram-3", OrgPerm.VIEW),
+    NavItem(gettext_noop("人员登记"), "people:person_list", "people", PeoplePerm.VIEW),
+    NavItem(gettext_noop("入口查验"), "screening:desk_home", "qr-code-scan", ScreeningPerm.SCREEN),
+    NavItem(gettext_noop("查验记录"), "screening:record_list", "clipboard-check", ScreeningPerm.VIEW),
+    NavItem(gettext_noop("疫苗接种"), "vaccination:todo", "capsule", VaccinationPerm.VIEW),
+    NavItem(gettext_noop("婚姻登记"), "marriage:registry_list", "heart", MarriagePerm.VIEW),
+    NavItem(gettext_noop("养老机构"), "eldercare:overview", "house-heart", EldercarePerm.VIEW),
+    NavItem(gettext_noop("殡葬服务"), "funerals:case_list", "flower1", FuneralPerm.VIEW),
+    NavItem(gettext_noop("行动日历"), "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
+    NavItem(gettext_noop("阶段与政策"), "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),
+    NavItem(gettext_noop("服务暂停"), "campaigns:suspension_list", "pause-circle", CampaignPerm.VIEW_SUSPENSIONS),
+    NavItem(gettext_noop("查看记录"), "people:reveal_list", "eye", PeoplePerm.VIEW_REVEALS),
 ]
 
 
