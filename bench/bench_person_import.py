@@ -4,8 +4,9 @@ A county staff member imports 100,000 people (`BENCH_IMPORT_ROWS` to scale) thro
 path of the import pages: `common.tabular.read_table` (decode, parse, mojibake check), then
 `common.importing.run_import` with the people importer (per row: required columns, duplicate
 key, unit code in the user's scope, GB 11643 and phone validation, blind indexes, Fernet
-encryption in the field, the audit log, categories), once from a CSV encoded GB18030 and once
-from an xlsx workbook. Each file spreads its rows over the ~14,200 villages and institutions
+encryption in the field, the audit log, categories; written in chunks of
+`importing.CHUNK_ROWS` through the importer's `import_rows`, i.e. `person_register_many`),
+once from a CSV encoded GB18030 and once from an xlsx workbook. Each file spreads its rows over the ~14,200 villages and institutions
 of one county (a different county from bench_person_list's people).
 
 The baseline is `Person.objects.bulk_create` of the same rows already parsed into Python
@@ -336,7 +337,7 @@ WHY = {  # what issues each statement, for the log
 
 def _statement_kind(sql: str) -> str:
     if SAVEPOINT_SQL.match(sql):
-        return "SAVEPOINT / RELEASE (3 atomic blocks per row)"
+        return "SAVEPOINT / RELEASE (atomic blocks)"
     verb = sql.lstrip().split(None, 1)[0].upper()
     if verb == "SELECT":
         match = FROM_TABLE.search(sql)

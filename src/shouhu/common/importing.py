@@ -4,15 +4,25 @@ An importer names its columns and turns one row into a call of its app's service
 reads the file (common.tabular), runs every row in its own savepoint inside one transaction,
 and collects a per-row error report. A dry run, or a run that met errors when the user did
 not choose "import the valid rows", rolls the whole transaction back: nothing half-written.
+
+An importer for large files may also offer `import_rows` (see `BulkImporter`): the runner then
+hands it the rows in chunks of `CHUNK_ROWS`, each chunk in its own savepoint, so the importer
+can validate a chunk in Python and write it with a few set-based statements. The chunk still
+reports one outcome or one error per row; if writing a chunk hits the database's integrity
+checks (another user registered the same person meanwhile), the chunk is rolled back to its
+savepoint and its rows go through `import_row` one by one, which reports them properly.
+
+Rows that depend on earlier rows (a person's dose 1 before dose 2) can be put in order by the
+importer's optional `row_order` (see `OrderedImporter`); errors keep the file's row numbers.
 """
 
 import io
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 
@@ -79,6 +89,36 @@ class Importer(Protocol):
     def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome: ...
 
 
+# Rows handed to `BulkImporter.import_rows` at a time: large enough that the per-statement
+# cost vanishes, small enough that a chunk's objects and audit entries stay small in memory.
+CHUNK_ROWS = 500
+
+
+class BulkImporter(Importer, Protocol):
+    def import_rows(self, *, actor: Any, rows: list[dict[str, str]]) -> list[RowOutcome | DomainError]:
+        """One outcome, or the DomainError that refused it, per row and in the rows' order.
+
+        Rows are independent: the runner has already refused rows repeating an earlier row's
+        `row_key`. Called inside a savepoint; raising rolls the whole chunk back."""
+        ...
+
+
+def _is_bulk(importer: Importer) -> TypeGuard[BulkImporter]:
+    return callable(getattr(importer, "import_rows", None))
+
+
+class OrderedImporter(Importer, Protocol):
+    def row_order(self, row: dict[str, str]) -> tuple[Any, ...]:
+        """Where the row goes when rows depend on earlier ones (a person's dose 1 before dose 2):
+        the runner imports the rows sorted by this key, stably, and still reports them under
+        their own row numbers."""
+        ...
+
+
+def _is_ordered(importer: Importer) -> TypeGuard[OrderedImporter]:
+    return callable(getattr(importer, "row_order", None))
+
+
 _registry: dict[str, Importer] = {}
 
 
@@ -96,6 +136,48 @@ def _column_of(importer: Importer, field_name: str) -> str:
         if column.field == field_name:
             return column.header
     return ""
+
+
+def _import_one(importer: Importer, actor: Any, row: dict[str, str]) -> RowOutcome | DomainError:
+    try:
+        with transaction.atomic():
+            return importer.import_row(actor=actor, row=row)
+    except DomainError as error:
+        return error
+
+
+def _import_chunk(
+    importer: BulkImporter, actor: Any, rows: list[tuple[int, dict[str, str]]], report: ImportReport
+) -> None:
+    try:
+        with transaction.atomic():
+            results = importer.import_rows(actor=actor, rows=[row for _, row in rows])
+            if len(results) != len(rows):
+                raise RuntimeError(
+                    f"{importer.kind}: import_rows gave {len(results)} results for {len(rows)} rows"
+                )
+    except (IntegrityError, DomainError):
+        results = [_import_one(importer, actor, row) for _, row in rows]
+    for (row_number, _), result in zip(rows, results, strict=True):
+        _record(importer, report, row_number, result)
+
+
+def _record(
+    importer: Importer, report: ImportReport, row_number: int, result: RowOutcome | DomainError
+) -> None:
+    if isinstance(result, DomainError):
+        if result.field_errors:
+            for field_name, messages in result.field_errors.items():
+                for message in messages:
+                    report.errors.append(RowError(row_number, _column_of(importer, field_name), message))
+        else:
+            report.errors.append(RowError(row_number, "", result.message))
+    elif result == RowOutcome.CREATED:
+        report.created += 1
+    elif result == RowOutcome.UPDATED:
+        report.updated += 1
+    else:
+        report.unchanged += 1
 
 
 def run_import(
@@ -119,11 +201,15 @@ def run_import(
             )
     bad_rows = {e.row for e in report.errors}
     seen: dict[str, int] = {}
+    pending: list[tuple[int, dict[str, str]]] = []  # rows waiting for the next bulk chunk
+    rows = list(enumerate(table.rows))
+    if _is_ordered(importer):
+        rows.sort(key=lambda item: importer.row_order(item[1]))
     with transaction.atomic():
-        for index, row in enumerate(table.rows):
+        for done, (index, row) in enumerate(rows):
             row_number = index + 2
-            if on_progress and index % 500 == 0:
-                on_progress(index, report.total)
+            if on_progress and done % CHUNK_ROWS == 0:
+                on_progress(done, report.total)
             missing = [c.header for c in importer.columns if c.required and not row.get(c.header, "").strip()]
             for header in missing:
                 report.errors.append(RowError(row_number, header, "不能为空"))
@@ -135,25 +221,15 @@ def run_import(
                 seen[key] = row_number
             if missing or row_number in bad_rows:
                 continue
-            try:
-                with transaction.atomic():
-                    outcome = importer.import_row(actor=actor, row=row)
-            except DomainError as error:
-                if error.field_errors:
-                    for field_name, messages in error.field_errors.items():
-                        for message in messages:
-                            report.errors.append(
-                                RowError(row_number, _column_of(importer, field_name), message)
-                            )
-                else:
-                    report.errors.append(RowError(row_number, "", error.message))
-                continue
-            if outcome == RowOutcome.CREATED:
-                report.created += 1
-            elif outcome == RowOutcome.UPDATED:
-                report.updated += 1
+            if _is_bulk(importer):
+                pending.append((row_number, row))
+                if len(pending) >= CHUNK_ROWS:
+                    _import_chunk(importer, actor, pending, report)
+                    pending = []
             else:
-                report.unchanged += 1
+                _record(importer, report, row_number, _import_one(importer, actor, row))
+        if pending and _is_bulk(importer):
+            _import_chunk(importer, actor, pending, report)
         report.errors.sort(key=lambda e: (e.row, e.column))
         if dry_run or (report.errors and not import_valid_rows):
             transaction.set_rollback(True)

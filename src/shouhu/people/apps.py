@@ -12,9 +12,16 @@ class PeopleConfig(AppConfig):
         from . import importers, models  # noqa: F401  importers register themselves
 
         # Encrypted numbers are masked in the audit log; their blind indexes say nothing useful.
+        # Only the person's own columns are compared: by default auditlog also walks the reverse
+        # relations, logging "people.PersonCategory.None" and reading each one-to-one (a query
+        # per save for every module that hangs a one-to-one record on a person).
         auditlog.register(
             models.Person,
+            include_fields=[
+                f.name
+                for f in models.Person._meta.concrete_fields
+                if f.name not in {"id_index", "phone_index"}
+            ],
             mask_fields=["id_number", "phone"],
-            exclude_fields=["id_index", "phone_index"],
         )
         auditlog.register(models.PersonCategory)

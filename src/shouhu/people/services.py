@@ -1,5 +1,6 @@
 """Writes to the person register: one validation path for pages, API and imports."""
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -7,10 +8,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ForeignKey
+from django.utils import timezone
 
 from shouhu.accounts.models import User
 from shouhu.common import clock
-from shouhu.common.audit import acting_as
+from shouhu.common.audit import acting_as, audit_bulk
+from shouhu.common.crypto import blind_index
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import (
@@ -19,7 +22,6 @@ from shouhu.people.idcard import (
     document_key,
     normalise_phone,
     parse_resident_id,
-    phone_key,
 )
 from shouhu.people.models import (
     Category,
@@ -111,7 +113,8 @@ def clean_person(data: PersonInput) -> CleanPerson:
             "id_number": id_number,
             "id_index": document_key(id_number) if id_number else "",
             "phone": phone,
-            "phone_index": phone_key(phone) if phone else "",
+            # `phone` is already normalised: the key is its HMAC (phone_key would parse it again).
+            "phone_index": blind_index("phone", phone) if phone else "",
             "address": data.address.strip(),
             "household_registration": data.household_registration.strip(),
             "home_unit": data.home_unit,
@@ -190,6 +193,103 @@ def person_register(*, actor: User | None, data: PersonInput, update_existing: b
                 existing.save(update_fields=[*changes, "phone_index", "updated_at"])
                 changed = True
         return Registration(existing, created=False, changed=changed, warnings=clean.warnings)
+
+
+@transaction.atomic
+def person_register_many(*, actor: User | None, rows: list[PersonInput]) -> list[Registration | DomainError]:
+    """`person_register(update_existing=True)` for many rows at once (large imports).
+
+    The same validation and the same outcome per row, but set-based: the people already
+    registered are read with one query, the new ones written with bulk inserts, the changed
+    ones with bulk updates, and the audit entries written in bulk (`audit_bulk`), as save()
+    would have logged them. A refused row is returned as its DomainError, the others are
+    written. A second row for a person already met in `rows` is registered after the others,
+    one by one, so it sees the first.
+    """
+    results: list[Registration | DomainError | None] = [None] * len(rows)
+    cleaned: dict[int, CleanPerson] = {}
+    first_of: dict[tuple[str, str], int] = {}
+    later: list[int] = []
+    for position, data in enumerate(rows):
+        try:
+            clean = clean_person(data)
+        except DomainError as error:
+            results[position] = error
+            continue
+        key = (clean.values["id_type"], clean.values["id_index"])
+        if key[1] and key in first_of:
+            later.append(position)
+            continue
+        if key[1]:
+            first_of[key] = position
+        cleaned[position] = clean
+
+    existing: dict[tuple[str, str], Person] = {}
+    if first_of:
+        found = Person.objects.select_for_update().filter(
+            id_index__in={index for _, index in first_of}, merged_into__isnull=True
+        )
+        existing = {(p.id_type, p.id_index): p for p in found}
+    held: dict[int, set[str]] = {}
+    if existing:
+        pairs = PersonCategory.objects.filter(person__in=[p.pk for p in existing.values()])
+        for person_id, category in pairs.values_list("person_id", "category"):
+            held.setdefault(person_id, set()).add(category)
+
+    new_people: list[tuple[int, Person]] = []
+    new_categories: list[PersonCategory] = []
+    updated: list[tuple[Person, Person, list[str]]] = []
+    now = timezone.now()  # what save()'s auto_now stamps; bulk_update does not apply it
+    for position, clean in cleaned.items():
+        values = clean.values
+        person = existing.get((values["id_type"], values["id_index"])) if values["id_index"] else None
+        if person is None:
+            new_people.append((position, Person(**values)))
+            continue
+        if person.home_unit_id != values["home_unit"].pk:
+            results[position] = ConflictError(
+                f"此人已登记在“{person.home_unit.name}”，不能同时属于两个单位；如需调整请先办理转出",
+                code="person_in_other_unit",
+                field_errors={"home_unit": ["此人已登记在其他单位"]},
+            )
+            continue
+        missing = [c for c in clean.categories if c not in held.get(person.pk, set())]
+        new_categories += [PersonCategory(person=person, category=c) for c in missing]
+        changes = [
+            f for f, v in values.items() if f not in {"id_index", "home_unit"} and getattr(person, f) != v
+        ]
+        if changes:
+            before = copy.copy(person)
+            for name in changes:
+                setattr(person, name, values[name])
+            person.phone_index = values["phone_index"]
+            person.updated_at = now
+            updated.append((before, person, [*changes, "phone_index"]))
+        results[position] = Registration(
+            person, created=False, changed=bool(missing or changes), warnings=clean.warnings
+        )
+
+    created = Person.objects.bulk_create([person for _, person in new_people])
+    for (position, _), made in zip(new_people, created, strict=True):
+        clean = cleaned[position]
+        new_categories += [PersonCategory(person=made, category=c) for c in clean.categories]
+        results[position] = Registration(made, created=True, changed=True, warnings=clean.warnings)
+    for fields in {tuple(fields) for _, _, fields in updated}:
+        changed = [person for _, person, f in updated if tuple(f) == fields]
+        Person.objects.bulk_update(changed, [*fields, "updated_at"])
+    categories = PersonCategory.objects.bulk_create(new_categories)
+    audit_bulk(actor=actor, created=[*created, *categories], updated=updated)
+
+    for position in later:
+        try:
+            with transaction.atomic():
+                results[position] = person_register(actor=actor, data=rows[position], update_existing=True)
+        except DomainError as error:
+            results[position] = error
+    done = [r for r in results if r is not None]
+    if len(done) != len(rows):
+        raise RuntimeError("person_register_many left rows without an outcome")
+    return done
 
 
 @transaction.atomic

@@ -15,9 +15,14 @@ from shouhu.people.models import Person
 from shouhu.vaccination import region, selectors, services
 from shouhu.vaccination.figures import Figures
 from shouhu.vaccination.models import (
+    ContactMethod,
+    ContactOutcome,
     Contraindication,
+    ContraindicationSource,
     Deferral,
     DoseSource,
+    Mobilisation,
+    MobilisationContact,
     VaccinationReport,
     VaccinationStatus,
     VaccineDose,
@@ -209,6 +214,180 @@ class PersonRecordApi(ScopedAPIView):
     @extend_schema(responses=PersonRecordOutput, summary="个人接种档案（剂次、禁忌症、暂缓、动员人）")
     def get(self, request: AuthedRequest, person_id: int) -> Response:
         return Response(PersonRecordOutput(selectors.access_person(request.user, person_id)).data)
+
+
+# --- Contraindications, deferrals, mobiliser and contacts (V1, V3) ----------------------------
+
+
+class ContraindicationInput(serializers.Serializer):
+    condition = serializers.CharField(max_length=200, help_text="禁忌情况")
+    # DRF pops declared fields off the class; mypy sees Field.source being redefined.
+    source = serializers.ChoiceField(choices=ContraindicationSource.choices, help_text="依据")  # type: ignore[assignment]
+    source_detail = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True, help_text="出具单位或证明"
+    )
+    noted_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="默认今天")
+
+
+class ContraindicationCreateApi(ScopedAPIView):
+    required_code = VaccinationPerm.RECORD
+
+    @extend_schema(
+        request=ContraindicationInput,
+        responses={201: ContraindicationOutput},
+        summary="登记禁忌症（此人不再列入待接种名单）",
+    )
+    def post(self, request: AuthedRequest, person_id: int) -> Response:
+        person = selectors.access_person_for_recording(request.user, person_id)
+        data = ContraindicationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.contraindication_record(actor=request.user, person=person, **data.validated_data)
+        return Response(ContraindicationOutput(item).data, status=status.HTTP_201_CREATED)
+
+
+class LiftInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text="解除原因")
+
+
+class ContraindicationLiftApi(ScopedAPIView):
+    required_code = VaccinationPerm.RECORD
+
+    @extend_schema(
+        request=LiftInput, responses=ContraindicationOutput, summary="解除禁忌症（今天起重新列入待接种名单）"
+    )
+    def post(self, request: AuthedRequest, contraindication_id: int) -> Response:
+        item = selectors.access_contraindication_for_recording(request.user, contraindication_id)
+        data = LiftInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.contraindication_lift(
+            actor=request.user, contraindication=item, reason=data.validated_data["reason"]
+        )
+        return Response(ContraindicationOutput(item).data)
+
+
+class DeferralInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text="暂缓原因")
+    until = serializers.DateField(help_text="暂缓至（含当天），之后自动列回待接种名单")
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="默认今天")
+
+
+class DeferralCreateApi(ScopedAPIView):
+    required_code = VaccinationPerm.RECORD
+
+    @extend_schema(request=DeferralInput, responses={201: DeferralOutput}, summary="暂缓接种至某日")
+    def post(self, request: AuthedRequest, person_id: int) -> Response:
+        person = selectors.access_person_for_recording(request.user, person_id)
+        data = DeferralInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        deferral = services.deferral_record(actor=request.user, person=person, **data.validated_data)
+        return Response(DeferralOutput(deferral).data, status=status.HTTP_201_CREATED)
+
+
+class DeferralEndApi(ScopedAPIView):
+    required_code = VaccinationPerm.RECORD
+
+    @extend_schema(request=None, responses=DeferralOutput, summary="提前结束暂缓（今天起重新列入待接种名单）")
+    def post(self, request: AuthedRequest, deferral_id: int) -> Response:
+        deferral = selectors.access_deferral_for_recording(request.user, deferral_id)
+        deferral = services.deferral_end(actor=request.user, deferral=deferral)
+        return Response(DeferralOutput(deferral).data)
+
+
+class MobilisationOutput(serializers.ModelSerializer):
+    mobiliser_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Mobilisation
+        fields = [
+            "person",
+            "mobiliser_user",
+            "mobiliser_name",
+            "mobiliser_role",
+            "mobiliser_label",
+            "assigned_on",
+        ]
+
+
+class MobiliserInput(serializers.Serializer):
+    mobiliser_user = ObjectIdField(
+        required=False, allow_null=True, default=None, help_text="本单位及下级的一名在岗工作人员"
+    )
+    mobiliser_name = serializers.CharField(
+        max_length=50, required=False, default="", allow_blank=True, help_text="或：动员人姓名（二者选一）"
+    )
+    mobiliser_role = serializers.CharField(
+        max_length=50, required=False, default="", allow_blank=True, help_text="如村医、网格员、亲属"
+    )
+
+
+class MobiliserAssignApi(ScopedAPIView):
+    required_code = VaccinationPerm.RECORD
+
+    @extend_schema(
+        request=MobiliserInput, responses=MobilisationOutput, summary="指定一对一动员人（替换原动员人）"
+    )
+    def post(self, request: AuthedRequest, person_id: int) -> Response:
+        person = selectors.access_person_for_recording(request.user, person_id)
+        data = MobiliserInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = None
+        if values["mobiliser_user"] is not None:
+            user = (
+                selectors.mobiliser_candidates(viewer=request.user)
+                .filter(pk=values["mobiliser_user"])
+                .first()
+            )
+            if user is None:
+                message = "未找到该工作人员，或其不在本单位及下级单位"
+                raise DomainError(
+                    message, code="unknown_mobiliser", field_errors={"mobiliser_user": [message]}
+                )
+        mobilisation = services.mobiliser_assign(
+            actor=request.user,
+            person=person,
+            mobiliser_user=user,
+            mobiliser_name=values["mobiliser_name"],
+            mobiliser_role=values["mobiliser_role"],
+        )
+        return Response(MobilisationOutput(mobilisation).data)
+
+
+class ContactOutput(serializers.ModelSerializer):
+    class Meta:
+        model = MobilisationContact
+        fields = [
+            "id",
+            "person",
+            "contacted_on",
+            "method",
+            "outcome",
+            "next_step",
+            "next_contact_on",
+            "mobiliser_label",
+        ]
+
+
+class ContactInput(serializers.Serializer):
+    contacted_on = serializers.DateField(help_text="联系日期")
+    method = serializers.ChoiceField(choices=ContactMethod.choices, help_text="方式")
+    outcome = serializers.ChoiceField(choices=ContactOutcome.choices, help_text="结果")
+    next_step = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    next_contact_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ContactLogApi(ScopedAPIView):
+    required_code = VaccinationPerm.RECORD
+
+    @extend_schema(
+        request=ContactInput, responses={201: ContactOutput}, summary="记录一次动员联系（结果和下一步）"
+    )
+    def post(self, request: AuthedRequest, person_id: int) -> Response:
+        person = selectors.access_person_for_recording(request.user, person_id)
+        data = ContactInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = services.contact_log(actor=request.user, person=person, **data.validated_data)
+        return Response(ContactOutput(contact).data, status=status.HTTP_201_CREATED)
 
 
 # --- To-do list --------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ from shouhu.vaccination.services import dose_record, product_find
 DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日")
 CHINESE_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 BOOSTER_WORDS = ("加强",)
+# Only for ordering rows: a booster ("加强针") is the dose after the primary series, whose
+# length is known once the first dose's product is; any bound above every schedule sorts it last.
+SORT_PRIMARY_DOSES = 99
 
 
 def _invalid(field: str, message: str) -> DomainError:
@@ -70,6 +73,17 @@ class DoseImporter:
         if not number or not dose:
             return None
         return f"{number}:{dose}"
+
+    def row_order(self, row: dict[str, str]) -> tuple[str, int]:
+        """A person's doses in their order, whatever the file's: dose 2 above dose 1 would be
+        refused as out of order. A booster sorts after any primary dose; a dose number that
+        cannot be read sorts first and is reported by import_row."""
+        number = row.get("身份证号", "").strip().replace(" ", "").upper()
+        try:
+            dose = parse_dose_number(row.get("剂次", ""), primary_doses=SORT_PRIMARY_DOSES)
+        except DomainError:
+            dose = 0
+        return number, dose
 
     def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
         number = row.get("身份证号", "")

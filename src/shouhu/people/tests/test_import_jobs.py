@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from shouhu.common import clock, import_jobs
+from shouhu.common import clock, import_jobs, importing
 from shouhu.common.importing import importer_for
 from shouhu.common.models import ImportJob, ImportStatus
 from shouhu.people.models import Person
@@ -57,23 +57,25 @@ def test_x4_killed_import_leaves_no_rows_and_can_restart(client, tree, county_us
     client.post("/imports/people/", {"file": SimpleUploadedFile("p.csv", _csv(_rows(tree, 8)))})
     job = ImportJob.objects.get()
     importer = importer_for("people")
-    real_import_row = importer.import_row
-    calls = {"n": 0}
+    real_import_rows = importer.import_rows
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)  # the people importer writes in chunks
+    written = []
 
     def dies_midway(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt  # the worker process is killed
-        return real_import_row(**kwargs)
+        if len(written) == 2:
+            raise KeyboardInterrupt  # the worker process is killed in the third chunk
+        written.append(real_import_rows(**kwargs))
+        return written[-1]
 
-    monkeypatch.setattr(importer, "import_row", dies_midway)
+    monkeypatch.setattr(importer, "import_rows", dies_midway)
     with pytest.raises(KeyboardInterrupt):
         client.post(f"/imports/jobs/{job.pk}/", {"mode": "all"})
-    assert Person.objects.count() == 0
+    assert [len(results) for results in written] == [3, 3]  # two chunks had been written …
+    assert Person.objects.count() == 0  # … and are gone with the rest
     job.refresh_from_db()
     assert job.status == ImportStatus.IMPORTING
     assert not import_jobs.is_interrupted(job)
-    monkeypatch.setattr(importer, "import_row", real_import_row)
+    monkeypatch.setattr(importer, "import_rows", real_import_rows)
     refused = client.post(f"/imports/jobs/{job.pk}/", {"mode": "all"}, follow=True)
     assert "正在处理" in refused.content.decode()
     later = clock.now() + dt.timedelta(seconds=import_jobs.settings.SHOUHU_IMPORT_STALE_SECONDS + 1)
