@@ -14,7 +14,6 @@ from shouhu.common.errors import DomainError
 from shouhu.common.types import AuthedRequest
 from shouhu.eldercare import selectors, services
 from shouhu.eldercare.models import (
-    ChecklistItem,
     Closure,
     DailyLog,
     Direction,
@@ -229,18 +228,14 @@ class ResultRecordApi(ScopedAPIView):
         data = NucleicResultInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        row = (
-            TestResult.objects.filter(round=test_round, person_id=values["person"])
-            .select_related("person")
-            .first()
-        )
-        if row is None:
+        person = selectors.round_member(test_round, values["person"])
+        if person is None:
             message = "该人员不在本轮检测名单中"
             raise DomainError(message, code="not_in_round", field_errors={"person": [message]})
         result = services.round_result_record(
             actor=request.user,
             test_round=test_round,
-            person=row.person,
+            person=person,
             result=values["result"],
             reason=values["reason"],
         )
@@ -327,7 +322,7 @@ class DailyLogRecordApi(ScopedAPIView):
         values = data.validated_data
         home = selectors.access_home_for_recording(request.user, values["home"])
         wanted = set(values["done_items"])
-        items = list(ChecklistItem.objects.filter(pk__in=wanted))
+        items = selectors.checklist_items_by_id(wanted)
         if len(items) != len(wanted):
             message = "包含不存在的检查事项"
             raise DomainError(message, code="invalid", field_errors={"done_items": [message]})

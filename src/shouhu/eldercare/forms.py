@@ -1,8 +1,12 @@
 """Page forms: they parse what was typed; the rules live in services."""
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
 from shouhu.eldercare.models import ChecklistItem, Direction, RoundScope, Symptom, TestOutcome
 from shouhu.people.models import Person
@@ -94,9 +98,19 @@ class HealthCheckForm(forms.Form):
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 
+class ItemsField(forms.ModelMultipleChoiceField):
+    """Refuses a posted id the database cannot hold before it reaches a query (else a 500)."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            if not str(pk).isdigit() or int(pk) > MAX_OBJECT_ID:
+                raise ValidationError(_("请从列表中选择检查事项"), code="invalid_pk_value")
+        return super().clean(value)
+
+
 class DailyLogForm(forms.Form):
     day = forms.DateField(label=_("日期"), widget=DateInput())
-    done_items = forms.ModelMultipleChoiceField(
+    done_items = ItemsField(
         label=_("已落实事项"),
         queryset=ChecklistItem.objects.filter(is_active=True),
         required=False,

@@ -207,6 +207,17 @@ def round_results(test_round: TestRound) -> QuerySet[TestResult]:
     return TestResult.objects.filter(round=test_round).select_related("person").order_by("person__name", "pk")
 
 
+def round_member(test_round: TestRound, person_id: int) -> Person | None:
+    """The person of a round's list (fixed when the round was made), or None if not on it."""
+    row = round_results(test_round).filter(person_id=person_id).first()
+    return row.person if row is not None else None
+
+
+def checklist_items_by_id(ids: set[int]) -> list[ChecklistItem]:
+    """The items named (retired ones too: the service refuses those with a clear message)."""
+    return list(checklist_items(include_inactive=True).filter(pk__in=ids))
+
+
 def missing_list(test_round: TestRound) -> QuerySet[TestResult]:
     """应检尽检：everyone of the round not (yet) sampled — no result entered, or not sampled."""
     return round_results(test_round).exclude(result__in=SAMPLED)
@@ -267,11 +278,14 @@ def county_coverage(*, viewer: User, on: dt.date) -> list[CountyCoverage]:
 
 
 def round_due(*, home: OrgUnit, today: dt.date, interval_days: int) -> bool:
-    """A closed home must test every `interval_days`: due when its last round is that old, or none
-    (a round already planned for a later day counts)."""
+    """A closed home must test every `interval_days`: due when its last round is that old, or none.
+    A round already planned counts only if it falls within the next interval: one typed for a
+    far-off day (a typo, or 9999-12-31) must not silence the reminder for good."""
     if closure_on(home, today) is None:
         return False
-    last = TestRound.objects.filter(unit=home).aggregate(last=Max("tested_on"))["last"]
+    horizon = today + dt.timedelta(days=interval_days)
+    rounds = TestRound.objects.filter(unit=home, tested_on__lte=horizon)
+    last = rounds.aggregate(last=Max("tested_on"))["last"]
     return last is None or (today - last).days >= interval_days
 
 

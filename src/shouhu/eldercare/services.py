@@ -123,6 +123,9 @@ def closure_start(
 @transaction.atomic
 def closure_end(*, actor: User | None, closure: Closure, last_day: dt.date, note: str = "") -> Closure:
     """End a closure: `last_day` is its last closed day. The record is kept, never deleted."""
+    # The home's row first, as closure_start takes it: otherwise a later period started at the
+    # same moment could pass its overlap check against the old last day, and this one against none.
+    OrgUnit.objects.select_for_update().filter(pk=closure.unit_id).first()
     closure = Closure.objects.select_for_update().get(pk=closure.pk)
     if closure.ends_on is not None and closure.ends_on < clock.today():
         raise _refuse(f"该封闭管理已于 {closure.ends_on} 结束", code="closure_already_ended", conflict=True)
@@ -141,7 +144,40 @@ def closure_end(*, actor: User | None, closure: Closure, last_day: dt.date, note
 
 
 @transaction.atomic
-def _save_movement(movement: Movement, actor: User | None) -> Movement:
+def _movement_decide(
+    *,
+    actor: User | None,
+    home: OrgUnit,
+    person: Person,
+    direction: str,
+    purpose: str,
+    approver: str,
+    reason: str,
+) -> Movement:
+    """Decide and record one attempt, holding the home's row as closure_start/closure_end do: a
+    closure started at the same moment cannot slip between the check and the record."""
+    OrgUnit.objects.select_for_update().filter(pk=home.pk).first()
+    closure = selectors.closure_on(home, clock.today())
+    movement = Movement(
+        unit=home,
+        closure=closure,
+        person=person,
+        direction=direction,
+        purpose=purpose[:200],
+        requested_at=clock.now(),
+        recorded_by=actor,
+    )
+    if closure is None:
+        movement.outcome = MovementOutcome.ALLOWED
+    elif approver or reason:
+        if not (approver and reason):
+            field = "approver" if not approver else "approval_reason"
+            raise _refuse("特殊情况进出须同时写明批准人和批准理由", code="invalid", field=field)
+        movement.outcome = MovementOutcome.EXCEPTION
+        movement.approver = approver[:50]
+        movement.approval_reason = reason[:200]
+    else:
+        movement.outcome = MovementOutcome.REFUSED
     _clean(movement)
     with acting_as(actor):
         movement.save()
@@ -162,7 +198,8 @@ def movement_request(
 
     Outside a closure the movement is only recorded. Inside one it is an exception when a named
     person approved it with a reason; otherwise the attempt is recorded as refused and the
-    caller gets a `ConflictError` saying why (the record stays: refusals are part of the ledger).
+    caller gets a `ConflictError` saying why (the record is committed first: refusals are part of
+    the ledger, so this function is deliberately not atomic as a whole).
     """
     if direction not in Direction.values:
         raise _refuse("方向只能是外出或进入", code="invalid", field="direction")
@@ -170,30 +207,19 @@ def movement_request(
     if not purpose:
         raise _refuse("请填写事由", code="invalid", field="purpose")
     _require_in_home(home, person)
-    now = clock.now()
-    closure = selectors.closure_on(home, clock.today())
-    movement = Movement(
-        unit=home,
-        closure=closure,
+    movement = _movement_decide(
+        actor=actor,
+        home=home,
         person=person,
         direction=direction,
-        purpose=purpose[:200],
-        requested_at=now,
-        recorded_by=actor,
+        purpose=purpose,
+        approver=approver,
+        reason=approval_reason,
     )
-    if closure is None:
-        movement.outcome = MovementOutcome.ALLOWED
-        return _save_movement(movement, actor)
-    if approver or approval_reason:
-        if not (approver and approval_reason):
-            field = "approver" if not approver else "approval_reason"
-            raise _refuse("特殊情况进出须同时写明批准人和批准理由", code="invalid", field=field)
-        movement.outcome = MovementOutcome.EXCEPTION
-        movement.approver = approver[:50]
-        movement.approval_reason = approval_reason[:200]
-        return _save_movement(movement, actor)
-    movement.outcome = MovementOutcome.REFUSED
-    _save_movement(movement, actor)
+    if movement.outcome != MovementOutcome.REFUSED:
+        return movement
+    closure = movement.closure
+    assert closure is not None  # a refusal is always inside a closure (database check)
     verb = "外出" if direction == Direction.OUT else "进入"
     raise _refuse(
         f"{home.name}正在封闭管理（{closure.starts_on}起），人员不进不出：{person.name}不能{verb}。"

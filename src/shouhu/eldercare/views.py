@@ -30,7 +30,7 @@ from shouhu.eldercare.forms import (
     RoundForm,
     ShiftForm,
 )
-from shouhu.eldercare.models import Symptom, TestOutcome, TestResult
+from shouhu.eldercare.models import Symptom, TestOutcome
 from shouhu.eldercare.permissions import EldercarePerm
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import Category, Person
@@ -309,22 +309,16 @@ def round_detail(request: AuthedHttpRequest, round_id: int) -> HttpResponse:
         require(request, EldercarePerm.RECORD)
         test_round = selectors.access_round_for_recording(request.user, round_id)
         form = ResultForm(request.POST)
-        row = None
-        if form.is_valid():
-            row = (
-                TestResult.objects.filter(round=test_round, person_id=form.cleaned_data["person"])
-                .select_related("person")
-                .first()
-            )
+        person = selectors.round_member(test_round, form.cleaned_data["person"]) if form.is_valid() else None
         try:
             if not form.is_valid():
                 raise DomainError(_form_errors(form))
-            if row is None:
-                raise DomainError("该人员不在本轮检测名单中", code="not_in_round")
+            if person is None:
+                raise DomainError(_("该人员不在本轮检测名单中"), code="not_in_round")
             services.round_result_record(
                 actor=request.user,
                 test_round=test_round,
-                person=row.person,
+                person=person,
                 result=form.cleaned_data["result"],
                 reason=form.cleaned_data["reason"],
             )
@@ -333,7 +327,7 @@ def round_detail(request: AuthedHttpRequest, round_id: int) -> HttpResponse:
             status = 400
         else:
             return redirect(
-                f"{reverse('eldercare:round_detail', kwargs={'round_id': test_round.pk})}#p{row.person_id}"
+                f"{reverse('eldercare:round_detail', kwargs={'round_id': test_round.pk})}#p{person.pk}"
             )
     context = {
         "round": test_round,
@@ -386,7 +380,7 @@ def health_checks(request: AuthedHttpRequest, home_id: int) -> HttpResponse:
             if not form.is_valid():
                 raise DomainError(_form_errors(form))
             if person is None:
-                raise DomainError("该人员不是本机构登记的入住老人或工作人员", code="not_in_home")
+                raise DomainError(_("该人员不是本机构登记的入住老人或工作人员"), code="not_in_home")
             check = services.health_check_record(
                 actor=request.user,
                 home=home,

@@ -110,7 +110,9 @@ def _deceased(home: OrgUnit, data: CaseInput, actor: User | None) -> Person:
 def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> FuneralCase:
     """Register a funeral at a home, refusing what the campaign's policy forbids (F1)."""
     _require_funeral_home(home)
-    policy = current_policy()
+    # The rules in force on the day the ceremony is held, not the day it is booked: a farewell
+    # booked before the campaign for a day inside it is still a farewell during the campaign.
+    policy = current_policy(data.service_date)
     today = clock.today()
     errors: dict[str, list[str]] = {}
     if data.deceased is None and not data.deceased_name.strip():

@@ -110,6 +110,8 @@ def test_e1_movements_of_an_open_home_are_only_recorded(tree, plan_campaign, res
         actor=None, home=tree.nursing_home_a, person=resident, direction=Direction.IN, purpose="返院"
     )
     assert movement.outcome == MovementOutcome.ALLOWED
+    assert movement.closure is None
+    assert Movement.objects.get() == movement
 
 
 def test_e1_only_people_of_the_home_move_through_it(tree, plan_campaign):
@@ -118,6 +120,7 @@ def test_e1_only_people_of_the_home_move_through_it(tree, plan_campaign):
         services.movement_request(
             actor=None, home=tree.nursing_home_a, person=stranger, direction=Direction.OUT, purpose="外出"
         )
+    assert not Movement.objects.exists()  # refused as bad input: not even a refusal is recorded
 
 
 def test_e1_overlapping_closures_are_refused_and_ends_checked(tree, plan_campaign):

@@ -87,6 +87,16 @@ def test_e4_the_log_page_saves_and_refuses_a_future_day(client, tree, staff):
     assert list(DailyLog.objects.get().done_items.all()) == [first]
 
 
+def test_e4_the_log_page_refuses_odd_item_ids_without_a_500(client, tree, staff):
+    client.force_login(staff)
+    url = f"/eldercare/homes/{tree.nursing_home_a.pk}/log/"
+    for odd in ["99999999999999999999999", "abc", "-1"]:
+        refused = client.post(url, {"day": "2022-01-05", "done_items": [odd]})
+        assert refused.status_code == 400
+        assert "检查事项" in refused.content.decode()
+    assert not DailyLog.objects.exists()
+
+
 def test_e4_api_log_is_validated_and_scoped(client, tree, staff):
     client.force_login(staff)
     item = ChecklistItem.objects.order_by("order").first()

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from shouhu.accounts.tests.factories import make_user
-from shouhu.alerts.models import Severity
+from shouhu.alerts.models import Alert, Severity
 from shouhu.alerts.selectors import inbox
 from shouhu.common.errors import DomainError
 from shouhu.eldercare import selectors, services
@@ -83,6 +83,8 @@ def test_e2_a_negative_result_alerts_nobody(tree, plan_campaign, people, county_
     services.round_result_record(
         actor=None, test_round=test_round, person=people[0], result=TestOutcome.NEGATIVE
     )
+    assert TestResult.objects.get(round=test_round, person=people[0]).result == TestOutcome.NEGATIVE
+    assert not Alert.objects.exists()
     assert not inbox(viewer=county_user).exists()
 
 
@@ -246,3 +248,15 @@ def test_e2_a_closed_home_is_reminded_when_its_round_is_due_until_one_is_made(
     report = runner.deliver(collected)
     assert (report.raised, report.no_longer_due, report.resolved) == (0, 1, 1)  # and the open alert closes
     assert not inbox(viewer=county_user).filter(alert__resolved_at__isnull=True).exists()
+
+
+def test_e2_a_round_planned_far_ahead_does_not_silence_the_due_reminder(tree, plan_campaign):
+    from shouhu.eldercare.tests.factories import make_closure
+
+    make_member(tree.nursing_home_a, "封闭院老人")
+    make_closure(tree.nursing_home_a, dt.date(2022, 1, 1))
+    make_round(tree.nursing_home_a, tested_on=dt.date(2021, 12, 29))
+    make_round(tree.nursing_home_a, tested_on=dt.date(2030, 1, 1))  # a typo, not a plan
+    assert selectors.round_due(home=tree.nursing_home_a, today=dt.date(2022, 1, 5), interval_days=7)
+    make_round(tree.nursing_home_a, tested_on=dt.date(2022, 1, 8))  # within the interval: a plan
+    assert not selectors.round_due(home=tree.nursing_home_a, today=dt.date(2022, 1, 5), interval_days=7)

@@ -58,6 +58,29 @@ def test_f1_farewell_ceremonies_are_refused_while_the_policy_says_so(plan_campai
     assert make_case(home_a, ceremony_type=CeremonyType.FAREWELL).ceremony_type == CeremonyType.FAREWELL
 
 
+def test_f1_the_policy_of_the_service_date_decides_not_the_booking_date(db, home_a):
+    from shouhu.campaigns.services import campaign_create
+
+    # An earlier campaign (still the latest started today) allowed farewells and big funerals;
+    # the next one, starting on 2022-01-10, does not.
+    earlier = campaign_create(actor=None, starts_on=dt.date(2021, 6, 1))
+    Policy.objects.filter(campaign=earlier).update(
+        funeral_farewell_ceremonies_allowed=True, funeral_attendance_limit=200
+    )
+    campaign_create(actor=None, starts_on=dt.date(2022, 1, 10))
+    before = _counts()
+    inside = dt.date(2022, 1, 12)
+    with pytest.raises(DomainError) as farewell:
+        make_case(home_a, ceremony_type=CeremonyType.FAREWELL, service_date=inside)
+    assert "不举办遗体告别仪式" in farewell.value.message
+    with pytest.raises(DomainError) as crowd:
+        make_case(home_a, attendance=100, service_date=inside)
+    assert crowd.value.field_errors["attendance"]
+    assert _counts() == before
+    # Held today, under the earlier campaign's rules, the same farewell is accepted.
+    assert make_case(home_a, ceremony_type=CeremonyType.FAREWELL).ceremony_type == CeremonyType.FAREWELL
+
+
 def test_f1_attendance_is_capped_by_the_policy(plan_campaign, home_a):
     limit = plan_campaign.policy.funeral_attendance_limit
     before = _counts()
