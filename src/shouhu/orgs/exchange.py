@@ -171,7 +171,7 @@ def tree_import(*, actor: User, rows: Table, dry_run: bool, import_valid_rows: b
                     if current.code not in visible_codes and current.code not in placed:
                         report.errors.append(RowError(row.number, "编码", "编码已被管辖范围外的单位使用"))
                         continue
-                    if current.get_parent() != parent:
+                    if OrgUnit.objects.get_parent(current) != parent:
                         report.errors.append(
                             RowError(row.number, "上级编码", "该编码的单位已在其他上级单位之下")
                         )
