@@ -90,8 +90,12 @@ class BookingCreateApi(ScopedAPIView):
         data = BookingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        slot = Slot.objects.select_related("unit").filter(pk=values["slot"]).first()
-        if slot is None or not selectors.public_registries().filter(pk=slot.unit_id).exists():
+        slot = (
+            Slot.objects.select_related("unit")
+            .filter(pk=values["slot"], unit__in=selectors.public_registries().values("pk"))
+            .first()
+        )
+        if slot is None:
             raise DomainError("未找到该时段", code="invalid", field_errors={"slot": ["未找到该时段"]})
         booking = services.booking_create(
             unit=slot.unit,
@@ -100,7 +104,7 @@ class BookingCreateApi(ScopedAPIView):
             party_b=services.PartyInput(**values["party_b"]),
             join_waitlist=values["join_waitlist"],
         )
-        return Response(BookingOutput(_fresh(booking)).data, status=status.HTTP_201_CREATED)
+        return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
 
 def _fresh(booking: Booking) -> Booking:

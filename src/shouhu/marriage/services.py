@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,7 +23,7 @@ from shouhu.alerts.services import alert_raise, alert_resolve
 from shouhu.campaigns.models import Policy, ServiceSuspension
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
-from shouhu.common.audit import acting_as
+from shouhu.common.audit import acting_as, audit_bulk
 from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
 from shouhu.common.modules import Module
 from shouhu.marriage import notices
@@ -48,7 +49,7 @@ from shouhu.marriage.models import (
     SuspensionNotice,
 )
 from shouhu.marriage.selectors import affected_bookings
-from shouhu.notifications.services import message_enqueue
+from shouhu.notifications.services import message_enqueue, messages_enqueue
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
 from shouhu.people.models import IdType, Person
@@ -127,6 +128,7 @@ class _Party:
     data: PersonInput
     document_index: str
     phone: str
+    values: dict[str, Any]
 
 
 ROLE_LABELS = {PartyRole.A: "当事人甲", PartyRole.B: "当事人乙"}
@@ -159,7 +161,7 @@ def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party
             continue
         values = clean.values
         data.id_number, data.phone = values["id_number"], values["phone"]
-        cleaned.append(_Party(role, data, values["id_index"], values["phone"]))
+        cleaned.append(_Party(role, data, values["id_index"], values["phone"], values))
     if errors:
         summary = "；".join(m for ms in errors.values() for m in ms)
         raise DomainError(summary, code="invalid_party", field_errors=errors)
@@ -176,6 +178,35 @@ def _person_of(party: _Party) -> Person:
     return person_register(actor=None, data=party.data).person
 
 
+def _registered(parties: list[_Party]) -> dict[str, Person]:
+    """The parties already in the person register, by role: both looked up with one query."""
+    found = Person.objects.filter(id_index__in={p.document_index for p in parties}, merged_into__isnull=True)
+    by_document = {(p.id_type, p.id_index): p for p in found}
+    return {
+        p.role: by_document[(p.data.id_type, p.document_index)]
+        for p in parties
+        if (p.data.id_type, p.document_index) in by_document
+    }
+
+
+def _register_new(parties: list[_Party]) -> tuple[list[Person], list[Person]]:
+    """Register the parties not found before the transaction: (new persons, persons found now).
+
+    New persons are inserted together and audited as `person_register` would log them. When
+    someone registered the same document in between, the unique index refuses the insert and
+    each party goes through `person_register`, which finds them (those must still be checked).
+    """
+    if not parties:
+        return [], []
+    try:
+        with transaction.atomic():
+            made = Person.objects.bulk_create([Person(**p.values) for p in parties])
+            audit_bulk(actor=None, created=made)
+    except IntegrityError:
+        return [], [_person_of(p) for p in parties]
+    return made, []
+
+
 def day_refusal(*, unit: OrgUnit, day: dt.date, policy: Policy, priority: bool = False) -> str | None:
     """Why `day` cannot be booked at `unit` now, or None. `priority`: a holder moved by a suspension."""
     today = clock.today()
@@ -183,7 +214,7 @@ def day_refusal(*, unit: OrgUnit, day: dt.date, policy: Policy, priority: bool =
         return "不能预约已过去的日期"
     if day > today + dt.timedelta(days=policy.marriage_booking_horizon_days):
         return f"只能预约 {policy.marriage_booking_horizon_days} 天以内的日期"
-    plan = day_plan(unit, day, policy=policy)
+    plan = day_plan(unit, day, policy=policy, with_slots=False)
     if not plan.is_open:
         return plan.reason
     if plan.surge is not None and not priority:
@@ -222,11 +253,14 @@ def _check_isolation(people: list[tuple[str, Person]], day: dt.date) -> None:
 def _check_no_active_booking(
     people: list[tuple[str, Person]], *, except_booking: Booking | None = None
 ) -> None:
+    if not people:
+        return
+    active = BookingParty.objects.filter(person__in=[person.pk for _, person in people], is_active=True)
+    if except_booking is not None:
+        active = active.exclude(booking=except_booking)
+    holders = set(active.values_list("person_id", flat=True))
     for role, person in people:
-        active = BookingParty.objects.filter(person=person, is_active=True)
-        if except_booking is not None:
-            active = active.exclude(booking=except_booking)
-        if active.exists():
+        if person.pk in holders:
             raise _refuse(
                 f"{ROLE_LABELS[PartyRole(role)]}已有一个有效的婚姻登记预约（含候补），请先取消原预约",
                 code="already_booked",
@@ -243,24 +277,48 @@ def booking_create(
     join_waitlist: bool = False,
 ) -> Booking:
     """Book a slot for a couple, or put them on its waiting list when it is full and they ask."""
-    # Checking the typed numbers needs no database: done before the transaction, which on SQLite
-    # holds the one write lock from its first statement (BEGIN IMMEDIATE).
+    # Everything that only reads is done before the transaction, which on SQLite holds the one
+    # write lock from its first statement (BEGIN IMMEDIATE) and on PostgreSQL the slot's row lock
+    # until commit. The seat itself is decided inside it (M7); a party's second booking is refused
+    # by the database's partial unique index whatever happens in between.
     parties = _clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
-    with transaction.atomic():
-        return _booking_create(unit=unit, slot=slot, parties=parties, join_waitlist=join_waitlist)
-
-
-def _booking_create(*, unit: OrgUnit, slot: Slot, parties: list[_Party], join_waitlist: bool) -> Booking:
     policy = current_policy(slot.date)
     _check_slot(unit=unit, slot=slot, policy=policy)
-    people = [(p.role, _person_of(p)) for p in parties]
-    _check_isolation(people, slot.date)
+    found = _registered(parties)
+    known = [(p.role, found[p.role]) for p in parties if p.role in found]
+    _check_people(known, slot.date)
+    with transaction.atomic():
+        return _booking_create(
+            unit=unit, slot=slot, parties=parties, found=found, policy=policy, join_waitlist=join_waitlist
+        )
+
+
+def _check_people(people: list[tuple[str, Person]], day: dt.date) -> None:
+    _check_isolation(people, day)
     _check_no_active_booking(people)
+
+
+def _booking_create(
+    *,
+    unit: OrgUnit,
+    slot: Slot,
+    parties: list[_Party],
+    found: dict[str, Person],
+    policy: Policy,
+    join_waitlist: bool,
+) -> Booking:
+    missing = [p for p in parties if p.role not in found]
+    # A person registered just now has no isolation record and no booking yet: nothing to check.
+    made, raced = _register_new(missing)
+    if raced:
+        _check_people([(p.role, person) for p, person in zip(missing, raced, strict=True)], slot.date)
+    found = {**found, **{p.role: person for p, person in zip(missing, made or raced, strict=True)}}
+    people = [(p.role, found[p.role]) for p in parties]
     booking = Booking(code=_new_code(), unit=unit, slot=slot, date=slot.date, status=BookingStatus.BOOKED)
     try:
         with transaction.atomic():
             booking.save()
-            BookingParty.objects.bulk_create(
+            written = BookingParty.objects.bulk_create(
                 [
                     BookingParty(
                         booking=booking,
@@ -290,13 +348,12 @@ def _booking_create(*, unit: OrgUnit, slot: Slot, parties: list[_Party], join_wa
         if booking.status == BookingStatus.BOOKED
         else notices.waiting_text(booking)
     )
-    _notify_phones(booking.unit, [p.phone for p in parties], body, kind="marriage.booking")
+    messages_enqueue(unit=booking.unit, phones=[p.phone for p in parties], body=body, kind="marriage.booking")
+    # The parties just written are all of the booking's: whoever shows them need not read them back.
+    shown = booking.parties.all()
+    shown._result_cache, shown._prefetch_done = written, True  # type: ignore[attr-defined]
+    booking._prefetched_objects_cache = {"parties": shown}  # type: ignore[attr-defined]
     return booking
-
-
-def _notify_phones(unit: OrgUnit, phones: list[str], body: str, *, kind: str) -> None:
-    for phone in sorted(set(phones)):
-        message_enqueue(unit=unit, phone=phone, body=body, kind=kind)
 
 
 def _notify(booking: Booking, body: str, *, kind: str = "marriage.booking") -> None:

@@ -255,3 +255,37 @@ def test_m1_cancel_twice_is_refused(registry):
     with pytest.raises(ConflictError):
         services.booking_cancel(booking=booking)
     assert Slot.objects.get(pk=booking.slot_id).booked == 0
+
+
+def test_m7_a_party_registered_between_look_and_insert_is_still_checked(registry, monkeypatch):
+    """Parties not found before the transaction are inserted together; when one was registered in
+    between (the unique index refuses the insert), they are found and checked like the others."""
+    from shouhu.people.services import PersonInput, person_register
+
+    a = party("王五")
+    person = person_register(
+        actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=a.id_number)
+    ).person
+    screening_services.isolation_record(
+        actor=None, person=person, kind=IsolationKind.HOME, starts_on=clock.today(), source="社区排查"
+    )
+    monkeypatch.setattr(services, "_registered", lambda parties: {})  # the look saw nobody
+    with pytest.raises(ConflictError) as caught:
+        book(registry, a=a)
+    assert caught.value.code == "in_isolation"
+    assert Person.objects.count() == 1
+    assert not Booking.objects.exists()
+
+
+def test_m1_new_and_registered_parties_are_booked_together(registry):
+    from shouhu.people.services import PersonInput, person_register
+
+    a = party("王五")
+    known = person_register(
+        actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=a.id_number)
+    ).person
+    booking = book(registry, a=a)
+    people = {p.role: p.person_id for p in BookingParty.objects.filter(booking=booking)}
+    assert people["a"] == known.pk
+    assert Person.objects.count() == 2
+    assert [p.person.pk for p in booking.parties.all()] == [known.pk, people["b"]]

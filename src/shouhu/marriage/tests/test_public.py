@@ -181,3 +181,27 @@ def test_m1_actions_without_lookup_are_refused(client, registry):
     response = client.post("/marriage/book/manage/", {"action": "cancel"})
     assert response.status_code == 400
     assert client.get("/marriage/book/done/").status_code == 302
+
+
+def test_m7_one_public_booking_keeps_its_query_count(client, registry, django_assert_max_num_queries):
+    """Both parties looked up with one query, new ones inserted together, the day's rules read in
+    one statement, both texts queued with one insert: a booking stays a few round trips (bench)."""
+    from auditlog.models import LogEntry
+
+    from shouhu.notifications.models import OutboxMessage
+    from shouhu.people.models import Person
+
+    slot = first_slot(registry)
+    logged = LogEntry.objects.count()
+    # 26 here, 52 before: the form's registry and slot, the policy, the day's rules, suspensions,
+    # both parties, the transaction (persons, booking, parties, seat, texts, audit), the session
+    # (and two content-type lookups that a running server has cached).
+    with django_assert_max_num_queries(26):
+        response = client.post("/marriage/book/", form_data(registry, slot))
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.status == BookingStatus.BOOKED
+    assert Person.objects.count() == 2
+    assert OutboxMessage.objects.count() == 2
+    # Writes stay audited: both persons and both texts, as save() would have logged them.
+    assert LogEntry.objects.count() - logged >= 4

@@ -69,3 +69,26 @@ def test_m2_outbox_page_masks_and_resends(client, unit, county_user, other_count
     clerk = make_user("village_staff", unit)
     client.force_login(clerk)
     assert client.get("/notifications/").status_code == 403
+
+
+def test_m2_several_phones_are_queued_in_one_insert_audited_once_per_number(
+    unit, county_user, django_assert_max_num_queries
+):
+    from auditlog.models import LogEntry
+
+    from shouhu.common.audit import acting_as
+
+    with acting_as(county_user), django_assert_max_num_queries(3):
+        made = services.messages_enqueue(
+            unit=unit, phones=[PHONE, "139 1234 5678", "13800000000"], body="预约成功", kind="test"
+        )
+    assert sorted(m.phone for m in OutboxMessage.objects.all()) == ["13800000000", PHONE]
+    assert len(made) == 2
+    entries = LogEntry.objects.get_for_objects(OutboxMessage.objects.all()).filter(
+        action=LogEntry.Action.CREATE
+    )
+    assert {e.actor_id for e in entries} == {county_user.pk}
+    assert entries.count() == 2
+    with pytest.raises(DomainError):
+        services.messages_enqueue(unit=unit, phones=["13700000000", "123"], body="预约成功", kind="test")
+    assert OutboxMessage.objects.count() == 2
