@@ -23,8 +23,8 @@ class FuneralCase(TimeStampedModel):
     deceased = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="funeral_cases", verbose_name="逝者"
     )
-    # The register has no service that records a death, so the case keeps it; other modules ask
-    # `selectors.person_deceased_on`.
+    # Registering the case records the death in the register too (`person_record_death`, which ends
+    # the person's bookings in other modules); other modules ask `selectors.person_deceased_on`.
     died_on = models.DateField("死亡日期")
     contact_name = models.CharField("家属联系人", max_length=50)
     contact_phone = EncryptedTextField("家属联系电话")

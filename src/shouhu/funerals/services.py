@@ -41,7 +41,7 @@ from shouhu.funerals.models import (
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind
 from shouhu.people.idcard import InvalidPhone, normalise_phone
 from shouhu.people.models import Person
-from shouhu.people.services import PersonInput, person_find_by_document, person_register
+from shouhu.people.services import PersonInput, person_find_by_document, person_record_death, person_register
 
 # A funeral held late at night is entered the next morning; anything older is not a new case but
 # a correction for the county bureau.
@@ -171,6 +171,9 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
                 case.save()
         except IntegrityError as error:
             raise _refuse(f"{person.name}已有治丧记录", code="duplicate_case", conflict=True) from error
+    if person.deceased_on is None:
+        # The register learns of the death here; every module's handler ends what the person held.
+        person_record_death(actor=actor, person=person, died_on=data.died_on)
     return case
 
 

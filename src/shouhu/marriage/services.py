@@ -29,6 +29,7 @@ from shouhu.common.modules import Module
 from shouhu.marriage import notices
 from shouhu.marriage.calendar import booking_opens_on, day_plan, is_registry
 from shouhu.marriage.models import (
+    ACTIVE_STATUSES,
     Booking,
     BookingParty,
     BookingStatus,
@@ -294,8 +295,19 @@ def booking_create(
 
 
 def _check_people(people: list[tuple[str, Person]], day: dt.date) -> None:
+    _check_alive(people)
     _check_isolation(people, day)
     _check_no_active_booking(people)
+
+
+def _check_alive(people: list[tuple[str, Person]]) -> None:
+    for role, person in people:
+        if person.deceased_on is not None:
+            raise _refuse(
+                f"{ROLE_LABELS[PartyRole(role)]}的证件在人员登记中已登记死亡，不能预约；如有错误请到登记机关核实",
+                code="party_deceased",
+                conflict=True,
+            )
 
 
 def _booking_create(
@@ -409,6 +421,29 @@ def booking_cancel(*, booking: Booking, actor: User | None = None, reason: str =
         _end(booking, BookingStatus.CANCELLED, reason)
     _notify(booking, notices.cancelled_text(booking), kind="marriage.cancel")
     return booking
+
+
+def bookings_end_on_death(*, actor: User | None, person: Person, died_on: dt.date) -> int:
+    """A death ends the person's active bookings from that day on; the other party is told.
+
+    Called by `people.services.person_record_death` inside its transaction (people.lifecycle).
+    """
+    bookings = list(
+        Booking.objects.select_for_update()
+        .select_related("slot", "unit")
+        .filter(parties__person=person, parties__is_active=True, slot__date__gte=died_on)
+        .filter(status__in=ACTIVE_STATUSES)
+        .distinct()
+    )
+    for booking in bookings:
+        living_phones = {p.phone for p in booking.parties.all() if p.person_id != person.pk}
+        with acting_as(actor):
+            _end(booking, BookingStatus.CANCELLED, "当事人已故")
+        for phone in sorted(living_phones):
+            message_enqueue(
+                unit=booking.unit, phone=phone, body=notices.cancelled_text(booking), kind="marriage.cancel"
+            )
+    return len(bookings)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from shouhu.people.idcard import (
     normalise_phone,
     parse_resident_id,
 )
+from shouhu.people.lifecycle import run_death_handlers
 from shouhu.people.models import (
     Category,
     Gender,
@@ -317,6 +318,27 @@ def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
             person.save(update_fields=[*changes, "updated_at"])
         person.categories.exclude(category__in=clean.categories).delete()
         _add_categories(person, clean.categories)
+    return person
+
+
+@transaction.atomic
+def person_record_death(*, actor: User | None, person: Person, died_on: dt.date) -> Person:
+    """Record a death once; every module's death handler ends what the person still held."""
+    if died_on > clock.today():
+        raise DomainError(
+            "死亡日期不能晚于今天", code="invalid", field_errors={"died_on": ["死亡日期不能晚于今天"]}
+        )
+    if person.birth_date and died_on < person.birth_date:
+        raise DomainError(
+            "死亡日期不能早于出生日期", code="invalid", field_errors={"died_on": ["死亡日期不能早于出生日期"]}
+        )
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.deceased_on == died_on:
+        return person
+    person.deceased_on = died_on
+    with acting_as(actor):
+        person.save(update_fields=["deceased_on", "updated_at"])
+    run_death_handlers(actor=actor, person=person, died_on=died_on)
     return person
 
 
