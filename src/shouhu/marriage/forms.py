@@ -24,7 +24,7 @@ class RegistryChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value: Any) -> Any:
         text = str(value or "").strip()
-        if text and (not text.isdigit() or int(text) > MAX_OBJECT_ID):
+        if text and (not (text.isascii() and text.isdigit()) or int(text) > MAX_OBJECT_ID):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 
@@ -136,6 +136,8 @@ class HallLogForm(forms.Form):
 
 def parse_day(raw: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(raw) if raw else None
+        day = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    # The calendar's first and last days have no day before/after them: pages link both.
+    return day if day is not None and dt.date.min < day < dt.date.max else None

@@ -55,7 +55,7 @@ def _day_slots(unit_id: object, raw_day: str | None) -> dict[str, Any]:
     day = parse_day(raw_day)
     text = str(unit_id)
     unit = None
-    if text.isdigit() and int(text) <= MAX_OBJECT_ID:
+    if text.isascii() and text.isdigit() and int(text) <= MAX_OBJECT_ID:
         unit = selectors.public_registries().filter(pk=int(text)).first()
     if unit is None or day is None:
         return {"slots": [], "reason": ""}
@@ -230,6 +230,7 @@ def _act(booking: Booking, action: str, reschedule: RescheduleForm) -> tuple[str
             services.booking_reschedule(booking=booking, slot=slot)
             return "改约成功", 200
     except DomainError as error:
-        reschedule.add_error(None, error.message)
+        if reschedule.is_bound:  # cancel/confirm have no form: the message alone says it
+            reschedule.add_error(None, error.message)
         return error.message, error.status_code
     return "", 400

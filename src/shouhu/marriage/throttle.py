@@ -17,5 +17,11 @@ def is_locked(address: str, code: str) -> bool:
 
 
 def record_failure(address: str, code: str) -> None:
+    # add + incr, not get + set: parallel guesses must each count, or a burst slips past the limit.
     for key in _keys(address, code):
-        cache.set(key, cache.get(key, 0) + 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+        if cache.add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)

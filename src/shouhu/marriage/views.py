@@ -15,6 +15,7 @@ from shouhu.campaigns.models import ServiceType
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
+from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
@@ -43,6 +44,14 @@ from shouhu.marriage.models import (
 from shouhu.marriage.permissions import MarriagePerm
 
 ONE_DAY = dt.timedelta(1)  # not a policy threshold: the calendar's next day
+
+
+def _object_id(raw: str | None) -> int | None:
+    """An id from a query string, or None for anything a database could not hold (no 500)."""
+    text = (raw or "").strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_OBJECT_ID:
+        return int(text)
+    return None
 
 
 def _fail(request: AuthedHttpRequest, error: DomainError) -> None:
@@ -357,9 +366,7 @@ def hall_log_list(request: AuthedHttpRequest) -> HttpResponse:
     return render_list(
         request,
         template="marriage/hall_log_list.html",
-        queryset=selectors.hall_log_list(
-            viewer=request.user, unit=int(unit_filter) if unit_filter and unit_filter.isdigit() else None
-        ),
+        queryset=selectors.hall_log_list(viewer=request.user, unit=_object_id(unit_filter)),
         columns=[
             ("登记机关", lambda r: r.unit.name),
             ("项目", lambda r: r.get_task_display()),
