@@ -428,12 +428,15 @@ def bookings_end_on_death(*, actor: User | None, person: Person, died_on: dt.dat
 
     Called by `people.services.person_record_death` inside its transaction (people.lifecycle).
     """
+    held = BookingParty.objects.filter(
+        person=person,
+        is_active=True,
+        booking__slot__date__gte=died_on,
+        booking__status__in=ACTIVE_STATUSES,
+    ).values("booking_id")
+    # PostgreSQL refuses FOR UPDATE with DISTINCT (a join through the parties would need it).
     bookings = list(
-        Booking.objects.select_for_update()
-        .select_related("slot", "unit")
-        .filter(parties__person=person, parties__is_active=True, slot__date__gte=died_on)
-        .filter(status__in=ACTIVE_STATUSES)
-        .distinct()
+        Booking.objects.select_for_update().select_related("slot", "unit").filter(pk__in=held).order_by("pk")
     )
     for booking in bookings:
         living_phones = {p.phone for p in booking.parties.all() if p.person_id != person.pk}

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
 from shouhu.accounts.models import User
@@ -64,7 +64,18 @@ def access_institution(viewer: User, pk: object) -> OrgUnit:
 
 
 def access_institution_for_screening(viewer: User, pk: object) -> OrgUnit:
-    return get_in_scope(institution_writable(viewer=viewer), pk)
+    """The institution `pk` when it lies in the viewer's own subtree (as `institution_writable`).
+
+    Every screening asks this: the viewer's unit path is read inside the same statement rather
+    than by loading `viewer.unit` first, which saves a round trip. No unit, no row (404).
+    """
+    unit_id = viewer.unit_id if viewer.is_authenticated else None
+    if unit_id is None:
+        return get_in_scope(OrgUnit.objects.none(), pk)
+    own_path = OrgUnit.objects.filter(pk=unit_id).values("path")[:1]
+    return get_in_scope(
+        OrgUnit.objects.filter(kind=UnitKind.INSTITUTION, path__startswith=Subquery(own_path)), pk
+    )
 
 
 def venue_list(*, viewer: User) -> QuerySet[OrgUnit]:

@@ -458,7 +458,11 @@ def _require_institution(unit: OrgUnit) -> None:
         raise _refuse("只能在服务机构登记入口查验", code="not_an_institution", field="unit")
 
 
-@transaction.atomic
+# Not atomic on purpose: the only write is one INSERT of one table (no parent rows, no audit
+# row — screenings stay out of the log), which the database applies whole or not at all; the
+# reads before it take no locks, so a transaction would add BEGIN and COMMIT round trips to the
+# busiest write of the system without guarding anything. Called inside an outer transaction
+# (an import), the INSERT joins it.
 def screening_record(
     *,
     actor: User | None,

@@ -260,6 +260,23 @@ def test_s3_register_lists_run_a_constant_number_of_queries(client, tree, county
     assert count() == few
 
 
+def test_s1_an_api_screening_costs_seven_statements(client, tree, county_user, django_assert_max_num_queries):
+    """The busiest write: session, user, institution in scope (one statement), policy,
+    suspensions, the nursing-home closure hook, the insert — no BEGIN/COMMIT, no second unit read."""
+    client.force_login(county_user)
+    body = {"unit": tree.nursing_home_a.pk, "visitor_name": "计数访客", "temperature": "36.5"}
+    client.post("/api/v1/screening/screenings/", body, content_type="application/json")
+    with django_assert_max_num_queries(7):
+        recorded = client.post("/api/v1/screening/screenings/", body, content_type="application/json")
+    assert recorded.status_code == 201
+    assert recorded.json()["verdict"] == "admitted"
+    elsewhere = {**body, "unit": tree.nursing_home_b.pk}
+    assert (
+        client.post("/api/v1/screening/screenings/", elsewhere, content_type="application/json").status_code
+        == 404
+    )
+
+
 def test_s4_the_api_records_and_confirms_like_the_pages(client, tree, county_user):
     client.force_login(county_user)
     recorded = client.post(
