@@ -84,9 +84,16 @@ def _new_code() -> str:
 
 
 def slots_for_day(*, unit: OrgUnit, day: dt.date, policy: Policy | None = None) -> list[Slot]:
-    """The capacity rows of a day, made from the day's plan the first time anyone asks."""
-    plan = day_plan(unit, day, policy=policy or current_policy(day))
-    if not plan.is_open:
+    """The capacity rows of a day, made from the day's plan the first time anyone asks.
+
+    Only days that can be booked get rows: a staff page opened at any date must not fill the
+    table with empty slots of past days or of days years ahead.
+    """
+    policy = policy or current_policy(day)
+    plan = day_plan(unit, day, policy=policy)
+    today = clock.today()
+    bookable = today <= day <= today + dt.timedelta(days=policy.marriage_booking_horizon_days)
+    if not plan.is_open or not bookable:
         return list(Slot.objects.filter(unit=unit, date=day).order_by("starts_at"))
     existing = {s.starts_at: s for s in Slot.objects.filter(unit=unit, date=day)}
     missing = [

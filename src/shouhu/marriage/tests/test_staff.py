@@ -1,5 +1,7 @@
 """Staff pages: permissions, query counts on lists, the counter flow over HTTP, demo data."""
 
+import datetime as dt
+
 import pytest
 
 from shouhu.accounts.tests.factories import make_user
@@ -106,3 +108,16 @@ def test_m1_demo_data_is_idempotent(tree, plan_campaign):
     assert first["bookings"] == 3
     assert load_demo_marriage() == {"registries": 0, "bookings": 0}
     assert Booking.objects.count() == 3
+
+
+def test_m1_a_day_outside_the_booking_window_gets_no_slot_rows(tree):
+    from shouhu.marriage import services
+    from shouhu.marriage.models import Slot
+    from shouhu.marriage.tests.factories import MONDAY, make_registry
+
+    registry = make_registry(tree.county_a, "加格达奇区婚姻登记处")
+    far = dt.date(9999, 12, 27)
+    assert services.slots_for_day(unit=registry, day=far) == []
+    assert services.slots_for_day(unit=registry, day=MONDAY - dt.timedelta(days=7)) == []
+    assert not Slot.objects.filter(unit=registry).exists()
+    assert services.slots_for_day(unit=registry, day=MONDAY), "a bookable day still gets its slots"
