@@ -3,30 +3,16 @@
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from phone import PHONE, assert_fits_the_phone, open_page
+from playwright.sync_api import Locator, Page, expect
 
 from shouhu.accounts.demo import DEMO_PASSWORD
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {
-    "viewport": {"width": 375, "height": 812},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-PHONE_WIDTH = 375
-OVERFLOW_SLACK_PX = 2
 PHASE_TEXT = "当前阶段：第1阶段 游子归来护卫行动"
-ACTION_TIMEOUT_MS = 10_000  # fail fast instead of Playwright's 30 s default
 
 # The live server runs in another thread: it must see committed data.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def open_page(new_context, **context_args: object) -> Page:
-    context: BrowserContext = new_context(**context_args)
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    return context.new_page()
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:
@@ -42,12 +28,6 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 def nav_link(page: Page, label: str) -> Locator:
     # Not exact: the Bootstrap icon's ::before glyph (U+F1xx) is part of the link's accessible name.
     return page.locator("#mainnav").get_by_role("link", name=label)
-
-
-def assert_no_horizontal_overflow(page: Page) -> None:
-    widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
-    assert widths["inner"] == PHONE_WIDTH, widths
-    assert widths["scroll"] <= PHONE_WIDTH + OVERFLOW_SLACK_PX, f"{page.url} 横向溢出：{widths}"
 
 
 def check_banner(page: Page) -> None:
@@ -116,7 +96,7 @@ def test_county_user_on_phone(demo_site: str, new_context, screenshot_dir: Path)
     page = open_page(new_context, **PHONE)
     log_in(page, demo_site, "jiagedaqi")
     check_banner(page)
-    assert_no_horizontal_overflow(page)
+    assert_fits_the_phone(page)
 
     toggler = page.locator(".navbar-toggler")
     expect(toggler).to_be_visible()
@@ -127,7 +107,7 @@ def test_county_user_on_phone(demo_site: str, new_context, screenshot_dir: Path)
     expect(page).to_have_url(f"{demo_site}/campaigns/calendar/")
     check_banner(page)
     check_calendar(page)
-    assert_no_horizontal_overflow(page)
+    assert_fits_the_phone(page)
     page.screenshot(path=screenshot_dir / "phone-calendar.png", full_page=True)
     page.screenshot(path=screenshot_dir / "phone-calendar-first-screen.png")
 
@@ -136,4 +116,4 @@ def test_county_user_on_phone(demo_site: str, new_context, screenshot_dir: Path)
     nav_link(page, "组织机构").tap()
     expect(page).to_have_url(f"{demo_site}/orgs/")
     check_units(page)
-    assert_no_horizontal_overflow(page)
+    assert_fits_the_phone(page)

@@ -5,30 +5,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from phone import OVERFLOW_SLACK_PX, PHONE, PHONE_WIDTH, open_page
+from playwright.sync_api import Page, expect
 
 from shouhu.common import clock
 
-PHONE = {
-    "viewport": {"width": 375, "height": 812},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-PHONE_WIDTH = 375
-OVERFLOW_SLACK_PX = 2
-ACTION_TIMEOUT_MS = 10_000
 DAY_520 = dt.date(2022, 5, 20)
 # Inside the week before 520, when its booking is open (the policy's surge opening days).
 BOOKING_MOMENT = dt.datetime(2022, 5, 16, 10, 0)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def open_page(new_context, **context_args: object) -> Page:
-    context: BrowserContext = new_context(**context_args)
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    return context.new_page()
 
 
 def fill_couple(page: Page, *, a_id: str, b_id: str, serial: int) -> None:
