@@ -35,7 +35,9 @@ NAVIGATION = [
     NavItem(gettext_noop("殡葬服务"), "funerals:case_list", "flower1", FuneralPerm.VIEW),
     NavItem(gettext_noop("行动日历"), "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
     NavItem(gettext_noop("阶段与政策"), "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),
-    NavItem(gettext_noop("服务暂停"), "campaigns:suspension_list", "pause-circle", CampaignPerm.VIEW_SUSPENSIONS),
+    NavItem(
+        gettext_noop("服务暂停"), "campaigns:suspension_list", "pause-circle", CampaignPerm.VIEW_SUSPENSIONS
+    ),
     NavItem(gettext_noop("查看记录"), "people:reveal_list", "eye", PeoplePerm.VIEW_REVEALS),
 ]
 
