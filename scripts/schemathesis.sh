@@ -21,6 +21,7 @@ status=0
   --header "Authorization: Token $token" \
   --checks not_a_server_error \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-100}" \
+  --phases "${SCHEMATHESIS_PHASES:-examples,coverage,fuzzing,stateful}" \
   --exclude-path /api/v1/auth/token/ \
   --seed 20220105 || status=$?
 if grep -q "Internal Server Error\|Traceback" "$work/server.log"; then
