@@ -25,12 +25,11 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.test import Client
 
-from bench.bench_screening import CSRF_TOKEN, PROJECT_DIR, _gunicorn
+from bench.bench_screening import CSRF_TOKEN, PROJECT_DIR, Round, _gunicorn, _load
 from bench.harness import Context, Result
 from shouhu.accounts.models import User
 from shouhu.accounts.roles import Role
@@ -47,13 +46,6 @@ CONCURRENCY = 16
 P99_GOAL_MS = 100.0
 SLOTS = 8
 SEATS_PER_SLOT = 4000
-
-
-@dataclass(frozen=True)
-class Round:
-    rps: float
-    p99_ms: float
-    errors: int
 
 
 class _BookingServer(_gunicorn):
@@ -154,39 +146,6 @@ class _Target:
             return response.status, response.read()
         finally:
             connection.close()
-
-
-def _load(target: _Target, url: str, *, requests: int) -> Round:
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(requests))
-    lock = threading.Lock()
-
-    def worker() -> None:
-        nonlocal errors
-        while True:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            started = time.perf_counter()
-            status, _ = target.post(url, index)
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                if status != 201:
-                    errors += 1
-
-    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    return Round(rps=len(latencies) / wall, p99_ms=p99, errors=errors)
 
 
 def run(ctx: Context) -> list[Result]:

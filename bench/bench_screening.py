@@ -25,6 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from django.test import Client
 
@@ -47,6 +48,12 @@ class Round:
     rps: float
     p99_ms: float
     errors: int
+
+
+class Poster(Protocol):
+    """A client that POSTs request number `index` to `url` (one per thread of the load)."""
+
+    def post(self, url: str, index: int) -> tuple[int, bytes]: ...
 
 
 def run(ctx: Context) -> list[Result]:
@@ -215,7 +222,7 @@ def _sequential_ms(target: _Target, url: str, *, requests: int = 50) -> float:
     return sorted(times)[len(times) // 2]
 
 
-def _load(target: _Target, url: str, *, requests: int) -> Round:
+def _load(target: Poster, url: str, *, requests: int) -> Round:
     """`requests` POSTs from CONCURRENCY threads; throughput over the wall time and the p99."""
     latencies: list[float] = []
     errors = 0
