@@ -4,7 +4,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import unit_scope
@@ -101,20 +102,35 @@ class ServiceAvailability:
         return self.reason
 
 
+def _suspensions_in_force(*, service: str, unit: OrgUnit, on: dt.date) -> list[ServiceSuspension]:
+    """The suspensions of `service` at `unit` or above it in force on `on` (the conditions of
+    `_in_force_on`), "limited" before "suspended". Written as SQL: every screening and booking
+    asks, nearly always to hear "none", and the ORM took three times as long to compile it as
+    the database to answer. The units are fetched only when there is something to say."""
+    ancestor_paths = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+    quote = connection.ops.quote_name
+    sql = f"""
+        SELECT s.* FROM {quote(ServiceSuspension._meta.db_table)} s
+        JOIN {quote(OrgUnit._meta.db_table)} u ON u.id = s.unit_id
+        WHERE s.service = %s AND u.path IN ({", ".join(["%s"] * len(ancestor_paths))})
+          AND s.starts_on <= %s AND s.ends_on >= %s
+          AND (s.lifted_at IS NULL OR s.lifted_at >= %s)
+        ORDER BY s.mode, s.starts_on, s.id
+    """  # noqa: S608 - only table names and placeholders are formatted in
+    day = connection.ops.adapt_datefield_value(on)
+    lifted_after = connection.ops.adapt_datetimefield_value(_start_of_next_day(on))
+    suspensions = list(ServiceSuspension.objects.raw(sql, [service, *ancestor_paths, day, day, lifted_after]))
+    prefetch_related_objects(suspensions, "unit")
+    return suspensions
+
+
 def service_availability(*, service: str, unit: OrgUnit, on: dt.date) -> ServiceAvailability:
     """Whether `service` is open at `unit` on `on` — the one answer every module asks.
 
     A suspension registered at a unit applies to its whole subtree (a county bureau that
     suspends marriage registration suspends it at every registry of the county).
     """
-    ancestor_paths = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
-    in_force = (
-        ServiceSuspension.objects.filter(service=service, unit__path__in=ancestor_paths)
-        .filter(_in_force_on(on))
-        .select_related("unit")
-        .order_by("mode", "starts_on")  # "limited" sorts before "suspended": take suspended
-    )
-    suspensions = list(in_force)
+    suspensions = _suspensions_in_force(service=service, unit=unit, on=on)
     label = ServiceType(service).label
     for suspension in suspensions:
         if suspension.mode == SuspensionMode.SUSPENDED:

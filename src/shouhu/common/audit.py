@@ -6,6 +6,7 @@ inside the view, so services name the actor themselves and keep the request's ad
 """
 
 import contextlib
+import contextvars
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -28,6 +29,32 @@ def acting_as(actor: Any) -> Iterator[None]:
 
 
 HISTORY_LIMIT = 200
+
+# Entries of `audit_bulk` calls made inside `audit_batch`, waiting to be inserted together.
+_batched: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
+    "audit_batched", default=None
+)
+
+
+@contextlib.contextmanager
+def audit_batch() -> Iterator[None]:
+    """Collect the entries of every `audit_bulk` inside the block and insert them with one
+    statement at its end: a booking audits new persons and its texts in one round trip. Use it
+    inside the transaction; when the block raises, nothing is inserted. Nested blocks join the
+    outer one."""
+    if _batched.get() is not None:
+        yield
+        return
+    pending: list[dict[str, Any]] = []
+    token = _batched.set(pending)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    if pending:
+        from auditlog.models import LogEntry
+
+        _insert(LogEntry, {}, pending)
 
 
 def history_of(*objects: Any) -> list[Any]:
@@ -115,7 +142,10 @@ def audit_bulk(
     for before, after, fields in updated:
         changes = model_instance_diff(before, after, fields_to_check=fields, use_json_for_changes=as_json)
         add(LogEntry.Action.UPDATE, after, changes)
-    if entries:
+    batched = _batched.get()
+    if batched is not None:
+        batched.extend({**entry, **common} for entry in entries)
+    elif entries:
         _insert(LogEntry, common, entries)
     return len(entries)
 

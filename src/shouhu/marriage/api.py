@@ -11,7 +11,7 @@ from shouhu.common.errors import DomainError
 from shouhu.common.types import AuthedRequest
 from shouhu.marriage import selectors, services
 from shouhu.marriage.forms import PARTY_ID_TYPES
-from shouhu.marriage.models import Booking, BookingStatus, NonComplianceReport, ReportStatus, Slot
+from shouhu.marriage.models import Booking, BookingStatus, NonComplianceReport, ReportStatus
 from shouhu.marriage.permissions import MarriagePerm
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
@@ -90,11 +90,7 @@ class BookingCreateApi(ScopedAPIView):
         data = BookingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        slot = (
-            Slot.objects.select_related("unit")
-            .filter(pk=values["slot"], unit__in=selectors.public_registries().values("pk"))
-            .first()
-        )
+        slot = selectors.public_slot(values["slot"])
         if slot is None:
             raise DomainError("未找到该时段", code="invalid", field_errors={"slot": ["未找到该时段"]})
         booking = services.booking_create(

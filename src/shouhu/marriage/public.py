@@ -82,7 +82,7 @@ def slots(request: HttpRequest) -> HttpResponse:
 
 
 def _slot_of(form: DayChoiceForm) -> Slot | None:
-    return Slot.objects.filter(pk=form.cleaned_data["slot"]).select_related("unit").first()
+    return selectors.public_slot(form.cleaned_data["slot"])
 
 
 @never_cache

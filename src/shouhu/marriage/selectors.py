@@ -38,6 +38,20 @@ def public_registries() -> QuerySet[OrgUnit]:
     ).order_by("path")
 
 
+def public_slot(pk: int) -> Slot | None:
+    """A slot of an open registry with its unit, or None: what the public and clerks book."""
+    return (
+        Slot.objects.select_related("unit")
+        .filter(
+            pk=pk,
+            unit__kind=UnitKind.INSTITUTION,
+            unit__institution_type=InstitutionType.MARRIAGE_REGISTRY,
+            unit__status=UnitStatus.ACTIVE,
+        )
+        .first()
+    )
+
+
 def registry_list(*, viewer: User) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         _scope(viewer, field=""),

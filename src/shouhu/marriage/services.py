@@ -1,9 +1,10 @@
 """Writes of marriage registration: booking, waiting list, cancel and reschedule, the counter.
 
 Every function is keyword-only and atomic. The seat count of a slot is changed only by
-`_take_seat` and `_release_seat`: a row lock on the slot, then an UPDATE guarded by
-`booked < capacity` (and the CHECK constraint behind it), so two couples can never both get the
-last seat, whatever the interleaving (M7).
+`_take_seat` and `_release_seat`: one UPDATE guarded by `booked < capacity` (and the CHECK
+constraint behind it). The UPDATE takes the row lock itself, and a concurrent one waits for it and
+re-checks the guard on the row it then sees, so two couples can never both get the last seat,
+whatever the interleaving (M7).
 """
 
 import datetime as dt
@@ -14,7 +15,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Value
+from django.db.models.functions import Greatest
 
 from shouhu.accounts.models import User
 from shouhu.alerts import audience as audiences
@@ -23,7 +25,7 @@ from shouhu.alerts.services import alert_raise, alert_resolve
 from shouhu.campaigns.models import Policy, ServiceSuspension
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
-from shouhu.common.audit import acting_as, audit_bulk
+from shouhu.common.audit import acting_as, audit_batch, audit_bulk
 from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
 from shouhu.common.modules import Module
 from shouhu.marriage import notices
@@ -54,7 +56,7 @@ from shouhu.notifications.services import message_enqueue, messages_enqueue
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
 from shouhu.people.models import IdType, Person
-from shouhu.people.services import PersonInput, clean_person, person_find_by_document, person_register
+from shouhu.people.services import PersonInput, clean_person
 from shouhu.screening.selectors import person_in_isolation_on
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -107,15 +109,45 @@ def slots_for_day(*, unit: OrgUnit, day: dt.date, policy: Policy | None = None) 
     return sorted(existing.values(), key=lambda s: s.starts_at)
 
 
+def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
+    """Bring the slot rows of `days` in line with the unit's plan after its rules changed.
+
+    A slot of the new plan gets the plan's capacity, never less than the seats already held; a
+    slot the plan no longer has takes no more bookings (capacity = seats held) and goes when no
+    booking points at it. Capacities change with one guarded UPDATE each, so a booking taking a
+    seat meanwhile is never lost and the CHECK constraint still holds.
+    """
+    if not days:
+        return
+    rows: dict[dt.date, list[Slot]] = {}
+    for slot in Slot.objects.filter(unit=unit, date__in=days):
+        rows.setdefault(slot.date, []).append(slot)
+    for day, slots in rows.items():
+        plan = day_plan(unit, day, policy=current_policy(day))
+        planned = {p.starts_at: p for p in plan.slots} if plan.is_open else {}
+        for slot in slots:
+            wanted = planned.get(slot.starts_at)
+            capacity = wanted.capacity if wanted is not None else 0
+            Slot.objects.filter(pk=slot.pk).update(capacity=Greatest(F("booked"), Value(capacity)))
+        Slot.objects.filter(unit=unit, date=day, booked=0, bookings__isnull=True).exclude(
+            starts_at__in=list(planned)
+        ).delete()
+
+
+def _replan_future_slots(unit: OrgUnit) -> None:
+    days = Slot.objects.filter(unit=unit, date__gte=clock.today()).values_list("date", flat=True).distinct()
+    _replan_slots(unit=unit, days=sorted(set(days)))
+
+
 def _take_seat(slot: Slot) -> bool:
-    """One seat of the slot, or False when it is full. The caller's transaction holds the lock."""
-    Slot.objects.select_for_update().filter(pk=slot.pk).values_list("pk", flat=True).get()
+    """One seat of the slot, or False when it is full. The row stays locked until the caller's
+    transaction ends: PostgreSQL re-evaluates the guard of a waiting UPDATE on the committed row,
+    and SQLite has one writer at a time."""
     taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
     return taken == 1
 
 
 def _release_seat(slot: Slot) -> None:
-    Slot.objects.select_for_update().filter(pk=slot.pk).values_list("pk", flat=True).get()
     Slot.objects.filter(pk=slot.pk, booked__gt=0).update(booked=F("booked") - 1)
 
 
@@ -179,13 +211,6 @@ def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party
     return cleaned
 
 
-def _person_of(party: _Party) -> Person:
-    found = person_find_by_document(id_type=party.data.id_type, id_number=party.data.id_number)
-    if found is not None:
-        return found
-    return person_register(actor=None, data=party.data).person
-
-
 def _registered(parties: list[_Party]) -> dict[str, Person]:
     """The parties already in the person register, by role: both looked up with one query."""
     found = Person.objects.filter(id_index__in={p.document_index for p in parties}, merged_into__isnull=True)
@@ -197,22 +222,25 @@ def _registered(parties: list[_Party]) -> dict[str, Person]:
     }
 
 
-def _register_new(parties: list[_Party]) -> tuple[list[Person], list[Person]]:
-    """Register the parties not found before the transaction: (new persons, persons found now).
+class _RegisteredMeanwhile(Exception):
+    """Someone registered a party's document between our look-up and our insert."""
 
-    New persons are inserted together and audited as `person_register` would log them. When
-    someone registered the same document in between, the unique index refuses the insert and
-    each party goes through `person_register`, which finds them (those must still be checked).
+
+def _register_new(parties: list[_Party]) -> list[Person]:
+    """Insert the parties not found before the transaction, audited as `person_register` logs.
+
+    No savepoint: when someone registered the same document in between, the unique index refuses
+    the insert, the whole booking transaction is rolled back and `booking_create` starts again,
+    finding them registered (and checking them like any registered party).
     """
     if not parties:
-        return [], []
+        return []
     try:
-        with transaction.atomic():
-            made = Person.objects.bulk_create([Person(**p.values) for p in parties])
-            audit_bulk(actor=None, created=made)
-    except IntegrityError:
-        return [], [_person_of(p) for p in parties]
-    return made, []
+        made = Person.objects.bulk_create([Person(**p.values) for p in parties])
+    except IntegrityError as error:
+        raise _RegisteredMeanwhile from error
+    audit_bulk(actor=None, created=made)
+    return made
 
 
 def day_refusal(*, unit: OrgUnit, day: dt.date, policy: Policy, priority: bool = False) -> str | None:
@@ -292,13 +320,26 @@ def booking_create(
     parties = _clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
     policy = current_policy(slot.date)
     _check_slot(unit=unit, slot=slot, policy=policy)
-    found = _registered(parties)
-    known = [(p.role, found[p.role]) for p in parties if p.role in found]
-    _check_people(known, slot.date)
-    with transaction.atomic():
-        return _booking_create(
-            unit=unit, slot=slot, parties=parties, found=found, policy=policy, join_waitlist=join_waitlist
-        )
+    for attempt in (1, 2):
+        found = _registered(parties)
+        known = [(p.role, found[p.role]) for p in parties if p.role in found]
+        _check_people(known, slot.date)
+        try:
+            with transaction.atomic(), audit_batch():
+                return _booking_create(
+                    unit=unit,
+                    slot=slot,
+                    parties=parties,
+                    found=found,
+                    policy=policy,
+                    join_waitlist=join_waitlist,
+                )
+        except _RegisteredMeanwhile as error:
+            if attempt == 2:
+                raise _refuse(
+                    "当事人的证件正在同时登记，请稍后再试", code="registering", conflict=True
+                ) from error
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def _check_people(people: list[tuple[str, Person]], day: dt.date) -> None:
@@ -328,14 +369,13 @@ def _booking_create(
 ) -> Booking:
     missing = [p for p in parties if p.role not in found]
     # A person registered just now has no isolation record and no booking yet: nothing to check.
-    made, raced = _register_new(missing)
-    if raced:
-        _check_people([(p.role, person) for p, person in zip(missing, raced, strict=True)], slot.date)
-    found = {**found, **{p.role: person for p, person in zip(missing, made or raced, strict=True)}}
+    made = _register_new(missing)
+    found = {**found, **{p.role: person for p, person in zip(missing, made, strict=True)}}
     people = [(p.role, found[p.role]) for p in parties]
     booking = Booking(code=_new_code(), unit=unit, slot=slot, date=slot.date, status=BookingStatus.BOOKED)
     try:
-        with transaction.atomic():
+        # No savepoint: a refusal here rolls the whole booking transaction back.
+        with transaction.atomic(savepoint=False):
             booking.save()
             written = BookingParty.objects.bulk_create(
                 [
@@ -557,6 +597,7 @@ def registry_settings_update(
     _clean(settings)
     with acting_as(actor):
         settings.save()
+    _replan_future_slots(unit)
     return settings
 
 
@@ -575,6 +616,7 @@ def slot_template_add(
     _clean(template)
     with acting_as(actor):
         template.save()
+    _replan_future_slots(unit)
     return template
 
 
@@ -582,6 +624,7 @@ def slot_template_add(
 def slot_template_remove(*, actor: User, template: SlotTemplate) -> None:
     with acting_as(actor):
         template.delete()
+    _replan_future_slots(template.unit)
 
 
 @transaction.atomic
@@ -597,9 +640,9 @@ def date_override_set(
     _registry(unit)
     if date < clock.today():
         raise _refuse("不能调整已过去的日期", code="invalid", field="date")
-    if Slot.objects.filter(unit=unit, date=date, booked__gt=0).exists() and (
-        is_open is False or daily_quota is not None
-    ):
+    # A smaller quota keeps the seats already held (see _replan_slots); closing a day with
+    # bookings goes through a suspension, which tells the holders.
+    if is_open is False and Slot.objects.filter(unit=unit, date=date, booked__gt=0).exists():
         raise _refuse(
             "该日已有预约，请先通过服务暂停（C4）通知已预约的当事人", code="has_bookings", conflict=True
         )
@@ -608,7 +651,7 @@ def date_override_set(
     _clean(override, validate_unique=False)
     with acting_as(actor):
         override.save()
-    Slot.objects.filter(unit=unit, date=date, booked=0).delete()  # remade from the new plan
+    _replan_slots(unit=unit, days=[date])
     return override
 
 
@@ -630,7 +673,8 @@ def surge_date_set(
     _clean(surge, validate_unique=False)
     with acting_as(actor):
         surge.save()
-    Slot.objects.filter(date=date, booked=0).delete()  # remade from the surge plan
+    for unit in OrgUnit.objects.filter(pk__in=Slot.objects.filter(date=date).values("unit_id")):
+        _replan_slots(unit=unit, days=[date])
     return surge
 
 

@@ -141,6 +141,24 @@ def test_c3_policy_holds_the_plans_numbers(plan_campaign):
     assert policy.hardship_months_for_dibao == 3
 
 
+def test_c3_policy_of_a_day_is_the_running_campaigns_else_the_latest_started(db):
+    from shouhu.campaigns.services import campaign_create
+
+    long_run = campaign_create(actor=None, starts_on=dt.date(2022, 1, 1))
+    Policy.objects.filter(campaign=long_run).update(temperature_limit=Decimal("37.0"))
+    long_run.__class__.objects.filter(pk=long_run.pk).update(ends_on=dt.date(2022, 12, 31))
+    later = campaign_create(actor=None, starts_on=dt.date(2022, 6, 1))  # ends with its phases
+    Policy.objects.filter(campaign=later).update(temperature_limit=Decimal("37.2"))
+    later.refresh_from_db()
+
+    assert current_policy(dt.date(2022, 3, 1)).temperature_limit == Decimal("37.0")
+    assert current_policy(dt.date(2022, 6, 2)).campaign_id == later.pk  # both run: the later start
+    after_later = later.ends_on + dt.timedelta(days=1)
+    assert current_policy(after_later).campaign_id == long_run.pk  # only the long one still runs
+    assert current_policy(dt.date(2023, 3, 1)).campaign_id == later.pk  # none runs: latest started
+    assert current_policy(dt.date(2021, 12, 1)).pk is None  # before any campaign: the plan's defaults
+
+
 def test_c3_without_a_campaign_the_plans_defaults_apply(db):
     policy = current_policy()
     assert policy.pk is None

@@ -150,3 +150,29 @@ def test_x3_suspension_history_shows_who_lifted_it(client, tree, county_user):
     page = client.get(f"/campaigns/suspensions/{suspension.pk}/history/").content.decode()
     assert "疫情形势好转" in page
     assert str(county_user) in page
+
+
+def test_c4_a_suspension_outranks_a_limit_and_an_open_day_costs_one_query(
+    tree, county_user, django_assert_num_queries
+):
+    _suspend(
+        county_user, tree.region, mode="limited", limit_note="每时段限 5 对", starts_on=dt.date(2022, 1, 1)
+    )
+    _suspend(county_user, tree.county_a, reason="疫情暂停")
+    both = selectors.service_availability(
+        service="marriage_registration", unit=tree.nursing_home_a, on=dt.date(2022, 2, 2)
+    )
+    assert not both.is_open
+    assert "疫情暂停" in both.reason
+    limited_only = selectors.service_availability(
+        service="marriage_registration", unit=tree.county_b, on=dt.date(2022, 2, 2)
+    )
+    assert limited_only.is_limited
+    assert tree.region.name in limited_only.reason
+    with django_assert_num_queries(1):
+        assert (
+            selectors.service_availability(
+                service="marriage_registration", unit=tree.county_b, on=dt.date(2021, 12, 1)
+            ).message
+            == "正常办理"
+        )

@@ -245,3 +245,42 @@ def test_x7_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     components = (tmp_path / "schema.yaml").read_text()
     assert "    VaccinationReportOutput:" in components
+
+
+def test_x3_audit_batch_inserts_every_entry_once_and_nothing_on_error(tree, django_assert_num_queries):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from shouhu.common.audit import audit_batch, audit_bulk
+    from shouhu.notifications.models import OutboxMessage
+
+    def message(phone: str) -> OutboxMessage:
+        return OutboxMessage.objects.create(unit=tree.county_a, kind="test", phone=phone, body="测试")
+
+    with auditlog_disabled():
+        first, second = message("13900000001"), message("13900000002")
+    ContentType.objects.get_for_model(OutboxMessage)  # cached from here on, as in a running server
+    with django_assert_num_queries(1), audit_batch():
+        audit_bulk(actor=None, created=[first])
+        audit_bulk(actor=None, created=[second])
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(OutboxMessage),
+        object_pk__in=[str(first.pk), str(second.pk)],
+    )
+    assert entries.count() == 2
+    assert {e.action for e in entries} == {LogEntry.Action.CREATE}
+
+    def failing_block() -> None:
+        with audit_batch():
+            audit_bulk(actor=None, created=[first])
+            raise RuntimeError("the block failed")
+
+    with pytest.raises(RuntimeError):
+        failing_block()
+    assert entries.count() == 2
+
+
+def auditlog_disabled():
+    from auditlog.context import disable_auditlog
+
+    return disable_auditlog()

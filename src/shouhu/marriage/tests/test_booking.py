@@ -257,9 +257,23 @@ def test_m1_cancel_twice_is_refused(registry):
     assert Slot.objects.get(pk=booking.slot_id).booked == 0
 
 
+def _first_look_sees_nobody(monkeypatch):
+    """The first look-up of the parties misses someone registered right after it."""
+    looks = []
+    real = services._registered
+
+    def look(parties):
+        looks.append(parties)
+        return {} if len(looks) == 1 else real(parties)
+
+    monkeypatch.setattr(services, "_registered", look)
+    return looks
+
+
 def test_m7_a_party_registered_between_look_and_insert_is_still_checked(registry, monkeypatch):
     """Parties not found before the transaction are inserted together; when one was registered in
-    between (the unique index refuses the insert), they are found and checked like the others."""
+    between (the unique index refuses the insert), the booking starts again and finds and checks
+    them like the others."""
     from shouhu.people.services import PersonInput, person_register
 
     a = party("王五")
@@ -269,10 +283,40 @@ def test_m7_a_party_registered_between_look_and_insert_is_still_checked(registry
     screening_services.isolation_record(
         actor=None, person=person, kind=IsolationKind.HOME, starts_on=clock.today(), source="社区排查"
     )
-    monkeypatch.setattr(services, "_registered", lambda parties: {})  # the look saw nobody
+    looks = _first_look_sees_nobody(monkeypatch)
     with pytest.raises(ConflictError) as caught:
         book(registry, a=a)
     assert caught.value.code == "in_isolation"
+    assert len(looks) == 2
+    assert Person.objects.count() == 1  # party b's insert was rolled back with the rest
+    assert not Booking.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_m7_a_party_registered_between_look_and_insert_is_booked_as_that_person(registry, monkeypatch):
+    from shouhu.people.services import PersonInput, person_register
+
+    a = party("王五")
+    known = person_register(
+        actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=a.id_number)
+    ).person
+    looks = _first_look_sees_nobody(monkeypatch)
+    booking = book(registry, a=a)
+    assert len(looks) == 2
+    assert {p.role: p.person_id for p in BookingParty.objects.filter(booking=booking)}["a"] == known.pk
+    assert Person.objects.count() == 2
+    assert Slot.objects.get(pk=booking.slot_id).booked == 1
+
+
+def test_m7_a_look_that_keeps_missing_is_refused_not_a_server_error(registry, monkeypatch):
+    from shouhu.people.services import PersonInput, person_register
+
+    a = party("王五")
+    person_register(actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=a.id_number))
+    monkeypatch.setattr(services, "_registered", lambda parties: {})
+    with pytest.raises(ConflictError) as caught:
+        book(registry, a=a)
+    assert caught.value.code == "registering"
     assert Person.objects.count() == 1
     assert not Booking.objects.exists()
 

@@ -1,0 +1,78 @@
+"""Changing a registry's rules reshapes the slots already made for coming days (M1, M5)."""
+
+import datetime as dt
+
+import pytest
+
+from shouhu.marriage import services
+from shouhu.marriage.models import Booking, BookingStatus, Slot, SlotTemplate
+from shouhu.marriage.tests.factories import MONDAY, book, make_registry
+
+TUESDAY = MONDAY + dt.timedelta(days=1)
+
+
+@pytest.fixture
+def registry(tree, plan_campaign):
+    return make_registry(tree.county_a, "加格达奇区婚姻登记处", quota=4)  # two slots of 2
+
+
+def _capacities(unit, day=MONDAY):
+    return [(s.starts_at.hour, s.capacity, s.booked) for s in services.slots_for_day(unit=unit, day=day)]
+
+
+def test_m1_a_new_daily_quota_resizes_the_slots_of_coming_days(registry):
+    book(registry)
+    book(registry)
+    services.slots_for_day(unit=registry, day=TUESDAY)
+    assert _capacities(registry) == [(9, 2, 2), (10, 2, 0)]
+
+    services.registry_settings_update(actor=None, unit=registry, daily_quota=10, open_weekdays="12345")
+    assert _capacities(registry) == [(9, 5, 2), (10, 5, 0)]
+    assert _capacities(registry, TUESDAY) == [(9, 5, 0), (10, 5, 0)]
+
+    services.registry_settings_update(actor=None, unit=registry, daily_quota=2, open_weekdays="12345")
+    assert _capacities(registry) == [(9, 2, 2), (10, 1, 0)]  # the two seats held are kept
+    assert sum(capacity for _, capacity, _ in _capacities(registry, TUESDAY)) == 2
+
+
+def test_m1_a_removed_slot_takes_no_more_bookings_but_keeps_its_couples(registry):
+    booking = book(registry)
+    nine = SlotTemplate.objects.get(unit=registry, starts_at=dt.time(9))
+    services.slot_template_remove(actor=None, template=nine)
+    slots = {s.starts_at.hour: s for s in Slot.objects.filter(unit=registry, date=MONDAY)}
+    assert (slots[9].capacity, slots[9].booked) == (1, 1)  # full: nobody else gets in
+    assert slots[10].capacity == 4  # the whole quota now goes to the remaining slot
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED
+
+
+def test_m1_a_slot_left_with_only_cancelled_bookings_is_replanned_not_a_server_error(registry):
+    booking = book(registry)
+    services.booking_cancel(booking=booking)
+    services.date_override_set(actor=None, unit=registry, date=MONDAY, is_open=None, daily_quota=6)
+    assert _capacities(registry) == [(9, 3, 0), (10, 3, 0)]
+    nine = SlotTemplate.objects.get(unit=registry, starts_at=dt.time(9))
+    services.slot_template_remove(actor=None, template=nine)
+    # The 9 o'clock row stays for its cancelled booking's history but offers no seat.
+    assert Slot.objects.get(unit=registry, date=MONDAY, starts_at=dt.time(9)).capacity == 0
+    assert Booking.objects.filter(pk=booking.pk).exists()
+
+
+def test_m1_a_smaller_quota_for_a_day_with_bookings_keeps_the_seats_held(registry):
+    book(registry)
+    book(registry)
+    services.date_override_set(actor=None, unit=registry, date=MONDAY, is_open=None, daily_quota=1)
+    assert _capacities(registry) == [(9, 2, 2)]  # the empty 10 o'clock slot is gone
+    with pytest.raises(services.ConflictError):
+        services.date_override_set(actor=None, unit=registry, date=MONDAY, is_open=False, daily_quota=None)
+
+
+def test_m5_a_surge_date_set_later_replans_the_registries_of_that_day(registry):
+    services.slots_for_day(unit=registry, day=TUESDAY)
+    services.slot_template_add(
+        actor=None, unit=registry, starts_at=dt.time(8), ends_at=dt.time(12), share=1, plan="surge"
+    )
+    services.surge_date_set(
+        actor=None, date=TUESDAY, name="测试高峰日", daily_quota=30, booking_opens_days=30
+    )
+    assert _capacities(registry, TUESDAY) == [(8, 30, 0)]
