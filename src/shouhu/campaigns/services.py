@@ -1,6 +1,7 @@
 """Writes of the campaign: phases, key dates, holidays, policy and service suspensions."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -205,6 +206,18 @@ def holiday_set(*, actor: User | None, date: dt.date, name: str, is_workday: boo
     return holiday
 
 
+# Modules holding bookings of a service register what to do the moment it is suspended (tell the
+# holders); called inside `suspension_create`'s transaction, so the notices exist exactly when the
+# suspension does. The same handlers may also run from cron: they must act once per booking.
+SuspensionHandler = Callable[..., object]
+_suspension_handlers: dict[str, list[SuspensionHandler]] = {}
+
+
+def register_suspension_handler(service: str, handler: SuspensionHandler) -> None:
+    """`handler(suspension=...)` runs whenever a suspension of `service` is created."""
+    _suspension_handlers.setdefault(service, []).append(handler)
+
+
 @transaction.atomic
 def suspension_create(
     *,
@@ -242,6 +255,8 @@ def suspension_create(
     _clean(suspension)
     with acting_as(actor):
         suspension.save()
+        for handler in _suspension_handlers.get(service, []):
+            handler(suspension=suspension)
     return suspension
 
 

@@ -11,11 +11,13 @@ class MarriageConfig(AppConfig):
 
         from shouhu.campaigns.models import ServiceType
         from shouhu.campaigns.selectors import register_affected_provider
+        from shouhu.campaigns.services import register_suspension_handler
         from shouhu.people.lifecycle import register_death_handler
 
         from . import models, selectors, services
 
         register_affected_provider(ServiceType.MARRIAGE_REGISTRATION, selectors.affected_lines)
+        register_suspension_handler(ServiceType.MARRIAGE_REGISTRATION, services.suspension_notify)
         register_death_handler("marriage.bookings", services.bookings_end_on_death)
         # Bookings and parties hold personal data and change by the thousand on surge days: the
         # rows themselves record their state; staff-made settings and counter work are audited.

@@ -22,7 +22,7 @@ from shouhu.accounts.models import User
 from shouhu.alerts import audience as audiences
 from shouhu.alerts.models import Severity
 from shouhu.alerts.services import alert_raise, alert_resolve
-from shouhu.campaigns.models import Policy, ServiceSuspension
+from shouhu.campaigns.models import Policy, ServiceSuspension, SuspensionMode
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.audit import acting_as, audit_batch, audit_bulk
@@ -562,7 +562,13 @@ def offers_expire() -> int:
 
 @transaction.atomic
 def suspension_notify(*, suspension: ServiceSuspension) -> int:
-    """Tell every holder of a booking inside the suspended window, once, that they may rebook first."""
+    """Tell every holder of a booking inside the suspended window, once, that they may rebook first.
+
+    Runs when the suspension is created (campaigns' suspension handler) and again from
+    `marriage_tick` for bookings made or moved into the window later. A limit (限流) keeps the day
+    open: its holders are not told to rebook."""
+    if suspension.mode != SuspensionMode.SUSPENDED or suspension.lifted_at is not None:
+        return 0
     told = 0
     done = set(SuspensionNotice.objects.filter(suspension=suspension).values_list("booking_id", flat=True))
     for booking in affected_bookings(suspension):

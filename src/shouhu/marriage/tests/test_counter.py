@@ -172,9 +172,10 @@ def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(tree, regis
     lines = suspension_affected(suspension)
     assert any(booking.code in line for line in lines)
     assert not any(outside.code in line for line in lines)
-    assert services.suspension_notify(suspension=suspension) == 1
-    assert services.suspension_notify(suspension=suspension) == 0  # once only
+    # Told the moment the suspension is registered, and only once.
     assert SuspensionNotice.objects.filter(booking=booking).exists()
+    assert not SuspensionNotice.objects.filter(booking=outside).exists()
+    assert services.suspension_notify(suspension=suspension) == 0
     texts = OutboxMessage.objects.filter(kind="marriage.suspension")
     assert texts.count() == 2
     assert "优先改约" in texts.first().body
@@ -187,9 +188,9 @@ def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(tree, regis
     assert booking.date == MONDAY + dt.timedelta(days=3)
 
 
-def test_c4_the_cron_command_notifies(tree, registry, county_user):
-    book(registry, first_slot(registry, MONDAY))
-    suspension_create(
+def test_c4_the_cron_command_notifies_bookings_it_has_not_told_yet(tree, registry, county_user):
+    booking = book(registry, first_slot(registry, MONDAY))
+    suspension = suspension_create(
         actor=county_user,
         unit=registry,
         service="marriage_registration",
@@ -197,8 +198,30 @@ def test_c4_the_cron_command_notifies(tree, registry, county_user):
         ends_on=MONDAY,
         reason="大厅消杀",
     )
+    SuspensionNotice.objects.filter(suspension=suspension).delete()  # as if it failed to run
+    OutboxMessage.objects.filter(kind="marriage.suspension").delete()
+    call_command("marriage_tick")
+    assert SuspensionNotice.objects.filter(booking=booking).exists()
+    assert OutboxMessage.objects.filter(kind="marriage.suspension").count() == 2
     call_command("marriage_tick")
     assert OutboxMessage.objects.filter(kind="marriage.suspension").count() == 2
+
+
+def test_c4_a_limit_keeps_the_day_open_and_tells_nobody_to_rebook(tree, registry, county_user):
+    booking = book(registry, first_slot(registry, MONDAY))
+    suspension_create(
+        actor=county_user,
+        unit=tree.county_a,
+        service="marriage_registration",
+        starts_on=MONDAY,
+        ends_on=MONDAY,
+        reason="人流较大",
+        mode="limited",
+        limit_note="每时段减半",
+    )
+    call_command("marriage_tick")
+    assert not SuspensionNotice.objects.filter(booking=booking).exists()
+    assert not OutboxMessage.objects.filter(kind="marriage.suspension").exists()
 
 
 def test_m6_hall_log_and_daily_counts(registry, clerk):
