@@ -258,6 +258,12 @@ class Policy(TimeStampedModel):
     funeral_attendance_limit = models.PositiveSmallIntegerField(
         "治丧活动参加人数上限", default=20, validators=_range(1, 500)
     )
+    funeral_late_entry_days = models.PositiveSmallIntegerField(
+        "治丧登记可补录天数",
+        default=1,
+        validators=_range(0, 30),
+        help_text="治丧日期早于今天超过此天数的，不能作为新的治丧登记（须由县级民政局补录）",
+    )
     remains_step_stall_hours = models.PositiveSmallIntegerField(
         "新冠患者遗体处置环节超时（小时）",
         default=24,

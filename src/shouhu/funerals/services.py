@@ -45,7 +45,6 @@ from shouhu.people.services import PersonInput, person_find_by_document, person_
 
 # A funeral held late at night is entered the next morning; anything older is not a new case but
 # a correction for the county bureau.
-LATE_ENTRY = dt.timedelta(1)  # not a policy threshold: the calendar's previous day
 MAX_QUANTITY = 1_000_000
 PPE_LOW_STOCK = "funerals.ppe_low_stock"
 
@@ -121,8 +120,11 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
         errors["died_on"] = ["死亡日期不能晚于今天"]
     if data.service_date < data.died_on:
         errors["service_date"] = ["治丧日期不能早于死亡日期"]
-    elif data.service_date < today - LATE_ENTRY:
-        errors["service_date"] = ["治丧日期已过去多日，不能作为新的治丧登记；如需补录请联系县级民政局"]
+    elif data.service_date < today - dt.timedelta(days=policy.funeral_late_entry_days):
+        errors["service_date"] = [
+            f"治丧日期早于今天超过 {policy.funeral_late_entry_days} 天，不能作为新的治丧登记；"
+            "如需补录请联系县级民政局"
+        ]
     if data.ceremony_type not in CeremonyType.values:
         errors["ceremony_type"] = ["未知的仪式类型"]
     elif data.ceremony_type == CeremonyType.FAREWELL and not policy.funeral_farewell_ceremonies_allowed:

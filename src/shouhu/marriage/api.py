@@ -1,18 +1,20 @@
 """The marriage API for staff: bookings (list, detail, book for a couple, cancel, check in) and
-non-compliance reports (list, close). The public books through the pages."""
+non-compliance reports (list, close) and where they go. The public books through the pages."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
 from shouhu.common.types import AuthedRequest
 from shouhu.marriage import selectors, services
 from shouhu.marriage.forms import PARTY_ID_TYPES
-from shouhu.marriage.models import Booking, BookingStatus, NonComplianceReport, ReportStatus
+from shouhu.marriage.models import Booking, BookingStatus, NonComplianceReport, RecipientKind, ReportStatus
 from shouhu.marriage.permissions import MarriagePerm
+from shouhu.orgs.models import OrgUnit
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
@@ -185,3 +187,53 @@ class ReportCloseApi(ScopedAPIView):
             actor=request.user, report=report, outcome=data.validated_data["outcome"]
         )
         return Response(ReportOutput(closed).data)
+
+
+class RecipientOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=RecipientKind.choices)
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    unit_name = serializers.CharField(source="unit.name", allow_null=True, default=None)
+
+
+class RecipientInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RecipientKind.choices)
+    unit = ObjectIdField(required=False, allow_null=True)
+
+
+class RecipientListApi(ScopedAPIView):
+    """Where non-compliance reports go; none set means the county bureau and the coordinators."""
+
+    required_code = MarriagePerm.VIEW
+
+    @extend_schema(responses=RecipientOutput(many=True), summary="情况报告对象")
+    def get(self, request: AuthedRequest) -> Response:
+        recipients = selectors.report_recipient_list(viewer=request.user)
+        return Response(RecipientOutput(recipients, many=True).data)
+
+
+class RecipientCreateApi(ScopedAPIView):
+    required_code = CampaignPerm.MANAGE
+
+    @extend_schema(request=RecipientInput, responses={201: RecipientOutput}, summary="添加情况报告对象")
+    def post(self, request: AuthedRequest) -> Response:
+        data = RecipientInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        unit = None
+        if values.get("unit") is not None:
+            unit = OrgUnit.objects.filter(pk=values["unit"]).first()
+            if unit is None:
+                raise DomainError("未找到该单位", code="invalid", field_errors={"unit": ["未找到该单位"]})
+        recipient = services.report_recipient_add(actor=request.user, kind=values["kind"], unit=unit)
+        return Response(RecipientOutput(recipient).data, status=status.HTTP_201_CREATED)
+
+
+class RecipientDeleteApi(ScopedAPIView):
+    required_code = CampaignPerm.MANAGE
+
+    @extend_schema(request=None, responses={204: None}, summary="移除情况报告对象")
+    def post(self, request: AuthedRequest, report_recipient_id: int) -> Response:
+        recipient = selectors.access_report_recipient(request.user, report_recipient_id)
+        services.report_recipient_remove(actor=request.user, recipient=recipient)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -26,4 +26,15 @@ urlpatterns = [
         api.ReportCloseApi.as_view(),
         name="api-marriage-report-close",
     ),
+    path("marriage/report-recipients/", api.RecipientListApi.as_view(), name="api-marriage-recipient-list"),
+    path(
+        "marriage/report-recipients/new/",
+        api.RecipientCreateApi.as_view(),
+        name="api-marriage-recipient-create",
+    ),
+    path(
+        "marriage/report-recipients/<int:report_recipient_id>/delete/",
+        api.RecipientDeleteApi.as_view(),
+        name="api-marriage-recipient-delete",
+    ),
 ]

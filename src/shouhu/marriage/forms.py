@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
-from shouhu.marriage.models import HallTask, SlotPlan
+from shouhu.marriage.models import HallTask, RecipientKind, SlotPlan
 from shouhu.marriage.selectors import public_registries
+from shouhu.orgs.models import OrgUnit, UnitStatus
 from shouhu.people.models import IdType
 
 PARTY_ID_TYPES = [
@@ -124,6 +125,21 @@ class ScreenForm(forms.Form):
 
 class CloseReportForm(forms.Form):
     outcome = forms.CharField(label=_("处理结果"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReportRecipientForm(forms.Form):
+    kind = forms.ChoiceField(label=_("报告对象"), choices=RecipientKind.choices)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("单位（指定单位时）"), queryset=OrgUnit.objects.none(), required=False, empty_label="—"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from shouhu.marriage.services import RECIPIENT_UNIT_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
+            kind__in=RECIPIENT_UNIT_KINDS, status=UnitStatus.ACTIVE
+        ).order_by("path")
 
 
 class HallLogForm(forms.Form):

@@ -16,6 +16,7 @@ from shouhu.marriage.models import (
     BookingStatus,
     HallLog,
     NonComplianceReport,
+    ReportRecipient,
     Slot,
     SlotTemplate,
 )
@@ -152,6 +153,15 @@ def report_list(*, viewer: User, status: str = "") -> QuerySet[NonComplianceRepo
 
 def access_report(viewer: User, pk: object) -> NonComplianceReport:
     return get_in_scope(report_list(viewer=viewer), pk)
+
+
+def report_recipient_list(*, viewer: User) -> QuerySet[ReportRecipient]:
+    """Region-wide: one list says where every registry's non-compliance reports go."""
+    return ReportRecipient.objects.select_related("unit").order_by("kind", "unit__path", "pk")
+
+
+def access_report_recipient(viewer: User, pk: object) -> ReportRecipient:
+    return get_in_scope(report_recipient_list(viewer=viewer), pk)
 
 
 def hall_log_list(*, viewer: User, unit: int | None = None) -> QuerySet[HallLog]:

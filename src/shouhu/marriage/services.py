@@ -53,7 +53,7 @@ from shouhu.marriage.models import (
 )
 from shouhu.marriage.selectors import affected_bookings
 from shouhu.notifications.services import message_enqueue, messages_enqueue
-from shouhu.orgs.models import OrgUnit
+from shouhu.orgs.models import OrgUnit, UnitKind, UnitStatus
 from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
 from shouhu.people.models import IdType, Person
 from shouhu.people.services import PersonInput, clean_person
@@ -798,6 +798,38 @@ def counter_screen(
             _end(booking, BookingStatus.REFUSED, f"{ROLE_LABELS[PartyRole(party.role)]}不符合防控要求")
             _report(actor=actor, booking=booking, check=check, party=party)
     return check
+
+
+RECIPIENT_UNIT_KINDS = (UnitKind.REGION, UnitKind.COUNTY, UnitKind.DEPARTMENT, UnitKind.AFFILIATED)
+
+
+@transaction.atomic
+def report_recipient_add(*, actor: User, kind: str, unit: OrgUnit | None = None) -> ReportRecipient:
+    """Add where non-compliance reports go. The first one replaces the defaults (the registry's
+    county bureau and the department coordinating marriage), so name them too if they should stay."""
+    if kind not in RecipientKind.values:
+        raise _refuse("请选择报告对象", code="invalid", field="kind")
+    if kind != RecipientKind.UNIT:
+        unit = None
+    elif unit is None:
+        raise _refuse("指定单位时须选择单位", code="invalid", field="unit")
+    elif unit.kind not in RECIPIENT_UNIT_KINDS or unit.status != UnitStatus.ACTIVE:
+        raise _refuse("报告对象应为在用的局机关、科室或事业单位", code="invalid", field="unit")
+    if ReportRecipient.objects.filter(kind=kind, unit=unit).exists():
+        raise _refuse(
+            "该报告对象已在名单中", code="duplicate", field="unit" if unit else "kind", conflict=True
+        )
+    recipient = ReportRecipient(kind=kind, unit=unit)
+    _clean(recipient)
+    with acting_as(actor):
+        recipient.save()
+    return recipient
+
+
+@transaction.atomic
+def report_recipient_remove(*, actor: User, recipient: ReportRecipient) -> None:
+    with acting_as(actor):
+        recipient.delete()
 
 
 def _recipients(unit: OrgUnit) -> list[audiences.Target]:

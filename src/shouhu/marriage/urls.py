@@ -25,6 +25,12 @@ urlpatterns = [
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking_detail"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:marriage_report_id>/", views.report_detail, name="report_detail"),
+    path("report-recipients/", views.report_recipient_list, name="report_recipient_list"),
+    path(
+        "report-recipients/<int:report_recipient_id>/delete/",
+        views.report_recipient_delete,
+        name="report_recipient_delete",
+    ),
     path("hall-logs/", views.hall_log_list, name="hall_log_list"),
     path("daily-counts/", views.daily_counts, name="daily_counts"),
 ]

@@ -28,6 +28,7 @@ from shouhu.marriage.forms import (
     CounterLookupForm,
     DateOverrideForm,
     HallLogForm,
+    ReportRecipientForm,
     ScreenForm,
     SettingsForm,
     SlotTemplateForm,
@@ -339,6 +340,39 @@ def report_detail(request: AuthedHttpRequest, marriage_report_id: int) -> HttpRe
         and report.status == ReportStatus.OPEN,
     }
     return render(request, "marriage/report_detail.html", context)
+
+
+@login_required
+def report_recipient_list(request: AuthedHttpRequest) -> HttpResponse:
+    """Where non-compliance reports go (region-wide); edited by who edits the campaign's policy."""
+    require(request, MarriagePerm.VIEW)
+    form = ReportRecipientForm(request.POST or None)
+    if request.method == "POST":
+        require(request, CampaignPerm.MANAGE)
+        if form.is_valid():
+            try:
+                services.report_recipient_add(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, "已添加报告对象")
+                return redirect("marriage:report_recipient_list")
+    context = {
+        "recipients": list(selectors.report_recipient_list(viewer=request.user)),
+        "form": form,
+        "can_edit": request.user.has_code(CampaignPerm.MANAGE),
+    }
+    return render(request, "marriage/report_recipient_list.html", context)
+
+
+@login_required
+@require_POST
+def report_recipient_delete(request: AuthedHttpRequest, report_recipient_id: int) -> HttpResponse:
+    require(request, CampaignPerm.MANAGE)
+    recipient = selectors.access_report_recipient(request.user, report_recipient_id)
+    services.report_recipient_remove(actor=request.user, recipient=recipient)
+    messages.success(request, "已移除报告对象")
+    return redirect("marriage:report_recipient_list")
 
 
 # --- Hall log and daily counts (M6) ----------------------------------------------------------------

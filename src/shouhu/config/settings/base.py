@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "UnitStatusEnum": "shouhu.orgs.models.UnitStatus",
         "IdTypeEnum": "shouhu.people.models.IdType",
         "ContraindicationSourceEnum": "shouhu.vaccination.models.ContraindicationSource",
+        "RecipientKindEnum": "shouhu.marriage.models.RecipientKind",
     },
 }
 

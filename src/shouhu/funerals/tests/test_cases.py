@@ -147,6 +147,15 @@ def test_f1_yesterdays_funeral_may_still_be_entered(plan_campaign, home_a):
     assert make_case(home_a, service_date=DAY - dt.timedelta(days=1), died_on=dt.date(2022, 1, 3)).pk
 
 
+def test_f1_how_late_a_funeral_may_be_entered_is_policy(plan_campaign, home_a):
+    three_days_ago = DAY - dt.timedelta(days=3)
+    with pytest.raises(DomainError) as refused:
+        make_case(home_a, service_date=three_days_ago, died_on=dt.date(2021, 12, 30))
+    assert "超过 1 天" in refused.value.field_errors["service_date"][0]
+    Policy.objects.filter(campaign=plan_campaign).update(funeral_late_entry_days=3)
+    assert make_case(home_a, service_date=three_days_ago, died_on=dt.date(2021, 12, 30)).pk
+
+
 def test_f1_a_nursing_home_is_not_a_funeral_home(plan_campaign, tree):
     with pytest.raises(DomainError):
         services.case_register(actor=None, home=tree.nursing_home_a, data=case_input())

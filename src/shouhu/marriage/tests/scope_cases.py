@@ -74,3 +74,6 @@ SCOPED_OBJECTS = {
     "marriage_report_id": make_report_in,
     "outbox_message_id": make_message_in,
 }
+
+# Where non-compliance reports go is one list for the whole region (edited with the policy).
+REGION_WIDE = {"report_recipient_id": "情况报告对象全区统一，随防控政策由地区维护"}

@@ -37,6 +37,7 @@ def test_m1_staff_pages_answer(client, registry, county_user):
         f"/marriage/counter/?code={booking.code}",
         "/marriage/reports/",
         "/marriage/reports/?export=xlsx",
+        "/marriage/report-recipients/",
         "/marriage/hall-logs/",
         "/marriage/daily-counts/",
         f"/marriage/bookings/{booking.pk}/",
