@@ -41,16 +41,17 @@ def public_registries() -> QuerySet[OrgUnit]:
 
 def public_slot(pk: int) -> Slot | None:
     """A slot of an open registry with its unit, or None: what the public and clerks book."""
-    return (
-        Slot.objects.select_related("unit")
-        .filter(
+    # get(), not first(): first() orders by the models' orderings through the join, which took
+    # longer to compile than the query took to run (every booking asks).
+    try:
+        return Slot.objects.select_related("unit").get(
             pk=pk,
             unit__kind=UnitKind.INSTITUTION,
             unit__institution_type=InstitutionType.MARRIAGE_REGISTRY,
             unit__status=UnitStatus.ACTIVE,
         )
-        .first()
-    )
+    except Slot.DoesNotExist:
+        return None
 
 
 def registry_list(*, viewer: User) -> QuerySet[OrgUnit]:
