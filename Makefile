@@ -48,8 +48,17 @@ check: install
 
 lint: check
 
+## Benchmarks on a throwaway SQLite database; then the PostgreSQL-only ones (screening and
+## booking over HTTP) on a throwaway PostgreSQL database when one answers at BENCH_PG_URL.
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/shouhu_bench
 bench: install
 	$(PY) bench/run.py
+	@if [ -n "$$BENCH_DATABASE_URL" ]; then exit 0; fi; \
+	if $(PY) -c "import psycopg, sys, urllib.parse as u; url = u.urlsplit(sys.argv[1]); \
+	    psycopg.connect(u.urlunsplit(url._replace(path='/postgres')), connect_timeout=3).close()" \
+	    "$(BENCH_PG_URL)" 2>/dev/null; then \
+	  BENCH_DATABASE_URL=$(BENCH_PG_URL) $(PY) bench/run.py screening booking; \
+	else echo "PostgreSQL not reachable at $(BENCH_PG_URL): the screening and booking benchmarks were skipped"; fi
 
 schemathesis: install
 	bash scripts/schemathesis.sh

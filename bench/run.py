@@ -157,7 +157,7 @@ def print_table(results: list[Result], errors: list[str]) -> None:
 def write_json(
     results: list[Result], errors: list[str], database: str, ctx: Context, args: argparse.Namespace
 ) -> None:
-    out = BENCH_DIR / "results" / "latest.json"
+    out = BENCH_DIR / "results" / f"latest-{ctx.vendor}.json"  # `make bench` runs both databases
     out.parent.mkdir(exist_ok=True)
     data = {
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

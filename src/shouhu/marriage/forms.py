@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
 from shouhu.marriage.models import HallTask, RecipientKind, SlotPlan
-from shouhu.marriage.selectors import public_registries
-from shouhu.orgs.models import OrgUnit, UnitStatus
+from shouhu.marriage.selectors import public_registries, recipient_unit_choices
+from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import IdType
 
 PARTY_ID_TYPES = [
@@ -134,12 +134,8 @@ class ReportRecipientForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from shouhu.marriage.services import RECIPIENT_UNIT_KINDS
-
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
-            kind__in=RECIPIENT_UNIT_KINDS, status=UnitStatus.ACTIVE
-        ).order_by("path")
+        self.fields["unit"].queryset = recipient_unit_choices()  # type: ignore[attr-defined]
 
 
 class HallLogForm(forms.Form):

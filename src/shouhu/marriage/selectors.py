@@ -156,6 +156,28 @@ def access_report(viewer: User, pk: object) -> NonComplianceReport:
     return get_in_scope(report_list(viewer=viewer), pk)
 
 
+def can_receive_reports(unit: OrgUnit) -> bool:
+    """A unit whose report handlers can open reports of every registry: the region itself, or a
+    region-level department or affiliated unit coordinating marriage registration (a county
+    bureau would be alerted about reports its scope cannot show)."""
+    if unit.status != UnitStatus.ACTIVE:
+        return False
+    if unit.depth == 1:
+        return True
+    return (
+        unit.depth == 2
+        and unit.kind in (UnitKind.DEPARTMENT, UnitKind.AFFILIATED)
+        and MODULE in unit.coordinated_modules
+    )
+
+
+def recipient_unit_choices() -> QuerySet[OrgUnit]:
+    candidates = OrgUnit.objects.filter(depth__lte=2, status=UnitStatus.ACTIVE).exclude(kind=UnitKind.COUNTY)
+    return OrgUnit.objects.filter(pk__in=[u.pk for u in candidates if can_receive_reports(u)]).order_by(
+        "path"
+    )
+
+
 def report_recipient_list(*, viewer: User) -> QuerySet[ReportRecipient]:
     """Region-wide: one list says where every registry's non-compliance reports go."""
     return ReportRecipient.objects.select_related("unit").order_by("kind", "unit__path", "pk")

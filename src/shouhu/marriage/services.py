@@ -22,8 +22,9 @@ from shouhu.accounts.models import User
 from shouhu.alerts import audience as audiences
 from shouhu.alerts.models import Severity
 from shouhu.alerts.services import alert_raise, alert_resolve
-from shouhu.campaigns.models import Policy, ServiceSuspension, SuspensionMode
+from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType, SuspensionMode
 from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.selectors import service_availability
 from shouhu.common import clock
 from shouhu.common.audit import acting_as, audit_batch, audit_bulk
 from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
@@ -51,9 +52,9 @@ from shouhu.marriage.models import (
     SurgeDate,
     SuspensionNotice,
 )
-from shouhu.marriage.selectors import affected_bookings
+from shouhu.marriage.selectors import affected_bookings, can_receive_reports
 from shouhu.notifications.services import message_enqueue, messages_enqueue
-from shouhu.orgs.models import OrgUnit, UnitKind, UnitStatus
+from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
 from shouhu.people.models import IdType, Person
 from shouhu.people.services import PersonInput, clean_person
@@ -64,6 +65,8 @@ CODE_LENGTH = 8
 HMT_ID_TYPES = (IdType.HK_MACAO_PERMIT, IdType.TAIWAN_PERMIT)
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
+# Not a policy threshold: the hall log records what was done, entered the same day or soon after.
+HALL_LOG_LATE_ENTRY = dt.timedelta(days=7)
 
 
 def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
@@ -122,16 +125,38 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     rows: dict[dt.date, list[Slot]] = {}
     for slot in Slot.objects.filter(unit=unit, date__in=days):
         rows.setdefault(slot.date, []).append(slot)
-    for day, slots in rows.items():
+    held = set(
+        Booking.objects.filter(unit=unit, date__in=list(rows), status__in=ACTIVE_STATUSES).values_list(
+            "date", flat=True
+        )
+    )
+    closed_with_bookings = []
+    for day, slots in sorted(rows.items()):
         plan = day_plan(unit, day, policy=current_policy(day))
+        if not plan.is_open and day in held:
+            closed_with_bookings.append(day)
+            continue
         planned = {p.starts_at: p for p in plan.slots} if plan.is_open else {}
         for slot in slots:
             wanted = planned.get(slot.starts_at)
             capacity = wanted.capacity if wanted is not None else 0
-            Slot.objects.filter(pk=slot.pk).update(capacity=Greatest(F("booked"), Value(capacity)))
+            ends_at = wanted.ends_at if wanted is not None else slot.ends_at
+            Slot.objects.filter(pk=slot.pk).update(
+                capacity=Greatest(F("booked"), Value(capacity)), ends_at=ends_at
+            )
         Slot.objects.filter(unit=unit, date=day, booked=0, bookings__isnull=True).exclude(
             starts_at__in=list(planned)
         ).delete()
+    if closed_with_bookings:
+        # The caller's transaction rolls the change of rules back with this refusal.
+        dates = "、".join(str(day) for day in closed_with_bookings[:10])
+        more = f"等 {len(closed_with_bookings)} 天" if len(closed_with_bookings) > 10 else ""
+        raise _refuse(
+            f"这样修改会关闭已有预约的日期（{dates}{more}）；请先登记服务暂停（通知已预约的当事人），"
+            "或只修改以后的日期",
+            code="has_bookings",
+            conflict=True,
+        )
 
 
 def _replan_future_slots(unit: OrgUnit) -> None:
@@ -671,7 +696,16 @@ def surge_date_set(
     booking_opens_days: int | None = None,
     is_computed: bool = False,
 ) -> SurgeDate:
+    if date < clock.today():
+        raise _refuse("不能把已过去的日期设为高峰日", code="invalid", field="date")
     surge = SurgeDate.objects.filter(date=date).first() or SurgeDate(date=date)
+    if surge.pk is None and _date_has_bookings(date):
+        raise _refuse(
+            f"{date} 已有婚姻登记预约，不能再设为高峰日；高峰日应在开放预约之前设置",
+            code="has_bookings",
+            field="date",
+            conflict=True,
+        )
     surge.name = name.strip()
     surge.daily_quota = daily_quota
     surge.booking_opens_days = booking_opens_days
@@ -684,12 +718,18 @@ def surge_date_set(
     return surge
 
 
+def _date_has_bookings(day: dt.date) -> bool:
+    return Booking.objects.filter(date=day, status__in=ACTIVE_STATUSES).exists()
+
+
 def surge_dates_sync(*, year: int) -> int:
     """520, 521 and 七夕 of a year (lunar date computed), unless staff already set them."""
     from shouhu.marriage.calendar import computed_surge_dates
 
     made = 0
     for day, name in computed_surge_dates(year):
+        if day < clock.today() or _date_has_bookings(day):
+            continue  # too late for a surge plan: the day is booked under the normal one
         if not SurgeDate.objects.filter(date=day).exists():
             surge_date_set(actor=None, date=day, name=name, is_computed=True)
             made += 1
@@ -706,6 +746,11 @@ def counter_check_in(*, actor: User, booking: Booking) -> Booking:
         raise _refuse(f"该预约{booking.get_status_display()}，不能签到", code="not_booked", conflict=True)
     if booking.date != clock.today():
         raise _refuse(f"该预约为 {booking.date}，不是今天", code="wrong_day", conflict=True)
+    availability = service_availability(
+        service=ServiceType.MARRIAGE_REGISTRATION, unit=booking.unit, on=booking.date
+    )
+    if not availability.is_open:
+        raise _refuse(availability.reason, code="service_suspended", conflict=True)
     booking.status = BookingStatus.CHECKED_IN
     with acting_as(actor):
         booking.save(update_fields=["status", "updated_at"])
@@ -800,9 +845,6 @@ def counter_screen(
     return check
 
 
-RECIPIENT_UNIT_KINDS = (UnitKind.REGION, UnitKind.COUNTY, UnitKind.DEPARTMENT, UnitKind.AFFILIATED)
-
-
 @transaction.atomic
 def report_recipient_add(*, actor: User, kind: str, unit: OrgUnit | None = None) -> ReportRecipient:
     """Add where non-compliance reports go. The first one replaces the defaults (the registry's
@@ -813,8 +855,12 @@ def report_recipient_add(*, actor: User, kind: str, unit: OrgUnit | None = None)
         unit = None
     elif unit is None:
         raise _refuse("指定单位时须选择单位", code="invalid", field="unit")
-    elif unit.kind not in RECIPIENT_UNIT_KINDS or unit.status != UnitStatus.ACTIVE:
-        raise _refuse("报告对象应为在用的局机关、科室或事业单位", code="invalid", field="unit")
+    elif not can_receive_reports(unit):
+        raise _refuse(
+            "报告对象须能查看全区的婚姻登记情况：地区民政局，或统筹婚姻登记工作的科室、事业单位",
+            code="invalid",
+            field="unit",
+        )
     if ReportRecipient.objects.filter(kind=kind, unit=unit).exists():
         raise _refuse(
             "该报告对象已在名单中", code="duplicate", field="unit" if unit else "kind", conflict=True
@@ -927,6 +973,10 @@ def hall_log_record(
         raise _refuse("请选择通风或消毒", code="invalid", field="task")
     if done_at > clock.now():
         raise _refuse("时间不能晚于现在", code="invalid", field="done_at")
+    if done_at < clock.now() - HALL_LOG_LATE_ENTRY:
+        raise _refuse(
+            f"只能补记 {HALL_LOG_LATE_ENTRY.days} 天以内的通风消毒", code="invalid", field="done_at"
+        )
     log = HallLog(unit=unit, task=task, done_at=done_at, note=note.strip(), recorded_by=actor)
     _clean(log)
     with acting_as(actor):

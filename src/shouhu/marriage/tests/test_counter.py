@@ -235,7 +235,38 @@ def test_m6_hall_log_and_daily_counts(registry, clerk):
             task=HallTask.DISINFECTION,
             done_at=clock.now() + dt.timedelta(hours=1),
         )
+    for long_ago in (clock.now() - dt.timedelta(days=8), dt.datetime(1, 1, 1, tzinfo=clock.local_zone())):
+        with pytest.raises(DomainError) as too_old:
+            services.hall_log_record(actor=clerk, unit=registry, task=HallTask.DISINFECTION, done_at=long_ago)
+        assert "7 天以内" in too_old.value.message
     assert selectors.hall_log_list(viewer=clerk).count() == 1
     _today_booking(registry)
     rows = selectors.daily_counts(viewer=clerk, day=clock.today())
     assert [(r.unit, r.capacity, r.booked) for r in rows] == [(registry, 4, 1)]
+
+
+def test_m6_the_hall_log_page_refuses_year_one_without_a_server_error(client, registry, clerk):
+    client.force_login(clerk)
+    response = client.post(
+        "/marriage/hall-logs/",
+        {"unit": registry.pk, "task": HallTask.DISINFECTION, "done_at": "0001-01-01T00:00"},
+    )
+    assert response.status_code in (200, 400)
+    assert "7 天以内" in response.content.decode()
+
+
+def test_c4_the_counter_does_not_register_on_a_suspended_day(tree, registry, clerk, county_user):
+    booking = _today_booking(registry)
+    suspension_create(
+        actor=county_user,
+        unit=tree.county_a,
+        service="marriage_registration",
+        starts_on=clock.today(),
+        ends_on=clock.today(),
+        reason="本地出现疫情",
+    )
+    with pytest.raises(ConflictError) as caught:
+        services.counter_check_in(actor=clerk, booking=booking)
+    assert "本地出现疫情" in caught.value.message
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED

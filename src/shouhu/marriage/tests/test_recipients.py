@@ -46,6 +46,9 @@ def test_m4_recipient_input_is_checked_and_nothing_saved(tree, region_admin):
     with pytest.raises(DomainError) as village:
         services.report_recipient_add(actor=region_admin, kind=RecipientKind.UNIT, unit=tree.village_a)
     assert "unit" in village.value.field_errors
+    with pytest.raises(DomainError) as county:  # its handlers could not open other counties' reports
+        services.report_recipient_add(actor=region_admin, kind=RecipientKind.UNIT, unit=tree.county_a)
+    assert "全区" in county.value.message
     with pytest.raises(DomainError):
         services.report_recipient_add(actor=region_admin, kind="nobody")
     assert not ReportRecipient.objects.exists()

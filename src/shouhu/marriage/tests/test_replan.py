@@ -76,3 +76,35 @@ def test_m5_a_surge_date_set_later_replans_the_registries_of_that_day(registry):
         actor=None, date=TUESDAY, name="测试高峰日", daily_quota=30, booking_opens_days=30
     )
     assert _capacities(registry, TUESDAY) == [(8, 30, 0)]
+
+
+def test_m1_rules_that_would_close_a_booked_day_are_refused_and_nothing_changes(registry):
+    from shouhu.marriage.models import RegistrySettings
+
+    book(registry)  # Monday
+    with pytest.raises(services.ConflictError) as caught:
+        services.registry_settings_update(actor=None, unit=registry, daily_quota=4, open_weekdays="2345")
+    assert caught.value.code == "has_bookings"
+    assert str(MONDAY) in caught.value.message
+    assert RegistrySettings.objects.get(unit=registry).open_weekdays == "12345"
+
+    for template in SlotTemplate.objects.filter(unit=registry).order_by("starts_at")[:1]:
+        services.slot_template_remove(actor=None, template=template)  # one slot left: still open
+    last = SlotTemplate.objects.get(unit=registry)
+    last_pk = last.pk  # delete() clears it on the instance even when rolled back
+    with pytest.raises(services.ConflictError):
+        services.slot_template_remove(actor=None, template=last)
+    assert SlotTemplate.objects.filter(pk=last_pk).exists()
+
+
+def test_m5_a_booked_or_past_day_cannot_become_a_surge_date(registry):
+    from shouhu.common import clock
+    from shouhu.marriage.models import SurgeDate
+
+    book(registry)
+    with pytest.raises(services.ConflictError) as booked:
+        services.surge_date_set(actor=None, date=MONDAY, name="测试高峰日")
+    assert "已有婚姻登记预约" in booked.value.message
+    with pytest.raises(services.DomainError):
+        services.surge_date_set(actor=None, date=clock.today() - dt.timedelta(days=1), name="昨天")
+    assert not SurgeDate.objects.exists()
