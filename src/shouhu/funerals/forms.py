@@ -78,8 +78,10 @@ class StepForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("issue_item") and not data.get("issue_quantity"):
+        if data.get("issue_item") and not data.get("issue_quantity") and "issue_quantity" not in self.errors:
             self.add_error("issue_quantity", _("请填写领用数量"))
+        if "step" in self.errors:  # hidden: say it where it shows
+            self.add_error(None, _("提交的环节无效，请刷新页面后重新记录"))
         return data
 
 

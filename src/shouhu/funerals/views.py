@@ -156,11 +156,12 @@ def _render_detail(
 def _refused_step_form(case: FuneralCase, posted: QueryDict, form: StepForm, error: DomainError) -> StepForm:
     """The refusal above the form; a wrong step is replaced by the one due (the field is hidden)."""
     due = selectors.next_step(case)
-    if "step" in error.field_errors and due is not None:
-        data = posted.copy()
-        data["step"] = due.value
-        form = StepForm(data)
-        form.is_valid()
+    if "step" in error.field_errors:
+        if due is not None:
+            data = posted.copy()
+            data["step"] = due.value
+            form = StepForm(data)
+            form.is_valid()
         form.add_error(None, error.message)
         return form
     add_domain_error(form, error)

@@ -106,7 +106,10 @@ class CounterLookupForm(forms.Form):
 
 
 class ScreenForm(forms.Form):
-    temperature = forms.DecimalField(label=_("体温（℃）"), max_digits=3, decimal_places=1)
+    # Text: the service reads and bounds the temperature, with the message a clerk needs.
+    temperature = forms.CharField(
+        label=_("体温（℃）"), max_length=8, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
 
     def __init__(self, *args: Any, questions: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,6 +121,14 @@ class ScreenForm(forms.Form):
                 coerce=lambda v: v == "1",
                 widget=forms.RadioSelect,
             )
+
+    def problems(self) -> str:
+        """The form's errors as one line a clerk can act on."""
+        lines = []
+        for name, errors in self.errors.items():
+            text = "、".join(str(error) for error in errors)
+            lines.append(f"{self.fields[name].label}：{text}" if name in self.fields else text)
+        return "；".join(lines)
 
     def answers(self) -> dict[str, bool]:
         return {q.key: self.cleaned_data[f"q_{q.key}"] for q in self.questions}

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -32,7 +34,7 @@ logger = logging.getLogger(__name__)
 DONE_KEY = "marriage_booking_done"
 MANAGE_KEY = "marriage_booking_manage"
 PARTY_FIELDS = ("name", "id_type", "id_number", "phone")
-LOOKUP_FAILED = "预约码或手机号不正确，或尝试次数过多，请稍后再试"
+LOOKUP_FAILED = gettext_lazy("预约码或手机号不正确，或尝试次数过多，请稍后再试")
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -44,14 +46,17 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         except Exception:
             logger.exception("marriage booking page failed")
-            context = {"title": "暂时无法预约", "text": "系统繁忙，请稍后再试，或致电登记机关预约。"}
+            context = {"title": _("暂时无法预约"), "text": _("系统繁忙，请稍后再试，或致电登记机关预约。")}
             return render(request, "marriage/public/message.html", context, status=503)
 
     return wrapped
 
 
-def _day_slots(unit_id: object, raw_day: str | None) -> dict[str, Any]:
-    """The slots of a registry's day with remaining seats, or the reason there are none."""
+def _day_slots(unit_id: object, raw_day: str | None, *, priority: bool = False) -> dict[str, Any]:
+    """The slots of a registry's day with remaining seats, or the reason there are none.
+
+    `priority`: for a holder whose booking a suspension displaced, who may rebook into a surge
+    date before it opens to the public (the text they were sent says so)."""
     day = parse_day(raw_day)
     text = str(unit_id)
     unit = None
@@ -60,7 +65,7 @@ def _day_slots(unit_id: object, raw_day: str | None) -> dict[str, Any]:
     if unit is None or day is None:
         return {"slots": [], "reason": ""}
     policy = current_policy(day)
-    refusal = services.day_refusal(unit=unit, day=day, policy=policy)
+    refusal = services.day_refusal(unit=unit, day=day, policy=policy, priority=priority)
     if refusal:
         return {"slots": [], "reason": refusal}
     plan = day_plan(unit, day, policy=policy)
@@ -76,7 +81,10 @@ def _day_slots(unit_id: object, raw_day: str | None) -> dict[str, Any]:
 @never_cache
 @public_page
 def slots(request: HttpRequest) -> HttpResponse:
-    context = _day_slots(request.GET.get("unit", ""), request.GET.get("date"))
+    # The manage page asks with manage=1: the booking being moved decides about priority.
+    moving = _session_booking(request, MANAGE_KEY) if request.GET.get("manage") == "1" else None
+    priority = moving is not None and selectors.displaced_by_suspension(moving)
+    context = _day_slots(request.GET.get("unit", ""), request.GET.get("date"), priority=priority)
     context["selected"] = request.GET.get("slot", "")
     return render(request, "marriage/public/_slots.html", context)
 
@@ -177,7 +185,7 @@ def manage(request: HttpRequest) -> HttpResponse:
             booking, status = _lookup(request, lookup)
         elif booking is None:
             status = 400
-            message = "请先输入预约码和手机号"
+            message = _("请先输入预约码和手机号")
         else:
             message, status = _act(booking, action or "", reschedule)
             booking.refresh_from_db()
@@ -190,7 +198,11 @@ def manage(request: HttpRequest) -> HttpResponse:
         "message": message,
         "reschedule": reschedule,
         "can_cancel": booking.status in (BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED),
-        **_day_slots(reschedule.data.get("unit", ""), reschedule.data.get("date")),
+        **_day_slots(
+            reschedule.data.get("unit", ""),
+            reschedule.data.get("date"),
+            priority=selectors.displaced_by_suspension(booking),
+        ),
     }
     return render(request, "marriage/public/manage.html", context, status=status)
 
@@ -215,20 +227,20 @@ def _act(booking: Booking, action: str, reschedule: RescheduleForm) -> tuple[str
     try:
         if action == "cancel":
             services.booking_cancel(booking=booking)
-            return "预约已取消", 200
+            return _("预约已取消"), 200
         if action == "confirm":
             services.booking_confirm_offer(booking=booking)
-            return "已确认递补名额，预约成功", 200
+            return _("已确认递补名额，预约成功"), 200
         if action == "reschedule":
             if not reschedule.is_valid():
                 return "", 400
             slot = _slot_of(reschedule)
             chosen = reschedule.cleaned_data
             if slot is None or slot.unit_id != chosen["unit"].pk or slot.date != chosen["date"]:
-                reschedule.add_error("slot", "请选择时段")
+                reschedule.add_error("slot", _("请选择时段"))
                 return "", 400
             services.booking_reschedule(booking=booking, slot=slot)
-            return "改约成功", 200
+            return _("改约成功"), 200
     except DomainError as error:
         if reschedule.is_bound:  # cancel/confirm have no form: the message alone says it
             reschedule.add_error(None, error.message)

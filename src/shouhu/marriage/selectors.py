@@ -19,6 +19,7 @@ from shouhu.marriage.models import (
     ReportRecipient,
     Slot,
     SlotTemplate,
+    SuspensionNotice,
 )
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 from shouhu.people.idcard import InvalidPhone, phone_key
@@ -114,6 +115,11 @@ def public_booking(*, code: str, phone: str) -> Booking | None:
         .first()
     )
     return party.booking if party else None
+
+
+def displaced_by_suspension(booking: Booking) -> bool:
+    """Whether a suspension told this booking's holders to rebook (they may rebook first)."""
+    return SuspensionNotice.objects.filter(booking=booking).exists()
 
 
 def affected_bookings(suspension: ServiceSuspension) -> list[Booking]:

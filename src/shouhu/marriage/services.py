@@ -52,17 +52,20 @@ from shouhu.marriage.models import (
     SurgeDate,
     SuspensionNotice,
 )
-from shouhu.marriage.selectors import affected_bookings, can_receive_reports
+from shouhu.marriage.selectors import affected_bookings, can_receive_reports, displaced_by_suspension
 from shouhu.notifications.services import message_enqueue, messages_enqueue
 from shouhu.orgs.models import OrgUnit
-from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
-from shouhu.people.models import IdType, Person
+from shouhu.people.idcard import InvalidPhone, is_mobile, normalise_phone, phone_key
+from shouhu.people.models import Gender, IdType, Person
 from shouhu.people.services import PersonInput, clean_person
 from shouhu.screening.selectors import person_in_isolation_on
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 CODE_LENGTH = 8
 HMT_ID_TYPES = (IdType.HK_MACAO_PERMIT, IdType.TAIWAN_PERMIT)
+# The law's, not the campaign's: 民法典第一千零四十七条 (结婚年龄，男不得早于二十二周岁，女不得早于二十周岁).
+EXTRA_NOTICE_MAX_LENGTH = 300  # not a policy threshold: the text goes into every advance notice
+LEGAL_MARRIAGE_AGE = {Gender.MALE.value: 22, Gender.FEMALE.value: 20}
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
 # Not a policy threshold: the hall log records what was done, entered the same day or soon after.
@@ -225,6 +228,9 @@ def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party
                 errors[f"{role}_{name}"] = [f"{label}：{m}" for m in messages]
             continue
         values = clean.values
+        if not is_mobile(values["phone"]):
+            errors[f"{role}_phone"] = [f"{label}：请填写手机号，预约短信发送到该号码"]
+            continue
         data.id_number, data.phone = values["id_number"], values["phone"]
         cleaned.append(_Party(role, data, values["id_index"], values["phone"], values))
     if errors:
@@ -343,6 +349,7 @@ def booking_create(
     # until commit. The seat itself is decided inside it (M7); a party's second booking is refused
     # by the database's partial unique index whatever happens in between.
     parties = _clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
+    _check_legal_age(parties, slot.date)
     policy = current_policy(slot.date)
     _check_slot(unit=unit, slot=slot, policy=policy)
     for attempt in (1, 2):
@@ -365,6 +372,27 @@ def booking_create(
                     "当事人的证件正在同时登记，请稍后再试", code="registering", conflict=True
                 ) from error
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _check_legal_age(parties: list[_Party], day: dt.date) -> None:
+    """Both parties of age on the day (where the document tells birth date and sex)."""
+    for party in parties:
+        birth, gender = party.values.get("birth_date"), party.values.get("gender")
+        minimum = LEGAL_MARRIAGE_AGE.get(gender or "")
+        if birth is None or minimum is None:
+            continue  # permits and passports: the counter checks the documents
+        of_age_on = (
+            birth.replace(year=birth.year + minimum)
+            if (birth.month, birth.day) != (2, 29)
+            else dt.date(birth.year + minimum, 3, 1)  # born on 29 February: of age on 1 March
+        )
+        if day < of_age_on:
+            label = ROLE_LABELS[PartyRole(party.role)]
+            raise _refuse(
+                f"{label}在 {day} 未达法定婚龄（男年满 22 周岁、女年满 20 周岁），不能预约结婚登记",
+                code="under_age",
+                field=f"{party.role}_id_number",
+            )
 
 
 def _check_people(people: list[tuple[str, Person]], day: dt.date) -> None:
@@ -547,7 +575,7 @@ def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
     if slot.pk == booking.slot_id:
         raise _refuse("新时段与原时段相同", code="same_slot", field="slot")
     unit = slot.unit
-    moved_by_suspension = SuspensionNotice.objects.filter(booking=booking).exists()
+    moved_by_suspension = displaced_by_suspension(booking)
     policy = current_policy(slot.date)
     _check_slot(unit=unit, slot=slot, policy=policy, priority=moved_by_suspension)
     people = [(p.role, p.person) for p in booking.parties.select_related("person")]
@@ -622,6 +650,12 @@ def registry_settings_update(
     if not weekdays or any(c not in "1234567" for c in weekdays):
         raise _refuse("每周办理日应为 1–7 的数字，如 12345", code="invalid", field="open_weekdays")
     settings = RegistrySettings.objects.filter(unit=unit).first() or RegistrySettings(unit=unit)
+    if len(extra_notice.strip()) > EXTRA_NOTICE_MAX_LENGTH:
+        raise _refuse(
+            f"补充告知事项不能超过 {EXTRA_NOTICE_MAX_LENGTH} 字（会写入每份提前告知）",
+            code="invalid",
+            field="extra_notice",
+        )
     settings.daily_quota = daily_quota
     settings.open_weekdays = weekdays
     settings.extra_notice = extra_notice.strip()
@@ -645,6 +679,13 @@ def slot_template_add(
     _registry(unit)
     template = SlotTemplate(unit=unit, plan=plan, starts_at=starts_at, ends_at=ends_at, share=share)
     _clean(template)
+    overlapping = SlotTemplate.objects.filter(
+        unit=unit, plan=plan, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).first()
+    if overlapping is not None:
+        raise _refuse(
+            f"与已有时段 {overlapping} 重叠，请调整开始或结束时间", code="overlap", field="starts_at"
+        )
     with acting_as(actor):
         template.save()
     _replan_future_slots(unit)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shouhu.campaigns import selectors as campaign_selectors
@@ -109,13 +110,13 @@ def registry_detail(request: AuthedHttpRequest, registry_id: int) -> HttpRespons
                         open_weekdays=data["open_weekdays"],
                         extra_notice=data["extra_notice"],
                     )
-                    messages.success(request, "已保存")
+                    messages.success(request, _("已保存"))
                     return redirect("marriage:registry_detail", registry_id=unit.pk)
             elif action == "template":
                 template_form = SlotTemplateForm(request.POST)
                 if template_form.is_valid():
                     services.slot_template_add(actor=request.user, unit=unit, **template_form.cleaned_data)
-                    messages.success(request, "已添加时段")
+                    messages.success(request, _("已添加时段"))
                     return redirect("marriage:registry_detail", registry_id=unit.pk)
             elif action == "override":
                 override_form = DateOverrideForm(request.POST)
@@ -129,7 +130,7 @@ def registry_detail(request: AuthedHttpRequest, registry_id: int) -> HttpRespons
                         daily_quota=data["daily_quota"],
                         note=data["note"],
                     )
-                    messages.success(request, "已调整")
+                    messages.success(request, _("已调整"))
                     return redirect("marriage:registry_detail", registry_id=unit.pk)
         except DomainError as error:
             form = {"settings": settings_form, "template": template_form}.get(action or "", override_form)
@@ -156,7 +157,7 @@ def slot_template_delete(request: AuthedHttpRequest, slot_template_id: int) -> H
     template = selectors.access_slot_template(request.user, slot_template_id)
     unit_id = template.unit_id
     services.slot_template_remove(actor=request.user, template=template)
-    messages.success(request, "已删除时段（已生成的名额不受影响）")
+    messages.success(request, _("已删除时段，以后各日的名额已按新的时段分配"))
     return redirect("marriage:registry_detail", registry_id=unit_id)
 
 
@@ -191,7 +192,7 @@ def surge_date_list(request: AuthedHttpRequest) -> HttpResponse:
         require(request, CampaignPerm.MANAGE)
         if request.POST.get("action") == "sync":
             made = services.surge_dates_sync(year=clock.today().year)
-            messages.success(request, f"已生成 {made} 个高峰日")
+            messages.success(request, _("已生成 %(count)s 个高峰日") % {"count": made})
             return redirect("marriage:surge_date_list")
         form = SurgeDateForm(request.POST)
         if form.is_valid():
@@ -200,7 +201,7 @@ def surge_date_list(request: AuthedHttpRequest) -> HttpResponse:
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, "已保存")
+                messages.success(request, _("已保存"))
                 return redirect("marriage:surge_date_list")
     context = {
         "surges": list(SurgeDate.objects.filter(date__gte=clock.today()).order_by("date")[:100]),
@@ -217,7 +218,7 @@ def suspension_notify(request: AuthedHttpRequest, suspension_id: int) -> HttpRes
     require(request, MarriagePerm.MANAGE)
     suspension = campaign_selectors.access_suspension(request.user, suspension_id)
     told = services.suspension_notify(suspension=suspension)
-    messages.success(request, f"已通知 {told} 个预约")
+    messages.success(request, _("已通知 %(count)s 个预约") % {"count": told})
     return redirect("marriage:registry_list")
 
 
@@ -232,7 +233,7 @@ def counter(request: AuthedHttpRequest) -> HttpResponse:
         booking = selectors.booking_by_code(viewer=request.user, code=form.cleaned_data["code"])
         if booking is not None:
             return redirect("marriage:booking_detail", booking_id=booking.pk)
-        form.add_error("code", "未找到该预约码")
+        form.add_error("code", _("未找到该预约码"))
     today = clock.today()
     bookings = selectors.booking_list(viewer=request.user, filters=selectors.BookingFilters(date=today))
     context = {"form": form, "bookings": list(bookings[:200]), "today": today}
@@ -266,7 +267,7 @@ def booking_detail(request: AuthedHttpRequest, booking_id: int) -> HttpResponse:
                     )
                     screen_forms[party.pk] = form
                     if not form.is_valid():
-                        raise DomainError("请填写体温并回答全部问询")
+                        raise DomainError(form.problems())
                     check = services.counter_screen(
                         actor=request.user,
                         booking=booking,
@@ -275,7 +276,10 @@ def booking_detail(request: AuthedHttpRequest, booking_id: int) -> HttpResponse:
                         answers=form.answers(),
                     )
                     if not check.is_eligible:
-                        messages.error(request, f"不符合办理条件，已不予办理并报告：{check.reasons}")
+                        messages.error(
+                            request,
+                            _("不符合办理条件，已不予办理并报告：%(reasons)s") % {"reasons": check.reasons},
+                        )
         except DomainError as error:
             _fail(request, error)
         else:
@@ -331,7 +335,7 @@ def report_detail(request: AuthedHttpRequest, marriage_report_id: int) -> HttpRe
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, "已办结")
+                messages.success(request, _("已办结"))
                 return redirect("marriage:report_detail", marriage_report_id=report.pk)
     context = {
         "report": report,
@@ -355,7 +359,7 @@ def report_recipient_list(request: AuthedHttpRequest) -> HttpResponse:
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, "已添加报告对象")
+                messages.success(request, _("已添加报告对象"))
                 return redirect("marriage:report_recipient_list")
     context = {
         "recipients": list(selectors.report_recipient_list(viewer=request.user)),
@@ -371,7 +375,7 @@ def report_recipient_delete(request: AuthedHttpRequest, report_recipient_id: int
     require(request, CampaignPerm.MANAGE)
     recipient = selectors.access_report_recipient(request.user, report_recipient_id)
     services.report_recipient_remove(actor=request.user, recipient=recipient)
-    messages.success(request, "已移除报告对象")
+    messages.success(request, _("已移除报告对象"))
     return redirect("marriage:report_recipient_list")
 
 
@@ -394,7 +398,7 @@ def hall_log_list(request: AuthedHttpRequest) -> HttpResponse:
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, "已登记")
+                messages.success(request, _("已登记"))
                 return redirect("marriage:hall_log_list")
     unit_filter = request.GET.get("unit")
     return render_list(

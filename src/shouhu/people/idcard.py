@@ -84,6 +84,13 @@ def normalise_phone(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_mobile(phone: str) -> bool:
+    """Whether a (valid) number can receive text messages: mobile, or a plan that may be either."""
+    parsed = phonenumbers.parse(phone, "CN")  # as `normalise_phone` keeps it: national or E.164
+    kind = phonenumbers.number_type(parsed)
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def document_key(number: str) -> str:
     """The search key of a document number, whatever its type (so one search finds any)."""
     from shouhu.common.crypto import blind_index

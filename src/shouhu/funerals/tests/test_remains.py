@@ -236,3 +236,31 @@ def test_f2_a_step_recorded_between_check_and_delivery_tells_nobody(plan_campaig
     report = runner.deliver(collected)
     assert report.no_longer_due == 1
     assert not AlertDelivery.objects.exists()
+
+
+def test_f2_the_page_names_what_is_wrong_with_a_tampered_or_oversized_step(
+    client, plan_campaign, home_a, home_staff
+):
+    case = make_covid_case(home_a)
+    client.force_login(home_staff)
+    url = f"/funerals/cases/{case.pk}/steps/"
+    form = {
+        "step": RemainsStep.SANITARY_DISPOSAL,
+        "done_at": "2022-01-05T09:00",
+        "staff": "赵立新",
+        "protective_equipment": "N95 口罩、防护服",
+    }
+    tampered = client.post(url, {**form, "step": "bogus"}).content.decode()
+    assert "提交的环节无效，请刷新页面后重新记录" in tampered
+    oversized = client.post(
+        url, {**form, "issue_item": PPEItem.N95_MASK, "issue_quantity": "100000000"}
+    ).content.decode()
+    assert "请填写领用数量" not in oversized
+    assert "1000000" in oversized
+    assert not RemainsStepRecord.objects.exists()
+    for done in ORDER:
+        client.post(url, {**form, "step": done, "vehicle": "黑P1"})
+    assert RemainsStepRecord.objects.count() == len(ORDER)
+    after_the_last = client.post(url, {**form, "step": RemainsStep.ASHES_AND_BURIAL}).content.decode()
+    assert "遗体处置四个环节均已完成" in after_the_last
+    assert RemainsStepRecord.objects.count() == len(ORDER)

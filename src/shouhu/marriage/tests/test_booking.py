@@ -333,3 +333,29 @@ def test_m1_new_and_registered_parties_are_booked_together(registry):
     assert people["a"] == known.pk
     assert Person.objects.count() == 2
     assert [p.person.pk for p in booking.parties.all()] == [known.pk, people["b"]]
+
+
+def test_m1_a_party_under_the_legal_marriage_age_is_refused(registry):
+    from shouhu.people.idcard import check_digit
+
+    def born(day, *, female):
+        first17 = f"232701{day:%Y%m%d}00{2 if female else 1}"
+        return first17 + check_digit(first17)
+
+    # On MONDAY (2022-01-10): a man of 22 the day after, a woman of 20 that very day.
+    young_man = party("小王", id_number=born(dt.date(2000, 1, 11), female=False))
+    woman_of_age = party("小李", id_number=born(dt.date(2002, 1, 10), female=True))
+    with pytest.raises(DomainError) as caught:
+        book(registry, a=young_man, b=woman_of_age)
+    assert caught.value.code == "under_age"
+    assert "当事人甲" in caught.value.message
+    assert not Booking.objects.exists()
+    man_of_age = party("老王", id_number=born(dt.date(2000, 1, 10), female=False))
+    assert book(registry, a=man_of_age, b=woman_of_age).status == BookingStatus.BOOKED
+
+
+def test_m1_a_landline_is_refused_as_the_phone_for_texts(registry):
+    with pytest.raises(DomainError) as caught:
+        book(registry, a=party("张三", tel="0457-2123456"))
+    assert caught.value.field_errors == {"a_phone": ["当事人甲：请填写手机号，预约短信发送到该号码"]}
+    assert not Person.objects.exists()

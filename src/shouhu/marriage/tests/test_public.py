@@ -205,3 +205,45 @@ def test_m7_one_public_booking_keeps_its_query_count(client, registry, django_as
     assert OutboxMessage.objects.count() == 2
     # Writes stay audited: both persons and both texts, as save() would have logged them.
     assert LogEntry.objects.count() - logged >= 4
+
+
+def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(client, tree, registry):
+    from shouhu.campaigns.services import suspension_create
+    from shouhu.marriage.tests.factories import book, party
+
+    surge_day = dt.date(2022, 1, 29)  # opens to the public on the 27th
+    services.surge_date_set(
+        actor=None, date=surge_day, name="测试高峰日", daily_quota=2, booking_opens_days=2
+    )
+    services.slot_template_add(
+        actor=None, unit=registry, starts_at=dt.time(9), ends_at=dt.time(9, 30), share=1, plan=SlotPlan.SURGE
+    )
+    tel = phone()
+    booking = book(registry, first_slot(registry), a=party("王五", tel=tel))
+    public_slots = client.get(f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}").content.decode()
+    assert "开放" in public_slots  # not yet open to anyone
+
+    suspension_create(
+        actor=None,
+        unit=tree.county_a,
+        service="marriage_registration",
+        starts_on=MONDAY,
+        ends_on=MONDAY,
+        reason="本地出现疫情",
+    )
+    client.post("/marriage/book/manage/", {"action": "lookup", "code": booking.code, "phone": tel})
+    holder_slots = client.get(
+        f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}&manage=1"
+    ).content.decode()
+    assert "09:00" in holder_slots
+    assert "开放" not in holder_slots
+    # Without manage=1 (the booking page) the public rule holds, session or not.
+    assert "开放" in client.get(f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}").content.decode()
+    surge_slot = services.slots_for_day(unit=registry, day=surge_day)[0]
+    moved = client.post(
+        "/marriage/book/manage/",
+        {"action": "reschedule", "unit": registry.pk, "date": surge_day.isoformat(), "slot": surge_slot.pk},
+    )
+    assert moved.status_code == 200, moved.content.decode()[:500]
+    booking.refresh_from_db()
+    assert booking.date == surge_day

@@ -108,3 +108,20 @@ def test_m5_a_booked_or_past_day_cannot_become_a_surge_date(registry):
     with pytest.raises(services.DomainError):
         services.surge_date_set(actor=None, date=clock.today() - dt.timedelta(days=1), name="昨天")
     assert not SurgeDate.objects.exists()
+
+
+def test_m1_overlapping_slots_and_an_endless_notice_are_refused(registry):
+    with pytest.raises(services.DomainError) as overlap:
+        services.slot_template_add(
+            actor=None, unit=registry, starts_at=dt.time(9, 30), ends_at=dt.time(9, 45), share=1
+        )
+    assert overlap.value.code == "overlap"
+    assert SlotTemplate.objects.filter(unit=registry).count() == 2
+    services.slot_template_add(  # the surge plan is another plan: its own steps may overlap these
+        actor=None, unit=registry, starts_at=dt.time(9, 30), ends_at=dt.time(9, 45), share=1, plan="surge"
+    )
+    with pytest.raises(services.DomainError) as long_notice:
+        services.registry_settings_update(
+            actor=None, unit=registry, daily_quota=4, open_weekdays="12345", extra_notice="请" * 301
+        )
+    assert long_notice.value.field_errors == {"extra_notice": [long_notice.value.message]}

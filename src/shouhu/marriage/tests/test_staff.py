@@ -122,3 +122,25 @@ def test_m1_a_day_outside_the_booking_window_gets_no_slot_rows(tree):
     assert services.slots_for_day(unit=registry, day=MONDAY - dt.timedelta(days=7)) == []
     assert not Slot.objects.filter(unit=registry).exists()
     assert services.slots_for_day(unit=registry, day=MONDAY), "a bookable day still gets its slots"
+
+
+def test_m3_counter_says_what_is_wrong_with_the_screening_input(client, registry, clerk):
+    from shouhu.marriage.models import CounterCheck
+
+    booking = book(registry, services.slots_for_day(unit=registry, day=clock.today())[0])
+    client.force_login(clerk)
+    url = f"/marriage/bookings/{booking.pk}/"
+    client.post(url, {"action": "check_in"})
+    party = booking.parties.get(role="a")
+    questions = services.questions_for(party, services.current_policy())
+    answers = {f"p{party.pk}-q_{q.key}": "0" if q.refuses_when else "1" for q in questions}
+    too_hot = client.post(
+        url, {"action": f"screen-{party.pk}", f"p{party.pk}-temperature": "100", **answers}, follow=True
+    ).content.decode()
+    assert "体温应在 34.0–43.0℃ 之间" in too_hot
+    unanswered = dict(list(answers.items())[1:])
+    missing = client.post(
+        url, {"action": f"screen-{party.pk}", f"p{party.pk}-temperature": "36.5", **unanswered}, follow=True
+    ).content.decode()
+    assert f"{questions[0].text}：" in missing  # the message names the unanswered question
+    assert not CounterCheck.objects.exists()
