@@ -43,5 +43,11 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
+# Chinese pages for the site, the API's JSON error body under /api/ (shouhu.common.error_views).
+handler400 = "shouhu.common.error_views.bad_request"
+handler403 = "shouhu.common.error_views.permission_denied"
+handler404 = "shouhu.common.error_views.page_not_found"
+handler500 = "shouhu.common.error_views.server_error"
+
 admin.site.site_header = "守护 · 系统管理"
 admin.site.site_title = "守护"

@@ -4,6 +4,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.campaigns.policy import current_policy
+from shouhu.common import clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
 from shouhu.marriage.models import HallTask, RecipientKind, SlotPlan
@@ -39,6 +41,10 @@ class DayChoiceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = public_registries()  # type: ignore[attr-defined]
+        # The phone's date picker offers the days that can be booked (the service still decides).
+        today = clock.today()
+        horizon = dt.timedelta(days=current_policy(today).marriage_booking_horizon_days)
+        self.fields["date"].widget.attrs.update(min=today.isoformat(), max=(today + horizon).isoformat())
 
 
 class BookingForm(DayChoiceForm):

@@ -68,8 +68,8 @@ EXTRA_NOTICE_MAX_LENGTH = 300  # not a policy threshold: the text goes into ever
 LEGAL_MARRIAGE_AGE = {Gender.MALE.value: 22, Gender.FEMALE.value: 20}
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
-# Not a policy threshold: the hall log records what was done, entered the same day or soon after.
-HALL_LOG_LATE_ENTRY = dt.timedelta(days=7)
+# The hall log records what was done, entered the same day or soon after.
+HALL_LOG_LATE_ENTRY = dt.timedelta(days=7)  # not a policy threshold: a bound on late entries
 
 
 def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:

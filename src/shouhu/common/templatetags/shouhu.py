@@ -18,3 +18,10 @@ def bs(field: BoundField) -> SafeString:
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def has_code(user: object, code: str) -> bool:
+    """`{% if user|has_code:"marriage.counter" %}`: whether the user's role grants a code."""
+    check = getattr(user, "has_code", None)
+    return bool(check and check(code))

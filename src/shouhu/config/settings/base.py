@@ -28,6 +28,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A stale or foreign form gets a Chinese page (never Django's English one with its DEBUG hint).
+CSRF_FAILURE_VIEW = "shouhu.common.error_views.csrf_failure"
 ROOT_URLCONF = "shouhu.config.urls"
 WSGI_APPLICATION = "shouhu.config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -231,7 +231,10 @@ def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(clie
         ends_on=MONDAY,
         reason="本地出现疫情",
     )
-    client.post("/marriage/book/manage/", {"action": "lookup", "code": booking.code, "phone": tel})
+    manage_page = client.post(
+        "/marriage/book/manage/", {"action": "lookup", "code": booking.code, "phone": tel}
+    ).content.decode()
+    assert """hx-vals='{"manage": "1"}'""" in manage_page  # its slot picker asks as the manage page
     holder_slots = client.get(
         f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}&manage=1"
     ).content.decode()
@@ -247,3 +250,10 @@ def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(clie
     assert moved.status_code == 200, moved.content.decode()[:500]
     booking.refresh_from_db()
     assert booking.date == surge_day
+
+
+def test_m1_the_date_picker_offers_the_bookable_days(client, registry):
+    page = client.get("/marriage/book/", **MOBILE).content.decode()
+    horizon = services.current_policy().marriage_booking_horizon_days
+    assert f'min="{clock.today().isoformat()}"' in page
+    assert f'max="{(clock.today() + dt.timedelta(days=horizon)).isoformat()}"' in page

@@ -1,15 +1,12 @@
 from django import template
 
+from shouhu.common.templatetags.shouhu import has_code
 from shouhu.vaccination.figures import percent_text
 
 register = template.Library()
 
 
-@register.filter
-def has_code(user: object, code: str) -> bool:
-    """`{% if user|has_code:"vaccination.record" %}`: whether the user's role grants a code."""
-    check = getattr(user, "has_code", None)
-    return bool(check and check(code))
+register.filter("has_code", has_code)  # the vaccination templates load it from here
 
 
 @register.filter
