@@ -99,7 +99,9 @@ def _build(total: int, townships_per_county: int, villages_per_township: int) ->
         )
         return path
 
-    region = add("", root_step, code="232700", name="大兴安岭地区", kind=UnitKind.REGION, numchild=len(COUNTIES) + 1)
+    region = add(
+        "", root_step, code="232700", name="大兴安岭地区", kind=UnitKind.REGION, numchild=len(COUNTIES) + 1
+    )
     township_index = 0
     for c_index, (c_code, c_name) in enumerate(COUNTIES, start=1):
         county = add(
