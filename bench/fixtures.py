@@ -169,10 +169,10 @@ def _build(total: int, townships_per_county: int, villages_per_township: int) ->
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE orgs_orgunit")
 
-    units = OrgUnit.objects.filter(kind=UnitKind.COUNTY).order_by("path")
+    units = OrgUnit.objects.filter(path__startswith=region, kind=UnitKind.COUNTY).order_by("path")
     counties = [u for u in units if u.code != "232799"]
     return OrgTree(
-        total=OrgUnit.objects.count(),
+        total=OrgUnit.objects.filter(path__startswith=region).count(),
         region=OrgUnit.objects.get(path=region),
         counties=counties,
         small_county=OrgUnit.objects.get(path=small),

@@ -33,8 +33,12 @@ class InvalidIdNumber(ValueError):
     pass
 
 
+_NOT_IN_NUMBERS = str.maketrans("", "", " ()（）")
+
+
 def normalise_id_number(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    """Upper case without spaces or brackets (an old Taiwan permit is written 1234567890(B))."""
+    return raw.strip().translate(_NOT_IN_NUMBERS).upper()
 
 
 def check_digit(first17: str) -> str:

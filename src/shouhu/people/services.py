@@ -20,6 +20,7 @@ from shouhu.people.idcard import (
     InvalidIdNumber,
     InvalidPhone,
     document_key,
+    normalise_id_number,
     normalise_phone,
     parse_resident_id,
 )
@@ -36,6 +37,18 @@ from shouhu.people.models import (
 )
 
 _DOCUMENT_PATTERN = re.compile(r"^[A-Z0-9]{5,20}$")
+# The permits' own formats: card (since 2013 / 2015) or the older booklet; the old Taiwan number's
+# check letter is often written in brackets, e.g. 1234567890(B).
+_PERMIT_PATTERNS = {
+    IdType.HK_MACAO_PERMIT: (
+        re.compile(r"^[HM]\d{8}(\d{2})?$"),
+        "港澳居民来往内地通行证号码应为 H 或 M 加 8 位（旧版 10 位）数字",
+    ),
+    IdType.TAIWAN_PERMIT: (
+        re.compile(r"^\d{8}$|^\d{10}[A-Z]?$"),
+        "台湾居民来往大陆通行证号码应为 8 位（旧版 10 位）数字",
+    ),
+}
 
 
 @dataclass
@@ -77,7 +90,7 @@ def clean_person(data: PersonInput) -> CleanPerson:
     today = clock.today()
     if birth_date and birth_date > today:
         errors["birth_date"] = ["出生日期不能晚于今天"]
-    id_number = data.id_number.strip().replace(" ", "").upper()
+    id_number = normalise_id_number(data.id_number)
     if id_number and data.id_type == IdType.RESIDENT_ID:
         try:
             resident = parse_resident_id(id_number, today=today)
@@ -91,6 +104,10 @@ def clean_person(data: PersonInput) -> CleanPerson:
             if birth_date and birth_date != resident.birth_date:
                 errors["birth_date"] = [f"出生日期与身份证号不符（身份证号显示为 {resident.birth_date}）"]
             gender, birth_date = resident.gender, resident.birth_date
+    elif id_number and data.id_type in _PERMIT_PATTERNS:
+        pattern, message = _PERMIT_PATTERNS[IdType(data.id_type)]
+        if not pattern.match(id_number):
+            errors["id_number"] = [message]
     elif id_number and not _DOCUMENT_PATTERN.match(id_number):
         errors["id_number"] = ["证件号码应为 5–20 位字母或数字"]
     phone = ""

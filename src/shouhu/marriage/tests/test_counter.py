@@ -74,7 +74,7 @@ def test_m3_eligible_couple_is_registered(registry, clerk):
 
 def test_m3_hmt_party_gets_the_extra_inquiry(registry):
     booking = _today_booking(
-        registry, b=party("陈大文", id_type=IdType.HK_MACAO_PERMIT, id_number="H7654321")
+        registry, b=party("陈大文", id_type=IdType.HK_MACAO_PERMIT, id_number="H76543210")
     )
     plain = booking.parties.get(role="a")
     hmt = booking.parties.get(role="b")

@@ -262,3 +262,39 @@ def test_x3_x2_person_history_is_audited_and_masked(client, tree, county_user):
     assert number not in page
     assert "13812345678" not in page
     assert str(county_user) in page
+
+
+@pytest.mark.parametrize(
+    ("id_type", "number", "stored"),
+    [
+        ("hk_macao_permit", "H12345678", "H12345678"),
+        ("hk_macao_permit", "m 1234567890", "M1234567890"),
+        ("taiwan_permit", "12345678", "12345678"),
+        ("taiwan_permit", "1234567890(b)", "1234567890B"),
+        ("taiwan_permit", "1234567890（B）", "1234567890B"),
+    ],
+)
+def test_x2_permits_in_their_own_formats_are_accepted(tree, id_type, number, stored):
+    from shouhu.people.services import clean_person
+
+    data = PersonInput(name="陈大文", home_unit=tree.village_a, id_type=id_type, id_number=number)
+    assert clean_person(data).values["id_number"] == stored
+
+
+@pytest.mark.parametrize(
+    ("id_type", "number"),
+    [
+        ("hk_macao_permit", "H7654321"),
+        ("hk_macao_permit", "A12345678"),
+        ("hk_macao_permit", "H123456789"),
+        ("taiwan_permit", "1234567"),
+        ("taiwan_permit", "T1234567"),
+    ],
+)
+def test_x2_permit_numbers_of_the_wrong_shape_are_refused_with_the_format(tree, id_type, number):
+    from shouhu.people.services import clean_person
+
+    data = PersonInput(name="陈大文", home_unit=tree.village_a, id_type=id_type, id_number=number)
+    with pytest.raises(DomainError) as refused:
+        clean_person(data)
+    assert "通行证号码应为" in refused.value.field_errors["id_number"][0]
