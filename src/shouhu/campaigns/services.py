@@ -1,6 +1,7 @@
 """Writes of the campaign: phases, key dates, holidays, policy and service suspensions."""
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -207,8 +208,10 @@ def holiday_set(*, actor: User | None, date: dt.date, name: str, is_workday: boo
 
 
 # Modules holding bookings of a service register what to do the moment it is suspended (tell the
-# holders); called inside `suspension_create`'s transaction, so the notices exist exactly when the
-# suspension does. The same handlers may also run from cron: they must act once per booking.
+# holders). They run once the suspension has committed, each in its own transaction: telling
+# thousands of holders must not hold the suspension's write lock, and a failure to tell them must
+# not undo the suspension (it is logged; the module's cron catches up, so handlers act once per
+# booking).
 SuspensionHandler = Callable[..., object]
 _suspension_handlers: dict[str, list[SuspensionHandler]] = {}
 
@@ -255,8 +258,8 @@ def suspension_create(
     _clean(suspension)
     with acting_as(actor):
         suspension.save()
-        for handler in _suspension_handlers.get(service, []):
-            handler(suspension=suspension)
+    for handler in _suspension_handlers.get(service, []):
+        transaction.on_commit(functools.partial(handler, suspension=suspension), robust=True)
     return suspension
 
 

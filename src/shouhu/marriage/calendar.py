@@ -13,7 +13,7 @@ from django.db import connection
 
 from shouhu.campaigns.calendar import qixi
 from shouhu.campaigns.models import Holiday, HolidayKind, Policy, ServiceType
-from shouhu.campaigns.selectors import service_availability
+from shouhu.campaigns.selectors import ServiceAvailability, service_availability
 from shouhu.marriage.models import DateOverride, RegistrySettings, SlotPlan, SlotTemplate, SurgeDate
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 
@@ -135,9 +135,13 @@ def _day_facts(unit: OrgUnit, day: dt.date) -> dict[str, Any]:
     return facts
 
 
-def day_plan(unit: OrgUnit, day: dt.date, *, policy: Policy, with_slots: bool = True) -> DayPlan:
+def day_plan(
+    unit: OrgUnit, day: dt.date, *, policy: Policy, with_slots: bool = True, with_suspensions: bool = True
+) -> DayPlan:
     """What `unit` offers on `day`. Without `with_slots` the slots are not worked out (a booking
-    already has its slot row): open or not, why, the quota and the surge date are the same."""
+    already has its slot row): open or not, why, the quota and the surge date are the same.
+    Without `with_suspensions`, the registry's own rules only (what the day returns to once a
+    C4 suspension is lifted)."""
     if not is_registry(unit):
         return DayPlan(unit, day, is_open=False, reason=f"“{unit.name}”不是婚姻登记机关")
     if unit.status != UnitStatus.ACTIVE:
@@ -169,7 +173,11 @@ def day_plan(unit: OrgUnit, day: dt.date, *, policy: Policy, with_slots: bool = 
         reason = "" if is_open else (facts["override_note"] or "该日不办理婚姻登记")
     if not is_open:
         return DayPlan(unit, day, is_open=False, reason=reason, surge=surge)
-    availability = service_availability(service=ServiceType.MARRIAGE_REGISTRATION, unit=unit, on=day)
+    availability = (
+        service_availability(service=ServiceType.MARRIAGE_REGISTRATION, unit=unit, on=day)
+        if with_suspensions
+        else ServiceAvailability(is_open=True)
+    )
     if not availability.is_open:
         return DayPlan(unit, day, is_open=False, reason=availability.reason, surge=surge)
     quota = policy.marriage_daily_quota

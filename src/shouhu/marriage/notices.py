@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from shouhu.campaigns.models import Policy, ServiceSuspension
 from shouhu.common import clock
 from shouhu.marriage.calendar import registry_settings
-from shouhu.marriage.models import Booking
+from shouhu.marriage.models import Booking, BookingStatus
 from shouhu.people.models import IdType
 
 DOCUMENTS_BY_ID_TYPE: dict[str, list[str]] = {
@@ -112,8 +112,10 @@ def cancelled_text(booking: Booking) -> str:
 
 
 def suspended_text(booking: Booking, suspension: ServiceSuspension) -> str:
-    return (
+    closed = (
         f"【婚姻登记预约】因{suspension.reason}，{suspension.starts_on}至{suspension.ends_on}"
         f"暂停办理婚姻登记，您的预约（{booking.code}，{_when(booking)}）受影响。"
-        "您可凭预约码和手机号优先改约到其他日期（含尚未开放的高峰日），或取消预约。"
     )
+    if booking.status != BookingStatus.BOOKED:  # a waiting place: nothing to move, nothing first
+        return closed + "该候补无法递补，如需办理请凭预约码和手机号取消后另选日期预约。"
+    return closed + "您可凭预约码和手机号优先改约到其他日期（含尚未开放的高峰日），或取消预约。"

@@ -118,8 +118,19 @@ def public_booking(*, code: str, phone: str) -> Booking | None:
 
 
 def displaced_by_suspension(booking: Booking) -> bool:
-    """Whether a suspension told this booking's holders to rebook (they may rebook first)."""
-    return SuspensionNotice.objects.filter(booking=booking).exists()
+    """Whether a suspension in force over this booking's day told its holders to rebook first.
+
+    Only while the booking is still inside a suspension that has not been lifted: once moved out
+    (or the day reopened), the public rules apply to it again."""
+    return (
+        booking.status == BookingStatus.BOOKED
+        and SuspensionNotice.objects.filter(
+            booking=booking,
+            suspension__lifted_at__isnull=True,
+            suspension__starts_on__lte=booking.date,
+            suspension__ends_on__gte=booking.date,
+        ).exists()
+    )
 
 
 def affected_bookings(suspension: ServiceSuspension) -> list[Booking]:

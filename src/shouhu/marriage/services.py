@@ -118,10 +118,12 @@ def slots_for_day(*, unit: OrgUnit, day: dt.date, policy: Policy | None = None) 
 def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     """Bring the slot rows of `days` in line with the unit's plan after its rules changed.
 
-    A slot of the new plan gets the plan's capacity, never less than the seats already held; a
-    slot the plan no longer has takes no more bookings (capacity = seats held) and goes when no
-    booking points at it. Capacities change with one guarded UPDATE each, so a booking taking a
-    seat meanwhile is never lost and the CHECK constraint still holds.
+    A slot of the new plan gets the plan's capacity, never less than the seats already held, and
+    offers new seats to the waiting list; a slot the plan no longer has takes no more bookings
+    (capacity = seats held) and goes when no booking points at it. Capacities change with one
+    guarded UPDATE each, so a booking taking a seat meanwhile is never lost and the CHECK
+    constraint still holds. The plan is the registry's own rules: a C4 suspension closes a day
+    for bookings but does not reshape it, so the day is whole again once the suspension is lifted.
     """
     if not days:
         return
@@ -135,11 +137,13 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     )
     closed_with_bookings = []
     for day, slots in sorted(rows.items()):
-        plan = day_plan(unit, day, policy=current_policy(day))
-        if not plan.is_open and day in held:
+        plan = day_plan(unit, day, policy=current_policy(day), with_suspensions=False)
+        was_open = any(slot.capacity > 0 for slot in slots)
+        if not plan.is_open and was_open and day in held:
             closed_with_bookings.append(day)
             continue
         planned = {p.starts_at: p for p in plan.slots} if plan.is_open else {}
+        grown = []
         for slot in slots:
             wanted = planned.get(slot.starts_at)
             capacity = wanted.capacity if wanted is not None else 0
@@ -147,6 +151,14 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
             Slot.objects.filter(pk=slot.pk).update(
                 capacity=Greatest(F("booked"), Value(capacity)), ends_at=ends_at
             )
+            if capacity > slot.capacity:
+                grown.append(slot)
+        if (
+            grown
+            and service_availability(service=ServiceType.MARRIAGE_REGISTRATION, unit=unit, on=day).is_open
+        ):
+            for slot in grown:
+                _offer_next(slot)
         Slot.objects.filter(unit=unit, date=day, booked=0, bookings__isnull=True).exclude(
             starts_at__in=list(planned)
         ).delete()
@@ -173,6 +185,15 @@ def _take_seat(slot: Slot) -> bool:
     and SQLite has one writer at a time."""
     taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
     return taken == 1
+
+
+def _take_seat_after_locking(slot: Slot) -> bool:
+    """The second try of a full slot, holding its row: an UPDATE whose guard fails locks nothing,
+    so a cancellation committing meanwhile could free a seat without seeing the couple about to
+    wait for it. With the row held, it either committed before this try (the seat is taken here)
+    or its offer runs after this transaction commits (and finds the couple waiting)."""
+    Slot.objects.select_for_update().filter(pk=slot.pk).values_list("pk", flat=True).get()
+    return _take_seat(slot)
 
 
 def _release_seat(slot: Slot) -> None:
@@ -349,7 +370,9 @@ def booking_create(
     # until commit. The seat itself is decided inside it (M7); a party's second booking is refused
     # by the database's partial unique index whatever happens in between.
     parties = _clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
-    _check_legal_age(parties, slot.date)
+    _check_legal_age(
+        [(p.role, p.values.get("birth_date"), p.values.get("gender") or "") for p in parties], slot.date
+    )
     policy = current_policy(slot.date)
     _check_slot(unit=unit, slot=slot, policy=policy)
     for attempt in (1, 2):
@@ -357,7 +380,7 @@ def booking_create(
         known = [(p.role, found[p.role]) for p in parties if p.role in found]
         _check_people(known, slot.date)
         try:
-            with transaction.atomic(), audit_batch():
+            with transaction.atomic(), audit_batch():  # foreign keys are checked at commit
                 return _booking_create(
                     unit=unit,
                     slot=slot,
@@ -366,6 +389,13 @@ def booking_create(
                     policy=policy,
                     join_waitlist=join_waitlist,
                 )
+        except IntegrityError as error:
+            if Slot.objects.filter(pk=slot.pk).exists():
+                raise
+            # At commit: the slot went while we booked it (its registry's rules changed meanwhile).
+            raise _refuse(
+                "所选时段刚刚调整，请重新选择时段", code="slot_gone", field="slot", conflict=True
+            ) from error
         except _RegisteredMeanwhile as error:
             if attempt == 2:
                 raise _refuse(
@@ -374,24 +404,23 @@ def booking_create(
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _check_legal_age(parties: list[_Party], day: dt.date) -> None:
-    """Both parties of age on the day (where the document tells birth date and sex)."""
-    for party in parties:
-        birth, gender = party.values.get("birth_date"), party.values.get("gender")
-        minimum = LEGAL_MARRIAGE_AGE.get(gender or "")
+def _check_legal_age(parties: list[tuple[str, dt.date | None, str]], day: dt.date) -> None:
+    """Both parties (role, birth date, sex) of age on the day, where the document tells birth date
+    and sex; permits and passports are checked at the counter."""
+    for role, birth, gender in parties:
+        minimum = LEGAL_MARRIAGE_AGE.get(gender)
         if birth is None or minimum is None:
-            continue  # permits and passports: the counter checks the documents
-        of_age_on = (
-            birth.replace(year=birth.year + minimum)
-            if (birth.month, birth.day) != (2, 29)
-            else dt.date(birth.year + minimum, 3, 1)  # born on 29 February: of age on 1 March
-        )
+            continue
+        try:
+            of_age_on = birth.replace(year=birth.year + minimum)
+        except ValueError:  # born on 29 February, and that year has none
+            of_age_on = dt.date(birth.year + minimum, 3, 1)
         if day < of_age_on:
-            label = ROLE_LABELS[PartyRole(party.role)]
             raise _refuse(
-                f"{label}在 {day} 未达法定婚龄（男年满 22 周岁、女年满 20 周岁），不能预约结婚登记",
+                f"{ROLE_LABELS[PartyRole(role)]}在 {day} 未达法定婚龄（男年满 22 周岁、女年满 20 周岁），"
+                "不能预约结婚登记",
                 code="under_age",
-                field=f"{party.role}_id_number",
+                field=f"{role}_id_number",
             )
 
 
@@ -450,7 +479,7 @@ def _booking_create(
         ) from error
     # The seat is taken last: the slot's row stays locked until commit, so the less work after
     # it, the less the couples booking the same slot wait for each other.
-    if not _take_seat(slot):
+    if not _take_seat(slot) and not _take_seat_after_locking(slot):
         if not join_waitlist:
             raise _refuse("该时段已约满，可以登记候补，有人取消时按顺序递补", code="slot_full", conflict=True)
         booking.status = BookingStatus.WAITING
@@ -507,7 +536,9 @@ def _offer_next(slot: Slot) -> list[Booking]:
 
 
 def _lock(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("slot", "unit").get(pk=booking.pk)
+    # of=self: FOR UPDATE on the joined slot and unit rows too would deadlock with a booking of
+    # the same slot, which holds the slot row (seat) and checks its foreign keys at commit.
+    return Booking.objects.select_for_update(of=("self",)).select_related("slot", "unit").get(pk=booking.pk)
 
 
 @transaction.atomic
@@ -536,7 +567,10 @@ def bookings_end_on_death(*, actor: User | None, person: Person, died_on: dt.dat
     ).values("booking_id")
     # PostgreSQL refuses FOR UPDATE with DISTINCT (a join through the parties would need it).
     bookings = list(
-        Booking.objects.select_for_update().select_related("slot", "unit").filter(pk__in=held).order_by("pk")
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("slot", "unit")
+        .filter(pk__in=held)
+        .order_by("pk")
     )
     for booking in bookings:
         living_phones = {p.phone for p in booking.parties.all() if p.person_id != person.pk}
@@ -579,6 +613,7 @@ def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
     policy = current_policy(slot.date)
     _check_slot(unit=unit, slot=slot, policy=policy, priority=moved_by_suspension)
     people = [(p.role, p.person) for p in booking.parties.select_related("person")]
+    _check_legal_age([(role, person.birth_date, person.gender) for role, person in people], slot.date)
     _check_isolation(people, slot.date)
     old_slot = booking.slot
     if not _take_seat(slot):

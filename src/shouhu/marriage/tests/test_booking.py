@@ -359,3 +359,27 @@ def test_m1_a_landline_is_refused_as_the_phone_for_texts(registry):
         book(registry, a=party("张三", tel="0457-2123456"))
     assert caught.value.field_errors == {"a_phone": ["当事人甲：请填写手机号，预约短信发送到该号码"]}
     assert not Person.objects.exists()
+
+
+def test_m1_a_reschedule_to_a_day_before_the_legal_age_is_refused(registry):
+    from shouhu.people.idcard import check_digit
+
+    first17 = "232701" + "20020112" + "002"  # a woman, 20 on 2022-01-12
+    woman = party("小李", id_number=first17 + check_digit(first17))
+    wednesday = MONDAY + dt.timedelta(days=2)
+    booking = book(registry, first_slot(registry, wednesday), b=woman)
+    with pytest.raises(DomainError) as caught:
+        services.booking_reschedule(booking=booking, slot=first_slot(registry, MONDAY))
+    assert caught.value.code == "under_age"
+    booking.refresh_from_db()
+    assert booking.date == wednesday
+
+
+def test_m1_born_on_29_february_is_of_age_on_29_february_when_that_year_has_one(registry):
+    services._check_legal_age([("b", dt.date(2000, 2, 29), "female")], dt.date(2020, 2, 29))
+    with pytest.raises(DomainError):
+        services._check_legal_age([("b", dt.date(2000, 2, 29), "female")], dt.date(2020, 2, 28))
+    # Born 2000-02-29, 22 in 2022 (no 29 February): of age on 1 March.
+    with pytest.raises(DomainError):
+        services._check_legal_age([("a", dt.date(2000, 2, 29), "male")], dt.date(2022, 2, 28))
+    services._check_legal_age([("a", dt.date(2000, 2, 29), "male")], dt.date(2022, 3, 1))

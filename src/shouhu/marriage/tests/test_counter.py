@@ -158,17 +158,20 @@ def test_m3_party_in_isolation_is_refused_at_the_counter(registry, clerk):
     assert "隔离" in check.reasons
 
 
-def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(tree, registry, county_user):
+def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(
+    tree, registry, county_user, django_capture_on_commit_callbacks
+):
     booking = book(registry, first_slot(registry, MONDAY))
     outside = book(registry, first_slot(registry, MONDAY + dt.timedelta(days=7)))
-    suspension = suspension_create(
-        actor=county_user,
-        unit=tree.county_a,
-        service="marriage_registration",
-        starts_on=MONDAY,
-        ends_on=MONDAY + dt.timedelta(days=2),
-        reason="本地出现疫情",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        suspension = suspension_create(
+            actor=county_user,
+            unit=tree.county_a,
+            service="marriage_registration",
+            starts_on=MONDAY,
+            ends_on=MONDAY + dt.timedelta(days=2),
+            reason="本地出现疫情",
+        )
     lines = suspension_affected(suspension)
     assert any(booking.code in line for line in lines)
     assert not any(outside.code in line for line in lines)
@@ -188,17 +191,21 @@ def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(tree, regis
     assert booking.date == MONDAY + dt.timedelta(days=3)
 
 
-def test_c4_the_cron_command_notifies_bookings_it_has_not_told_yet(tree, registry, county_user):
+def test_c4_the_cron_command_notifies_bookings_it_has_not_told_yet(
+    tree, registry, county_user, django_capture_on_commit_callbacks
+):
     booking = book(registry, first_slot(registry, MONDAY))
-    suspension = suspension_create(
-        actor=county_user,
-        unit=registry,
-        service="marriage_registration",
-        starts_on=MONDAY,
-        ends_on=MONDAY,
-        reason="大厅消杀",
-    )
-    SuspensionNotice.objects.filter(suspension=suspension).delete()  # as if it failed to run
+    with django_capture_on_commit_callbacks(execute=True):
+        suspension = suspension_create(
+            actor=county_user,
+            unit=registry,
+            service="marriage_registration",
+            starts_on=MONDAY,
+            ends_on=MONDAY,
+            reason="大厅消杀",
+        )
+    assert SuspensionNotice.objects.filter(booking=booking).exists()
+    SuspensionNotice.objects.filter(suspension=suspension).delete()  # as if it had failed
     OutboxMessage.objects.filter(kind="marriage.suspension").delete()
     call_command("marriage_tick")
     assert SuspensionNotice.objects.filter(booking=booking).exists()
@@ -207,18 +214,21 @@ def test_c4_the_cron_command_notifies_bookings_it_has_not_told_yet(tree, registr
     assert OutboxMessage.objects.filter(kind="marriage.suspension").count() == 2
 
 
-def test_c4_a_limit_keeps_the_day_open_and_tells_nobody_to_rebook(tree, registry, county_user):
+def test_c4_a_limit_keeps_the_day_open_and_tells_nobody_to_rebook(
+    tree, registry, county_user, django_capture_on_commit_callbacks
+):
     booking = book(registry, first_slot(registry, MONDAY))
-    suspension_create(
-        actor=county_user,
-        unit=tree.county_a,
-        service="marriage_registration",
-        starts_on=MONDAY,
-        ends_on=MONDAY,
-        reason="人流较大",
-        mode="limited",
-        limit_note="每时段减半",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        suspension_create(
+            actor=county_user,
+            unit=tree.county_a,
+            service="marriage_registration",
+            starts_on=MONDAY,
+            ends_on=MONDAY,
+            reason="人流较大",
+            mode="limited",
+            limit_note="每时段减半",
+        )
     call_command("marriage_tick")
     assert not SuspensionNotice.objects.filter(booking=booking).exists()
     assert not OutboxMessage.objects.filter(kind="marriage.suspension").exists()

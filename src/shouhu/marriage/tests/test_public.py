@@ -207,7 +207,9 @@ def test_m7_one_public_booking_keeps_its_query_count(client, registry, django_as
     assert LogEntry.objects.count() - logged >= 4
 
 
-def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(client, tree, registry):
+def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(
+    client, tree, registry, django_capture_on_commit_callbacks
+):
     from shouhu.campaigns.services import suspension_create
     from shouhu.marriage.tests.factories import book, party
 
@@ -223,14 +225,15 @@ def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(clie
     public_slots = client.get(f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}").content.decode()
     assert "开放" in public_slots  # not yet open to anyone
 
-    suspension_create(
-        actor=None,
-        unit=tree.county_a,
-        service="marriage_registration",
-        starts_on=MONDAY,
-        ends_on=MONDAY,
-        reason="本地出现疫情",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        suspension_create(
+            actor=None,
+            unit=tree.county_a,
+            service="marriage_registration",
+            starts_on=MONDAY,
+            ends_on=MONDAY,
+            reason="本地出现疫情",
+        )
     manage_page = client.post(
         "/marriage/book/manage/", {"action": "lookup", "code": booking.code, "phone": tel}
     ).content.decode()
@@ -250,6 +253,12 @@ def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(clie
     assert moved.status_code == 200, moved.content.decode()[:500]
     booking.refresh_from_db()
     assert booking.date == surge_day
+    # Moved out of the suspended window: the priority is spent, the public rules apply again.
+    from shouhu.marriage import selectors
+
+    assert not selectors.displaced_by_suspension(booking)
+    again = client.get(f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}&manage=1").content.decode()
+    assert "开放" in again
 
 
 def test_m1_the_date_picker_offers_the_bookable_days(client, registry):

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from shouhu.campaigns.policy import current_policy
 from shouhu.marriage import services
 from shouhu.marriage.models import Booking, BookingStatus, Slot, SlotTemplate
 from shouhu.marriage.tests.factories import MONDAY, book, make_registry
@@ -125,3 +126,38 @@ def test_m1_overlapping_slots_and_an_endless_notice_are_refused(registry):
             actor=None, unit=registry, daily_quota=4, open_weekdays="12345", extra_notice="请" * 301
         )
     assert long_notice.value.field_errors == {"extra_notice": [long_notice.value.message]}
+
+
+def test_c4_a_suspension_neither_blocks_rule_changes_nor_shrinks_the_day_for_good(registry):
+    from shouhu.campaigns.services import suspension_create, suspension_lift
+
+    booking = book(registry)
+    services.booking_cancel(booking=booking)  # the 9 o'clock row keeps a cancelled booking
+    book(registry, Slot.objects.get(unit=registry, date=MONDAY, starts_at=dt.time(10)))
+    suspension = suspension_create(
+        actor=None,
+        unit=registry,
+        service="marriage_registration",
+        starts_on=MONDAY,
+        ends_on=MONDAY,
+        reason="大厅消杀",
+    )
+    # Unrelated to that day: must not be refused because the suspension closes it.
+    services.registry_settings_update(
+        actor=None, unit=registry, daily_quota=6, open_weekdays="12345", extra_notice="请携带户口簿"
+    )
+    assert "大厅消杀" in services.day_refusal(unit=registry, day=MONDAY, policy=current_policy())
+    suspension_lift(actor=None, suspension=suspension, reason="消杀完成")
+    assert _capacities(registry) == [(9, 3, 0), (10, 3, 1)]  # the whole day is back
+
+
+def test_m5_more_places_go_to_the_waiting_list_at_once(registry):
+    services.date_override_set(actor=None, unit=registry, date=MONDAY, is_open=None, daily_quota=2)
+    slot = services.slots_for_day(unit=registry, day=MONDAY)[0]
+    book(registry, slot)
+    waiting = book(registry, slot, waitlist=True)
+    assert waiting.status == BookingStatus.WAITING
+    services.date_override_set(actor=None, unit=registry, date=MONDAY, is_open=None, daily_quota=6)
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.OFFERED
+    assert Slot.objects.get(pk=slot.pk).booked == 2
