@@ -55,3 +55,22 @@ def book(unit, slot=None, *, a=None, b=None, waitlist=False):
         party_b=b or party("李四", id_number=resident_id(female=True)),
         join_waitlist=waitlist,
     )
+
+
+def suspend(unit, day, reason="本地出现疫情", *, actor=None, ends_on=None, **extra):
+    """A marriage-registration suspension of `unit` from `day`, with the notices that run once it
+    commits (a test's transaction never commits, so they are run here)."""
+    from django.test import TestCase
+
+    from shouhu.campaigns.services import suspension_create
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return suspension_create(
+            actor=actor,
+            unit=unit,
+            service="marriage_registration",
+            starts_on=day,
+            ends_on=ends_on or day,
+            reason=reason,
+            **extra,
+        )

@@ -9,7 +9,6 @@ from shouhu.accounts.tests.factories import make_user
 from shouhu.alerts.models import AlertDelivery
 from shouhu.campaigns.policy import current_policy
 from shouhu.campaigns.selectors import suspension_affected
-from shouhu.campaigns.services import suspension_create
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.marriage import selectors, services
@@ -24,7 +23,7 @@ from shouhu.marriage.models import (
     Slot,
     SuspensionNotice,
 )
-from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_registry, party
+from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_registry, party, suspend
 from shouhu.notifications.models import OutboxMessage
 from shouhu.people.models import IdType
 from shouhu.screening import services as screening_services
@@ -158,20 +157,10 @@ def test_m3_party_in_isolation_is_refused_at_the_counter(registry, clerk):
     assert "隔离" in check.reasons
 
 
-def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(
-    tree, registry, county_user, django_capture_on_commit_callbacks
-):
+def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(tree, registry, county_user):
     booking = book(registry, first_slot(registry, MONDAY))
     outside = book(registry, first_slot(registry, MONDAY + dt.timedelta(days=7)))
-    with django_capture_on_commit_callbacks(execute=True):
-        suspension = suspension_create(
-            actor=county_user,
-            unit=tree.county_a,
-            service="marriage_registration",
-            starts_on=MONDAY,
-            ends_on=MONDAY + dt.timedelta(days=2),
-            reason="本地出现疫情",
-        )
+    suspension = suspend(tree.county_a, MONDAY, actor=county_user, ends_on=MONDAY + dt.timedelta(days=2))
     lines = suspension_affected(suspension)
     assert any(booking.code in line for line in lines)
     assert not any(outside.code in line for line in lines)
@@ -191,19 +180,9 @@ def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(
     assert booking.date == MONDAY + dt.timedelta(days=3)
 
 
-def test_c4_the_cron_command_notifies_bookings_it_has_not_told_yet(
-    tree, registry, county_user, django_capture_on_commit_callbacks
-):
+def test_c4_the_cron_command_notifies_bookings_it_has_not_told_yet(tree, registry, county_user):
     booking = book(registry, first_slot(registry, MONDAY))
-    with django_capture_on_commit_callbacks(execute=True):
-        suspension = suspension_create(
-            actor=county_user,
-            unit=registry,
-            service="marriage_registration",
-            starts_on=MONDAY,
-            ends_on=MONDAY,
-            reason="大厅消杀",
-        )
+    suspension = suspend(registry, MONDAY, "大厅消杀", actor=county_user)
     assert SuspensionNotice.objects.filter(booking=booking).exists()
     SuspensionNotice.objects.filter(suspension=suspension).delete()  # as if it had failed
     OutboxMessage.objects.filter(kind="marriage.suspension").delete()
@@ -214,21 +193,9 @@ def test_c4_the_cron_command_notifies_bookings_it_has_not_told_yet(
     assert OutboxMessage.objects.filter(kind="marriage.suspension").count() == 2
 
 
-def test_c4_a_limit_keeps_the_day_open_and_tells_nobody_to_rebook(
-    tree, registry, county_user, django_capture_on_commit_callbacks
-):
+def test_c4_a_limit_keeps_the_day_open_and_tells_nobody_to_rebook(tree, registry, county_user):
     booking = book(registry, first_slot(registry, MONDAY))
-    with django_capture_on_commit_callbacks(execute=True):
-        suspension_create(
-            actor=county_user,
-            unit=tree.county_a,
-            service="marriage_registration",
-            starts_on=MONDAY,
-            ends_on=MONDAY,
-            reason="人流较大",
-            mode="limited",
-            limit_note="每时段减半",
-        )
+    suspend(tree.county_a, MONDAY, "人流较大", actor=county_user, mode="limited", limit_note="每时段减半")
     call_command("marriage_tick")
     assert not SuspensionNotice.objects.filter(booking=booking).exists()
     assert not OutboxMessage.objects.filter(kind="marriage.suspension").exists()
@@ -267,14 +234,7 @@ def test_m6_the_hall_log_page_refuses_year_one_without_a_server_error(client, re
 
 def test_c4_the_counter_does_not_register_on_a_suspended_day(tree, registry, clerk, county_user):
     booking = _today_booking(registry)
-    suspension_create(
-        actor=county_user,
-        unit=tree.county_a,
-        service="marriage_registration",
-        starts_on=clock.today(),
-        ends_on=clock.today(),
-        reason="本地出现疫情",
-    )
+    suspend(tree.county_a, clock.today(), actor=county_user)
     with pytest.raises(ConflictError) as caught:
         services.counter_check_in(actor=clerk, booking=booking)
     assert "本地出现疫情" in caught.value.message

@@ -207,11 +207,8 @@ def test_m7_one_public_booking_keeps_its_query_count(client, registry, django_as
     assert LogEntry.objects.count() - logged >= 4
 
 
-def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(
-    client, tree, registry, django_capture_on_commit_callbacks
-):
-    from shouhu.campaigns.services import suspension_create
-    from shouhu.marriage.tests.factories import book, party
+def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(client, tree, registry):
+    from shouhu.marriage.tests.factories import book, party, suspend
 
     surge_day = dt.date(2022, 1, 29)  # opens to the public on the 27th
     services.surge_date_set(
@@ -225,15 +222,7 @@ def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(
     public_slots = client.get(f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}").content.decode()
     assert "开放" in public_slots  # not yet open to anyone
 
-    with django_capture_on_commit_callbacks(execute=True):
-        suspension_create(
-            actor=None,
-            unit=tree.county_a,
-            service="marriage_registration",
-            starts_on=MONDAY,
-            ends_on=MONDAY,
-            reason="本地出现疫情",
-        )
+    suspend(tree.county_a, MONDAY)
     manage_page = client.post(
         "/marriage/book/manage/", {"action": "lookup", "code": booking.code, "phone": tel}
     ).content.decode()

@@ -7,7 +7,7 @@ import pytest
 from shouhu.campaigns.policy import current_policy
 from shouhu.marriage import services
 from shouhu.marriage.models import Booking, BookingStatus, Slot, SlotTemplate
-from shouhu.marriage.tests.factories import MONDAY, book, make_registry
+from shouhu.marriage.tests.factories import MONDAY, book, make_registry, suspend
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
 
@@ -129,19 +129,12 @@ def test_m1_overlapping_slots_and_an_endless_notice_are_refused(registry):
 
 
 def test_c4_a_suspension_neither_blocks_rule_changes_nor_shrinks_the_day_for_good(registry):
-    from shouhu.campaigns.services import suspension_create, suspension_lift
+    from shouhu.campaigns.services import suspension_lift
 
     booking = book(registry)
     services.booking_cancel(booking=booking)  # the 9 o'clock row keeps a cancelled booking
     book(registry, Slot.objects.get(unit=registry, date=MONDAY, starts_at=dt.time(10)))
-    suspension = suspension_create(
-        actor=None,
-        unit=registry,
-        service="marriage_registration",
-        starts_on=MONDAY,
-        ends_on=MONDAY,
-        reason="大厅消杀",
-    )
+    suspension = suspend(registry, MONDAY, "大厅消杀")
     # Unrelated to that day: must not be refused because the suspension closes it.
     services.registry_settings_update(
         actor=None, unit=registry, daily_quota=6, open_weekdays="12345", extra_notice="请携带户口簿"
