@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext as _
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import unit_scope
@@ -98,7 +99,7 @@ class ServiceAvailability:
     @property
     def message(self) -> str:
         if self.is_open and not self.is_limited:
-            return "正常办理"
+            return _("正常办理")
         return self.reason
 
 
@@ -131,15 +132,25 @@ def service_availability(*, service: str, unit: OrgUnit, on: dt.date) -> Service
     suspends marriage registration suspends it at every registry of the county).
     """
     suspensions = _suspensions_in_force(service=service, unit=unit, on=on)
-    label = ServiceType(service).label
+    labels = {
+        ServiceType.MARRIAGE_REGISTRATION: _("婚姻登记"),
+        ServiceType.FUNERAL_CEREMONY: _("殡葬治丧仪式"),
+        ServiceType.LOTTERY_SALES: _("福彩销售"),
+        ServiceType.VISITS: _("探视来访"),
+    }
+    label = labels.get(ServiceType(service), ServiceType(service).label)
     for suspension in suspensions:
         if suspension.mode == SuspensionMode.SUSPENDED:
             return ServiceAvailability(
                 is_open=False,
-                reason=(
-                    f"{suspension.unit.name}自{suspension.starts_on}至{suspension.ends_on}"
-                    f"暂停{label}：{suspension.reason}"
-                ),
+                reason=_("%(unit)s自%(starts_on)s至%(ends_on)s暂停%(service)s：%(reason)s")
+                % {
+                    "unit": suspension.unit.name,
+                    "starts_on": suspension.starts_on,
+                    "ends_on": suspension.ends_on,
+                    "service": label,
+                    "reason": suspension.reason,
+                },
                 suspension=suspension,
             )
     if suspensions:
@@ -147,7 +158,13 @@ def service_availability(*, service: str, unit: OrgUnit, on: dt.date) -> Service
         return ServiceAvailability(
             is_open=True,
             is_limited=True,
-            reason=f"{limited.unit.name}{label}限流：{limited.limit_note}（{limited.reason}）",
+            reason=_("%(unit)s%(service)s限流：%(limit_note)s（%(reason)s）")
+            % {
+                "unit": limited.unit.name,
+                "service": label,
+                "limit_note": limited.limit_note,
+                "reason": limited.reason,
+            },
             suspension=limited,
         )
     return ServiceAvailability(is_open=True)

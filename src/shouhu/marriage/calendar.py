@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from shouhu.campaigns.calendar import qixi
 from shouhu.campaigns.models import Holiday, HolidayKind, Policy, ServiceType
@@ -143,9 +144,10 @@ def day_plan(
     Without `with_suspensions`, the registry's own rules only (what the day returns to once a
     C4 suspension is lifted)."""
     if not is_registry(unit):
-        return DayPlan(unit, day, is_open=False, reason=f"“{unit.name}”不是婚姻登记机关")
+        return DayPlan(unit, day, is_open=False, reason=_("“%(unit)s”不是婚姻登记机关") % {"unit": unit.name})
     if unit.status != UnitStatus.ACTIVE:
-        return DayPlan(unit, day, is_open=False, reason=f"{unit.name}目前{unit.get_status_display()}")
+        reason = _("%(unit)s目前%(status)s") % {"unit": unit.name, "status": unit.get_status_display()}
+        return DayPlan(unit, day, is_open=False, reason=reason)
     facts = _day_facts(unit, day)
     open_weekdays = (
         facts["settings_weekdays"] if facts["settings_id"] is not None else RegistrySettings().open_weekdays
@@ -161,16 +163,16 @@ def day_plan(
             booking_opens_days=facts["surge_opens_days"],
         )
     is_open = str(day.isoweekday()) in open_weekdays
-    reason = "" if is_open else "该日不办理婚姻登记（非办理日）"
+    reason = "" if is_open else _("该日不办理婚姻登记（非办理日）")
     if facts["holiday_kind"] is not None:
         is_open = facts["holiday_kind"] == HolidayKind.WORKDAY
-        reason = "" if is_open else f"{facts['holiday_name']}假期不办理婚姻登记"
+        reason = "" if is_open else _("%(holiday)s假期不办理婚姻登记") % {"holiday": facts["holiday_name"]}
     if surge is not None:
         is_open, reason = True, ""
     override_is_open = facts["override_is_open"] if facts["override_id"] is not None else None
     if override_is_open is not None:
         is_open = bool(override_is_open)
-        reason = "" if is_open else (facts["override_note"] or "该日不办理婚姻登记")
+        reason = "" if is_open else (facts["override_note"] or _("该日不办理婚姻登记"))
     if not is_open:
         return DayPlan(unit, day, is_open=False, reason=reason, surge=surge)
     availability = (
@@ -186,7 +188,9 @@ def day_plan(
         if chosen is not None:
             quota = chosen
     if not (facts["has_normal"] or (surge is not None and facts["has_surge"])):
-        return DayPlan(unit, day, is_open=False, reason=f"{unit.name}尚未设置预约时段", surge=surge)
+        return DayPlan(
+            unit, day, is_open=False, reason=_("%(unit)s尚未设置预约时段") % {"unit": unit.name}, surge=surge
+        )
     plan = DayPlan(
         unit,
         day,

@@ -75,7 +75,7 @@ def _day_slots(unit_id: object, raw_day: str | None, *, priority: bool = False) 
         for s in services.slots_for_day(unit=unit, day=day, policy=policy)
         if s.date > now.date() or s.starts_at > now.time()
     ]
-    return {"slots": slots, "reason": "" if slots else "该日没有可预约的时段", "plan": plan}
+    return {"slots": slots, "reason": "" if slots else _("该日没有可预约的时段"), "plan": plan}
 
 
 @never_cache
@@ -109,7 +109,7 @@ def book(request: HttpRequest) -> HttpResponse:
             try:
                 if slot is None or slot.date != data["date"]:
                     raise DomainError(
-                        "请重新选择时段", code="invalid", field_errors={"slot": ["请重新选择时段"]}
+                        _("请重新选择时段"), code="invalid", field_errors={"slot": [_("请重新选择时段")]}
                     )
                 booking = services.booking_create(
                     unit=data["unit"],

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Value
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext as _
 
 from shouhu.accounts.models import User
 from shouhu.alerts import audience as audiences
@@ -85,7 +86,7 @@ def _refuse(message: str, *, code: str, field: str = "", conflict: bool = False)
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
 
 
 # --- Slots -------------------------------------------------------------------------------------
@@ -165,10 +166,17 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     if closed_with_bookings:
         # The caller's transaction rolls the change of rules back with this refusal.
         dates = "、".join(str(day) for day in closed_with_bookings[:10])
-        more = f"等 {len(closed_with_bookings)} 天" if len(closed_with_bookings) > 10 else ""
+        more = (
+            _("等 %(count)s 天") % {"count": len(closed_with_bookings)}
+            if len(closed_with_bookings) > 10
+            else ""
+        )
         raise _refuse(
-            f"这样修改会关闭已有预约的日期（{dates}{more}）；请先登记服务暂停（通知已预约的当事人），"
-            "或只修改以后的日期",
+            _(
+                "这样修改会关闭已有预约的日期（%(dates)s%(more)s）；请先登记服务暂停（通知已预约的当事人），"
+                "或只修改以后的日期"
+            )
+            % {"dates": dates, "more": more},
             code="has_bookings",
             conflict=True,
         )
@@ -220,14 +228,19 @@ class _Party:
     values: dict[str, Any]
 
 
-ROLE_LABELS = {PartyRole.A: "当事人甲", PartyRole.B: "当事人乙"}
+ROLE_LABELS = {PartyRole.A: "当事人甲", PartyRole.B: "当事人乙"}  # stored notes and alerts: Chinese
+
+
+def _role_label(role: str) -> str:
+    """The party's label in the request's language, for refusals shown to the couple."""
+    return _("当事人甲") if PartyRole(role) == PartyRole.A else _("当事人乙")
 
 
 def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party]:
     errors: dict[str, list[str]] = {}
     cleaned = []
     for role, party in parties.items():
-        label = ROLE_LABELS[PartyRole(role)]
+        label = _role_label(role)
         data = PersonInput(
             name=party.name,
             home_unit=unit,
@@ -237,20 +250,22 @@ def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party
         )
         field_errors: dict[str, list[str]] = {}
         if not party.id_number.strip():
-            field_errors["id_number"] = ["请填写证件号码"]
+            field_errors["id_number"] = [_("请填写证件号码")]
         if not party.phone.strip():
-            field_errors["phone"] = ["请填写手机号"]
+            field_errors["phone"] = [_("请填写手机号")]
         try:
             clean = clean_person(data)
         except DomainError as error:
             field_errors = {**error.field_errors, **field_errors}
         if field_errors:
             for name, messages in field_errors.items():
-                errors[f"{role}_{name}"] = [f"{label}：{m}" for m in messages]
+                errors[f"{role}_{name}"] = [
+                    _("%(party)s：%(message)s") % {"party": label, "message": m} for m in messages
+                ]
             continue
         values = clean.values
         if not is_mobile(values["phone"]):
-            errors[f"{role}_phone"] = [f"{label}：请填写手机号，预约短信发送到该号码"]
+            errors[f"{role}_phone"] = [_("%(party)s：请填写手机号，预约短信发送到该号码") % {"party": label}]
             continue
         data.id_number, data.phone = values["id_number"], values["phone"]
         cleaned.append(_Party(role, data, values["id_index"], values["phone"], values))
@@ -259,7 +274,7 @@ def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party
         raise DomainError(summary, code="invalid_party", field_errors=errors)
     first, second = cleaned
     if first.data.id_type == second.data.id_type and first.document_index == second.document_index:
-        raise _refuse("双方当事人不能是同一人，请核对证件号码", code="same_person", field="b_id_number")
+        raise _refuse(_("双方当事人不能是同一人，请核对证件号码"), code="same_person", field="b_id_number")
     return cleaned
 
 
@@ -299,40 +314,51 @@ def day_refusal(*, unit: OrgUnit, day: dt.date, policy: Policy, priority: bool =
     """Why `day` cannot be booked at `unit` now, or None. `priority`: a holder moved by a suspension."""
     today = clock.today()
     if day < today:
-        return "不能预约已过去的日期"
+        return _("不能预约已过去的日期")
     if day > today + dt.timedelta(days=policy.marriage_booking_horizon_days):
-        return f"只能预约 {policy.marriage_booking_horizon_days} 天以内的日期"
+        return _("只能预约 %(days)s 天以内的日期") % {"days": policy.marriage_booking_horizon_days}
     plan = day_plan(unit, day, policy=policy, with_slots=False)
     if not plan.is_open:
         return plan.reason
     if plan.surge is not None and not priority:
         opens = booking_opens_on(plan.surge, policy)
         if today < opens:
-            return f"{plan.surge.name}（{day}）的预约将于 {opens} 开放"
+            return _("%(surge)s（%(day)s）的预约将于 %(opens)s 开放") % {
+                "surge": plan.surge.name,
+                "day": day,
+                "opens": opens,
+            }
     return None
 
 
 def _check_slot(*, unit: OrgUnit, slot: Slot, policy: Policy, priority: bool = False) -> None:
     if not is_registry(unit):
-        raise _refuse("请选择婚姻登记机关", code="not_registry", field="unit")
+        raise _refuse(_("请选择婚姻登记机关"), code="not_registry", field="unit")
     if slot.unit_id != unit.pk:
-        raise _refuse("所选时段不属于该登记机关，请重新选择", code="wrong_registry", field="slot")
+        raise _refuse(_("所选时段不属于该登记机关，请重新选择"), code="wrong_registry", field="slot")
     refusal = day_refusal(unit=unit, day=slot.date, policy=policy, priority=priority)
     if refusal:
         raise _refuse(refusal, code="day_closed", field="date", conflict=True)
     starts = dt.datetime.combine(slot.date, slot.starts_at, tzinfo=clock.local_zone())
     if starts <= clock.now():
-        raise _refuse("该时段已开始，请选择其他时段", code="slot_past", field="slot", conflict=True)
+        raise _refuse(_("该时段已开始，请选择其他时段"), code="slot_past", field="slot", conflict=True)
 
 
 def _check_isolation(people: list[tuple[str, Person]], day: dt.date) -> None:
     for role, person in people:
         record = person_in_isolation_on(person, day)
         if record is not None:
-            label = ROLE_LABELS[PartyRole(role)]
             raise _refuse(
-                f"{label}在 {day} 尚处于{record.get_kind_display()}期（{record.ends_on} 解除），"
-                "隔离期未满不能预约和办理婚姻登记",
+                _(
+                    "%(party)s在 %(day)s 尚处于%(kind)s期（%(ends_on)s 解除），"
+                    "隔离期未满不能预约和办理婚姻登记"
+                )
+                % {
+                    "party": _role_label(role),
+                    "day": day,
+                    "kind": record.get_kind_display(),
+                    "ends_on": record.ends_on,
+                },
                 code="in_isolation",
                 conflict=True,
             )
@@ -343,14 +369,15 @@ def _check_no_active_booking(
 ) -> None:
     if not people:
         return
-    active = BookingParty.objects.filter(person__in=[person.pk for _, person in people], is_active=True)
+    active = BookingParty.objects.filter(person__in=[person.pk for _role, person in people], is_active=True)
     if except_booking is not None:
         active = active.exclude(booking=except_booking)
     holders = set(active.values_list("person_id", flat=True))
     for role, person in people:
         if person.pk in holders:
             raise _refuse(
-                f"{ROLE_LABELS[PartyRole(role)]}已有一个有效的婚姻登记预约（含候补），请先取消原预约",
+                _("%(party)s已有一个有效的婚姻登记预约（含候补），请先取消原预约")
+                % {"party": _role_label(role)},
                 code="already_booked",
                 conflict=True,
             )
@@ -394,12 +421,12 @@ def booking_create(
                 raise
             # At commit: the slot went while we booked it (its registry's rules changed meanwhile).
             raise _refuse(
-                "所选时段刚刚调整，请重新选择时段", code="slot_gone", field="slot", conflict=True
+                _("所选时段刚刚调整，请重新选择时段"), code="slot_gone", field="slot", conflict=True
             ) from error
         except _RegisteredMeanwhile as error:
             if attempt == 2:
                 raise _refuse(
-                    "当事人的证件正在同时登记，请稍后再试", code="registering", conflict=True
+                    _("当事人的证件正在同时登记，请稍后再试"), code="registering", conflict=True
                 ) from error
     raise AssertionError("unreachable")  # the loop returns or raises
 
@@ -417,8 +444,8 @@ def _check_legal_age(parties: list[tuple[str, dt.date | None, str]], day: dt.dat
             of_age_on = dt.date(birth.year + minimum, 3, 1)
         if day < of_age_on:
             raise _refuse(
-                f"{ROLE_LABELS[PartyRole(role)]}在 {day} 未达法定婚龄（男年满 22 周岁、女年满 20 周岁），"
-                "不能预约结婚登记",
+                _("%(party)s在 %(day)s 未达法定婚龄（男年满 22 周岁、女年满 20 周岁），不能预约结婚登记")
+                % {"party": _role_label(role), "day": day},
                 code="under_age",
                 field=f"{role}_id_number",
             )
@@ -434,7 +461,8 @@ def _check_alive(people: list[tuple[str, Person]]) -> None:
     for role, person in people:
         if person.deceased_on is not None:
             raise _refuse(
-                f"{ROLE_LABELS[PartyRole(role)]}的证件在人员登记中已登记死亡，不能预约；如有错误请到登记机关核实",
+                _("%(party)s的证件在人员登记中已登记死亡，不能预约；如有错误请到登记机关核实")
+                % {"party": _role_label(role)},
                 code="party_deceased",
                 conflict=True,
             )
@@ -475,13 +503,17 @@ def _booking_create(
     except IntegrityError as error:
         # The same person booked in another request between our look and our insert.
         raise _refuse(
-            "当事人已有一个有效的婚姻登记预约（含候补），请先取消原预约", code="already_booked", conflict=True
+            _("当事人已有一个有效的婚姻登记预约（含候补），请先取消原预约"),
+            code="already_booked",
+            conflict=True,
         ) from error
     # The seat is taken last: the slot's row stays locked until commit, so the less work after
     # it, the less the couples booking the same slot wait for each other.
     if not _take_seat(slot) and not _take_seat_after_locking(slot):
         if not join_waitlist:
-            raise _refuse("该时段已约满，可以登记候补，有人取消时按顺序递补", code="slot_full", conflict=True)
+            raise _refuse(
+                _("该时段已约满，可以登记候补，有人取消时按顺序递补"), code="slot_full", conflict=True
+            )
         booking.status = BookingStatus.WAITING
         booking.save(update_fields=["status", "updated_at"])
     body = (
@@ -546,7 +578,9 @@ def booking_cancel(*, booking: Booking, actor: User | None = None, reason: str =
     booking = _lock(booking)
     if booking.status not in (BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED):
         raise _refuse(
-            f"该预约{booking.get_status_display()}，不能取消", code="not_cancellable", conflict=True
+            _("该预约%(status)s，不能取消") % {"status": booking.get_status_display()},
+            code="not_cancellable",
+            conflict=True,
         )
     with acting_as(actor):
         _end(booking, BookingStatus.CANCELLED, reason)
@@ -588,9 +622,9 @@ def booking_confirm_offer(*, booking: Booking) -> Booking:
     """The waiting couple takes the seat offered to them."""
     booking = _lock(booking)
     if booking.status != BookingStatus.OFFERED:
-        raise _refuse("该预约没有待确认的递补名额", code="no_offer", conflict=True)
+        raise _refuse(_("该预约没有待确认的递补名额"), code="no_offer", conflict=True)
     if booking.offer_expires_at is not None and booking.offer_expires_at < clock.now():
-        raise _refuse("递补确认已超时，名额已顺延", code="offer_expired", conflict=True)
+        raise _refuse(_("递补确认已超时，名额已顺延"), code="offer_expired", conflict=True)
     booking.status = BookingStatus.BOOKED
     booking.offer_expires_at = None
     booking.save(update_fields=["status", "offer_expires_at", "updated_at"])
@@ -604,10 +638,12 @@ def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
     booking = _lock(booking)
     if booking.status != BookingStatus.BOOKED:
         raise _refuse(
-            f"该预约{booking.get_status_display()}，不能改约", code="not_reschedulable", conflict=True
+            _("该预约%(status)s，不能改约") % {"status": booking.get_status_display()},
+            code="not_reschedulable",
+            conflict=True,
         )
     if slot.pk == booking.slot_id:
-        raise _refuse("新时段与原时段相同", code="same_slot", field="slot")
+        raise _refuse(_("新时段与原时段相同"), code="same_slot", field="slot")
     unit = slot.unit
     moved_by_suspension = displaced_by_suspension(booking)
     policy = current_policy(slot.date)
@@ -617,7 +653,7 @@ def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
     _check_isolation(people, slot.date)
     old_slot = booking.slot
     if not _take_seat(slot):
-        raise _refuse("新时段已约满，请选择其他时段", code="slot_full", conflict=True)
+        raise _refuse(_("新时段已约满，请选择其他时段"), code="slot_full", conflict=True)
     booking.slot, booking.unit, booking.date = slot, unit, slot.date
     booking.save(update_fields=["slot", "unit", "date", "updated_at"])
     _release_seat(old_slot)
@@ -673,7 +709,7 @@ def suspension_notify(*, suspension: ServiceSuspension) -> int:
 
 def _registry(unit: OrgUnit) -> None:
     if not is_registry(unit):
-        raise _refuse("该单位不是婚姻登记机关", code="not_registry", field="unit")
+        raise _refuse(_("该单位不是婚姻登记机关"), code="not_registry", field="unit")
 
 
 @transaction.atomic
@@ -683,11 +719,11 @@ def registry_settings_update(
     _registry(unit)
     weekdays = "".join(sorted(set(open_weekdays.strip())))
     if not weekdays or any(c not in "1234567" for c in weekdays):
-        raise _refuse("每周办理日应为 1–7 的数字，如 12345", code="invalid", field="open_weekdays")
+        raise _refuse(_("每周办理日应为 1–7 的数字，如 12345"), code="invalid", field="open_weekdays")
     settings = RegistrySettings.objects.filter(unit=unit).first() or RegistrySettings(unit=unit)
     if len(extra_notice.strip()) > EXTRA_NOTICE_MAX_LENGTH:
         raise _refuse(
-            f"补充告知事项不能超过 {EXTRA_NOTICE_MAX_LENGTH} 字（会写入每份提前告知）",
+            _("补充告知事项不能超过 %(limit)s 字（会写入每份提前告知）") % {"limit": EXTRA_NOTICE_MAX_LENGTH},
             code="invalid",
             field="extra_notice",
         )
@@ -719,7 +755,9 @@ def slot_template_add(
     ).first()
     if overlapping is not None:
         raise _refuse(
-            f"与已有时段 {overlapping} 重叠，请调整开始或结束时间", code="overlap", field="starts_at"
+            _("与已有时段 %(slot)s 重叠，请调整开始或结束时间") % {"slot": overlapping},
+            code="overlap",
+            field="starts_at",
         )
     with acting_as(actor):
         template.save()
@@ -746,12 +784,12 @@ def date_override_set(
 ) -> DateOverride:
     _registry(unit)
     if date < clock.today():
-        raise _refuse("不能调整已过去的日期", code="invalid", field="date")
+        raise _refuse(_("不能调整已过去的日期"), code="invalid", field="date")
     # A smaller quota keeps the seats already held (see _replan_slots); closing a day with
     # bookings goes through a suspension, which tells the holders.
     if is_open is False and Slot.objects.filter(unit=unit, date=date, booked__gt=0).exists():
         raise _refuse(
-            "该日已有预约，请先通过服务暂停（C4）通知已预约的当事人", code="has_bookings", conflict=True
+            _("该日已有预约，请先通过服务暂停（C4）通知已预约的当事人"), code="has_bookings", conflict=True
         )
     override = DateOverride.objects.filter(unit=unit, date=date).first() or DateOverride(unit=unit, date=date)
     override.is_open, override.daily_quota, override.note = is_open, daily_quota, note.strip()
@@ -773,11 +811,11 @@ def surge_date_set(
     is_computed: bool = False,
 ) -> SurgeDate:
     if date < clock.today():
-        raise _refuse("不能把已过去的日期设为高峰日", code="invalid", field="date")
+        raise _refuse(_("不能把已过去的日期设为高峰日"), code="invalid", field="date")
     surge = SurgeDate.objects.filter(date=date).first() or SurgeDate(date=date)
     if surge.pk is None and _date_has_bookings(date):
         raise _refuse(
-            f"{date} 已有婚姻登记预约，不能再设为高峰日；高峰日应在开放预约之前设置",
+            _("%(date)s 已有婚姻登记预约，不能再设为高峰日；高峰日应在开放预约之前设置") % {"date": date},
             code="has_bookings",
             field="date",
             conflict=True,
@@ -819,9 +857,15 @@ def surge_dates_sync(*, year: int) -> int:
 def counter_check_in(*, actor: User, booking: Booking) -> Booking:
     booking = _lock(booking)
     if booking.status != BookingStatus.BOOKED:
-        raise _refuse(f"该预约{booking.get_status_display()}，不能签到", code="not_booked", conflict=True)
+        raise _refuse(
+            _("该预约%(status)s，不能签到") % {"status": booking.get_status_display()},
+            code="not_booked",
+            conflict=True,
+        )
     if booking.date != clock.today():
-        raise _refuse(f"该预约为 {booking.date}，不是今天", code="wrong_day", conflict=True)
+        raise _refuse(
+            _("该预约为 %(date)s，不是今天") % {"date": booking.date}, code="wrong_day", conflict=True
+        )
     availability = service_availability(
         service=ServiceType.MARRIAGE_REGISTRATION, unit=booking.unit, on=booking.date
     )
@@ -870,10 +914,12 @@ def _parse_temperature(raw: object) -> Decimal:
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        raise _refuse("体温应为数字，如 36.5", code="invalid", field="temperature") from None
+        raise _refuse(_("体温应为数字，如 36.5"), code="invalid", field="temperature") from None
     if not value.is_finite() or not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
         raise _refuse(
-            f"体温应在 {TEMPERATURE_MIN}–{TEMPERATURE_MAX}℃ 之间", code="invalid", field="temperature"
+            _("体温应在 %(min)s–%(max)s℃ 之间") % {"min": TEMPERATURE_MIN, "max": TEMPERATURE_MAX},
+            code="invalid",
+            field="temperature",
         )
     return value.quantize(Decimal("0.1"))
 
@@ -885,15 +931,15 @@ def counter_screen(
     """Screen one party; an ineligible one ends the registration and is reported at once (M3, M4)."""
     booking = _lock(booking)
     if party.booking_id != booking.pk:
-        raise _refuse("当事人不属于该预约", code="invalid", field="party")
+        raise _refuse(_("当事人不属于该预约"), code="invalid", field="party")
     if booking.status != BookingStatus.CHECKED_IN:
-        raise _refuse("请先签到再查验", code="not_checked_in", conflict=True)
+        raise _refuse(_("请先签到再查验"), code="not_checked_in", conflict=True)
     policy = current_policy()
     value = _parse_temperature(temperature)
     questions = questions_for(party, policy)
     missing = [q.text for q in questions if q.key not in answers]
     if missing:
-        raise _refuse("请回答全部问询：" + "；".join(missing), code="invalid", field="answers")
+        raise _refuse(_("请回答全部问询：") + "；".join(missing), code="invalid", field="answers")
     reasons = []
     if value >= policy.temperature_limit:
         reasons.append(f"体温 {value}℃，达到或超过 {policy.temperature_limit}℃")
@@ -926,20 +972,20 @@ def report_recipient_add(*, actor: User, kind: str, unit: OrgUnit | None = None)
     """Add where non-compliance reports go. The first one replaces the defaults (the registry's
     county bureau and the department coordinating marriage), so name them too if they should stay."""
     if kind not in RecipientKind.values:
-        raise _refuse("请选择报告对象", code="invalid", field="kind")
+        raise _refuse(_("请选择报告对象"), code="invalid", field="kind")
     if kind != RecipientKind.UNIT:
         unit = None
     elif unit is None:
-        raise _refuse("指定单位时须选择单位", code="invalid", field="unit")
+        raise _refuse(_("指定单位时须选择单位"), code="invalid", field="unit")
     elif not can_receive_reports(unit):
         raise _refuse(
-            "报告对象须能查看全区的婚姻登记情况：地区民政局，或统筹婚姻登记工作的科室、事业单位",
+            _("报告对象须能查看全区的婚姻登记情况：地区民政局，或统筹婚姻登记工作的科室、事业单位"),
             code="invalid",
             field="unit",
         )
     if ReportRecipient.objects.filter(kind=kind, unit=unit).exists():
         raise _refuse(
-            "该报告对象已在名单中", code="duplicate", field="unit" if unit else "kind", conflict=True
+            _("该报告对象已在名单中"), code="duplicate", field="unit" if unit else "kind", conflict=True
         )
     recipient = ReportRecipient(kind=kind, unit=unit)
     _clean(recipient)
@@ -1006,9 +1052,9 @@ def _report(
 def report_close(*, actor: User, report: NonComplianceReport, outcome: str) -> NonComplianceReport:
     report = NonComplianceReport.objects.select_for_update().get(pk=report.pk)
     if report.status == ReportStatus.CLOSED:
-        raise _refuse("该报告已办结", code="already_closed", conflict=True)
+        raise _refuse(_("该报告已办结"), code="already_closed", conflict=True)
     if not outcome.strip():
-        raise _refuse("请填写处理结果", code="invalid", field="outcome")
+        raise _refuse(_("请填写处理结果"), code="invalid", field="outcome")
     report.status = ReportStatus.CLOSED
     report.closed_at = clock.now()
     report.closed_by = actor
@@ -1026,12 +1072,12 @@ def booking_register_done(*, actor: User, booking: Booking) -> Booking:
     """Registration completed at the counter: both parties were screened eligible today."""
     booking = _lock(booking)
     if booking.status != BookingStatus.CHECKED_IN:
-        raise _refuse("请先签到并完成查验", code="not_checked_in", conflict=True)
+        raise _refuse(_("请先签到并完成查验"), code="not_checked_in", conflict=True)
     eligible = set(
         CounterCheck.objects.filter(booking=booking, is_eligible=True).values_list("party_id", flat=True)
     )
     if any(p.pk not in eligible for p in booking.parties.all()):
-        raise _refuse("双方当事人均须查验合格后才能办理", code="not_screened", conflict=True)
+        raise _refuse(_("双方当事人均须查验合格后才能办理"), code="not_screened", conflict=True)
     with acting_as(actor):
         _end(booking, BookingStatus.REGISTERED)
     return booking
@@ -1046,12 +1092,14 @@ def hall_log_record(
 ) -> HallLog:
     _registry(unit)
     if task not in HallTask.values:
-        raise _refuse("请选择通风或消毒", code="invalid", field="task")
+        raise _refuse(_("请选择通风或消毒"), code="invalid", field="task")
     if done_at > clock.now():
-        raise _refuse("时间不能晚于现在", code="invalid", field="done_at")
+        raise _refuse(_("时间不能晚于现在"), code="invalid", field="done_at")
     if done_at < clock.now() - HALL_LOG_LATE_ENTRY:
         raise _refuse(
-            f"只能补记 {HALL_LOG_LATE_ENTRY.days} 天以内的通风消毒", code="invalid", field="done_at"
+            _("只能补记 %(days)s 天以内的通风消毒") % {"days": HALL_LOG_LATE_ENTRY.days},
+            code="invalid",
+            field="done_at",
         )
     log = HallLog(unit=unit, task=task, done_at=done_at, note=note.strip(), recorded_by=actor)
     _clean(log)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
@@ -48,19 +49,19 @@ def check_digit(first17: str) -> str:
 def parse_resident_id(raw: str, *, today: dt.date) -> ResidentId:
     number = normalise_id_number(raw)
     if len(number) != 18:
-        raise InvalidIdNumber(f"身份证号应为 18 位，现为 {len(number)} 位")
+        raise InvalidIdNumber(_("身份证号应为 18 位，现为 %(length)s 位") % {"length": len(number)})
     if not _ID_PATTERN.match(number):
-        raise InvalidIdNumber("身份证号前 17 位须为数字，最后一位为数字或 X")
+        raise InvalidIdNumber(_("身份证号前 17 位须为数字，最后一位为数字或 X"))
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidIdNumber(f"身份证号中的出生日期 {number[6:14]} 不存在") from None
+        raise InvalidIdNumber(_("身份证号中的出生日期 %(date)s 不存在") % {"date": number[6:14]}) from None
     if birth > today:
-        raise InvalidIdNumber("身份证号中的出生日期晚于今天")
+        raise InvalidIdNumber(_("身份证号中的出生日期晚于今天"))
     if birth.year < 1880:
-        raise InvalidIdNumber("身份证号中的出生日期不合理")
+        raise InvalidIdNumber(_("身份证号中的出生日期不合理"))
     if check_digit(number[:17]) != number[17]:
-        raise InvalidIdNumber("身份证号校验位错误，请核对是否输错")
+        raise InvalidIdNumber(_("身份证号校验位错误，请核对是否输错"))
     warnings = []
     if number[:2] not in PROVINCE_CODES:
         warnings.append(f"地区码 {number[:6]} 不在已知省份中，请核对")
@@ -80,9 +81,9 @@ def normalise_phone(raw: str) -> str:
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        raise InvalidPhone("电话号码格式不正确") from None
+        raise InvalidPhone(_("电话号码格式不正确")) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhone("电话号码无效，请核对位数")
+        raise InvalidPhone(_("电话号码无效，请核对位数"))
     if parsed.country_code == 86:
         return str(parsed.national_number)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

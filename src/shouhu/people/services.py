@@ -9,6 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import ForeignKey
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shouhu.accounts.models import User
 from shouhu.common import clock
@@ -42,11 +44,11 @@ _DOCUMENT_PATTERN = re.compile(r"^[A-Z0-9]{5,20}$")
 _PERMIT_PATTERNS = {
     IdType.HK_MACAO_PERMIT: (
         re.compile(r"^[HM]\d{8}(\d{2})?$"),
-        "港澳居民来往内地通行证号码应为 H 或 M 加 8 位（旧版 10 位）数字",
+        gettext_noop("港澳居民来往内地通行证号码应为 H 或 M 加 8 位（旧版 10 位）数字"),
     ),
     IdType.TAIWAN_PERMIT: (
         re.compile(r"^\d{8}$|^\d{10}[A-Z]?$"),
-        "台湾居民来往大陆通行证号码应为 8 位（旧版 10 位）数字",
+        gettext_noop("台湾居民来往大陆通行证号码应为 8 位（旧版 10 位）数字"),
     ),
 }
 
@@ -80,16 +82,16 @@ def clean_person(data: PersonInput) -> CleanPerson:
     warnings: list[str] = []
     name = data.name.strip()
     if not name:
-        errors["name"] = ["请填写姓名"]
+        errors["name"] = [_("请填写姓名")]
     if data.id_type not in IdType.values:
-        errors["id_type"] = ["未知的证件类型"]
+        errors["id_type"] = [_("未知的证件类型")]
     gender = data.gender or Gender.UNKNOWN
     if gender not in Gender.values:
-        errors["gender"] = ["性别只能是男、女或未知"]
+        errors["gender"] = [_("性别只能是男、女或未知")]
     birth_date = data.birth_date
     today = clock.today()
     if birth_date and birth_date > today:
-        errors["birth_date"] = ["出生日期不能晚于今天"]
+        errors["birth_date"] = [_("出生日期不能晚于今天")]
     id_number = normalise_id_number(data.id_number)
     if id_number and data.id_type == IdType.RESIDENT_ID:
         try:
@@ -100,16 +102,19 @@ def clean_person(data: PersonInput) -> CleanPerson:
             id_number = resident.number
             warnings += resident.warnings
             if data.gender and data.gender != Gender.UNKNOWN and data.gender != resident.gender:
-                errors["gender"] = [f"性别与身份证号不符（身份证号显示为{Gender(resident.gender).label}）"]
+                shown = _("男") if resident.gender == Gender.MALE else _("女")
+                errors["gender"] = [_("性别与身份证号不符（身份证号显示为%(gender)s）") % {"gender": shown}]
             if birth_date and birth_date != resident.birth_date:
-                errors["birth_date"] = [f"出生日期与身份证号不符（身份证号显示为 {resident.birth_date}）"]
+                errors["birth_date"] = [
+                    _("出生日期与身份证号不符（身份证号显示为 %(date)s）") % {"date": resident.birth_date}
+                ]
             gender, birth_date = resident.gender, resident.birth_date
     elif id_number and data.id_type in _PERMIT_PATTERNS:
         pattern, message = _PERMIT_PATTERNS[IdType(data.id_type)]
         if not pattern.match(id_number):
-            errors["id_number"] = [message]
+            errors["id_number"] = [_(message)]
     elif id_number and not _DOCUMENT_PATTERN.match(id_number):
-        errors["id_number"] = ["证件号码应为 5–20 位字母或数字"]
+        errors["id_number"] = [_("证件号码应为 5–20 位字母或数字")]
     phone = ""
     if data.phone.strip():
         try:
@@ -118,7 +123,7 @@ def clean_person(data: PersonInput) -> CleanPerson:
             errors["phone"] = [str(error)]
     unknown = [c for c in data.categories if c not in Category.values]
     if unknown:
-        errors["categories"] = ["未知的人员类别：" + "、".join(unknown)]
+        errors["categories"] = [_("未知的人员类别：") + "、".join(unknown)]
     if errors:
         summary = "；".join(message for messages in errors.values() for message in messages)
         raise DomainError(summary, code="invalid_person", field_errors=errors)
@@ -245,7 +250,7 @@ def person_register_many(*, actor: User | None, rows: list[PersonInput]) -> list
     existing: dict[tuple[str, str], Person] = {}
     if first_of:
         found = Person.objects.select_for_update().filter(
-            id_index__in={index for _, index in first_of}, merged_into__isnull=True
+            id_index__in={index for _id_type, index in first_of}, merged_into__isnull=True
         )
         existing = {(p.id_type, p.id_index): p for p in found}
     held: dict[int, set[str]] = {}
@@ -287,13 +292,13 @@ def person_register_many(*, actor: User | None, rows: list[PersonInput]) -> list
             person, created=False, changed=bool(missing or changes), warnings=clean.warnings
         )
 
-    created = Person.objects.bulk_create([person for _, person in new_people])
-    for (position, _), made in zip(new_people, created, strict=True):
+    created = Person.objects.bulk_create([person for _position, person in new_people])
+    for (position, _person), made in zip(new_people, created, strict=True):
         clean = cleaned[position]
         new_categories += [PersonCategory(person=made, category=c) for c in clean.categories]
         results[position] = Registration(made, created=True, changed=True, warnings=clean.warnings)
-    for fields in {tuple(fields) for _, _, fields in updated}:
-        changed = [person for _, person, f in updated if tuple(f) == fields]
+    for fields in {tuple(fields) for _before, _after, fields in updated}:
+        changed = [person for _before, person, f in updated if tuple(f) == fields]
         Person.objects.bulk_update(changed, [*fields, "updated_at"])
     categories = PersonCategory.objects.bulk_create(new_categories)
     audit_bulk(actor=actor, created=[*created, *categories], updated=updated)

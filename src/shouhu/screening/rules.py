@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 
 from shouhu.campaigns.models import Policy, ServiceType
 from shouhu.campaigns.selectors import service_availability
@@ -156,7 +158,9 @@ def closure_reason(unit: OrgUnit, day: dt.date) -> tuple[str | None, str]:
     """(why the unit is closed to visitors or None, a note when visits are only limited)."""
     if unit.status != UnitStatus.ACTIVE:
         return f"{unit.name}目前{unit.get_status_display()}，暂停接待来访", ""
-    availability = service_availability(service=ServiceType.VISITS, unit=unit, on=day)
+    # The reason is stored with the screening: in the records' language, whatever the screener reads.
+    with translation.override(settings.LANGUAGE_CODE):
+        availability = service_availability(service=ServiceType.VISITS, unit=unit, on=day)
     if not availability.is_open:
         return availability.reason, ""
     for check in _closure_checks:
