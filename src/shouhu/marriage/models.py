@@ -384,7 +384,20 @@ class ReportRecipient(TimeStampedModel):
                 condition=(Q(kind=RecipientKind.UNIT) & Q(unit__isnull=False))
                 | (~Q(kind=RecipientKind.UNIT) & Q(unit__isnull=True)),
                 violation_error_message="指定单位时须选择单位",
-            )
+            ),
+            # Each recipient once, also when two administrators add it at the same moment.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(unit__isnull=True),
+                name="marriage_recipient_kind_once",
+                violation_error_message="该报告对象已在名单中",
+            ),
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(unit__isnull=False),
+                name="marriage_recipient_unit_once",
+                violation_error_message="该报告对象已在名单中",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -989,8 +989,13 @@ def report_recipient_add(*, actor: User, kind: str, unit: OrgUnit | None = None)
         )
     recipient = ReportRecipient(kind=kind, unit=unit)
     _clean(recipient)
-    with acting_as(actor):
-        recipient.save()
+    try:
+        with transaction.atomic(), acting_as(actor):
+            recipient.save()
+    except IntegrityError as error:  # added by someone else since the check above
+        raise _refuse(
+            _("该报告对象已在名单中"), code="duplicate", field="unit" if unit else "kind", conflict=True
+        ) from error
     return recipient
 
 

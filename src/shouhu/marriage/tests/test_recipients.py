@@ -104,3 +104,15 @@ def test_m4_recipients_api(client, tree, region_admin):
     deleted = client.post(f"/api/v1/marriage/report-recipients/{created.json()['id']}/delete/")
     assert deleted.status_code == 204
     assert not ReportRecipient.objects.exists()
+
+
+def test_m4_the_database_keeps_each_recipient_once(tree):
+    from django.db import IntegrityError, transaction
+
+    ReportRecipient.objects.create(kind=RecipientKind.COORDINATORS)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportRecipient.objects.create(kind=RecipientKind.COORDINATORS)
+    ReportRecipient.objects.create(kind=RecipientKind.UNIT, unit=tree.department)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportRecipient.objects.create(kind=RecipientKind.UNIT, unit=tree.department)
+    assert ReportRecipient.objects.count() == 2
