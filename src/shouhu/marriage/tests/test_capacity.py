@@ -161,3 +161,66 @@ def test_m7_200_concurrent_bookings_never_overbook_a_slot_of_10(tree, plan_campa
     assert outcomes.count(BookingStatus.WAITING) > 0
     assert booked == SEATS == seats_in_rows
     assert waiting_rows == outcomes.count(BookingStatus.WAITING)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_m5_a_cancellation_while_a_couple_joins_the_waiting_list_moves_them_in(
+    tree, plan_campaign, monkeypatch
+):
+    """A couple finds the slot full and is about to wait; meanwhile the seat holder cancels. The
+    couple must end up offered the seat, not waiting beside a free one (PostgreSQL: a guarded UPDATE
+    that fails locks nothing, so the full case retries holding the row)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
+    from shouhu.notifications import services as outbox
+
+    unit = make_registry(tree.county_a, quota=2)  # one seat per slot
+    slot = first_slot(unit)
+    holder = book(unit, slot)
+    paused, resume = threading.Event(), threading.Event()
+    real_enqueue = services.messages_enqueue
+
+    def enqueue_then_wait(**kwargs: Any) -> Any:
+        if threading.current_thread().name == "joiner":
+            paused.set()  # inside the joiner's transaction, after its seat was decided
+            resume.wait(timeout=30)
+        return real_enqueue(**kwargs)
+
+    monkeypatch.setattr(services, "messages_enqueue", enqueue_then_wait)
+    assert outbox.messages_enqueue is real_enqueue
+    moment = clock.now()
+    results: dict[str, Any] = {}
+
+    def join() -> None:
+        try:
+            with clock.frozen(moment):
+                a = party("候补甲", id_number=resident_id(45671))
+                b = party("候补乙", id_number=resident_id(45672, female=True))
+                results["joiner"] = services.booking_create(
+                    unit=unit, slot=slot, party_a=a, party_b=b, join_waitlist=True
+                ).pk
+        except Exception as error:  # shown by the assertion below
+            results["joiner_error"] = repr(error)
+            paused.set()
+        finally:
+            connection.close()
+
+    def cancel() -> None:
+        with clock.frozen(moment):
+            services.booking_cancel(booking=Booking.objects.get(pk=holder.pk))
+        connection.close()
+
+    joiner = threading.Thread(target=join, name="joiner")
+    joiner.start()
+    assert paused.wait(timeout=30)
+    assert "joiner_error" not in results, results
+    canceller = threading.Thread(target=cancel, name="canceller")
+    canceller.start()
+    canceller.join(timeout=1)  # finishes now without the fix; waits for the joiner's row lock with it
+    resume.set()
+    joiner.join(timeout=30)
+    canceller.join(timeout=30)
+    joined = in_thread(lambda: Booking.objects.get(pk=results["joiner"]))
+    seats = in_thread(lambda: Slot.objects.get(pk=slot.pk))
+    assert joined.status in (BookingStatus.OFFERED, BookingStatus.BOOKED), joined.status
+    assert seats.booked == 1 == seats.capacity
