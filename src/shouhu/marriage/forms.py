@@ -13,12 +13,14 @@ from shouhu.marriage.selectors import public_registries, recipient_unit_choices
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import IdType
 
+# The register's labels, translatable here: the public page is read in English too (the register's
+# own labels stay as they are, its imports read them).
 PARTY_ID_TYPES = [
-    (IdType.RESIDENT_ID.value, IdType.RESIDENT_ID.label),
-    (IdType.HK_MACAO_PERMIT.value, IdType.HK_MACAO_PERMIT.label),
-    (IdType.TAIWAN_PERMIT.value, IdType.TAIWAN_PERMIT.label),
+    (IdType.RESIDENT_ID.value, _("居民身份证")),
+    (IdType.HK_MACAO_PERMIT.value, _("港澳居民来往内地通行证")),
+    (IdType.TAIWAN_PERMIT.value, _("台湾居民来往大陆通行证")),
     (IdType.PASSPORT.value, _("外国护照")),
-    (IdType.FOREIGN_PERMANENT.value, IdType.FOREIGN_PERMANENT.label),
+    (IdType.FOREIGN_PERMANENT.value, _("外国人永久居留身份证")),
 ]
 
 

@@ -7,6 +7,7 @@ within the capacity: the database, not Python, decides that a slot is full (M7).
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
@@ -39,8 +40,8 @@ class RegistrySettings(TimeStampedModel):
 
 
 class SlotPlan(models.TextChoices):
-    NORMAL = "normal", "平日"
-    SURGE = "surge", "高峰日"
+    NORMAL = "normal", _("平日")
+    SURGE = "surge", _("高峰日")
 
 
 class SlotTemplate(TimeStampedModel):
@@ -173,14 +174,14 @@ class Slot(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    WAITING = "waiting", "候补中"
-    OFFERED = "offered", "候补到号待确认"
-    BOOKED = "booked", "已预约"
-    CHECKED_IN = "checked_in", "已签到"
-    REGISTERED = "registered", "已办理"
-    REFUSED = "refused", "现场不予办理"
-    CANCELLED = "cancelled", "已取消"
-    EXPIRED = "expired", "已失效"
+    WAITING = "waiting", _("候补中")
+    OFFERED = "offered", _("候补到号待确认")
+    BOOKED = "booked", _("已预约")
+    CHECKED_IN = "checked_in", _("已签到")
+    REGISTERED = "registered", _("已办理")
+    REFUSED = "refused", _("现场不予办理")
+    CANCELLED = "cancelled", _("已取消")
+    EXPIRED = "expired", _("已失效")
 
 
 # Statuses that hold a seat of the slot (counted in Slot.booked).
@@ -240,8 +241,8 @@ class Booking(TimeStampedModel):
 
 
 class PartyRole(models.TextChoices):
-    A = "a", "当事人甲"
-    B = "b", "当事人乙"
+    A = "a", _("当事人甲")
+    B = "b", _("当事人乙")
 
 
 class BookingParty(models.Model):
@@ -307,8 +308,8 @@ class CounterCheck(TimeStampedModel):
 
 
 class ReportStatus(models.TextChoices):
-    OPEN = "open", "处理中"
-    CLOSED = "closed", "已办结"
+    OPEN = "open", _("处理中")
+    CLOSED = "closed", _("已办结")
 
 
 class NonComplianceReport(TimeStampedModel):
@@ -362,9 +363,9 @@ class NonComplianceReport(TimeStampedModel):
 
 
 class RecipientKind(models.TextChoices):
-    COUNTY_BUREAU = "county_bureau", "所在县（市、区）民政局"
-    COORDINATORS = "coordinators", "统筹婚姻登记工作的科室"
-    UNIT = "unit", "指定单位"
+    COUNTY_BUREAU = "county_bureau", _("所在县（市、区）民政局")
+    COORDINATORS = "coordinators", _("统筹婚姻登记工作的科室")
+    UNIT = "unit", _("指定单位")
 
 
 class ReportRecipient(TimeStampedModel):
@@ -405,8 +406,8 @@ class ReportRecipient(TimeStampedModel):
 
 
 class HallTask(models.TextChoices):
-    VENTILATION = "ventilation", "通风"
-    DISINFECTION = "disinfection", "消毒"
+    VENTILATION = "ventilation", _("通风")
+    DISINFECTION = "disinfection", _("消毒")
 
 
 class HallLog(TimeStampedModel):

@@ -80,3 +80,20 @@ def test_x8_the_public_page_refuses_in_english_by_the_language_cookie(client, re
     assert "Party B is under the legal age for marriage on 2022-01-10" in page
     assert "法定婚龄" not in page
     assert not Booking.objects.exists()
+
+
+def test_x8_the_public_page_names_documents_and_statuses_in_english(client, registry):
+    from shouhu.marriage.models import BookingStatus
+    from shouhu.marriage.tests.factories import book
+    from shouhu.people.models import IdType
+
+    page = client.get("/marriage/book/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Mainland Travel Permit for Hong Kong and Macao Residents" in page
+    assert "港澳居民来往内地通行证" not in page
+    assert IdType.HK_MACAO_PERMIT.label == "港澳居民来往内地通行证"  # the register's own label stays
+    booking = book(registry)
+    with translation.override("en"):
+        assert booking.get_status_display() == "Booked"
+    with translation.override(settings.LANGUAGE_CODE):
+        assert booking.get_status_display() == "已预约"
+    assert BookingStatus.BOOKED == "booked"
