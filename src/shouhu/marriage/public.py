@@ -73,7 +73,8 @@ def _day_slots(unit_id: object, raw_day: str | None, *, priority: bool = False) 
     slots = [
         s
         for s in services.slots_for_day(unit=unit, day=day, policy=policy)
-        if s.date > now.date() or s.starts_at > now.time()
+        # A slot dropped from the plan keeps its row for its old bookings but offers nothing.
+        if s.capacity > 0 and (s.date > now.date() or s.starts_at > now.time())
     ]
     return {"slots": slots, "reason": "" if slots else _("该日没有可预约的时段"), "plan": plan}
 

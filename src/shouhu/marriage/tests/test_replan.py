@@ -54,9 +54,15 @@ def test_m1_a_slot_left_with_only_cancelled_bookings_is_replanned_not_a_server_e
     assert _capacities(registry) == [(9, 3, 0), (10, 3, 0)]
     nine = SlotTemplate.objects.get(unit=registry, starts_at=dt.time(9))
     services.slot_template_remove(actor=None, template=nine)
-    # The 9 o'clock row stays for its cancelled booking's history but offers no seat.
+    # The 9 o'clock row stays for its cancelled booking's history but offers no seat, and the
+    # public page does not list it.
     assert Slot.objects.get(unit=registry, date=MONDAY, starts_at=dt.time(9)).capacity == 0
     assert Booking.objects.filter(pk=booking.pk).exists()
+    from django.test import Client
+
+    listed = Client().get(f"/marriage/book/slots/?unit={registry.pk}&date={MONDAY}").content.decode()
+    assert "10:00" in listed
+    assert "09:00" not in listed
 
 
 def test_m1_a_smaller_quota_for_a_day_with_bookings_keeps_the_seats_held(registry):
