@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import unit_scope
@@ -125,6 +126,16 @@ def _suspensions_in_force(*, service: str, unit: OrgUnit, on: dt.date) -> list[S
     return suspensions
 
 
+# The service names of the reasons, in the reader's language (ServiceType's labels are the stored
+# Chinese ones).
+_SERVICE_NAMES = {
+    ServiceType.MARRIAGE_REGISTRATION: gettext_lazy("婚姻登记"),
+    ServiceType.FUNERAL_CEREMONY: gettext_lazy("殡葬治丧仪式"),
+    ServiceType.LOTTERY_SALES: gettext_lazy("福彩销售"),
+    ServiceType.VISITS: gettext_lazy("探视来访"),
+}
+
+
 def service_availability(*, service: str, unit: OrgUnit, on: dt.date) -> ServiceAvailability:
     """Whether `service` is open at `unit` on `on` — the one answer every module asks.
 
@@ -132,13 +143,9 @@ def service_availability(*, service: str, unit: OrgUnit, on: dt.date) -> Service
     suspends marriage registration suspends it at every registry of the county).
     """
     suspensions = _suspensions_in_force(service=service, unit=unit, on=on)
-    labels = {
-        ServiceType.MARRIAGE_REGISTRATION: _("婚姻登记"),
-        ServiceType.FUNERAL_CEREMONY: _("殡葬治丧仪式"),
-        ServiceType.LOTTERY_SALES: _("福彩销售"),
-        ServiceType.VISITS: _("探视来访"),
-    }
-    label = labels.get(ServiceType(service), ServiceType(service).label)
+    if not suspensions:
+        return ServiceAvailability(is_open=True)
+    label = str(_SERVICE_NAMES.get(ServiceType(service), ServiceType(service).label))
     for suspension in suspensions:
         if suspension.mode == SuspensionMode.SUSPENDED:
             return ServiceAvailability(
@@ -153,21 +160,19 @@ def service_availability(*, service: str, unit: OrgUnit, on: dt.date) -> Service
                 },
                 suspension=suspension,
             )
-    if suspensions:
-        limited = suspensions[0]
-        return ServiceAvailability(
-            is_open=True,
-            is_limited=True,
-            reason=_("%(unit)s%(service)s限流：%(limit_note)s（%(reason)s）")
-            % {
-                "unit": limited.unit.name,
-                "service": label,
-                "limit_note": limited.limit_note,
-                "reason": limited.reason,
-            },
-            suspension=limited,
-        )
-    return ServiceAvailability(is_open=True)
+    limited = suspensions[0]
+    return ServiceAvailability(
+        is_open=True,
+        is_limited=True,
+        reason=_("%(unit)s%(service)s限流：%(limit_note)s（%(reason)s）")
+        % {
+            "unit": limited.unit.name,
+            "service": label,
+            "limit_note": limited.limit_note,
+            "reason": limited.reason,
+        },
+        suspension=limited,
+    )
 
 
 # Modules that hold bookings (marriage appointments, funeral cases, …) register a provider
