@@ -41,7 +41,8 @@ def audit_batch() -> Iterator[None]:
     """Collect the entries of every `audit_bulk` inside the block and insert them with one
     statement at its end: a booking audits new persons and its texts in one round trip. Use it
     inside the transaction; when the block raises, nothing is inserted. Nested blocks join the
-    outer one."""
+    outer one. Do not catch a rolled-back savepoint's error inside the block: its entries would
+    still be inserted."""
     if _batched.get() is not None:
         yield
         return
