@@ -42,6 +42,7 @@ from shouhu.people.idcard import check_digit
 
 API_URL = "/api/v1/marriage/bookings/new/"
 BARE_URL = "/bench/bare-booking/"
+HAND_URL = "/bench/hand-written-booking/"
 CONCURRENCY = 16
 P99_GOAL_MS = 100.0
 SLOTS = 8
@@ -161,16 +162,17 @@ def run(ctx: Context) -> list[Result]:
     requests = max(ctx.requests * 2, 200)
     with _BookingServer(workers) as port:
         target = _Target(port, cookie, [s.pk for s in slots])
-        for url in (API_URL, BARE_URL):
+        for url in (API_URL, BARE_URL, HAND_URL):
             status, body = target.post(url, 0)
             assert status == 201, f"{url} answered {status}: {body[:300]!r}"
             _load(target, url, requests=ctx.warmup * CONCURRENCY // 4 or CONCURRENCY)
         ctx.log(
             f"timing {API_URL} and {BARE_URL}: {ctx.rounds} rounds × {requests} requests, {CONCURRENCY} clients"
         )
-        rounds: dict[str, list[Round]] = {API_URL: [], BARE_URL: []}
+        rounds: dict[str, list[Round]] = {API_URL: [], BARE_URL: [], HAND_URL: []}
         for turn in range(ctx.rounds):
-            for url in (API_URL, BARE_URL) if turn % 2 == 0 else (BARE_URL, API_URL):
+            order = (API_URL, BARE_URL, HAND_URL)
+            for url in order if turn % 2 == 0 else order[::-1]:
                 rounds[url].append(_load(target, url, requests=requests))
     errors = sum(r.errors for rs in rounds.values() for r in rs)
     assert errors == 0, f"{errors} requests failed"
@@ -180,14 +182,16 @@ def run(ctx: Context) -> list[Result]:
     overbooked = sum(1 for s in counted if s.booked > s.capacity or s.booked != s.rows)
     total = Booking.objects.count()
     api, bare = max(rounds[API_URL], key=lambda r: r.rps), max(rounds[BARE_URL], key=lambda r: r.rps)
+    hand = max(rounds[HAND_URL], key=lambda r: r.rps)
+    labels = {API_URL: "api", BARE_URL: "bare", HAND_URL: "hand-written"}
     per_round = "; ".join(
-        f"{'api' if url == API_URL else 'bare'} "
-        + ", ".join(f"{r.rps:.0f}/s p99 {r.p99_ms:.0f} ms" for r in rs)
+        f"{labels[url]} " + ", ".join(f"{r.rps:.0f}/s p99 {r.p99_ms:.0f} ms" for r in rs)
         for url, rs in rounds.items()
     )
     note = (
         f"gunicorn {workers} sync workers, {CONCURRENCY} clients on {SLOTS} slots, best of {ctx.rounds} × "
-        f"{requests}; {total:,} bookings; per round: {per_round}"
+        f"{requests}; {total:,} bookings; the same work in hand-written SQL (bench.booking_urls): "
+        f"{hand.rps:.0f}/s, {hand.rps / bare.rps:.2f} of bare, p99 {hand.p99_ms:.0f} ms; per round: {per_round}"
     )
     return [
         Result(

@@ -23,6 +23,7 @@ from shouhu.campaigns.models import (
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
+from shouhu.common.rows import columns, select_rows
 from shouhu.orgs.models import OrgUnit
 
 
@@ -112,17 +113,19 @@ def _suspensions_in_force(*, service: str, unit: OrgUnit, on: dt.date) -> list[S
     ancestor_paths = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
     quote = connection.ops.quote_name
     sql = f"""
-        SELECT s.* FROM {quote(ServiceSuspension._meta.db_table)} s
+        SELECT {columns(ServiceSuspension, "s")} FROM {quote(ServiceSuspension._meta.db_table)} s
         JOIN {quote(OrgUnit._meta.db_table)} u ON u.id = s.unit_id
         WHERE s.service = %s AND u.path IN ({", ".join(["%s"] * len(ancestor_paths))})
           AND s.starts_on <= %s AND s.ends_on >= %s
           AND (s.lifted_at IS NULL OR s.lifted_at >= %s)
         ORDER BY s.mode, s.starts_on, s.id
-    """  # noqa: S608 - only table names and placeholders are formatted in
+    """  # noqa: S608 - only table and column names and placeholders are formatted in
     day = connection.ops.adapt_datefield_value(on)
     lifted_after = connection.ops.adapt_datetimefield_value(_start_of_next_day(on))
-    suspensions = list(ServiceSuspension.objects.raw(sql, [service, *ancestor_paths, day, day, lifted_after]))
-    prefetch_related_objects(suspensions, "unit")
+    rows = select_rows(sql, [service, *ancestor_paths, day, day, lifted_after], (ServiceSuspension, "s"))
+    suspensions = [suspension for (suspension,) in rows]
+    if suspensions:
+        prefetch_related_objects(suspensions, "unit")
     return suspensions
 
 

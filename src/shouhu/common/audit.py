@@ -83,8 +83,8 @@ def audit_bulk(
     bulk_create and bulk_update send no signals, so set-based writes (large imports) log here:
     one entry per created object and one per (before, after, changed fields) of an updated
     one, with auditlog's own diff (its include/exclude and mask settings), the actor and the
-    request's address as `acting_as` gives them. The entries are inserted with one prepared
-    statement run for all of them: LogEntry objects and bulk_create cost more than the diffs.
+    request's address as `acting_as` gives them. The entries are inserted with multi-row
+    statements: LogEntry objects and bulk_create cost more than the diffs.
     """
     from auditlog.cid import get_cid
     from auditlog.context import auditlog_disabled
@@ -165,9 +165,13 @@ _PLAIN_COLUMNS = {
 }
 
 
+# Values per statement: below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+_PARAMETERS_PER_STATEMENT = 30_000
+
+
 def _insert(model: Any, shared: dict[str, Any], rows: list[dict[str, Any]]) -> None:
-    """INSERT rows (values by attname, plus `shared` for every row) with one statement run
-    per row; values are prepared as bulk_create would, the shared ones once."""
+    """INSERT rows (values by attname, plus `shared` for every row) with multi-row statements;
+    values are prepared as bulk_create would, the shared ones once."""
     from django.db import connections, router
 
     connection = connections[router.db_for_write(model)]
@@ -176,22 +180,26 @@ def _insert(model: Any, shared: dict[str, Any], rows: list[dict[str, Any]]) -> N
     prepared = [field.get_db_prep_save(shared[field.attname], connection) for field in common]
     plain = [field.get_internal_type() in _PLAIN_COLUMNS for field in own]
     quote = connection.ops.quote_name
-    # Only quoted table and column names are formatted in; every value is a parameter.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in [*own, *common]),
-        ", ".join(["%s"] * (len(own) + len(common))),
-    )
-    params = [
-        [
-            row[field.attname] if is_plain else field.get_db_prep_save(row[field.attname], connection)
-            for field, is_plain in zip(own, plain, strict=True)
-        ]
-        + prepared
-        for row in rows
-    ]
+    width = len(own) + len(common)
+    per_statement = max(1, _PARAMETERS_PER_STATEMENT // width)
+    row_sql = "({})".format(", ".join(["%s"] * width))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            # Only quoted table and column names are formatted in; every value is a parameter.
+            sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608
+                quote(model._meta.db_table),
+                ", ".join(quote(f.column) for f in [*own, *common]),
+                ", ".join([row_sql] * len(chunk)),
+            )
+            params: list[Any] = []
+            for row in chunk:
+                params += [
+                    row[field.attname] if is_plain else field.get_db_prep_save(row[field.attname], connection)
+                    for field, is_plain in zip(own, plain, strict=True)
+                ]
+                params += prepared
+            cursor.execute(sql, params)
 
 
 # For a new object auditlog diffs every tracked field against None, which it renders "None"

@@ -8,13 +8,14 @@ whatever the interleaving (M7).
 """
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from shouhu.common import clock
 from shouhu.common.audit import acting_as, audit_batch, audit_bulk
 from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
 from shouhu.common.modules import Module
+from shouhu.common.rows import columns, insert_returning, select_rows
 from shouhu.marriage import notices
 from shouhu.marriage.calendar import booking_opens_on, day_plan, is_registry
 from shouhu.marriage.models import (
@@ -56,7 +58,7 @@ from shouhu.marriage.models import (
 from shouhu.marriage.selectors import affected_bookings, can_receive_reports, displaced_by_suspension
 from shouhu.notifications.services import message_enqueue, messages_enqueue
 from shouhu.orgs.models import OrgUnit
-from shouhu.people.idcard import InvalidPhone, is_mobile, normalise_phone, phone_key
+from shouhu.people.idcard import InvalidPhone, is_mobile, normalise_phone
 from shouhu.people.models import Gender, IdType, Person
 from shouhu.people.services import PersonInput, clean_person
 from shouhu.screening.selectors import person_in_isolation_on
@@ -187,12 +189,20 @@ def _replan_future_slots(unit: OrgUnit) -> None:
     _replan_slots(unit=unit, days=sorted(set(days)))
 
 
+@functools.cache
+def _take_seat_sql() -> str:
+    # Every booking runs it: written once, not built by the ORM each time.
+    table = connection.ops.quote_name(Slot._meta.db_table)
+    return f"UPDATE {table} SET booked = booked + 1 WHERE id = %s AND booked < capacity"  # noqa: S608
+
+
 def _take_seat(slot: Slot) -> bool:
     """One seat of the slot, or False when it is full. The row stays locked until the caller's
     transaction ends: PostgreSQL re-evaluates the guard of a waiting UPDATE on the committed row,
     and SQLite has one writer at a time."""
-    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-    return taken == 1
+    with connection.cursor() as cursor:
+        cursor.execute(_take_seat_sql(), [slot.pk])
+        return cursor.rowcount == 1
 
 
 def _take_seat_after_locking(slot: Slot) -> bool:
@@ -278,9 +288,18 @@ def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party
     return cleaned
 
 
+@functools.cache
+def _registered_sql(documents: int) -> str:
+    # Every booking asks: written once, not built by the ORM each time.
+    return "SELECT {} FROM {} p WHERE p.id_index IN ({}) AND p.merged_into_id IS NULL".format(  # noqa: S608
+        columns(Person, "p"), connection.ops.quote_name(Person._meta.db_table), ", ".join(["%s"] * documents)
+    )
+
+
 def _registered(parties: list[_Party]) -> dict[str, Person]:
     """The parties already in the person register, by role: both looked up with one query."""
-    found = Person.objects.filter(id_index__in={p.document_index for p in parties}, merged_into__isnull=True)
+    indexes = sorted({p.document_index for p in parties})
+    found = [person for (person,) in select_rows(_registered_sql(len(indexes)), indexes, (Person, "p"))]
     by_document = {(p.id_type, p.id_index): p for p in found}
     return {
         p.role: by_document[(p.data.id_type, p.document_index)]
@@ -303,7 +322,7 @@ def _register_new(parties: list[_Party]) -> list[Person]:
     if not parties:
         return []
     try:
-        made = Person.objects.bulk_create([Person(**p.values) for p in parties])
+        made = insert_returning([Person(**p.values) for p in parties])
     except IntegrityError as error:
         raise _RegisteredMeanwhile from error
     audit_bulk(actor=None, created=made)
@@ -486,15 +505,15 @@ def _booking_create(
     try:
         # No savepoint: a refusal here rolls the whole booking transaction back.
         with transaction.atomic(savepoint=False):
-            booking.save()
-            written = BookingParty.objects.bulk_create(
+            insert_returning([booking])
+            written = insert_returning(
                 [
                     BookingParty(
                         booking=booking,
                         person=person,
                         role=role,
                         phone=party.phone,
-                        phone_index=phone_key(party.phone),
+                        phone_index=party.values["phone_index"],
                         is_hmt=party.data.id_type in HMT_ID_TYPES,
                     )
                     for (role, person), party in zip(people, parties, strict=True)

@@ -8,10 +8,11 @@ from shouhu.accounts.models import User
 from shouhu.common import clock
 from shouhu.common.audit import acting_as, audit_bulk
 from shouhu.common.errors import DomainError
+from shouhu.common.rows import insert_returning
 from shouhu.notifications.models import MessageStatus, OutboxMessage
 from shouhu.notifications.senders import Sender, SendFailed, configured_sender
 from shouhu.orgs.models import OrgUnit
-from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
+from shouhu.people.idcard import InvalidPhone, normalise_phone, normalised_phone_key, phone_key
 
 MAX_ERROR_LENGTH = 200
 
@@ -48,10 +49,14 @@ def messages_enqueue(*, unit: OrgUnit, phones: list[str], body: str, kind: str) 
         messages.setdefault(
             normalised,
             OutboxMessage(
-                unit=unit, kind=kind, phone=normalised, phone_index=phone_key(normalised), body=body.strip()
+                unit=unit,
+                kind=kind,
+                phone=normalised,
+                phone_index=normalised_phone_key(normalised),
+                body=body.strip(),
             ),
         )
-    created = OutboxMessage.objects.bulk_create([messages[phone] for phone in sorted(messages)])
+    created = insert_returning([messages[phone] for phone in sorted(messages)])
     try:
         actor = auditlog_value.get().get("actor")
     except LookupError:

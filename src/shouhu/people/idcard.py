@@ -105,6 +105,12 @@ def document_key(number: str) -> str:
 
 def phone_key(phone: str) -> str:
     """The search key of a phone number; raises InvalidPhone for a number that is not one."""
+    return normalised_phone_key(normalise_phone(phone))
+
+
+def normalised_phone_key(normalised: str) -> str:
+    """`phone_key` of a number `normalise_phone` already returned (parsing it again costs more
+    than the key)."""
     from shouhu.common.crypto import blind_index
 
-    return blind_index("phone", normalise_phone(phone))
+    return blind_index("phone", normalised)
