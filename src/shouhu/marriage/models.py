@@ -204,11 +204,18 @@ ACTIVE_STATUSES = (
 class Booking(TimeStampedModel):
     """A couple's appointment (or place on the waiting list) for one slot."""
 
-    code = models.CharField("预约码", max_length=16, unique=True)
+    code = models.CharField("预约码", max_length=16)
+    # The composite indexes below serve both foreign keys.
     unit = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="marriage_bookings", verbose_name="登记机关"
+        "orgs.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="marriage_bookings",
+        verbose_name="登记机关",
+        db_index=False,
     )
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name="时段")
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name="时段", db_index=False
+    )
     date = models.DateField("日期")
     status = models.CharField(
         "状态", max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED
@@ -221,11 +228,14 @@ class Booking(TimeStampedModel):
         verbose_name_plural = "婚姻登记预约"
         ordering = ["date", "slot__starts_at", "created_at"]
         constraints = [
+            # A constraint rather than unique=True: codes are matched whole, and unique=True adds
+            # a pattern-matching index on PostgreSQL that every booking would pay for.
+            models.UniqueConstraint(fields=["code"], name="marriage_booking_code_unique"),
             models.CheckConstraint(
                 name="marriage_offer_has_deadline",
                 condition=~Q(status=BookingStatus.OFFERED) | Q(offer_expires_at__isnull=False),
                 violation_error_message="递补须有确认截止时间",
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "date", "status"]),
@@ -249,14 +259,18 @@ class BookingParty(models.Model):
     """One of the two people of a booking; a person holds one active booking at most (DB-enforced)."""
 
     booking = models.ForeignKey(
-        Booking, on_delete=models.CASCADE, related_name="parties", verbose_name="预约"
+        Booking,
+        on_delete=models.CASCADE,
+        related_name="parties",
+        verbose_name="预约",
+        db_index=False,  # the (booking, role) constraint's index serves it
     )
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="marriage_parties", verbose_name="人员"
     )
     role = models.CharField("身份", max_length=1, choices=PartyRole.choices)
     phone = EncryptedTextField("手机号")
-    phone_index = models.CharField("手机号检索码", max_length=64, db_index=True, editable=False)
+    phone_index = models.CharField("手机号检索码", max_length=64, editable=False)
     is_hmt = models.BooleanField("港澳台当事人", default=False)
     is_active = models.BooleanField("预约有效", default=True)
 
@@ -273,6 +287,7 @@ class BookingParty(models.Model):
                 violation_error_message="当事人已有一个有效预约",
             ),
         ]
+        indexes = [models.Index(fields=["phone_index"], name="marriage_party_phone_index")]
 
     def __str__(self) -> str:
         return f"{self.booking} {self.get_role_display()}"

@@ -24,7 +24,7 @@ class OutboxMessage(TimeStampedModel):
     )
     kind = models.CharField("类别", max_length=64)
     phone = EncryptedTextField("手机号")
-    phone_index = models.CharField("手机号检索码", max_length=64, db_index=True, editable=False)
+    phone_index = models.CharField("手机号检索码", max_length=64, editable=False)
     body = models.TextField("内容")
     status = models.CharField(
         "状态", max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
@@ -42,7 +42,11 @@ class OutboxMessage(TimeStampedModel):
                 name="outbox_body_not_blank", condition=~Q(body=""), violation_error_message="内容不能为空"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        # The search key is matched whole: a plain b-tree (db_index=True adds a pattern index).
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["phone_index"], name="outbox_phone_index"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.phone_masked} {self.get_status_display()}"

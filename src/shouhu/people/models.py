@@ -38,13 +38,17 @@ class Person(TimeStampedModel):
     birth_date = models.DateField("出生日期", null=True, blank=True)
     id_type = models.CharField("证件类型", max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = EncryptedTextField("证件号码", blank=True)
-    id_index = models.CharField("证件号码检索码", max_length=64, blank=True, db_index=True, editable=False)
+    id_index = models.CharField("证件号码检索码", max_length=64, blank=True, editable=False)
     phone = EncryptedTextField("手机号", blank=True)
-    phone_index = models.CharField("手机号检索码", max_length=64, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField("手机号检索码", max_length=64, blank=True, editable=False)
     address = models.CharField("现住址", max_length=200, blank=True)
     household_registration = models.CharField("户籍地", max_length=200, blank=True)
     home_unit = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="people", verbose_name="所属单位"
+        "orgs.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name="所属单位",
+        db_index=False,  # the (home_unit, name) index serves it
     )
     deceased_on = models.DateField("死亡日期", null=True, blank=True)
     merged_into = models.ForeignKey(
@@ -68,7 +72,13 @@ class Person(TimeStampedModel):
                 violation_error_message="姓名不能为空",
             ),
         ]
-        indexes = [models.Index(fields=["home_unit", "name"])]
+        # Search keys are matched whole, never by prefix: a plain b-tree each (db_index=True adds
+        # a second, pattern-matching index on PostgreSQL that every insert would pay for).
+        indexes = [
+            models.Index(fields=["home_unit", "name"]),
+            models.Index(fields=["id_index"], name="person_id_index"),
+            models.Index(fields=["phone_index"], name="person_phone_index"),
+        ]
 
     def __str__(self) -> str:
         return self.name
