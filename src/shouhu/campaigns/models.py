@@ -264,6 +264,12 @@ class Policy(TimeStampedModel):
         validators=_range(0, 30),
         help_text="治丧日期早于今天超过此天数的，不能作为新的治丧登记（须由县级民政局补录）",
     )
+    funeral_max_days_after_death = models.PositiveSmallIntegerField(
+        "治丧日期距死亡日期最多天数",
+        default=30,
+        validators=_range(1, 366),
+        help_text="治丧日期晚于死亡日期、或晚于今天超过此天数的，视为日期有误不予登记",
+    )
     remains_step_stall_hours = models.PositiveSmallIntegerField(
         "新冠患者遗体处置环节超时（小时）",
         default=24,

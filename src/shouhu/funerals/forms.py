@@ -80,6 +80,8 @@ class StepForm(forms.Form):
         data = super().clean() or {}
         if data.get("issue_item") and not data.get("issue_quantity") and "issue_quantity" not in self.errors:
             self.add_error("issue_quantity", _("请填写领用数量"))
+        if data.get("issue_quantity") and not data.get("issue_item") and "issue_item" not in self.errors:
+            self.add_error("issue_item", _("请选择领用的物资"))
         if "step" in self.errors:  # hidden: say it where it shows
             self.add_error(None, _("提交的环节无效，请刷新页面后重新记录"))
         return data
@@ -89,7 +91,10 @@ class ReceiptForm(forms.Form):
     item = forms.ChoiceField(label=_("物资"), choices=PPEItem.choices)
     quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=MAX_QUANTITY)
     supplier = forms.CharField(
-        label=_("来源"), max_length=100, required=False, help_text=_("如：上级调拨、采购、捐赠")
+        label=_("来源"),
+        max_length=100,
+        help_text=_("如：上级调拨、采购、捐赠"),
+        error_messages={"required": _("请填写物资来源（如上级调拨、采购、捐赠）")},
     )
 
 

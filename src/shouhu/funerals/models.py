@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
@@ -9,9 +10,9 @@ from shouhu.people.masking import mask_phone
 
 
 class CeremonyType(models.TextChoices):
-    NONE = "none", "不举办仪式（直接火化）"
-    SIMPLE = "simple", "简办（家属小范围守灵追思）"
-    FAREWELL = "farewell", "遗体告别仪式"
+    NONE = "none", _("不举办仪式（直接火化）")
+    SIMPLE = "simple", _("简办（家属小范围守灵追思）")
+    FAREWELL = "farewell", _("遗体告别仪式")
 
 
 class FuneralCase(TimeStampedModel):
@@ -91,14 +92,37 @@ class FuneralCase(TimeStampedModel):
         return mask_phone(self.contact_phone)
 
 
+class CeremonySuspensionNotice(models.Model):
+    """The family of a case was told, once, that a suspension or limit covers its ceremony (C4)."""
+
+    case = models.ForeignKey(
+        FuneralCase, on_delete=models.CASCADE, related_name="suspension_notices", verbose_name="治丧记录"
+    )
+    suspension = models.ForeignKey(
+        "campaigns.ServiceSuspension", on_delete=models.CASCADE, related_name="+", verbose_name="暂停/限流"
+    )
+    notified_at = models.DateTimeField("通知时间")
+
+    class Meta:
+        verbose_name = "治丧仪式暂停通知"
+        verbose_name_plural = "治丧仪式暂停通知"
+        ordering = ["notified_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "suspension"], name="ceremonynotice_once_per_suspension")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.suspension_id} {self.notified_at}"
+
+
 # --- Remains of COVID-19 patients (F2) ----------------------------------------------------------
 
 
 class RemainsStep(models.TextChoices):
-    SANITARY_DISPOSAL = "sanitary_disposal", "卫生防疫处理"
-    TRANSPORT = "transport", "接运"
-    CREMATION = "cremation", "火化"
-    ASHES_AND_BURIAL = "ashes_and_burial", "骨灰领取安葬"
+    SANITARY_DISPOSAL = "sanitary_disposal", _("卫生防疫处理")
+    TRANSPORT = "transport", _("接运")
+    CREMATION = "cremation", _("火化")
+    ASHES_AND_BURIAL = "ashes_and_burial", _("骨灰领取安葬")
 
 
 # The plan's order; a step's sequence is its place here, counted from 1.
@@ -177,14 +201,14 @@ class RemainsStepRecord(TimeStampedModel):
 
 
 class PPEItem(models.TextChoices):
-    N95_MASK = "n95_mask", "N95 口罩（个）"
-    SURGICAL_MASK = "surgical_mask", "医用外科口罩（个）"
-    PROTECTIVE_SUIT = "protective_suit", "医用防护服（套）"
-    ISOLATION_GOWN = "isolation_gown", "隔离衣（件）"
-    GOGGLES = "goggles", "护目镜（副）"
-    FACE_SHIELD = "face_shield", "防护面屏（个）"
-    GLOVES = "gloves", "医用手套（副）"
-    SHOE_COVERS = "shoe_covers", "鞋套（双）"
+    N95_MASK = "n95_mask", _("N95 口罩（个）")
+    SURGICAL_MASK = "surgical_mask", _("医用外科口罩（个）")
+    PROTECTIVE_SUIT = "protective_suit", _("医用防护服（套）")
+    ISOLATION_GOWN = "isolation_gown", _("隔离衣（件）")
+    GOGGLES = "goggles", _("护目镜（副）")
+    FACE_SHIELD = "face_shield", _("防护面屏（个）")
+    GLOVES = "gloves", _("医用手套（副）")
+    SHOE_COVERS = "shoe_covers", _("鞋套（双）")
 
 
 class PPEStock(TimeStampedModel):
@@ -214,8 +238,8 @@ class PPEStock(TimeStampedModel):
 
 
 class MovementKind(models.TextChoices):
-    RECEIPT = "receipt", "入库"
-    ISSUE = "issue", "发放"
+    RECEIPT = "receipt", _("入库")
+    ISSUE = "issue", _("发放")
 
 
 class PPEMovement(models.Model):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from django.urls import reverse
 
-from shouhu.alerts.audience import county_bureau
+from shouhu.alerts.audience import UnitRoles, county_bureau
 from shouhu.alerts.models import Severity
 from shouhu.alerts.registry import DueReminder, register_check, register_kind
 from shouhu.campaigns.policy import current_policy
@@ -23,12 +23,13 @@ from shouhu.common.errors import DomainError
 from shouhu.common.modules import Module
 from shouhu.funerals import selectors
 from shouhu.funerals.models import REMAINS_ORDER, FuneralCase, PPEItem, PPEStock, RemainsStep
-from shouhu.funerals.services import PPE_LOW_STOCK, low_stock_audience, low_stock_key
+from shouhu.funerals.services import CEREMONY_SUSPENDED, PPE_LOW_STOCK, low_stock_audience, low_stock_key
 
 REMAINS_STALLED = "funerals.remains_stalled"
 
 register_kind(REMAINS_STALLED, "新冠患者遗体处置环节超时")
 register_kind(PPE_LOW_STOCK, "防护物资库存不足")
+register_kind(CEREMONY_SUSPENDED, "治丧仪式受暂停或限流影响")
 
 
 def _stalled_before(hours: int) -> dt.datetime:
@@ -60,14 +61,19 @@ def stalled_cases(today: dt.date) -> Iterator[DueReminder]:
         .select_related("home", "deceased")
         .order_by("pk")
     )
+    bureaus: dict[int, UnitRoles | None] = {}  # one look-up per home, not per case
     for case in cases:
         since = case.last_step_at or case.registered_at
         if since > cutoff:
             continue
-        try:
-            bureau = county_bureau(case.home)
-        except DomainError:
-            continue  # a home outside every county has no county bureau to tell
+        if case.home_id not in bureaus:
+            try:
+                bureaus[case.home_id] = county_bureau(case.home)
+            except DomainError:
+                bureaus[case.home_id] = None  # a home outside every county has no bureau to tell
+        bureau = bureaus[case.home_id]
+        if bureau is None:
+            continue
         due = RemainsStep(REMAINS_ORDER[case.remains_stage])
         yield DueReminder(
             source=Module.FUNERALS,

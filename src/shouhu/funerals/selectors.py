@@ -8,15 +8,17 @@ own subtree.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
-from shouhu.campaigns.models import ServiceSuspension
+from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType
+from shouhu.campaigns.selectors import ServiceAvailability, service_availability
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
 from shouhu.funerals.models import (
     REMAINS_ORDER,
+    CeremonySuspensionNotice,
     CeremonyType,
     FuneralCase,
     PPEItem,
@@ -49,6 +51,15 @@ def person_deceased_on(person: Person, on: dt.date) -> bool:
     if person.deceased_on is not None and person.deceased_on <= on:
         return True
     return FuneralCase.objects.filter(deceased=person, died_on__lte=on).exists()
+
+
+def person_in_reach(person: Person, *, home: OrgUnit, viewer: User | None) -> bool:
+    """Whether a clerk of `home` may link `person` from the register by ID number: a person of
+    the home's county (the area it serves), or one the clerk may see anyway."""
+    area = subtree(home.county_path() or home.path, field="home_unit")
+    if viewer is not None and viewer.is_authenticated:
+        area |= unit_scope(viewer, field="home_unit")
+    return Person.objects.filter(area, pk=person.pk).exists()
 
 
 # --- Funeral homes ---------------------------------------------------------------------------
@@ -128,9 +139,10 @@ def next_step(case: FuneralCase) -> RemainsStep | None:
     return RemainsStep(REMAINS_ORDER[case.remains_stage])
 
 
-def cases_affected_by(suspension: ServiceSuspension) -> list[str]:
-    """Ceremonies already booked inside a new suspension's window (C4 lists them)."""
-    cases = (
+def cases_in_suspension(suspension: ServiceSuspension) -> QuerySet[FuneralCase]:
+    """Ceremonies booked inside a suspension's window at its unit's homes (direct cremations hold
+    no ceremony)."""
+    return (
         FuneralCase.objects.filter(
             subtree(suspension.unit.path, field="home"),
             service_date__gte=suspension.starts_on,
@@ -140,9 +152,53 @@ def cases_affected_by(suspension: ServiceSuspension) -> list[str]:
         .select_related("home", "deceased")
         .order_by("service_date", "pk")
     )
+
+
+def cases_affected_by(suspension: ServiceSuspension) -> list[str]:
+    """Ceremonies already booked inside a new suspension's window (C4 lists them)."""
     return [
-        f"{c.home.name} {c.service_date} {c.deceased.name} {c.get_ceremony_type_display()}" for c in cases
+        f"{c.home.name} {c.service_date} {c.deceased.name} {c.get_ceremony_type_display()}"
+        for c in cases_in_suspension(suspension)
     ]
+
+
+def ceremony_availability(case: FuneralCase) -> ServiceAvailability | None:
+    """The suspension or limit in force over the case's ceremony, if any (None: nothing to say)."""
+    if case.ceremony_type == CeremonyType.NONE or case.service_date >= dt.date.max:
+        return None
+    availability = service_availability(
+        service=ServiceType.FUNERAL_CEREMONY, unit=case.home, on=case.service_date
+    )
+    return availability if availability.suspension is not None else None
+
+
+def suspension_notices_of(case: FuneralCase) -> QuerySet[CeremonySuspensionNotice]:
+    return CeremonySuspensionNotice.objects.filter(case=case).select_related("suspension")
+
+
+def against_policy(case: FuneralCase, *, policy: Policy, today: dt.date) -> bool:
+    """A farewell still to come that the policy now in force forbids (registered before the ban):
+    the home should contact the family."""
+    return (
+        case.ceremony_type == CeremonyType.FAREWELL
+        and case.service_date >= today
+        and not policy.funeral_farewell_ceremonies_allowed
+    )
+
+
+def with_policy_flag(
+    cases: QuerySet[FuneralCase], *, policy: Policy, today: dt.date
+) -> QuerySet[FuneralCase]:
+    """`cases` with `against_policy` (see above) computed by the database, for list pages."""
+    if policy.funeral_farewell_ceremonies_allowed:
+        return cases.annotate(against_policy=Value(False, output_field=BooleanField()))
+    return cases.annotate(
+        against_policy=Case(
+            When(ceremony_type=CeremonyType.FAREWELL, service_date__gte=today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
 
 
 # --- Protective equipment (F3) ---------------------------------------------------------------
@@ -153,13 +209,20 @@ class StockLine:
     item: PPEItem
     quantity: int
     low: bool
+    stocked: bool
 
 
 def stock_of(home: OrgUnit, *, threshold: int) -> list[StockLine]:
-    """Every item at the home, with zero for items never received; `low` below the threshold."""
+    """Every item at the home, with zero for items never received (`stocked` False: not "low",
+    as in the region's list and the hourly reminder); `low` below the threshold."""
     held = dict(PPEStock.objects.filter(home=home).values_list("item", "quantity"))
     return [
-        StockLine(item=item, quantity=held.get(item.value, 0), low=held.get(item.value, 0) < threshold)
+        StockLine(
+            item=item,
+            quantity=held.get(item.value, 0),
+            low=item.value in held and held[item.value] < threshold,
+            stocked=item.value in held,
+        )
         for item in PPEItem
     ]
 

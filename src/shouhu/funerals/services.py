@@ -11,23 +11,29 @@ import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from shouhu.accounts.models import User
 from shouhu.alerts import audience as audiences
 from shouhu.alerts.models import Severity
 from shouhu.alerts.services import alert_raise
-from shouhu.campaigns.models import ServiceType
+from shouhu.campaigns.models import ServiceSuspension, ServiceType, SuspensionMode
 from shouhu.campaigns.policy import current_policy
 from shouhu.campaigns.selectors import service_availability
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
 from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
 from shouhu.common.modules import Module
+from shouhu.funerals import selectors
 from shouhu.funerals.models import (
     REMAINS_ORDER,
+    CeremonySuspensionNotice,
     CeremonyType,
     FuneralCase,
     MovementKind,
@@ -38,15 +44,15 @@ from shouhu.funerals.models import (
     RemainsStepRecord,
     step_sequence,
 )
+from shouhu.notifications.services import message_enqueue
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind
 from shouhu.people.idcard import InvalidPhone, normalise_phone
 from shouhu.people.models import Person
 from shouhu.people.services import PersonInput, person_find_by_document, person_record_death, person_register
 
-# A funeral held late at night is entered the next morning; anything older is not a new case but
-# a correction for the county bureau.
 MAX_QUANTITY = 1_000_000
 PPE_LOW_STOCK = "funerals.ppe_low_stock"
+CEREMONY_SUSPENDED = "funerals.ceremony_suspended"
 
 
 def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
@@ -69,7 +75,9 @@ def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
 
 def _require_funeral_home(home: OrgUnit) -> None:
     if home.kind != UnitKind.INSTITUTION or home.institution_type != InstitutionType.FUNERAL_HOME:
-        raise _refuse(f"“{home.name}”不是殡葬服务机构", code="not_a_funeral_home", field="home")
+        raise _refuse(
+            _("“%(home)s”不是殡葬服务机构") % {"home": home.name}, code="not_a_funeral_home", field="home"
+        )
 
 
 # --- Funeral cases (F1) ------------------------------------------------------------------------
@@ -90,6 +98,23 @@ class CaseInput:
     note: str = ""
 
 
+def _registered(home: OrgUnit, person: Person, name: str, actor: User | None) -> Person:
+    """A person the register already holds, if the clerk may link them.
+
+    The home reaches its own county's register and whatever the clerk may see. Beyond that the
+    name is not compared: one neutral refusal whether or not it matches, so the form cannot be
+    used to test names against another county's register (404 alike)."""
+    if not selectors.person_in_reach(person, home=home, viewer=actor):
+        raise _refuse(
+            _("该证件号码无法在本机构关联登记，请联系地区民政局办理"),
+            code="person_out_of_reach",
+            field="deceased_id_number",
+        )
+    if person.name != name:
+        raise _refuse(_("该身份证号码已登记为另一姓名，请核对"), code="name_mismatch", field="deceased_name")
+    return person
+
+
 def _deceased(home: OrgUnit, data: CaseInput, actor: User | None) -> Person:
     """The person from the register: the one chosen, the one with this ID number, or a new entry."""
     if data.deceased is not None:
@@ -98,11 +123,19 @@ def _deceased(home: OrgUnit, data: CaseInput, actor: User | None) -> Person:
     number = data.deceased_id_number.strip()
     found = person_find_by_document(id_type="resident_id", id_number=number) if number else None
     if found is not None:
-        if found.name != name:
-            raise _refuse("该身份证号码已登记为另一姓名，请核对", code="name_mismatch", field="deceased_name")
-        return found
+        return _registered(home, found, name, actor)
     # Registered at the home: the register needs a unit, and the home is where the record was made.
-    return person_register(actor=actor, data=PersonInput(name=name, home_unit=home, id_number=number)).person
+    try:
+        return person_register(
+            actor=actor, data=PersonInput(name=name, home_unit=home, id_number=number)
+        ).person
+    except ConflictError as error:
+        # Another clerk registered the same deceased a moment ago: answer as if we had seen it
+        # (usually "已有治丧记录"), not with the register's bare "该证件号码已登记".
+        found = person_find_by_document(id_type="resident_id", id_number=number) if number else None
+        if error.code != "duplicate_person" or found is None:
+            raise
+        return _registered(home, found, name, actor)
 
 
 @transaction.atomic
@@ -113,30 +146,42 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
     # booked before the campaign for a day inside it is still a farewell during the campaign.
     policy = current_policy(data.service_date)
     today = clock.today()
+    # A funeral is held within days of the death: the policy's span bounds both dates, so a typo
+    # in the year (2002 for 2022, 9999) is refused instead of reaching the register.
+    max_days = policy.funeral_max_days_after_death
     errors: dict[str, list[str]] = {}
     if data.deceased is None and not data.deceased_name.strip():
-        errors["deceased_name"] = ["请填写逝者姓名"]
+        errors["deceased_name"] = [_("请填写逝者姓名")]
     if data.died_on > today:
-        errors["died_on"] = ["死亡日期不能晚于今天"]
+        errors["died_on"] = [_("死亡日期不能晚于今天")]
     if data.service_date < data.died_on:
-        errors["service_date"] = ["治丧日期不能早于死亡日期"]
+        errors["service_date"] = [_("治丧日期不能早于死亡日期")]
+    elif (data.service_date - today).days > max_days:
+        errors["service_date"] = [_("治丧日期不能晚于今天之后 %(days)s 天，请核对") % {"days": max_days}]
     elif data.service_date < today - dt.timedelta(days=policy.funeral_late_entry_days):
+        # A funeral held late at night is entered the next morning; anything older is not a new
+        # case but a correction for the county bureau.
         errors["service_date"] = [
-            f"治丧日期早于今天超过 {policy.funeral_late_entry_days} 天，不能作为新的治丧登记；"
-            "如需补录请联系县级民政局"
+            _("治丧日期早于今天超过 %(days)s 天，不能作为新的治丧登记；如需补录请联系县级民政局")
+            % {"days": policy.funeral_late_entry_days}
         ]
+    elif (data.service_date - data.died_on).days > max_days and "died_on" not in errors:
+        errors["died_on"] = [_("死亡日期早于治丧日期超过 %(days)s 天，请核对") % {"days": max_days}]
     if data.ceremony_type not in CeremonyType.values:
-        errors["ceremony_type"] = ["未知的仪式类型"]
-    elif data.ceremony_type == CeremonyType.FAREWELL and not policy.funeral_farewell_ceremonies_allowed:
-        errors["ceremony_type"] = ["疫情防控期间不举办遗体告别仪式，请选择简办或直接火化"]
+        errors["ceremony_type"] = [_("未知的仪式类型")]
     elif data.covid_remains and data.ceremony_type != CeremonyType.NONE:
-        errors["ceremony_type"] = ["新冠肺炎患者遗体须就近直接火化，不举办治丧仪式"]
+        # First: for COVID-19 remains no ceremony at all is the answer, whatever was chosen.
+        errors["ceremony_type"] = [_("新冠肺炎患者遗体须就近直接火化，不举办治丧仪式")]
+    elif data.ceremony_type == CeremonyType.FAREWELL and not policy.funeral_farewell_ceremonies_allowed:
+        errors["ceremony_type"] = [_("疫情防控期间不举办遗体告别仪式，请选择简办或直接火化")]
     if data.attendance < 0:
-        errors["attendance"] = ["参加人数不能为负数"]
+        errors["attendance"] = [_("参加人数不能为负数")]
     elif data.attendance > policy.funeral_attendance_limit:
-        errors["attendance"] = [f"参加人数不能超过 {policy.funeral_attendance_limit} 人（防控政策上限）"]
+        errors["attendance"] = [
+            _("参加人数不能超过 %(limit)s 人（防控政策上限）") % {"limit": policy.funeral_attendance_limit}
+        ]
     if not data.contact_name.strip():
-        errors["contact_name"] = ["请填写家属联系人"]
+        errors["contact_name"] = [_("请填写家属联系人")]
     phone = ""
     try:
         phone = normalise_phone(data.contact_phone)
@@ -151,7 +196,7 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
             raise _refuse(availability.reason, code="service_suspended", field="service_date", conflict=True)
     person = _deceased(home, data, actor)
     if FuneralCase.objects.filter(deceased=person).exists():
-        raise _refuse(f"{person.name}已有治丧记录", code="duplicate_case", conflict=True)
+        raise _refuse(_("%(name)s已有治丧记录") % {"name": person.name}, code="duplicate_case", conflict=True)
     case = FuneralCase(
         home=home,
         deceased=person,
@@ -172,7 +217,9 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
             with transaction.atomic():
                 case.save()
         except IntegrityError as error:
-            raise _refuse(f"{person.name}已有治丧记录", code="duplicate_case", conflict=True) from error
+            raise _refuse(
+                _("%(name)s已有治丧记录") % {"name": person.name}, code="duplicate_case", conflict=True
+            ) from error
     if person.deceased_on is None:
         # The register learns of the death here; every module's handler ends what the person held.
         person_record_death(actor=actor, person=person, died_on=data.died_on)
@@ -203,20 +250,25 @@ class StepInput:
 def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInput) -> RemainsStepRecord:
     """Record the next step of the workflow; any other step is refused with the one that is due."""
     if data.step not in RemainsStep.values:
-        raise _refuse("未知的遗体处置环节", code="invalid_step", field="step")
+        raise _refuse(_("未知的遗体处置环节"), code="invalid_step", field="step")
     locked = FuneralCase.objects.select_for_update().get(pk=case.pk)
     if not locked.covid_remains:
-        raise _refuse("只有新冠肺炎患者遗体需要按环节记录处置过程", code="not_covid_case", conflict=True)
+        raise _refuse(_("只有新冠肺炎患者遗体需要按环节记录处置过程"), code="not_covid_case", conflict=True)
     stage = locked.remains_stage
     label = RemainsStep(data.step).label
     if stage >= len(REMAINS_ORDER):
-        raise _refuse("遗体处置四个环节均已完成", code="workflow_done", field="step", conflict=True)
+        raise _refuse(_("遗体处置四个环节均已完成"), code="workflow_done", field="step", conflict=True)
     due = RemainsStep(REMAINS_ORDER[stage])
     if step_sequence(data.step) <= stage:
-        raise _refuse(f"“{label}”环节已记录，不能重复记录", code="step_repeated", field="step", conflict=True)
+        raise _refuse(
+            _("“%(step)s”环节已记录，不能重复记录") % {"step": label},
+            code="step_repeated",
+            field="step",
+            conflict=True,
+        )
     if data.step != due:
         raise _refuse(
-            f"须先完成“{due.label}”环节，不能跳过或提前记录“{label}”",
+            _("须先完成“%(due)s”环节，不能跳过或提前记录“%(step)s”") % {"due": due.label, "step": label},
             code="step_out_of_order",
             field="step",
             conflict=True,
@@ -224,18 +276,20 @@ def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInpu
     errors: dict[str, list[str]] = {}
     now = clock.now()
     if data.done_at > now:
-        errors["done_at"] = ["环节时间不能晚于当前时间"]
+        errors["done_at"] = [_("环节时间不能晚于当前时间")]
     elif locked.last_step_at is not None and data.done_at < locked.last_step_at:
         previous = locked.last_step_at.astimezone(clock.local_zone())
-        errors["done_at"] = [f"环节时间不能早于上一环节的时间（{previous:%Y-%m-%d %H:%M}）"]
+        errors["done_at"] = [
+            _("环节时间不能早于上一环节的时间（%(time)s）") % {"time": f"{previous:%Y-%m-%d %H:%M}"}
+        ]
     elif data.done_at.astimezone(clock.local_zone()).date() < locked.died_on:
-        errors["done_at"] = ["环节时间不能早于死亡日期"]
+        errors["done_at"] = [_("环节时间不能早于死亡日期")]
     if not data.staff.strip():
-        errors["staff"] = ["请填写执行人员"]
+        errors["staff"] = [_("请填写执行人员")]
     if not data.protective_equipment.strip():
-        errors["protective_equipment"] = ["请填写使用的防护装备"]
+        errors["protective_equipment"] = [_("请填写使用的防护装备")]
     if data.step == RemainsStep.TRANSPORT and not data.vehicle.strip():
-        errors["vehicle"] = ["接运环节须填写车辆"]
+        errors["vehicle"] = [_("接运环节须填写车辆")]
     _raise_all(errors, code="invalid_step")
     record = RemainsStepRecord(
         case=locked,
@@ -255,12 +309,11 @@ def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInpu
                 record.save()
         except IntegrityError as error:
             raise _refuse(
-                f"“{label}”环节已记录，不能重复记录", code="step_repeated", conflict=True
+                _("“%(step)s”环节已记录，不能重复记录") % {"step": label}, code="step_repeated", conflict=True
             ) from error
         locked.remains_stage = stage + 1
         locked.last_step_at = data.done_at
         locked.save(update_fields=["remains_stage", "last_step_at", "updated_at"])
-    case.remains_stage, case.last_step_at = locked.remains_stage, locked.last_step_at
     for use in data.issues:
         _issue(
             actor=actor,
@@ -270,6 +323,9 @@ def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInpu
             issued_to=record.staff,
             step=record,
         )
+    # Only once nothing more can refuse the step: a short stock rolls the step back, and the
+    # caller's object must not show it as recorded.
+    case.remains_stage, case.last_step_at = locked.remains_stage, locked.last_step_at
     return record
 
 
@@ -279,18 +335,19 @@ def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInpu
 def _check_quantity(item: str, quantity: int) -> None:
     errors: dict[str, list[str]] = {}
     if item not in PPEItem.values:
-        errors["item"] = ["未知的防护物资"]
+        errors["item"] = [_("未知的防护物资")]
     if not 0 < quantity <= MAX_QUANTITY:
-        errors["quantity"] = [f"数量须在 1–{MAX_QUANTITY} 之间"]
+        errors["quantity"] = [_("数量须在 1–%(max)s 之间") % {"max": MAX_QUANTITY}]
     _raise_all(errors, code="invalid_quantity")
 
 
 @transaction.atomic
-def ppe_receive(
-    *, actor: User | None, home: OrgUnit, item: str, quantity: int, supplier: str = ""
-) -> PPEMovement:
+def ppe_receive(*, actor: User | None, home: OrgUnit, item: str, quantity: int, supplier: str) -> PPEMovement:
     _require_funeral_home(home)
     _check_quantity(item, quantity)
+    if not supplier.strip():
+        # F3 keeps receipts "with their source": where the stock came from is the point of the row.
+        raise _refuse(_("请填写物资来源（如上级调拨、采购、捐赠）"), code="invalid_receipt", field="supplier")
     PPEStock.objects.get_or_create(home=home, item=item)
     PPEStock.objects.filter(home=home, item=item).update(
         quantity=F("quantity") + quantity, updated_at=clock.now()
@@ -323,18 +380,18 @@ def _issue(
 ) -> PPEMovement:
     _check_quantity(item, quantity)
     if not issued_to.strip():
-        raise _refuse("请填写领用人", code="invalid_issue", field="issued_to")
+        raise _refuse(_("请填写领用人"), code="invalid_issue", field="issued_to")
     # The guarded UPDATE is the check: of two concurrent issues only those the stock covers match.
     taken = PPEStock.objects.filter(home=home, item=item, quantity__gte=quantity).update(
         quantity=F("quantity") - quantity, updated_at=clock.now()
     )
-    label = PPEItem(item).label
     if not taken:
         on_hand = (
             PPEStock.objects.filter(home=home, item=item).values_list("quantity", flat=True).first() or 0
         )
         raise _refuse(
-            f"库存不足：{label}现有 {on_hand}，不能发放 {quantity}",
+            _("库存不足：%(item)s现有 %(on_hand)s，不能发放 %(quantity)s")
+            % {"item": PPEItem(item).label, "on_hand": on_hand, "quantity": quantity},
             code="insufficient_stock",
             field="quantity",
             conflict=True,
@@ -385,10 +442,9 @@ def low_stock_alert(
     *, home: OrgUnit, item: str, quantity: int, threshold: int, actor: User | None = None
 ) -> None:
     """Told at once when an issue takes the stock under the threshold; the reminder check resolves
-    the alert after a receipt (same check name and key)."""
-    from django.urls import reverse
-
-    label = PPEItem(item).label
+    the alert after a receipt (same check name and key). Stored in Chinese, whoever's request."""
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(PPEItem(item).label)
     alert_raise(
         source=Module.FUNERALS,
         kind=PPE_LOW_STOCK,
@@ -402,3 +458,67 @@ def low_stock_alert(
         actor=actor,
         check_name=PPE_LOW_STOCK,
     )
+
+
+# --- Suspensions of funeral ceremonies (C4) ------------------------------------------------------
+
+
+def _ceremony_suspended_text(case: FuneralCase, suspension: ServiceSuspension) -> str:
+    """The family's text; sent as it is stored, in Chinese."""
+    if suspension.mode == SuspensionMode.LIMITED:
+        return (
+            f"【治丧服务】因{suspension.reason}，{suspension.starts_on}至{suspension.ends_on}"
+            f"{case.home.name}治丧仪式限流：{suspension.limit_note}。您家属{case.deceased.name}的治丧"
+            f"（{case.service_date}）受影响，请按要求安排，如有疑问请联系{case.home.name}。"
+        )
+    return (
+        f"【治丧服务】因{suspension.reason}，{suspension.starts_on}至{suspension.ends_on}"
+        f"暂停举办治丧仪式。您家属{case.deceased.name}的治丧仪式（{case.service_date}，"
+        f"{case.home.name}）不能如期举办，请联系{case.home.name}改期或改为直接火化。"
+    )
+
+
+@transaction.atomic
+def ceremonies_notify(*, suspension: ServiceSuspension) -> int:
+    """Tell the family of every ceremony inside a new suspension's (or limit's) window, and the
+    home's staff, once per case and suspension (C4: "listed and notified").
+
+    Runs after the suspension is committed (campaigns' suspension handler). Direct cremations hold
+    no ceremony and are not affected."""
+    if suspension.service != ServiceType.FUNERAL_CEREMONY or suspension.lifted_at is not None:
+        return 0
+    told = 0
+    done = set(
+        CeremonySuspensionNotice.objects.filter(suspension=suspension).values_list("case_id", flat=True)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for case in selectors.cases_in_suspension(suspension):
+            if case.pk in done:
+                continue
+            CeremonySuspensionNotice.objects.create(case=case, suspension=suspension, notified_at=clock.now())
+            message_enqueue(
+                unit=case.home,
+                phone=case.contact_phone,
+                body=_ceremony_suspended_text(case, suspension),
+                kind=CEREMONY_SUSPENDED,
+            )
+            what = "限流" if suspension.mode == SuspensionMode.LIMITED else "暂停"
+            alert_raise(
+                source=Module.FUNERALS,
+                kind=CEREMONY_SUSPENDED,
+                title=f"治丧仪式受{what}影响：{case.home.name} {case.deceased.name}",
+                body=(
+                    f"{suspension.unit.name}{suspension.starts_on}至{suspension.ends_on}{what}治丧仪式"
+                    f"（{suspension.reason}），{case.deceased.name}的治丧（{case.service_date}）在此期间，"
+                    "已短信告知家属，请与家属联系安排。"
+                ),
+                unit=case.home,
+                audience=[audiences.institution_staff(case.home)],
+                severity=Severity.WARNING,
+                dedupe_key=f"{CEREMONY_SUSPENDED}:{suspension.pk}:{case.pk}",
+                link=reverse("funerals:case_detail", kwargs={"funeral_case_id": case.pk}),
+                target=case,
+                actor=suspension.created_by,
+            )
+            told += 1
+    return told

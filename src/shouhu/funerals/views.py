@@ -64,16 +64,19 @@ def case_list(request: AuthedHttpRequest) -> HttpResponse:
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
+    policy = current_policy()
+    cases = selectors.case_list(viewer=request.user, filters=filters)
     return render_list(
         request,
         template="funerals/case_list.html",
-        queryset=selectors.case_list(viewer=request.user, filters=filters),
+        queryset=selectors.with_policy_flag(cases, policy=policy, today=clock.today()),
         columns=CASE_COLUMNS,
         export_name="治丧记录",
         context={
             "form": form,
             "can_manage": request.user.has_code(FuneralPerm.MANAGE_CASES),
-            "policy": current_policy(),
+            "policy": policy,
+            "workflow_length": len(REMAINS_ORDER),
         },
     )
 
@@ -111,6 +114,9 @@ def case_create(request: AuthedHttpRequest) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("已登记治丧记录"))
+            availability = selectors.ceremony_availability(case)
+            if availability is not None and availability.is_limited:
+                messages.warning(request, availability.reason)
             return redirect("funerals:case_detail", funeral_case_id=case.pk)
     return render(request, "funerals/case_form.html", {"form": form, "policy": current_policy()})
 
@@ -138,6 +144,7 @@ def _render_detail(
     request: AuthedHttpRequest, case: FuneralCase, *, step_form: StepForm | None
 ) -> HttpResponse:
     due = selectors.next_step(case)
+    policy = current_policy()
     return render(
         request,
         "funerals/case_detail.html",
@@ -148,7 +155,10 @@ def _render_detail(
             "next_step": due,
             "step_form": step_form,
             "stage_label": _stage_label(case),
-            "policy": current_policy(),
+            "policy": policy,
+            "against_policy": selectors.against_policy(case, policy=policy, today=clock.today()),
+            "availability": selectors.ceremony_availability(case),
+            "notices": list(selectors.suspension_notices_of(case)),
         },
     )
 
@@ -195,6 +205,8 @@ def step_record(request: AuthedHttpRequest, funeral_case_id: int) -> HttpRespons
                 ),
             )
         except DomainError as error:
+            # The refusal rolled the step back: show the case as the database holds it.
+            case = selectors.access_case_for_recording(request.user, funeral_case_id)
             form = _refused_step_form(case, request.POST, form, error)
         else:
             messages.success(request, _("已记录“%(step)s”环节") % {"step": record.get_step_display()})

@@ -2,8 +2,10 @@
 dates refused, the family's phone masked."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType
@@ -291,3 +293,216 @@ def test_f1_roles_decide_who_reads_and_who_writes(client, plan_campaign, home_a,
     coordinator = make_user("department_coordinator", tree.department)  # coordinates 殡葬服务
     client.force_login(coordinator)
     assert client.get("/api/v1/funerals/cases/").json()["count"] == 1
+
+
+# --- Date bounds (the policy's span between death and funeral) --------------------------------
+
+
+def test_f1_a_service_date_beyond_the_policys_span_is_refused(plan_campaign, home_a):
+    span = plan_campaign.policy.funeral_max_days_after_death
+    before = _counts()
+    for service_date in (DAY + dt.timedelta(days=span + 1), dt.date(9999, 12, 31)):
+        with pytest.raises(DomainError) as refused:
+            make_case(home_a, service_date=service_date)
+        assert f"不能晚于今天之后 {span} 天" in refused.value.field_errors["service_date"][0]
+    assert _counts() == before
+    assert make_case(home_a, died_on=DAY, service_date=DAY + dt.timedelta(days=span)).pk
+
+
+def test_f1_a_death_long_before_the_funeral_is_refused_as_a_typo(plan_campaign, home_a):
+    span = plan_campaign.policy.funeral_max_days_after_death
+    before = _counts()
+    for died_on in (dt.date(2002, 1, 4), dt.date(1, 1, 1), DAY - dt.timedelta(days=span + 1)):
+        with pytest.raises(DomainError) as refused:
+            make_case(home_a, deceased_id_number="", died_on=died_on)
+        assert f"死亡日期早于治丧日期超过 {span} 天" in refused.value.field_errors["died_on"][0]
+    assert _counts() == before
+    assert make_case(home_a, died_on=DAY - dt.timedelta(days=span)).pk
+
+
+def test_f1_the_span_between_death_and_funeral_is_policy(plan_campaign, home_a):
+    late = DAY - dt.timedelta(days=40)
+    with pytest.raises(DomainError):
+        make_case(home_a, died_on=late)
+    Policy.objects.filter(campaign=plan_campaign).update(funeral_max_days_after_death=60)
+    assert make_case(home_a, died_on=late).pk
+
+
+def test_f1_impossible_dates_are_field_errors_on_page_and_api(client, plan_campaign, home_a, home_staff):
+    client.raise_request_exception = False
+    client.force_login(home_staff)
+    post = {
+        "home": home_a.pk,
+        "deceased_name": "王德胜",
+        "died_on": "2022-01-04",
+        "ceremony_type": CeremonyType.SIMPLE,
+        "service_date": "9999-12-31",
+        "attendance": "0",
+        "contact_name": "王家属",
+        "contact_phone": "13912345678",
+    }
+    for ceremony in (CeremonyType.SIMPLE, CeremonyType.NONE):
+        page = client.post("/funerals/cases/new/", {**post, "ceremony_type": ceremony})
+        assert page.status_code == 200
+        assert "治丧日期不能晚于今天之后" in page.content.decode()
+    page = client.post(
+        "/funerals/cases/new/", {**post, "service_date": "2022-01-05", "died_on": "0001-01-01"}
+    )
+    assert page.status_code == 200
+    assert "死亡日期早于治丧日期超过" in page.content.decode()
+    api = client.post(
+        "/api/v1/funerals/cases/",
+        {**post, "service_date": "9999-12-31", "attendance": 0},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert "service_date" in str(api.json())
+    assert not FuneralCase.objects.exists()
+
+
+# --- The register by ID number: no oracle on other counties (404 alike) -----------------------
+
+OTHER_COUNTY_ID = "232700194501010014"
+
+
+def test_f1_an_id_number_from_another_county_gets_one_neutral_refusal(
+    client, plan_campaign, tree, home_a, home_staff
+):
+    from shouhu.people.services import PersonInput, person_register
+
+    person_register(
+        actor=None, data=PersonInput(name="周国庆", home_unit=tree.village_b, id_number=OTHER_COUNTY_ID)
+    )
+    client.force_login(home_staff)
+    post = {
+        "home": home_a.pk,
+        "deceased_id_number": OTHER_COUNTY_ID,
+        "died_on": "2022-01-04",
+        "ceremony_type": CeremonyType.NONE,
+        "service_date": "2022-01-05",
+        "attendance": "0",
+        "contact_name": "周家属",
+        "contact_phone": "13912345678",
+    }
+    wrong = client.post("/funerals/cases/new/", {**post, "deceased_name": "张冒名"}).content.decode()
+    right = client.post("/funerals/cases/new/", {**post, "deceased_name": "周国庆"}).content.decode()
+    assert "另一姓名" not in wrong
+    assert "该证件号码无法在本机构关联登记，请联系地区民政局办理" in wrong
+    assert "该证件号码无法在本机构关联登记，请联系地区民政局办理" in right
+    assert not FuneralCase.objects.exists()
+    assert Person.objects.get(id_index__isnull=False).deceased_on is None
+
+
+def test_f1_a_resident_of_the_homes_own_county_is_still_linked_by_id_number(
+    client, plan_campaign, tree, home_a, home_staff
+):
+    from shouhu.people.services import PersonInput, person_register
+
+    person = person_register(
+        actor=None, data=PersonInput(name="周国庆", home_unit=tree.village_a, id_number=OTHER_COUNTY_ID)
+    ).person
+    with pytest.raises(DomainError) as mismatch:
+        services.case_register(
+            actor=home_staff, home=home_a, data=case_input("别人", deceased_id_number=OTHER_COUNTY_ID)
+        )
+    assert "另一姓名" in mismatch.value.message
+    case = services.case_register(
+        actor=home_staff, home=home_a, data=case_input("周国庆", deceased_id_number=OTHER_COUNTY_ID)
+    )
+    assert case.deceased == person
+
+
+def test_f1_two_clerks_registering_the_same_new_deceased_hear_that_the_case_exists(
+    plan_campaign, home_a, monkeypatch
+):
+    """The loser of the race does not see the winner's person at its first look-up; the register's
+    unique number then refuses it. It should hear "已有治丧记录", not "该证件号码已登记"."""
+    from shouhu.people.services import person_find_by_document
+
+    make_case(home_a, "周国庆", deceased_id_number=OTHER_COUNTY_ID)
+    calls = []
+
+    def first_look_misses(**kwargs):
+        calls.append(kwargs)
+        return None if len(calls) == 1 else person_find_by_document(**kwargs)
+
+    def insert_collides(**kwargs):
+        # What the register answers when the other clerk's insert committed first.
+        raise ConflictError("该证件号码已登记", code="duplicate_person")
+
+    monkeypatch.setattr(services, "person_find_by_document", first_look_misses)
+    monkeypatch.setattr(services, "person_register", insert_collides)
+    with pytest.raises(ConflictError) as refused:
+        make_case(home_a, "周国庆", deceased_id_number=OTHER_COUNTY_ID)
+    assert refused.value.code == "duplicate_case"
+    assert "周国庆已有治丧记录" in refused.value.message
+
+
+# --- Policy conflicts and advice --------------------------------------------------------------
+
+
+def test_f1_covid_remains_with_a_farewell_hear_direct_cremation_first(plan_campaign, home_a):
+    with pytest.raises(DomainError) as refused:
+        make_case(home_a, covid_remains=True, ceremony_type=CeremonyType.FAREWELL, attendance=0)
+    assert refused.value.field_errors["ceremony_type"] == ["新冠肺炎患者遗体须就近直接火化，不举办治丧仪式"]
+
+
+def test_f1_a_farewell_registered_before_the_ban_is_flagged_on_list_and_detail(
+    client, plan_campaign, home_a, county_user
+):
+    Policy.objects.filter(campaign=plan_campaign).update(funeral_farewell_ceremonies_allowed=True)
+    farewell = make_case(
+        home_a, "告别", ceremony_type=CeremonyType.FAREWELL, service_date=DAY + dt.timedelta(days=1)
+    )
+    make_case(home_a, "简办", ceremony_type=CeremonyType.SIMPLE, service_date=DAY + dt.timedelta(days=1))
+    client.force_login(county_user)
+    assert "与现行政策不符" not in client.get("/funerals/").content.decode()
+    assert "与现行政策不符" not in client.get(f"/funerals/cases/{farewell.pk}/").content.decode()
+    Policy.objects.filter(campaign=plan_campaign).update(funeral_farewell_ceremonies_allowed=False)
+    listed = client.get("/funerals/").content.decode()
+    assert listed.count('data-testid="against-policy"') == 1
+    assert "与现行政策不符" in client.get(f"/funerals/cases/{farewell.pk}/").content.decode()
+
+
+def test_f1_the_list_shows_progress_against_the_workflows_length(client, plan_campaign, home_a, county_user):
+    from shouhu.funerals.tests.factories import make_covid_case
+
+    make_covid_case(home_a)
+    client.force_login(county_user)
+    assert "已完成 0/4" in client.get("/funerals/").content.decode()
+
+
+def test_f1_a_long_unbroken_name_wraps_on_the_case_page(client, plan_campaign, home_a, county_user):
+    case = make_case(home_a, "W" * 50, deceased_id_number="")
+    client.force_login(county_user)
+    page = client.get(f"/funerals/cases/{case.pk}/").content.decode()
+    assert 'breadcrumb-item active text-break" style="min-width: 0">' + "W" * 50 in page
+    assert '<h1 class="h5 text-break">' + "W" * 50 in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_f1_two_clerks_at_once_registering_the_same_new_deceased(tree):
+    from shouhu.funerals.tests.factories import make_home
+
+    home = make_home(tree.county_a)
+    results: list[str] = []
+    barrier = threading.Barrier(3)
+
+    def register():
+        try:
+            barrier.wait()
+            make_case(home, "周国庆", deceased_id_number=OTHER_COUNTY_ID)
+            results.append("ok")
+        except DomainError as error:
+            results.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["duplicate_case", "duplicate_case", "ok"]
+    assert FuneralCase.objects.count() == 1

@@ -10,7 +10,7 @@ from shouhu.alerts import runner
 from shouhu.alerts.models import Alert, AlertDelivery
 from shouhu.campaigns.models import Policy
 from shouhu.common.errors import ConflictError, DomainError
-from shouhu.funerals import services
+from shouhu.funerals import selectors, services
 from shouhu.funerals.models import MovementKind, PPEItem, PPEMovement, PPEStock
 from shouhu.funerals.reminders import low_stock
 from shouhu.funerals.services import PPE_LOW_STOCK
@@ -34,7 +34,7 @@ def test_f3_receipts_and_issues_keep_stock_and_history(plan_campaign, home_a, co
 
 
 def test_f3_issuing_more_than_in_stock_is_refused_and_nothing_is_saved(plan_campaign, home_a):
-    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10)
+    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10, supplier="采购")
     with pytest.raises(ConflictError) as refused:
         services.ppe_issue(actor=None, home=home_a, item=N95, quantity=11, issued_to="赵立新")
     assert refused.value.message == "库存不足：N95 口罩（个）现有 10，不能发放 11"
@@ -49,7 +49,7 @@ def test_f3_issuing_more_than_in_stock_is_refused_and_nothing_is_saved(plan_camp
     [(0, "赵立新", "quantity"), (-5, "赵立新", "quantity"), (1, " ", "issued_to")],
 )
 def test_f3_bad_issues_are_refused_in_chinese(plan_campaign, home_a, quantity, issued_to, field):
-    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10)
+    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10, supplier="采购")
     with pytest.raises(DomainError) as refused:
         services.ppe_issue(actor=None, home=home_a, item=N95, quantity=quantity, issued_to=issued_to)
     assert field in refused.value.field_errors
@@ -57,7 +57,7 @@ def test_f3_bad_issues_are_refused_in_chinese(plan_campaign, home_a, quantity, i
 
 
 def test_f3_the_database_refuses_negative_stock(plan_campaign, home_a):
-    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=1)
+    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=1, supplier="采购")
     with pytest.raises(IntegrityError), transaction.atomic():
         PPEStock.objects.filter(home=home_a, item=N95).update(quantity=-1)
 
@@ -68,7 +68,7 @@ def test_f3_two_concurrent_issues_cannot_drive_stock_negative(tree):
     from shouhu.funerals.tests.factories import make_home
 
     home = make_home(tree.county_a)
-    services.ppe_receive(actor=None, home=home, item=N95, quantity=10)
+    services.ppe_receive(actor=None, home=home, item=N95, quantity=10, supplier="采购")
     results: list[str] = []
     barrier = threading.Barrier(4)
 
@@ -95,7 +95,7 @@ def test_f3_an_issue_under_the_threshold_alerts_and_a_receipt_resolves_it(
     plan_campaign, home_a, home_staff, county_user, other_county_user
 ):
     threshold = plan_campaign.policy.ppe_low_stock_threshold
-    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=threshold)
+    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=threshold, supplier="采购")
     services.ppe_issue(actor=None, home=home_a, item=N95, quantity=1, issued_to="赵立新")
     alert = Alert.objects.get(kind=PPE_LOW_STOCK)
     assert set(AlertDelivery.objects.filter(alert=alert).values_list("user", flat=True)) == {
@@ -106,12 +106,12 @@ def test_f3_an_issue_under_the_threshold_alerts_and_a_receipt_resolves_it(
     services.ppe_issue(actor=None, home=home_a, item=N95, quantity=1, issued_to="赵立新")
     assert Alert.objects.filter(kind=PPE_LOW_STOCK).count() == 1  # the same open alert
     assert runner.run_reminders(checks=CHECKS).already_open == 1
-    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10)
+    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10, supplier="采购")
     assert runner.run_reminders(checks=CHECKS).resolved == 1
 
 
 def test_f3_the_threshold_comes_from_the_policy(plan_campaign, home_a):
-    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10)
+    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10, supplier="采购")
     Policy.objects.filter(campaign=plan_campaign).update(ppe_low_stock_threshold=5)
     services.ppe_issue(actor=None, home=home_a, item=N95, quantity=5, issued_to="赵立新")
     assert not Alert.objects.exists()
@@ -123,8 +123,8 @@ def test_f3_the_threshold_comes_from_the_policy(plan_campaign, home_a):
 def test_f3_the_page_shows_stock_low_items_and_refuses_an_over_issue(
     client, plan_campaign, home_a, home_staff
 ):
-    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=500)
-    services.ppe_receive(actor=None, home=home_a, item=PPEItem.GOGGLES, quantity=3)
+    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=500, supplier="采购")
+    services.ppe_receive(actor=None, home=home_a, item=PPEItem.GOGGLES, quantity=3, supplier="采购")
     client.force_login(home_staff)
     url = f"/funerals/ppe/{home_a.pk}/"
     page = client.get(url).content.decode()
@@ -146,8 +146,8 @@ def test_f3_the_stock_list_is_scoped_and_counts_queries(
     client, plan_campaign, home_a, home_b, county_user, django_assert_max_num_queries
 ):
     for item in PPEItem:
-        services.ppe_receive(actor=None, home=home_a, item=item, quantity=100)
-        services.ppe_receive(actor=None, home=home_b, item=item, quantity=10)
+        services.ppe_receive(actor=None, home=home_a, item=item, quantity=100, supplier="采购")
+        services.ppe_receive(actor=None, home=home_b, item=item, quantity=10, supplier="采购")
     client.force_login(county_user)
     with django_assert_max_num_queries(12):
         page = client.get("/funerals/ppe/")
@@ -167,7 +167,11 @@ def test_f3_the_stock_list_is_scoped_and_counts_queries(
 def test_f3_the_api_receives_and_issues(client, plan_campaign, home_a, home_b, county_user):
     client.force_login(county_user)
     base = f"/api/v1/funerals/ppe/{home_a.pk}/"
-    got = client.post(f"{base}receipts/", {"item": "gloves", "quantity": 40}, content_type="application/json")
+    got = client.post(
+        f"{base}receipts/",
+        {"item": "gloves", "quantity": 40, "supplier": "采购"},
+        content_type="application/json",
+    )
     assert got.status_code == 201
     assert got.json()["balance_after"] == 40
     over = client.post(
@@ -186,7 +190,40 @@ def test_f3_the_api_receives_and_issues(client, plan_campaign, home_a, home_b, c
     assert ok.json()["balance_after"] == 36
     other = client.post(
         f"/api/v1/funerals/ppe/{home_b.pk}/receipts/",
-        {"item": "gloves", "quantity": 1},
+        {"item": "gloves", "quantity": 1, "supplier": "采购"},
         content_type="application/json",
     )
     assert other.status_code == 404
+
+
+def test_f3_a_receipt_without_its_source_is_refused_on_page_and_api(
+    client, plan_campaign, home_a, county_user
+):
+    with pytest.raises(DomainError) as refused:
+        services.ppe_receive(actor=None, home=home_a, item=N95, quantity=5, supplier=" ")
+    assert refused.value.field_errors["supplier"] == ["请填写物资来源（如上级调拨、采购、捐赠）"]
+    client.force_login(county_user)
+    page = client.post(f"/funerals/ppe/{home_a.pk}/receive/", {"item": N95, "quantity": "5", "supplier": ""})
+    assert page.status_code == 200
+    assert "请填写物资来源" in page.content.decode()
+    api = client.post(
+        f"/api/v1/funerals/ppe/{home_a.pk}/receipts/",
+        {"item": N95, "quantity": 5},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert "supplier" in str(api.json())
+    assert not PPEMovement.objects.exists()
+
+
+def test_f3_items_never_received_show_not_stocked_not_low(client, plan_campaign, home_a, county_user):
+    services.ppe_receive(actor=None, home=home_a, item=N95, quantity=1, supplier="采购")
+    lines = {line.item: line for line in selectors.stock_of(home_a, threshold=50)}
+    assert lines[PPEItem.N95_MASK].low
+    assert lines[PPEItem.N95_MASK].stocked
+    assert not lines[PPEItem.GOGGLES].low
+    assert not lines[PPEItem.GOGGLES].stocked
+    client.force_login(county_user)
+    page = client.get(f"/funerals/ppe/{home_a.pk}/").content.decode()
+    assert page.count("库存不足") == 1
+    assert page.count("未入库") == len(PPEItem) - 1

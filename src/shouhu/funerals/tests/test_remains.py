@@ -129,7 +129,7 @@ def test_f2_the_database_refuses_a_second_record_of_a_step(plan_campaign, home_a
 
 
 def test_f2_equipment_used_in_a_step_is_issued_from_stock_in_the_same_transaction(plan_campaign, home_a):
-    services.ppe_receive(actor=None, home=home_a, item=PPEItem.PROTECTIVE_SUIT, quantity=3)
+    services.ppe_receive(actor=None, home=home_a, item=PPEItem.PROTECTIVE_SUIT, quantity=3, supplier="采购")
     case = make_covid_case(home_a)
     use = [services.PPEUse(item=PPEItem.PROTECTIVE_SUIT, quantity=2)]
     record = services.remains_step_record(
@@ -264,3 +264,93 @@ def test_f2_the_page_names_what_is_wrong_with_a_tampered_or_oversized_step(
     after_the_last = client.post(url, {**form, "step": RemainsStep.ASHES_AND_BURIAL}).content.decode()
     assert "遗体处置四个环节均已完成" in after_the_last
     assert RemainsStepRecord.objects.count() == len(ORDER)
+
+
+def test_f2_a_step_refused_for_short_stock_leaves_the_page_on_the_same_step(
+    client, plan_campaign, home_a, home_staff
+):
+    services.ppe_receive(actor=None, home=home_a, item=PPEItem.GOGGLES, quantity=3, supplier="采购")
+    case = make_covid_case(home_a)
+    client.force_login(home_staff)
+    refused = client.post(
+        f"/funerals/cases/{case.pk}/steps/",
+        {
+            "step": RemainsStep.SANITARY_DISPOSAL,
+            "done_at": "2022-01-05T09:00",
+            "staff": "赵立新",
+            "protective_equipment": "护目镜",
+            "issue_item": PPEItem.GOGGLES,
+            "issue_quantity": "100",
+        },
+    )
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "库存不足" in page
+    assert "记录“卫生防疫处理”</button>" in page
+    assert "记录“接运”</button>" not in page
+    assert "待卫生防疫处理" in page
+    assert not RemainsStepRecord.objects.exists()
+    # The service leaves the caller's object as the database holds it, too.
+    with pytest.raises(ConflictError):
+        services.remains_step_record(
+            actor=None,
+            case=case,
+            data=step(
+                RemainsStep.SANITARY_DISPOSAL,
+                NOW - _hours(1),
+                issues=[services.PPEUse(item=PPEItem.GOGGLES, quantity=100)],
+            ),
+        )
+    assert case.remains_stage == 0
+    assert case.last_step_at is None
+
+
+def test_f2_a_quantity_without_an_item_is_refused(client, plan_campaign, home_a, home_staff):
+    case = make_covid_case(home_a)
+    client.force_login(home_staff)
+    page = client.post(
+        f"/funerals/cases/{case.pk}/steps/",
+        {
+            "step": RemainsStep.SANITARY_DISPOSAL,
+            "done_at": "2022-01-05T09:00",
+            "staff": "赵立新",
+            "protective_equipment": "N95 口罩",
+            "issue_item": "",
+            "issue_quantity": "3",
+        },
+    ).content.decode()
+    assert "请选择领用的物资" in page
+    assert not RemainsStepRecord.objects.exists()
+
+
+def test_f2_a_year_one_step_date_is_a_field_error_not_a_server_error(
+    client, plan_campaign, home_a, home_staff
+):
+    """The death date is bounded by the policy's span now, and the step by the death date."""
+    client.raise_request_exception = False
+    case = make_covid_case(home_a)
+    client.force_login(home_staff)
+    refused = client.post(
+        f"/funerals/cases/{case.pk}/steps/",
+        {
+            "step": RemainsStep.SANITARY_DISPOSAL,
+            "done_at": "0001-01-01T00:00",
+            "staff": "赵立新",
+            "protective_equipment": "N95",
+        },
+    )
+    assert refused.status_code == 200
+    assert "环节时间不能早于死亡日期" in refused.content.decode()
+    api = client.post(
+        f"/api/v1/funerals/cases/{case.pk}/steps/",
+        {
+            "step": "sanitary_disposal",
+            "done_at": "0001-01-01T00:00:00+08:00",
+            "staff": "赵",
+            "protective_equipment": "N95",
+        },
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert "done_at" in str(api.json())
+    assert not RemainsStepRecord.objects.exists()
