@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Model
+from django.utils.functional import Promise
 
 from shouhu.alerts.audience import Audience
 from shouhu.alerts.models import Severity
@@ -46,7 +47,7 @@ class DueReminder:
 Check = Callable[[dt.date], Iterable[DueReminder]]
 
 _checks: dict[str, Check] = {}
-_kinds: dict[str, str] = {}
+_kinds: dict[str, str | Promise] = {}
 
 
 def _valid_name(name: str) -> str:
@@ -55,12 +56,13 @@ def _valid_name(name: str) -> str:
     return name
 
 
-def register_kind(kind: str, label: str) -> None:
+def register_kind(kind: str, label: str | Promise) -> None:
+    """`label` may be lazy (gettext_lazy): it is shown in the reader's language."""
     _kinds[_valid_name(kind)] = label
 
 
 def kind_label(kind: str) -> str:
-    return _kinds.get(kind, kind)
+    return str(_kinds.get(kind, kind))
 
 
 def register_check(name: str, fn: Check) -> None:

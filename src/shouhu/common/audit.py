@@ -86,7 +86,6 @@ def audit_bulk(
     request's address as `acting_as` gives them. The entries are inserted with multi-row
     statements: LogEntry objects and bulk_create cost more than the diffs.
     """
-    from auditlog.cid import get_cid
     from auditlog.context import auditlog_disabled
     from auditlog.diff import model_instance_diff
     from auditlog.models import LogEntry
@@ -97,20 +96,7 @@ def audit_bulk(
 
     if auditlog_disabled.get():
         return 0
-    try:
-        context = auditlog_value.get()
-    except LookupError:
-        context = {}
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    common = {
-        "actor_id": user.pk if user else None,
-        "actor_email": getattr(user, "email", None) if user else None,
-        "remote_addr": context.get("remote_addr"),
-        "remote_port": context.get("remote_port"),
-        "cid": get_cid(),
-        "timestamp": timezone.now(),  # LogEntry's own default, as save() would stamp it
-        "changes_text": "",
-    }
+    common = _shared_fields(actor)
     as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
     entries: list[dict[str, Any]] = []
 
@@ -143,12 +129,61 @@ def audit_bulk(
     for before, after, fields in updated:
         changes = model_instance_diff(before, after, fields_to_check=fields, use_json_for_changes=as_json)
         add(LogEntry.Action.UPDATE, after, changes)
+    _write(entries, common)
+    return len(entries)
+
+
+def audit_record(*, actor: Any, obj: Any, action: int, changes: dict[str, Any], object_repr: str) -> None:
+    """One entry for `obj`, whether or not its model is registered with auditlog: for rows not
+    audited on every save (bookings the public makes by the thousand) whose change by a staff
+    member must still name them. `changes`: field -> [before, after] as text. Joins an open
+    `audit_batch` (no statement of its own then)."""
+    from auditlog.context import auditlog_disabled
+    from django.contrib.contenttypes.models import ContentType
+
+    if auditlog_disabled.get():
+        return
+    entry = {
+        "content_type_id": ContentType.objects.get_for_model(obj).pk,
+        "object_pk": str(obj.pk),
+        "object_id": obj.pk if isinstance(obj.pk, int) else None,
+        "object_repr": object_repr,
+        "serialized_data": None,
+        "action": action,
+        "changes": changes,
+        "additional_data": None,
+    }
+    _write([entry], _shared_fields(actor))
+
+
+def _shared_fields(actor: Any) -> dict[str, Any]:
+    """What every entry of one call shares: the actor and the request's address and id."""
+    from auditlog.cid import get_cid
+
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        context = {}
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return {
+        "actor_id": user.pk if user else None,
+        "actor_email": getattr(user, "email", None) if user else None,
+        "remote_addr": context.get("remote_addr"),
+        "remote_port": context.get("remote_port"),
+        "cid": get_cid(),
+        "timestamp": timezone.now(),  # LogEntry's own default, as save() would stamp it
+        "changes_text": "",
+    }
+
+
+def _write(entries: list[dict[str, Any]], common: dict[str, Any]) -> None:
+    from auditlog.models import LogEntry
+
     batched = _batched.get()
     if batched is not None:
         batched.extend({**entry, **common} for entry in entries)
     elif entries:
         _insert(LogEntry, common, entries)
-    return len(entries)
 
 
 # Columns whose Python values (None, int, str) go to the database driver as they are.

@@ -101,6 +101,7 @@ class BookingCreateApi(ScopedAPIView):
             party_a=services.PartyInput(**values["party_a"]),
             party_b=services.PartyInput(**values["party_b"]),
             join_waitlist=values["join_waitlist"],
+            actor=request.user,
         )
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
 

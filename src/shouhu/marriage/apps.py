@@ -8,7 +8,9 @@ class MarriageConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.utils.translation import gettext_lazy
 
+        from shouhu.alerts.registry import register_kind
         from shouhu.campaigns.models import ServiceType
         from shouhu.campaigns.selectors import register_affected_provider
         from shouhu.campaigns.services import register_suspension_handler
@@ -19,6 +21,7 @@ class MarriageConfig(AppConfig):
         register_affected_provider(ServiceType.MARRIAGE_REGISTRATION, selectors.affected_lines)
         register_suspension_handler(ServiceType.MARRIAGE_REGISTRATION, services.suspension_notify)
         register_death_handler("marriage.bookings", services.bookings_end_on_death)
+        register_kind(services.NON_COMPLIANCE_ALERT, gettext_lazy("婚姻登记当事人不符合防控要求"))
         # Bookings and parties hold personal data and change by the thousand on surge days: the
         # rows themselves record their state; staff-made settings and counter work are audited.
         for model in (

@@ -1,4 +1,6 @@
-"""Demo data: slot plans for the region's registries, this year's surge dates and a few bookings."""
+"""Demo data: slot plans for the region's registries, the coming surge dates (the next 520, 521 and
+七夕, and a drill surge date inside the booking window so the surge plan can be tried at once) and a
+few bookings."""
 
 import datetime as dt
 
@@ -6,7 +8,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.marriage import services
-from shouhu.marriage.models import Booking, Slot, SlotPlan, SlotTemplate
+from shouhu.marriage.models import Booking, Slot, SlotPlan, SlotTemplate, SurgeDate
 from shouhu.marriage.selectors import public_registries
 from shouhu.people.idcard import check_digit
 from shouhu.people.models import IdType
@@ -17,6 +19,8 @@ SURGE_HOURS = [((8, 30), (9, 0)), ((9, 0), (9, 30)), ((9, 30), (10, 0)), ((10, 0
                ((10, 30), (11, 0)), ((13, 30), (14, 0)), ((14, 0), (14, 30)), ((14, 30), (15, 0))]  # fmt: skip
 ONE_DAY = dt.timedelta(1)  # not a policy threshold: the calendar's next day
 DEMO_COUPLES = [("赵一", "钱二"), ("孙三", "李四"), ("周五", "吴六")]
+DRILL_SURGE_AFTER = dt.timedelta(days=4)  # not a policy threshold: a demo surge date a few days ahead
+DRILL_SURGE_QUOTA = 16  # demo only: two seats in each of the eight surge slots
 
 
 def _demo_id(serial: int, *, female: bool) -> str:
@@ -33,6 +37,21 @@ def _plan(unit_pk: int) -> None:
             )
 
 
+def _drill_surge(today: dt.date) -> None:
+    """One surge date inside the booking window, open for booking now (520 may be months away)."""
+    horizon = current_policy(today).marriage_booking_horizon_days
+    last = today + dt.timedelta(days=horizon)
+    if SurgeDate.objects.filter(date__gte=today, date__lte=last).exists():
+        return
+    day = min(today + DRILL_SURGE_AFTER, last)
+    try:
+        services.surge_date_set(
+            actor=None, date=day, name="演练高峰日", daily_quota=DRILL_SURGE_QUOTA, booking_opens_days=horizon
+        )
+    except DomainError:
+        return  # the day already has bookings: no drill
+
+
 def load_demo_marriage() -> dict[str, int]:
     """Idempotent: registries that already have a slot plan are left alone."""
     registries = list(public_registries())
@@ -42,7 +61,8 @@ def load_demo_marriage() -> dict[str, int]:
             _plan(unit.pk)
             planned += 1
     today = clock.today()
-    services.surge_dates_sync(year=today.year)
+    services.surge_dates_sync_upcoming(actor=None)
+    _drill_surge(today)
     bookings = 0
     if registries and not Booking.objects.exists():
         unit = registries[0]

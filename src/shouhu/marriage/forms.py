@@ -124,7 +124,7 @@ class ScreenForm(forms.Form):
         self.questions = questions
         for question in questions:
             self.fields[f"q_{question.key}"] = forms.TypedChoiceField(
-                label=question.text,
+                label=question.label,
                 choices=[("1", _("是")), ("0", _("否"))],
                 coerce=lambda v: v == "1",
                 widget=forms.RadioSelect,

@@ -98,11 +98,19 @@ def _slot_of(form: DayChoiceForm) -> Slot | None:
 @public_page
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest) -> HttpResponse:
-    initial = {"unit": request.GET.get("unit"), "date": request.GET.get("date")}
-    form = BookingForm(request.POST or None, initial=initial)
+    # "查看可约时段" without JavaScript posts the whole form (personal data never goes into a
+    # URL): the page comes back with the day's slots and everything typed, and books nothing.
+    show_slots = request.method == "POST" and "show_slots" in request.POST
+    typed: dict[str, str | None]
+    if show_slots:
+        typed = {name: request.POST[name] for name in BookingForm.base_fields if name in request.POST}
+        form = BookingForm(initial=typed)
+    else:
+        typed = {"unit": request.GET.get("unit"), "date": request.GET.get("date")}
+        form = BookingForm(request.POST or None, initial=typed)
     status = 200
     offer_waitlist = False
-    if request.method == "POST":
+    if request.method == "POST" and not show_slots:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
@@ -124,20 +132,20 @@ def book(request: HttpRequest) -> HttpResponse:
                     join_waitlist=data["join_waitlist"],
                 )
             except DomainError as error:
-                add_domain_error(form, error)
                 status = error.status_code
                 offer_waitlist = error.code == "slot_full"
+                if not offer_waitlist:  # a full slot: the waiting-list box says it, once
+                    add_domain_error(form, error)
             else:
                 request.session[DONE_KEY] = booking.pk
                 return redirect("marriage:public_done")
-    bound_unit = form.data.get("unit") if form.is_bound else initial["unit"]
-    bound_day = form.data.get("date") if form.is_bound else initial["date"]
+    values = form.data if form.is_bound else typed
     context = {
         "form": form,
         "offer_waitlist": offer_waitlist,
         "policy": current_policy(),
-        **_day_slots(bound_unit or "", bound_day),
-        "selected": str(form.data.get("slot", "")) if form.is_bound else "",
+        **_day_slots(values.get("unit") or "", values.get("date")),
+        "selected": str(values.get("slot") or "") if form.is_bound or show_slots else "",
         "party_a_fields": [form[f"a_{name}"] for name in PARTY_FIELDS],
         "party_b_fields": [form[f"b_{name}"] for name in PARTY_FIELDS],
     }

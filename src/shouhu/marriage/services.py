@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model, Value
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shouhu.accounts.models import User
 from shouhu.alerts import audience as audiences
@@ -28,12 +30,12 @@ from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType, Susp
 from shouhu.campaigns.policy import current_policy
 from shouhu.campaigns.selectors import service_availability
 from shouhu.common import clock
-from shouhu.common.audit import acting_as, audit_batch, audit_bulk
+from shouhu.common.audit import acting_as, audit_batch, audit_bulk, audit_record
 from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
 from shouhu.common.modules import Module
 from shouhu.common.rows import columns, insert_returning, select_rows
 from shouhu.marriage import notices
-from shouhu.marriage.calendar import booking_opens_on, day_plan, is_registry
+from shouhu.marriage.calendar import booking_opens_on, computed_surge_dates, day_plan, is_registry
 from shouhu.marriage.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -73,6 +75,7 @@ TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
 # The hall log records what was done, entered the same day or soon after.
 HALL_LOG_LATE_ENTRY = dt.timedelta(days=7)  # not a policy threshold: a bound on late entries
+NON_COMPLIANCE_ALERT = "marriage.non_compliance"  # its label is registered in apps.py
 
 
 def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
@@ -127,12 +130,18 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     guarded UPDATE each, so a booking taking a seat meanwhile is never lost and the CHECK
     constraint still holds. The plan is the registry's own rules: a C4 suspension closes a day
     for bookings but does not reshape it, so the day is whole again once the suspension is lifted.
+    A slot that any booking points at (held, cancelled or refused alike) keeps its hours: they are
+    the couple's appointment and its record. When the new plan has other hours at that start, the
+    row takes nobody new, like a slot dropped from the plan.
     """
     if not days:
         return
     rows: dict[dt.date, list[Slot]] = {}
     for slot in Slot.objects.filter(unit=unit, date__in=days):
         rows.setdefault(slot.date, []).append(slot)
+    with_bookings = set(
+        Booking.objects.filter(unit=unit, date__in=list(rows)).values_list("slot_id", flat=True)
+    )
     held = set(
         Booking.objects.filter(unit=unit, date__in=list(rows), status__in=ACTIVE_STATUSES).values_list(
             "date", flat=True
@@ -149,6 +158,8 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
         grown = []
         for slot in slots:
             wanted = planned.get(slot.starts_at)
+            if wanted is not None and wanted.ends_at != slot.ends_at and slot.pk in with_bookings:
+                wanted = None  # its hours are a booking's record: it keeps them and takes nobody new
             capacity = wanted.capacity if wanted is not None else 0
             ends_at = wanted.ends_at if wanted is not None else slot.ends_at
             Slot.objects.filter(pk=slot.pk).update(
@@ -409,8 +420,10 @@ def booking_create(
     party_a: PartyInput,
     party_b: PartyInput,
     join_waitlist: bool = False,
+    actor: User | None = None,
 ) -> Booking:
-    """Book a slot for a couple, or put them on its waiting list when it is full and they ask."""
+    """Book a slot for a couple, or put them on its waiting list when it is full and they ask.
+    `actor`: the clerk booking for a couple who telephoned, named in the audit log (X3)."""
     # Everything that only reads is done before the transaction, which on SQLite holds the one
     # write lock from its first statement (BEGIN IMMEDIATE) and on PostgreSQL the slot's row lock
     # until commit. The seat itself is decided inside it (M7); a party's second booking is refused
@@ -427,7 +440,7 @@ def booking_create(
         _check_people(known, slot.date)
         try:
             with transaction.atomic(), audit_batch():  # foreign keys are checked at commit
-                return _booking_create(
+                booking = _booking_create(
                     unit=unit,
                     slot=slot,
                     parties=parties,
@@ -435,6 +448,18 @@ def booking_create(
                     policy=policy,
                     join_waitlist=join_waitlist,
                 )
+                # Inside the transaction and the batch: the entry costs no statement of its own.
+                booking_audit(
+                    actor=actor,
+                    booking=booking,
+                    changes={
+                        "status": [None, booking.status],
+                        "unit": [None, unit.name],
+                        "date": [None, booking.date],
+                        "slot": [None, f"{slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}"],
+                    },
+                )
+                return booking
         except IntegrityError as error:
             if Slot.objects.filter(pk=slot.pk).exists():
                 raise
@@ -592,17 +617,52 @@ def _lock(booking: Booking) -> Booking:
     return Booking.objects.select_for_update(of=("self",)).select_related("slot", "unit").get(pk=booking.pk)
 
 
+def booking_audit(*, actor: User | None, booking: Booking, changes: dict[str, list[Any]]) -> None:
+    """Name the staff member who changed a booking (X3), in the caller's transaction.
+
+    Bookings are not registered with auditlog: the public makes and changes them by the thousand
+    on surge days, and their rows record their state. What staff do to one (book it through the
+    API, check it in, cancel it, register it) is logged here, with the actor and the request's
+    address. `changes`: field -> [before, after]. Nothing is logged without an actor."""
+    if actor is None:
+        return
+    from auditlog.models import LogEntry
+
+    audit_record(
+        actor=actor,
+        obj=booking,
+        action=LogEntry.Action.CREATE if changes.get("status", [None])[0] is None else LogEntry.Action.UPDATE,
+        changes={field: [_audit_text(v) for v in values] for field, values in changes.items()},
+        object_repr=f"婚姻登记预约 {booking.pk}",  # not the code: it is the couple's secret
+    )
+
+
+def _audit_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 @transaction.atomic
 def booking_cancel(*, booking: Booking, actor: User | None = None, reason: str = "本人取消") -> Booking:
+    """Cancel a booking or a waiting place. Staff (an actor) may also end a check-in that led to
+    no registration (the couple left, a document was missing), so the parties can book again."""
     booking = _lock(booking)
-    if booking.status not in (BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED):
+    cancellable = [BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED]
+    if actor is not None:
+        cancellable.append(BookingStatus.CHECKED_IN)
+    if booking.status not in cancellable:
         raise _refuse(
             _("该预约%(status)s，不能取消") % {"status": booking.get_status_display()},
             code="not_cancellable",
             conflict=True,
         )
+    before = booking.status
     with acting_as(actor):
         _end(booking, BookingStatus.CANCELLED, reason)
+    booking_audit(
+        actor=actor,
+        booking=booking,
+        changes={"status": [before, booking.status], "status_note": ["", booking.status_note]},
+    )
     _notify(booking, notices.cancelled_text(booking), kind="marriage.cancel")
     return booking
 
@@ -697,6 +757,29 @@ def offers_expire() -> int:
     ):
         _end(booking, BookingStatus.EXPIRED, "候补未递补")
         count += 1
+    return count + _stale_bookings_expire()
+
+
+# Stored notes: Chinese, like every status note.
+STALE_NOTES = {BookingStatus.BOOKED: "预约日未到场办理", BookingStatus.CHECKED_IN: "已签到，当日未办理"}
+
+
+def _stale_bookings_expire() -> int:
+    """Bookings and check-ins of past days that led to no registration lapse, so that their
+    parties may book again. Their seats stay counted: the day is over and its numbers are history."""
+    count = 0
+    for status, note in STALE_NOTES.items():
+        stale = list(
+            Booking.objects.select_for_update()
+            .filter(status=status, date__lt=clock.today())
+            .values_list("pk", flat=True)
+        )
+        if stale:
+            Booking.objects.filter(pk__in=stale).update(
+                status=BookingStatus.EXPIRED, status_note=note, updated_at=clock.now()
+            )
+            BookingParty.objects.filter(booking_id__in=stale, is_active=True).update(is_active=False)
+            count += len(stale)
     return count
 
 
@@ -710,7 +793,11 @@ def suspension_notify(*, suspension: ServiceSuspension) -> int:
     Runs when the suspension is created (campaigns' suspension handler) and again from
     `marriage_tick` for bookings made or moved into the window later. A limit (限流) keeps the day
     open: its holders are not told to rebook."""
-    if suspension.mode != SuspensionMode.SUSPENDED or suspension.lifted_at is not None:
+    if (
+        suspension.service != ServiceType.MARRIAGE_REGISTRATION
+        or suspension.mode != SuspensionMode.SUSPENDED
+        or suspension.lifted_at is not None
+    ):
         return 0
     told = 0
     done = set(SuspensionNotice.objects.filter(suspension=suspension).values_list("booking_id", flat=True))
@@ -731,11 +818,35 @@ def _registry(unit: OrgUnit) -> None:
         raise _refuse(_("该单位不是婚姻登记机关"), code="not_registry", field="unit")
 
 
+def _lock_registries(units: list[OrgUnit]) -> None:
+    """Changes of a registry's rules run one at a time (two administrators at once): each takes
+    the registry's row first, and the second then sees what the first committed (its overlap
+    check, its settings row). NO KEY UPDATE: a booking's foreign key to the unit (checked at
+    commit, FOR KEY SHARE) is not blocked, so a couple holding a seat never waits on this lock
+    while this change waits on their seat. In pk order, so that two changes never deadlock."""
+    pks = sorted({unit.pk for unit in units})
+    if pks:
+        list(
+            OrgUnit.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk").values_list("pk")
+        )
+
+
+def _save_rule(instance: Model, *, actor: User | None, message: str, field: str) -> None:
+    """Save a rule row; another administrator's row for the same key committed first is a
+    conflict to retry, not a server error."""
+    try:
+        with transaction.atomic(), acting_as(actor):
+            instance.save()
+    except IntegrityError as error:
+        raise _refuse(message, code="changed_meanwhile", field=field, conflict=True) from error
+
+
 @transaction.atomic
 def registry_settings_update(
     *, actor: User, unit: OrgUnit, daily_quota: int | None, open_weekdays: str, extra_notice: str = ""
 ) -> RegistrySettings:
     _registry(unit)
+    _lock_registries([unit])
     weekdays = "".join(sorted(set(open_weekdays.strip())))
     if not weekdays or any(c not in "1234567" for c in weekdays):
         raise _refuse(_("每周办理日应为 1–7 的数字，如 12345"), code="invalid", field="open_weekdays")
@@ -749,9 +860,8 @@ def registry_settings_update(
     settings.daily_quota = daily_quota
     settings.open_weekdays = weekdays
     settings.extra_notice = extra_notice.strip()
-    _clean(settings)
-    with acting_as(actor):
-        settings.save()
+    _clean(settings, validate_unique=False)
+    _save_rule(settings, actor=actor, message=_("设置刚刚被他人修改，请刷新后重试"), field="daily_quota")
     _replan_future_slots(unit)
     return settings
 
@@ -767,6 +877,7 @@ def slot_template_add(
     plan: str = SlotPlan.NORMAL,
 ) -> SlotTemplate:
     _registry(unit)
+    _lock_registries([unit])
     template = SlotTemplate(unit=unit, plan=plan, starts_at=starts_at, ends_at=ends_at, share=share)
     _clean(template)
     overlapping = SlotTemplate.objects.filter(
@@ -778,17 +889,18 @@ def slot_template_add(
             code="overlap",
             field="starts_at",
         )
-    with acting_as(actor):
-        template.save()
+    _save_rule(template, actor=actor, message=_("该时段刚刚被他人添加，请刷新后查看"), field="starts_at")
     _replan_future_slots(unit)
     return template
 
 
 @transaction.atomic
 def slot_template_remove(*, actor: User, template: SlotTemplate) -> None:
+    unit = template.unit
+    _lock_registries([unit])
     with acting_as(actor):
         template.delete()
-    _replan_future_slots(template.unit)
+    _replan_future_slots(unit)
 
 
 @transaction.atomic
@@ -802,6 +914,7 @@ def date_override_set(
     note: str = "",
 ) -> DateOverride:
     _registry(unit)
+    _lock_registries([unit])
     if date < clock.today():
         raise _refuse(_("不能调整已过去的日期"), code="invalid", field="date")
     # A smaller quota keeps the seats already held (see _replan_slots); closing a day with
@@ -813,8 +926,7 @@ def date_override_set(
     override = DateOverride.objects.filter(unit=unit, date=date).first() or DateOverride(unit=unit, date=date)
     override.is_open, override.daily_quota, override.note = is_open, daily_quota, note.strip()
     _clean(override, validate_unique=False)
-    with acting_as(actor):
-        override.save()
+    _save_rule(override, actor=actor, message=_("该日的调整刚刚被他人修改，请刷新后重试"), field="date")
     _replan_slots(unit=unit, days=[date])
     return override
 
@@ -844,9 +956,10 @@ def surge_date_set(
     surge.booking_opens_days = booking_opens_days
     surge.is_computed = is_computed
     _clean(surge, validate_unique=False)
-    with acting_as(actor):
-        surge.save()
-    for unit in OrgUnit.objects.filter(pk__in=Slot.objects.filter(date=date).values("unit_id")):
+    units = list(OrgUnit.objects.filter(pk__in=Slot.objects.filter(date=date).values("unit_id")))
+    _lock_registries(units)
+    _save_rule(surge, actor=actor, message=_("该日刚刚被他人设为高峰日，请刷新后查看"), field="date")
+    for unit in units:
         _replan_slots(unit=unit, days=[date])
     return surge
 
@@ -855,17 +968,35 @@ def _date_has_bookings(day: dt.date) -> bool:
     return Booking.objects.filter(date=day, status__in=ACTIVE_STATUSES).exists()
 
 
-def surge_dates_sync(*, year: int) -> int:
-    """520, 521 and 七夕 of a year (lunar date computed), unless staff already set them."""
-    from shouhu.marriage.calendar import computed_surge_dates
+def _computed_surge_add(*, actor: User | None, day: dt.date, name: str) -> bool:
+    if day < clock.today() or _date_has_bookings(day):
+        return False  # too late for a surge plan: the day is booked under the normal one
+    if SurgeDate.objects.filter(date=day).exists():
+        return False  # staff set it already
+    surge_date_set(actor=actor, date=day, name=name, is_computed=True)
+    return True
 
-    made = 0
-    for day, name in computed_surge_dates(year):
-        if day < clock.today() or _date_has_bookings(day):
-            continue  # too late for a surge plan: the day is booked under the normal one
-        if not SurgeDate.objects.filter(date=day).exists():
-            surge_date_set(actor=None, date=day, name=name, is_computed=True)
-            made += 1
+
+@transaction.atomic
+def surge_dates_sync(*, actor: User | None = None, year: int) -> int:
+    """520, 521 and 七夕 of a year (lunar date computed), unless staff already set them."""
+    return sum(
+        _computed_surge_add(actor=actor, day=day, name=name) for day, name in computed_surge_dates(year)
+    )
+
+
+@transaction.atomic
+def surge_dates_sync_upcoming(*, actor: User | None) -> list[dt.date]:
+    """The next 520, 521 and 七夕 each: this year's while still ahead, else next year's (late in
+    the year this year's are past). Returns the dates made; the ones already set are left alone."""
+    today = clock.today()
+    made = []
+    for (day, name), (next_year, _name) in zip(
+        computed_surge_dates(today.year), computed_surge_dates(today.year + 1), strict=True
+    ):
+        upcoming = day if day >= today else next_year
+        if _computed_surge_add(actor=actor, day=upcoming, name=name):
+            made.append(upcoming)
     return made
 
 
@@ -881,49 +1012,72 @@ def counter_check_in(*, actor: User, booking: Booking) -> Booking:
             code="not_booked",
             conflict=True,
         )
-    if booking.date != clock.today():
-        raise _refuse(
-            _("该预约为 %(date)s，不是今天") % {"date": booking.date}, code="wrong_day", conflict=True
-        )
+    _refuse_other_day(booking)
     availability = service_availability(
         service=ServiceType.MARRIAGE_REGISTRATION, unit=booking.unit, on=booking.date
     )
     if not availability.is_open:
         raise _refuse(availability.reason, code="service_suspended", conflict=True)
     booking.status = BookingStatus.CHECKED_IN
-    with acting_as(actor):
-        booking.save(update_fields=["status", "updated_at"])
+    booking.save(update_fields=["status", "updated_at"])
+    booking_audit(actor=actor, booking=booking, changes={"status": [BookingStatus.BOOKED, booking.status]})
     return booking
+
+
+def _refuse_other_day(booking: Booking) -> None:
+    """The counter works on the booking's own day: registration follows that day's screening."""
+    if booking.date != clock.today():
+        raise _refuse(
+            _("该预约为 %(date)s，不是今天") % {"date": booking.date}, code="wrong_day", conflict=True
+        )
+
+
+def _start_of_today() -> dt.datetime:
+    return dt.datetime.combine(clock.today(), dt.time.min, tzinfo=clock.local_zone())
 
 
 @dataclass(frozen=True)
 class Question:
     key: str
-    text: str
+    text: str  # Chinese: a refusal's reasons are stored with it (reports, alerts)
     refuses_when: bool
+    label: str = ""  # the text in the reader's language, for the form and its messages
+
+
+def _question(key: str, template: str, refuses_when: bool, **values: object) -> Question:
+    return Question(key, template % values, refuses_when, label=_(template) % values)
 
 
 def questions_for(party: BookingParty, policy: Policy) -> list[Question]:
     """The inquiry of M3: for everyone, and more for key epidemic areas and HMT parties."""
     days = policy.risk_lookback_days
     base = [
-        Question("symptoms", "近期是否有发热、干咳、乏力、咽痛等症状", True),
-        Question("risk_area", f"近 {days} 天内是否到过中高风险地区或重点疫区", True),
-        Question("contact", f"近 {days} 天内是否接触过确诊、疑似病例或无症状感染者", True),
-        Question("health_code_green", "健康码是否为绿码", False),
+        _question("symptoms", gettext_noop("近期是否有发热、干咳、乏力、咽痛等症状"), True),
+        _question(
+            "risk_area", gettext_noop("近 %(days)s 天内是否到过中高风险地区或重点疫区"), True, days=days
+        ),
+        _question(
+            "contact", gettext_noop("近 %(days)s 天内是否接触过确诊、疑似病例或无症状感染者"), True, days=days
+        ),
+        _question("health_code_green", gettext_noop("健康码是否为绿码"), False),
     ]
     if party.is_hmt:
         base += [
-            Question("arrived_recently", f"是否为近 {days} 天内从港澳台或境外入境", False),
-            Question(
+            _question(
+                "arrived_recently", gettext_noop("是否为近 %(days)s 天内从港澳台或境外入境"), False, days=days
+            ),
+            _question(
                 "isolation_done",
-                "如为近期入境，是否已按规定完成入境隔离和健康监测（未近期入境选“是”）",
+                gettext_noop("如为近期入境，是否已按规定完成入境隔离和健康监测（未近期入境选“是”）"),
                 False,
             ),
-            Question(
+            _question(
                 "test_negative",
-                f"是否持有 {policy.gathering_test_validity_hours} 小时内核酸检测阴性证明",
+                gettext_noop("是否持有 %(hours)s 小时内核酸检测阴性证明"),
                 False,
+                # G3's validity window for gatherings; marriage should get its own policy value
+                # (campaigns Policy), not changed here.
+                hours=policy.gathering_test_validity_hours,
             ),
         ]
     return base
@@ -953,10 +1107,11 @@ def counter_screen(
         raise _refuse(_("当事人不属于该预约"), code="invalid", field="party")
     if booking.status != BookingStatus.CHECKED_IN:
         raise _refuse(_("请先签到再查验"), code="not_checked_in", conflict=True)
+    _refuse_other_day(booking)
     policy = current_policy()
     value = _parse_temperature(temperature)
     questions = questions_for(party, policy)
-    missing = [q.text for q in questions if q.key not in answers]
+    missing = [q.label for q in questions if q.key not in answers]
     if missing:
         raise _refuse(_("请回答全部问询：") + "；".join(missing), code="invalid", field="answers")
     reasons = []
@@ -983,6 +1138,10 @@ def counter_screen(
         if reasons:
             _end(booking, BookingStatus.REFUSED, f"{ROLE_LABELS[PartyRole(party.role)]}不符合防控要求")
             _report(actor=actor, booking=booking, check=check, party=party)
+    if reasons:
+        booking_audit(
+            actor=actor, booking=booking, changes={"status": [BookingStatus.CHECKED_IN, booking.status]}
+        )
     return check
 
 
@@ -1056,14 +1215,14 @@ def _report(
     name = party.person.name
     raised = alert_raise(
         source="marriage",
-        kind="marriage.non_compliance",
+        kind=NON_COMPLIANCE_ALERT,
         title=f"{booking.unit.name}：婚姻登记当事人不符合防控要求",
         body=f"{name[:1]}某（{ROLE_LABELS[PartyRole(party.role)]}）{check.reasons}。已不予办理，请跟进处置。",
         unit=booking.unit,
         audience=targets,
         severity=Severity.URGENT,
         dedupe_key=f"marriage.report.{report.pk}",
-        link=f"/marriage/reports/{report.pk}/",
+        link=reverse("marriage:report_detail", kwargs={"marriage_report_id": report.pk}),
         target=report,
         actor=actor,
     )
@@ -1097,13 +1256,18 @@ def booking_register_done(*, actor: User, booking: Booking) -> Booking:
     booking = _lock(booking)
     if booking.status != BookingStatus.CHECKED_IN:
         raise _refuse(_("请先签到并完成查验"), code="not_checked_in", conflict=True)
+    _refuse_other_day(booking)
     eligible = set(
-        CounterCheck.objects.filter(booking=booking, is_eligible=True).values_list("party_id", flat=True)
+        CounterCheck.objects.filter(
+            booking=booking, is_eligible=True, checked_at__gte=_start_of_today()
+        ).values_list("party_id", flat=True)
     )
     if any(p.pk not in eligible for p in booking.parties.all()):
         raise _refuse(_("双方当事人均须查验合格后才能办理"), code="not_screened", conflict=True)
-    with acting_as(actor):
-        _end(booking, BookingStatus.REGISTERED)
+    _end(booking, BookingStatus.REGISTERED)
+    booking_audit(
+        actor=actor, booking=booking, changes={"status": [BookingStatus.CHECKED_IN, booking.status]}
+    )
     return booking
 
 

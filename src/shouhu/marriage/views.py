@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shouhu.campaigns import selectors as campaign_selectors
-from shouhu.campaigns.models import ServiceType
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
@@ -67,16 +66,27 @@ def _fail(request: AuthedHttpRequest, error: DomainError) -> None:
 def registry_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     today = clock.today()
-    suspensions = campaign_selectors.suspension_list(
-        viewer=request.user,
-        filters=campaign_selectors.SuspensionFilters(service=ServiceType.MARRIAGE_REGISTRATION),
-    ).filter(ends_on__gte=today, lifted_at__isnull=True)[:20]
-    affected = [(s, selectors.affected_bookings(s)) for s in suspensions]
+    affected = [
+        (s, bookings)
+        for s, bookings in selectors.suspensions_affecting(viewer=request.user, on=today)
+        if bookings
+    ]
+    can_manage = request.user.has_code(MarriagePerm.MANAGE)
+    # Notices are sent by who manages the suspension's unit (a registry's clerk sees the county's).
+    notifiable = (
+        set(
+            campaign_selectors.suspension_list(viewer=request.user)
+            .filter(pk__in=[s.pk for s, _bookings in affected])
+            .values_list("pk", flat=True)
+        )
+        if can_manage and affected
+        else set()
+    )
     context = {
         "rows": [(c.unit, c) for c in selectors.daily_counts(viewer=request.user, day=today)],
-        "affected": [(s, bookings) for s, bookings in affected if bookings],
+        "affected": [(s, bookings, s.pk in notifiable) for s, bookings in affected],
         "today": today,
-        "can_manage": request.user.has_code(MarriagePerm.MANAGE),
+        "can_manage": can_manage,
     }
     return render(request, "marriage/registry_list.html", context)
 
@@ -156,8 +166,12 @@ def slot_template_delete(request: AuthedHttpRequest, slot_template_id: int) -> H
     require(request, MarriagePerm.MANAGE)
     template = selectors.access_slot_template(request.user, slot_template_id)
     unit_id = template.unit_id
-    services.slot_template_remove(actor=request.user, template=template)
-    messages.success(request, _("已删除时段，以后各日的名额已按新的时段分配"))
+    try:
+        services.slot_template_remove(actor=request.user, template=template)
+    except DomainError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("已删除时段，以后各日的名额已按新的时段分配"))
     return redirect("marriage:registry_detail", registry_id=unit_id)
 
 
@@ -191,8 +205,16 @@ def surge_date_list(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(request, CampaignPerm.MANAGE)
         if request.POST.get("action") == "sync":
-            made = services.surge_dates_sync(year=clock.today().year)
-            messages.success(request, _("已生成 %(count)s 个高峰日") % {"count": made})
+            made = services.surge_dates_sync_upcoming(actor=request.user)
+            if made:
+                dates = "、".join(f"{day:%Y-%m-%d}" for day in made)
+                messages.success(
+                    request, _("已生成 %(count)s 个高峰日：%(dates)s") % {"count": len(made), "dates": dates}
+                )
+            else:
+                messages.info(
+                    request, _("即将到来的 520、521、七夕均已设为高峰日（或当日已有预约），没有新生成")
+                )
             return redirect("marriage:surge_date_list")
         form = SurgeDateForm(request.POST)
         if form.is_valid():
@@ -216,7 +238,7 @@ def surge_date_list(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 def suspension_notify(request: AuthedHttpRequest, suspension_id: int) -> HttpResponse:
     require(request, MarriagePerm.MANAGE)
-    suspension = campaign_selectors.access_suspension(request.user, suspension_id)
+    suspension = selectors.access_marriage_suspension(request.user, suspension_id)
     told = services.suspension_notify(suspension=suspension)
     messages.success(request, _("已通知 %(count)s 个预约") % {"count": told})
     return redirect("marriage:registry_list")
@@ -258,7 +280,13 @@ def booking_detail(request: AuthedHttpRequest, booking_id: int) -> HttpResponse:
             elif action == "register":
                 services.booking_register_done(actor=request.user, booking=booking)
             elif action == "cancel":
-                services.booking_cancel(booking=booking, actor=request.user, reason="登记机关取消")
+                # Stored as it is typed (status notes are data, in Chinese like the default).
+                reason = request.POST.get("reason", "").strip()[:100]
+                services.booking_cancel(
+                    booking=booking,
+                    actor=request.user,
+                    reason=f"登记机关取消：{reason}" if reason else "登记机关取消",
+                )
             elif action.startswith("screen-"):
                 party = next((p for p in parties if f"screen-{p.pk}" == action), None)
                 if party is not None:
@@ -391,7 +419,7 @@ def hall_log_list(request: AuthedHttpRequest) -> HttpResponse:
         require(request, MarriagePerm.COUNTER)
         unit = next((u for u in registries if str(u.pk) == request.POST.get("unit")), None)
         if unit is None:
-            form.add_error(None, "请选择登记机关")
+            form.add_error(None, _("请选择登记机关"))
         elif form.is_valid():
             try:
                 services.hall_log_record(actor=request.user, unit=unit, **form.cleaned_data)

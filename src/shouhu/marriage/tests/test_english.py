@@ -97,3 +97,14 @@ def test_x8_the_public_page_names_documents_and_statuses_in_english(client, regi
     with translation.override(settings.LANGUAGE_CODE):
         assert booking.get_status_display() == "已预约"
     assert BookingStatus.BOOKED == "booked"
+
+
+def test_x8_the_public_page_offers_the_language_switch(client, registry):
+    """A foreign party who reads no Chinese finds "English" on the page itself."""
+    page = client.get("/marriage/book/").content.decode()
+    assert 'data-testid="language-switch"' in page
+    assert ">English</button>" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/marriage/book/"})
+    english = client.get("/marriage/book/").content.decode()
+    assert '<html lang="en">' in english
+    assert ">简体中文</button>" in english

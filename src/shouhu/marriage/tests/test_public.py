@@ -255,3 +255,37 @@ def test_m1_the_date_picker_offers_the_bookable_days(client, registry):
     horizon = services.current_policy().marriage_booking_horizon_days
     assert f'min="{clock.today().isoformat()}"' in page
     assert f'max="{(clock.today() + dt.timedelta(days=horizon)).isoformat()}"' in page
+
+
+def test_m1_show_slots_posts_and_keeps_what_was_typed_without_booking(client, registry):
+    """ "查看可约时段" without JavaScript: no ID or phone number in a URL, nothing typed lost."""
+    page = client.get("/marriage/book/", **MOBILE).content.decode()
+    form_tag = page[: page.index('data-testid="show-slots"')].rsplit("<form", 1)[1]
+    assert 'method="post"' in form_tag
+    button = page[page.rindex("<button", 0, page.index('data-testid="show-slots"')) :].split(">", 1)[0]
+    assert "formmethod" not in button
+    assert 'name="show_slots"' in button
+    slot = first_slot(registry)
+    data = form_data(registry, slot, waitlist=True, extra={"show_slots": "1"})
+    del data["slot"]
+    response = client.post("/marriage/book/", data, **MOBILE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ("a_name", "a_id_number", "a_phone", "b_name", "b_id_number", "b_phone"):
+        assert f'value="{data[name]}"' in html, name
+    assert f'data-testid="slot-{slot.starts_at:%H%M}"' in html  # the day's slots are listed
+    assert "该字段是必填项" not in html
+    assert 'data-testid="form-error"' not in html
+    assert not Booking.objects.exists()
+
+
+def test_m5_a_full_slot_is_said_once_on_the_public_page(client, registry):
+    slot = first_slot(registry)
+    for _seat in range(slot.capacity):
+        client.post("/marriage/book/", form_data(registry, slot), **MOBILE)
+    full = client.post("/marriage/book/", form_data(registry, slot), **MOBILE)
+    assert full.status_code == 409
+    html = full.content.decode()
+    assert 'data-testid="waitlist-offer"' in html
+    assert 'data-testid="form-error"' not in html
+    assert "该时段已约满，可以登记候补" not in html

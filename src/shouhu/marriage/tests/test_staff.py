@@ -111,6 +111,21 @@ def test_m1_demo_data_is_idempotent(tree, plan_campaign):
     assert Booking.objects.count() == 3
 
 
+def test_m5_the_demo_has_a_surge_date_open_for_booking_now(tree, plan_campaign):
+    from shouhu.campaigns.policy import current_policy
+    from shouhu.marriage.models import SurgeDate
+
+    unit = make_registry(tree.county_a, "加格达奇区婚姻登记处", slots=())
+    load_demo_marriage()
+    horizon = dt.timedelta(days=current_policy().marriage_booking_horizon_days)
+    drill = SurgeDate.objects.get(date__gte=clock.today(), date__lte=clock.today() + horizon)
+    policy = current_policy(drill.date)
+    assert services.day_refusal(unit=unit, day=drill.date, policy=policy) is None
+    first = services.slots_for_day(unit=unit, day=drill.date)[0]
+    assert (first.starts_at, first.ends_at) == (dt.time(8, 30), dt.time(9))  # the surge plan
+    assert SurgeDate.objects.filter(name="“520”").exists()
+
+
 def test_m1_a_day_outside_the_booking_window_gets_no_slot_rows(tree):
     from shouhu.marriage import services
     from shouhu.marriage.models import Slot
