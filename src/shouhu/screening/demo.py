@@ -73,3 +73,30 @@ def record_demo_screenings(*, seed: int = 5) -> int:
                     )
                 created += 1
     return created
+
+
+# One adult of the demo register in centralised isolation, so that the marriage booking's
+# refusal of a party in isolation (M3) can be tried at once; docs/marriage.md names him. The
+# number is the demo register's (fictitious, like every demo number).
+DEMO_ISOLATED_ID_NUMBER = "232700198412071171"
+DEMO_ISOLATION_STARTED = dt.timedelta(2)  # not a policy threshold: began two days before the demo
+
+
+def record_demo_isolation() -> int:
+    """Put the demo register's person with `DEMO_ISOLATED_ID_NUMBER` into isolation once; the
+    service computes the planned end from the policy."""
+    from shouhu.people.models import IdType
+    from shouhu.people.services import person_find_by_document
+    from shouhu.screening.models import IsolationKind, IsolationRecord
+
+    person = person_find_by_document(id_type=IdType.RESIDENT_ID, id_number=DEMO_ISOLATED_ID_NUMBER)
+    if person is None or IsolationRecord.objects.filter(person=person).exists():
+        return 0
+    services.isolation_record(
+        actor=None,
+        person=person,
+        kind=IsolationKind.CENTRALISED,
+        starts_on=clock.today() - DEMO_ISOLATION_STARTED,
+        source="卫健部门推送（演示）",
+    )
+    return 1

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shouhu.campaigns.models import Policy
@@ -546,16 +547,26 @@ def isolation_list(request: AuthedHttpRequest) -> HttpResponse:
 def isolation_new(request: AuthedHttpRequest) -> HttpResponse:
     """Pick the person (from the register) whose isolation is to be recorded."""
     require(request, ScreeningPerm.MANAGE_ISOLATION)
+    if request.method == "POST":
+        # An ID number is posted and turned into its search key: it never goes into a URL.
+        find = DeskFindForm(request.POST)
+        target = reverse("screening:isolation_new")
+        if not find.is_valid():
+            return redirect(target)
+        keys = people_selectors.search_keys(id_number=find.cleaned_data["id_number"])
+        return redirect(f"{target}?{urlencode({'id_key': keys['id_key']})}")
     form = DeskSearchForm(request.GET or None)
     people: list[Person] = []
-    if form.is_valid() and form.cleaned_data["q"]:
-        people = list(
-            selectors.person_writable(viewer=request.user)
-            .filter(name__icontains=form.cleaned_data["q"].strip())
-            .select_related("home_unit")
-            .order_by("name", "pk")[:DESK_RESULTS]
-        )
-    return render(request, "screening/isolation_new.html", {"form": form, "people": people})
+    searched = form.is_valid() and bool(form.cleaned_data["q"] or form.cleaned_data["id_key"])
+    if searched:
+        found = selectors.person_writable(viewer=request.user)
+        if form.cleaned_data["q"]:
+            found = found.filter(name__icontains=form.cleaned_data["q"].strip())
+        if form.cleaned_data["id_key"]:
+            found = found.filter(id_index=form.cleaned_data["id_key"])
+        people = list(found.select_related("home_unit").order_by("name", "pk")[:DESK_RESULTS])
+    context = {"form": form, "find_form": DeskFindForm(), "people": people, "searched": searched}
+    return render(request, "screening/isolation_new.html", context)
 
 
 @login_required
@@ -570,12 +581,21 @@ def isolation_create(request: AuthedHttpRequest, person_id: int) -> HttpResponse
             add_domain_error(form, error)
         else:
             record = recording.record
-            messages.success(request, f"已登记{record.get_kind_display()}，{record.planned_end_on} 解除")
+            messages.success(
+                request,
+                _("已登记%(kind)s，%(day)s 解除")
+                % {"kind": record.get_kind_display(), "day": record.planned_end_on},
+            )
             return redirect("screening:isolation_detail", isolation_id=record.pk)
     return render(
         request,
         "screening/form_page.html",
-        {"form": form, "title": f"登记隔离：{person.name}", "person": person, "policy": current_policy()},
+        {
+            "form": form,
+            "title": _("登记隔离：%(name)s") % {"name": person.name},
+            "person": person,
+            "policy": current_policy(),
+        },
     )
 
 

@@ -322,3 +322,25 @@ def test_s4_the_api_records_and_confirms_like_the_pages(client, tree, county_use
         content_type="application/json",
     )
     assert refused.status_code == 404
+
+
+def test_isolation_picker_finds_a_person_by_id_number_without_putting_it_in_a_url(client, tree, county_user):
+    from shouhu.people.idcard import check_digit
+
+    first17 = "23270019841207117"
+    number = first17 + check_digit(first17)
+    person = make_person(tree.village_a, "王国庆", id_number=number)
+    make_person(tree.village_a, "王国强")
+    client.force_login(county_user)
+    posted = client.post("/screening/isolations/new/", {"id_number": number})
+    assert posted.status_code == 302
+    assert number not in posted["Location"]
+    assert "id_key=" in posted["Location"]
+    found = client.get(posted["Location"]).content.decode()
+    assert f"/screening/isolations/new/{person.pk}/" in found
+    assert "王国强" not in found
+    by_name = client.get("/screening/isolations/new/?q=王国").content.decode()
+    assert "王国庆" in by_name
+    assert "王国强" in by_name
+    missing = client.get("/screening/isolations/new/?q=无此人").content.decode()
+    assert "没有找到" in missing

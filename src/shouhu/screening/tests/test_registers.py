@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from shouhu.accounts.tests.factories import make_user
+from shouhu.common import clock
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.common.importing import importer_for, run_import
 from shouhu.common.tabular import read_table
@@ -222,3 +223,18 @@ def test_s3_risk_area_pages_keep_history_visible(client, region_admin):
     assert "2022-01-03" in page
     listing = client.get("/screening/risk-areas/?history=on").content.decode()
     assert listing.count("北京市朝阳区") == 2
+
+
+def test_m3_the_demo_puts_one_registered_adult_in_isolation_once(tree, plan_campaign):
+    """The demo shows the booking's refusal of a party in isolation without setting anything up."""
+    from shouhu.screening.demo import DEMO_ISOLATED_ID_NUMBER, record_demo_isolation
+    from shouhu.screening.models import IsolationRecord
+    from shouhu.screening.rules import person_in_isolation_on
+    from shouhu.screening.tests.factories import make_person
+
+    assert record_demo_isolation() == 0  # nobody with that number in the register: nothing to do
+    person = make_person(tree.village_a, "王国庆", id_number=DEMO_ISOLATED_ID_NUMBER)
+    assert record_demo_isolation() == 1
+    assert record_demo_isolation() == 0  # run twice, it adds nothing
+    assert IsolationRecord.objects.filter(person=person).count() == 1
+    assert person_in_isolation_on(person, clock.today()) is not None

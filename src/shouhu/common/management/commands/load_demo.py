@@ -14,7 +14,7 @@ from shouhu.marriage.demo import load_demo_marriage
 from shouhu.orgs.demo import build_region
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.demo import create_people
-from shouhu.screening.demo import record_demo_screenings
+from shouhu.screening.demo import record_demo_isolation, record_demo_screenings
 from shouhu.vaccination.demo import record_demo_vaccinations
 
 DEMO_DAYS_INTO_PHASE_ONE = 10
@@ -62,6 +62,8 @@ class Command(BaseCommand):
             )
             if screenings := record_demo_screenings():
                 self.stdout.write(f"已生成演示入口查验记录：{screenings} 条。")
+            if record_demo_isolation():
+                self.stdout.write("已登记演示隔离人员 1 人（见 docs/marriage.md）。")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.display_name}")
