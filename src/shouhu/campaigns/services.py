@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from shouhu.accounts.models import User
 from shouhu.campaigns.calendar import key_dates_for_span
@@ -164,9 +165,28 @@ def policy_update(*, actor: User | None, policy: Policy, **changes: Any) -> Poli
     for field, value in changes.items():
         setattr(policy, field, value)
     _clean(policy)
+    _check_deadline_in_campaign(policy)
     with acting_as(actor):
         policy.save(update_fields=[*changes, "updated_at"])
     return policy
+
+
+def _check_deadline_in_campaign(policy: Policy) -> None:
+    """The counties file their implementation plans during the campaign, not in year 1 or 9999."""
+    deadline = policy.implementation_plan_deadline
+    if deadline is None or policy.campaign_id is None:
+        return
+    campaign = policy.campaign
+    if not campaign.starts_on <= deadline <= campaign.ends_on:
+        message = _("县级实施方案报备截止日期须在行动期间（%(starts)s 至 %(ends)s）之内") % {
+            "starts": campaign.starts_on,
+            "ends": campaign.ends_on,
+        }
+        raise DomainError(
+            message,
+            code="deadline_outside_campaign",
+            field_errors={"implementation_plan_deadline": [message]},
+        )
 
 
 @transaction.atomic

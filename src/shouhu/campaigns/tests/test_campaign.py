@@ -238,3 +238,19 @@ def test_x3_campaign_history_lists_policy_changes(client, plan_campaign, region_
     assert "risk_lookback_days" in page or "中高风险地区旅居史回溯天数" in page
     assert "14 → 21" in page
     assert str(region_admin) in page
+
+
+def test_c3_the_filing_deadline_stays_inside_the_campaign(plan_campaign, region_admin):
+    from shouhu.campaigns.services import policy_update
+    from shouhu.common.errors import DomainError
+
+    policy = current_policy()
+    for wrong in (dt.date(1, 1, 1), dt.date(9999, 12, 31), plan_campaign.ends_on + dt.timedelta(days=1)):
+        with pytest.raises(DomainError) as refused:
+            policy_update(actor=region_admin, policy=policy, implementation_plan_deadline=wrong)
+        assert "implementation_plan_deadline" in refused.value.field_errors
+    policy.refresh_from_db()
+    assert policy.implementation_plan_deadline == dt.date(2021, 12, 17)
+    policy_update(actor=region_admin, policy=policy, implementation_plan_deadline=plan_campaign.ends_on)
+    policy.refresh_from_db()
+    assert policy.implementation_plan_deadline == plan_campaign.ends_on
