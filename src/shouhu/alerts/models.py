@@ -2,14 +2,15 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.modules import Module
 
 
-class Severity(models.TextChoices):
-    INFO = "info", "提示"
-    WARNING = "warning", "警告"
-    URGENT = "urgent", "紧急"
+class Severity(models.TextChoices):  # shown only, never stored as text: labels translate
+    INFO = "info", _("提示")
+    WARNING = "warning", _("警告")
+    URGENT = "urgent", _("紧急")
 
 
 class Alert(models.Model):

@@ -154,6 +154,17 @@ def test_x8_chinese_by_default_english_on_request(client, county_user, plan_camp
     assert "Current phase" in english
 
 
+def test_x8_each_language_is_offered_in_its_own_name(client, county_user):
+    client.force_login(county_user)
+    chinese = client.get("/").content.decode()
+    assert 'lang="en" class="btn btn-sm btn-link ">English</button>' in chinese  # not "英语"
+    assert "英语" not in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    assert 'lang="zh-hans" class="btn btn-sm btn-link ">简体中文</button>' in english
+    assert "Simplified Chinese" not in english
+
+
 def test_x8_time_zone_is_asia_shanghai(settings):
     from shouhu.common import clock
 
