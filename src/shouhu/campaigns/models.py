@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.models import TimeStampedModel
 
@@ -148,161 +149,172 @@ class Policy(TimeStampedModel):
     )
     # Entry screening (三、（一）; S2)
     temperature_limit = models.DecimalField(
-        "体温上限（℃）",
+        _("体温上限（℃）"),
         max_digits=3,
         decimal_places=1,
         default=Decimal("37.3"),
         validators=[MinValueValidator(Decimal("36.0")), MaxValueValidator(Decimal("39.0"))],
-        help_text="体温达到或超过此值不得进入",
+        help_text=_("体温达到或超过此值不得进入"),
     )
     risk_lookback_days = models.PositiveSmallIntegerField(
-        "中高风险地区旅居史回溯天数", default=14, validators=_range(1, 60)
+        _("中高风险地区旅居史回溯天数"), default=14, validators=_range(1, 60)
     )
     itinerary_star_refused = models.BooleanField(
-        "行程码带星号者不得进入", default=True, help_text="行程码带“*”（到过有中高风险地区的城市）即劝返"
+        _("行程码带星号者不得进入"),
+        default=True,
+        help_text=_("行程码带“*”（到过有中高风险地区的城市）即劝返"),
     )
     # Visitor self-declaration by venue code and the retention of visitor records (S4, PIPL)
     visitor_record_retention_days = models.PositiveSmallIntegerField(
-        "查验记录保存天数",
+        _("查验记录保存天数"),
         default=28,
         validators=_range(1, 366),
-        help_text="超过此天数的入口查验记录由定时任务删除，只保留不含个人信息的每日数量",
+        help_text=_("超过此天数的入口查验记录由定时任务删除，只保留不含个人信息的每日数量"),
     )
     venue_declarations_per_address_per_hour = models.PositiveSmallIntegerField(
-        "场所码每个网络地址每小时申报上限", default=30, validators=_range(1, 10000)
+        _("场所码每个网络地址每小时申报上限"), default=30, validators=_range(1, 10000)
     )
     venue_declarations_per_venue_per_minute = models.PositiveSmallIntegerField(
-        "每个场所每分钟申报上限", default=60, validators=_range(1, 10000)
+        _("每个场所每分钟申报上限"), default=60, validators=_range(1, 10000)
     )
     declaration_repeat_window_seconds = models.PositiveSmallIntegerField(
-        "同一访客重复申报间隔（秒）",
+        _("同一访客重复申报间隔（秒）"),
         default=60,
         validators=_range(1, 3600),
-        help_text="同一手机号在此时间内再次申报，视为重复提交",
+        help_text=_("同一手机号在此时间内再次申报，视为重复提交"),
     )
     # Isolation periods (M3 and screening)
     centralised_isolation_days = models.PositiveSmallIntegerField(
-        "集中隔离天数", default=14, validators=_range(1, 60)
+        _("集中隔离天数"), default=14, validators=_range(1, 60)
     )
     home_isolation_days = models.PositiveSmallIntegerField(
-        "居家隔离天数", default=7, validators=_range(1, 60)
+        _("居家隔离天数"), default=7, validators=_range(1, 60)
     )
     health_monitoring_days = models.PositiveSmallIntegerField(
-        "居家健康监测天数", default=7, validators=_range(1, 60)
+        _("居家健康监测天数"), default=7, validators=_range(1, 60)
     )
     # Gatherings (三、（三）; G3)
     gathering_application_persons = models.PositiveSmallIntegerField(
-        "须申请的聚集活动人数", default=30, validators=_range(2, 1000), help_text="达到此人数须提前申请"
+        _("须申请的聚集活动人数"), default=30, validators=_range(2, 1000), help_text=_("达到此人数须提前申请")
     )
     gathering_test_validity_hours = models.PositiveSmallIntegerField(
-        "核酸检测阴性报告有效小时数", default=48, validators=_range(1, 168)
+        _("核酸检测阴性报告有效小时数"), default=48, validators=_range(1, 168)
     )
     # Lottery outlets (三、（五）; L2, L3)
     lottery_patrols_per_week = models.PositiveSmallIntegerField(
-        "每周巡查次数", default=1, validators=_range(0, 14)
+        _("每周巡查次数"), default=1, validators=_range(0, 14)
     )
     lottery_spot_checks_per_week = models.PositiveSmallIntegerField(
-        "每周抽查次数", default=2, validators=_range(0, 14)
+        _("每周抽查次数"), default=2, validators=_range(0, 14)
     )
     lottery_first_suspension_days = models.PositiveSmallIntegerField(
-        "首次停机天数", default=3, validators=_range(1, 90)
+        _("首次停机天数"), default=3, validators=_range(1, 90)
     )
     lottery_repeat_suspension_days = models.PositiveSmallIntegerField(
-        "整改不到位再次停机天数", default=7, validators=_range(1, 180)
+        _("整改不到位再次停机天数"), default=7, validators=_range(1, 180)
     )
     # Assistance (三、（二）; A7)
     hardship_months_for_dibao = models.PositiveSmallIntegerField(
-        "可纳入低保的困难持续月数", default=3, validators=_range(1, 24)
+        _("可纳入低保的困难持续月数"), default=3, validators=_range(1, 24)
     )
     # Requirements on the units (四; Q1) and the calendar (C2)
-    implementation_plan_deadline = models.DateField("县级实施方案报备截止日期", null=True, blank=True)
+    implementation_plan_deadline = models.DateField(_("县级实施方案报备截止日期"), null=True, blank=True)
     key_date_warning_days = models.PositiveSmallIntegerField(
-        "重要节点提前预警天数", default=7, validators=_range(0, 90)
+        _("重要节点提前预警天数"), default=7, validators=_range(0, 90)
     )
     # Vaccination (七; V4)
     vaccination_report_interval_days = models.PositiveSmallIntegerField(
-        "疫苗接种进度报送周期（天）",
+        _("疫苗接种进度报送周期（天）"),
         default=7,
         validators=_range(1, 31),
-        help_text="各单位每隔此天数向地区局报送一次，报送截止日为每期最后一天",
+        help_text=_("各单位每隔此天数向地区局报送一次，报送截止日为每期最后一天"),
     )
     vaccination_circular_threshold_percent = models.PositiveSmallIntegerField(
-        "接种进度通报线（%）",
+        _("接种进度通报线（%）"),
         default=90,
         validators=_range(0, 100),
-        help_text="全程接种率低于此值的单位在通报中点名",
+        help_text=_("全程接种率低于此值的单位在通报中点名"),
     )
     vaccination_baseline_completeness_percent = models.PositiveSmallIntegerField(
-        "底数完整率要求（%）",
+        _("底数完整率要求（%）"),
         default=100,
         validators=_range(0, 100),
-        help_text="底数中身份信息完整的人员占比低于此值的单位，通报为底数不清",
+        help_text=_("底数中身份信息完整的人员占比低于此值的单位，通报为底数不清"),
     )
     # Nursing homes (一、E2–E3)
     eldercare_health_checks_per_day = models.PositiveSmallIntegerField(
-        "养老机构每日健康监测次数",
+        _("养老机构每日健康监测次数"),
         default=2,
         validators=_range(1, 6),
-        help_text="入住老人和在院职工每日测体温、问症状的次数，缺测即提醒",
+        help_text=_("入住老人和在院职工每日测体温、问症状的次数，缺测即提醒"),
     )
     eldercare_test_interval_days = models.PositiveSmallIntegerField(
-        "养老机构核酸检测间隔（天）",
+        _("养老机构核酸检测间隔（天）"),
         default=7,
         validators=_range(1, 60),
-        help_text="封闭管理期间每隔此天数组织一轮核酸检测",
+        help_text=_("封闭管理期间每隔此天数组织一轮核酸检测"),
     )
     # Funeral services (一、F1–F3)
     funeral_farewell_ceremonies_allowed = models.BooleanField(
-        "允许遗体告别仪式", default=False, help_text="方案要求取消遗体告别等聚集性治丧仪式"
+        _("允许遗体告别仪式"), default=False, help_text=_("方案要求取消遗体告别等聚集性治丧仪式")
     )
     funeral_attendance_limit = models.PositiveSmallIntegerField(
-        "治丧活动参加人数上限", default=20, validators=_range(1, 500)
+        _("治丧活动参加人数上限"), default=20, validators=_range(1, 500)
     )
     funeral_late_entry_days = models.PositiveSmallIntegerField(
-        "治丧登记可补录天数",
+        _("治丧登记可补录天数"),
         default=1,
         validators=_range(0, 30),
-        help_text="治丧日期早于今天超过此天数的，不能作为新的治丧登记（须由县级民政局补录）",
+        help_text=_("治丧日期早于今天超过此天数的，不能作为新的治丧登记（须由县级民政局补录）"),
     )
     funeral_max_days_after_death = models.PositiveSmallIntegerField(
-        "治丧日期距死亡日期最多天数",
+        _("治丧日期距死亡日期最多天数"),
         default=30,
         validators=_range(1, 366),
-        help_text="治丧日期晚于死亡日期、或晚于今天超过此天数的，视为日期有误不予登记",
+        help_text=_("治丧日期晚于死亡日期、或晚于今天超过此天数的，视为日期有误不予登记"),
     )
     remains_step_stall_hours = models.PositiveSmallIntegerField(
-        "新冠患者遗体处置环节超时（小时）",
+        _("新冠患者遗体处置环节超时（小时）"),
         default=24,
         validators=_range(1, 168),
-        help_text="某一环节超过此小时数未进入下一环节，向县级民政局发出提醒",
+        help_text=_("某一环节超过此小时数未进入下一环节，向县级民政局发出提醒"),
     )
     ppe_low_stock_threshold = models.PositiveIntegerField(
-        "防护物资低库存预警数量",
+        _("防护物资低库存预警数量"),
         default=50,
         validators=_range(0, 100000),
-        help_text="某一防护物资库存低于此数量时提醒",
+        help_text=_("某一防护物资库存低于此数量时提醒"),
     )
     # Marriage registration (一、M1–M5)
     marriage_daily_quota = models.PositiveSmallIntegerField(
-        "婚姻登记每日总量（对）", default=40, validators=_range(1, 1000), help_text="各登记机关可单独调整"
+        _("婚姻登记每日总量（对）"),
+        default=40,
+        validators=_range(1, 1000),
+        help_text=_("各登记机关可单独调整"),
     )
     marriage_booking_horizon_days = models.PositiveSmallIntegerField(
-        "婚姻登记最远可预约天数", default=30, validators=_range(1, 180)
+        _("婚姻登记最远可预约天数"), default=30, validators=_range(1, 180)
     )
     marriage_waitlist_confirm_hours = models.PositiveSmallIntegerField(
-        "候补递补确认时限（小时）",
+        _("候补递补确认时限（小时）"),
         default=24,
         validators=_range(1, 168),
-        help_text="递补到号的候补当事人须在此时间内确认，否则顺延给下一对",
+        help_text=_("递补到号的候补当事人须在此时间内确认，否则顺延给下一对"),
     )
     marriage_surge_booking_opens_days = models.PositiveSmallIntegerField(
-        "高峰日提前开放预约天数",
+        _("高峰日提前开放预约天数"),
         default=7,
         validators=_range(0, 180),
-        help_text="520、521、七夕等高峰日提前此天数开放预约，各高峰日可单独设置",
+        help_text=_("520、521、七夕等高峰日提前此天数开放预约，各高峰日可单独设置"),
     )
     marriage_arrival_minutes_before = models.PositiveSmallIntegerField(
-        "婚姻登记提前到达分钟数", default=15, validators=_range(0, 120), help_text="写入提前告知"
+        _("婚姻登记提前到达分钟数"), default=15, validators=_range(0, 120), help_text=_("写入提前告知")
+    )
+    marriage_test_validity_hours = models.PositiveSmallIntegerField(
+        _("港澳台及境外当事人核酸检测有效时限（小时）"),
+        default=48,
+        validators=_range(1, 168),
+        help_text=_("登记时问询和提前告知中的核酸检测阴性证明时限，与聚集性活动的时限分别设置"),
     )
 
     class Meta:

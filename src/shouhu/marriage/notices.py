@@ -63,7 +63,7 @@ def advance_notice(booking: Booking, policy: Policy) -> AdvanceNotice:
         f"近 {policy.risk_lookback_days} 天内有中高风险地区旅居史的，请在登记前主动报告",
         "尚在隔离或健康监测期内的，隔离期满前不能办理，请取消或改约",
         "港澳台及境外当事人须按规定完成入境隔离和健康监测，"
-        f"并持 {policy.gathering_test_validity_hours} 小时内核酸检测阴性证明",
+        f"并持 {policy.marriage_test_validity_hours} 小时内核酸检测阴性证明",
         "婚事缓办、简办，不在登记大厅举办聚集性仪式，陪同人员不进入大厅",
     ]
     return AdvanceNotice(

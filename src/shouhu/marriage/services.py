@@ -1075,9 +1075,7 @@ def questions_for(party: BookingParty, policy: Policy) -> list[Question]:
                 "test_negative",
                 gettext_noop("是否持有 %(hours)s 小时内核酸检测阴性证明"),
                 False,
-                # G3's validity window for gatherings; marriage should get its own policy value
-                # (campaigns Policy), not changed here.
-                hours=policy.gathering_test_validity_hours,
+                hours=policy.marriage_test_validity_hours,
             ),
         ]
     return base

@@ -83,6 +83,26 @@ def test_m3_hmt_party_gets_the_extra_inquiry(registry):
     assert {"isolation_done", "test_negative"} <= hmt_keys - plain_keys
 
 
+def test_m3_the_hmt_test_window_is_marriages_own_policy_value(registry):
+    """Changing the gatherings' test window (G3) leaves the registry's inquiry and notice alone."""
+    from shouhu.marriage import notices
+
+    booking = _today_booking(
+        registry, b=party("陈大文", id_type=IdType.HK_MACAO_PERMIT, id_number="H76543210")
+    )
+    hmt = booking.parties.get(role="b")
+    policy = current_policy()
+    policy.gathering_test_validity_hours, policy.marriage_test_validity_hours = 24, 72
+
+    def asked(question_key: str) -> str:
+        (question,) = [q for q in services.questions_for(hmt, policy) if q.key == question_key]
+        return question.text
+
+    assert "72 小时" in asked("test_negative")
+    assert "24 小时" not in asked("test_negative")
+    assert any("72 小时内核酸" in rule for rule in notices.advance_notice(booking, policy).rules)
+
+
 def test_m3_register_needs_both_parties_screened(registry, clerk):
     booking = _today_booking(registry)
     services.counter_check_in(actor=clerk, booking=booking)
