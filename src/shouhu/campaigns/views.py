@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shouhu.campaigns import selectors, services
 from shouhu.campaigns.forms import (
@@ -69,6 +70,19 @@ def campaign_current(request: AuthedHttpRequest) -> HttpResponse:
     return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
 
 
+def _policy_rows(policy: Policy) -> list[tuple[str, object]]:
+    """Every rule of the policy with its value, in the model's order: new rules show by themselves."""
+    rows = []
+    for field in Policy._meta.concrete_fields:
+        if field.name not in services.POLICY_FIELDS:
+            continue
+        value = getattr(policy, field.name)
+        if isinstance(value, bool):
+            value = _("是") if value else _("否")
+        rows.append((str(field.verbose_name), "—" if value is None else value))
+    return rows
+
+
 @login_required
 def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
@@ -92,6 +106,7 @@ def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpRespons
             "campaign": campaign,
             "phases": selectors.phase_list(viewer=request.user, campaign=campaign),
             "policy": policy,
+            "policy_rows": _policy_rows(policy),
             "policy_form": form,
             "campaigns": selectors.campaign_list(viewer=request.user),
             "can_manage": request.user.has_code(CampaignPerm.MANAGE),

@@ -254,3 +254,19 @@ def test_c3_the_filing_deadline_stays_inside_the_campaign(plan_campaign, region_
     policy_update(actor=region_admin, policy=policy, implementation_plan_deadline=plan_campaign.ends_on)
     policy.refresh_from_db()
     assert policy.implementation_plan_deadline == plan_campaign.ends_on
+
+
+def test_c3_every_rule_of_the_policy_is_shown_to_staff(client, plan_campaign, county_user):
+    """Staff who may not edit the policy still read all of it: every rule, new ones included."""
+    from shouhu.campaigns.services import POLICY_FIELDS
+
+    client.force_login(county_user)
+    page = client.get(f"/campaigns/{plan_campaign.pk}/").content.decode()
+    table = page[page.index('data-testid="policy"') :]
+    for name in POLICY_FIELDS:
+        assert f"<th>{Policy._meta.get_field(name).verbose_name}</th>" in table, name
+    assert "<th>婚姻登记每日总量（对）</th><td>40</td>" in table
+    assert "<th>允许遗体告别仪式</th><td>否</td>" in table
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/campaigns/{plan_campaign.pk}/").content.decode()
+    assert "<th>Body temperature limit (℃)</th>" in english
