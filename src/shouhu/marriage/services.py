@@ -1120,7 +1120,7 @@ def counter_screen(
             reasons.append(f"{question.text}：{'是' if answers[question.key] else '否'}")
     record = person_in_isolation_on(party.person, clock.today())
     if record is not None:
-        reasons.append(f"尚处于{record.get_kind_display()}期（{record.ends_on} 解除）")
+        reasons.append(f"尚处于{record.kind_text}期（{record.ends_on} 解除）")
     check = CounterCheck(
         booking=booking,
         party=party,

@@ -3,6 +3,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.common import clock
 from shouhu.common.forms import DateInput
@@ -112,19 +113,19 @@ class DeclarationForm(CodesForm):
 
 class DeskSearchForm(forms.Form):
     q = forms.CharField(
-        label="姓名",
+        label=_("姓名"),
         max_length=50,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "姓名", "autocomplete": "off", "autofocus": True}),
+        widget=forms.TextInput(attrs={"placeholder": _("姓名"), "autocomplete": "off", "autofocus": True}),
     )
     id_key = forms.RegexField(regex=r"^[0-9a-f]{64}$", required=False, widget=forms.HiddenInput)
 
 
 class DeskFindForm(forms.Form):
     id_number = forms.CharField(
-        label="证件号码（精确）",
+        label=_("证件号码（精确）"),
         max_length=30,
-        widget=forms.TextInput(attrs={"placeholder": "证件号码", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"placeholder": _("证件号码"), "autocomplete": "off"}),
     )
 
 
@@ -174,23 +175,25 @@ class RiskAreaLevelForm(forms.Form):
 
 class IsolationFilterForm(forms.Form):
     q = forms.CharField(label="姓名", max_length=50, required=False)
-    kind = forms.ChoiceField(label="类型", choices=[("", "全部类型"), *IsolationKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=[("", _("全部类型")), *IsolationKind.choices], required=False
+    )
     active = forms.BooleanField(label="只看今日在隔离", required=False)
 
 
 class IsolationForm(forms.Form):
-    kind = forms.ChoiceField(label="类型", choices=IsolationKind.choices)
-    starts_on = forms.DateField(label="开始日期", widget=DateInput())
+    kind = forms.ChoiceField(label=_("类型"), choices=IsolationKind.choices)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     planned_end_on = forms.DateField(
-        label="计划解除日期", required=False, widget=DateInput(), help_text="不填则按政策参数的天数计算"
+        label=_("计划解除日期"), required=False, widget=DateInput(), help_text=_("不填则按政策参数的天数计算")
     )
-    source = forms.CharField(label="信息来源", max_length=100, help_text="如：卫健部门推送、社区排查")
-    note = forms.CharField(label="备注", max_length=200, required=False)
+    source = forms.CharField(label=_("信息来源"), max_length=100, help_text=_("如：卫健部门推送、社区排查"))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 
 class IsolationEndForm(forms.Form):
-    ended_on = forms.DateField(label="解除日期", widget=DateInput())
-    reason = forms.CharField(label="提前解除原因", max_length=200, required=False)
+    ended_on = forms.DateField(label=_("解除日期"), widget=DateInput())
+    reason = forms.CharField(label=_("提前解除原因"), max_length=200, required=False)
 
 
 # A page of figures covers at most a month of days: institutions × days rows, each asked

@@ -29,7 +29,13 @@ LEVEL_BY_LABEL = {
     "高": RiskLevel.HIGH,
     "高风险地区": RiskLevel.HIGH,
 }
-KIND_BY_LABEL = {label: value for value, label in IsolationKind.choices} | {"健康监测": "health_monitoring"}
+# The exchange format's labels: Chinese, whatever language the importing clerk reads.
+KIND_BY_LABEL = {
+    "集中隔离": IsolationKind.CENTRALISED,
+    "居家隔离": IsolationKind.HOME,
+    "居家健康监测": IsolationKind.HEALTH_MONITORING,
+    "健康监测": IsolationKind.HEALTH_MONITORING,
+}
 
 
 def _invalid(field: str, message: str) -> DomainError:

@@ -2,8 +2,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
@@ -94,9 +97,11 @@ class RiskArea(TimeStampedModel):
 
 
 class IsolationKind(models.TextChoices):
-    CENTRALISED = "centralised", "集中隔离"
-    HOME = "home", "居家隔离"
-    HEALTH_MONITORING = "health_monitoring", "居家健康监测"
+    # Labels translate on screen; stored texts use `IsolationRecord.kind_text` (Chinese), and the
+    # import reads its own Chinese labels (importers.KIND_BY_LABEL).
+    CENTRALISED = "centralised", _("集中隔离")
+    HOME = "home", _("居家隔离")
+    HEALTH_MONITORING = "health_monitoring", _("居家健康监测")
 
 
 class IsolationRecord(TimeStampedModel):
@@ -143,7 +148,13 @@ class IsolationRecord(TimeStampedModel):
         indexes = [models.Index(fields=["person", "starts_on"])]
 
     def __str__(self) -> str:
-        return f"{self.person} {self.get_kind_display()} {self.starts_on}"
+        return f"{self.person} {self.kind_text} {self.starts_on}"
+
+    @property
+    def kind_text(self) -> str:
+        """The kind in the records' language, for texts that are stored (reasons, audit)."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self.get_kind_display())
 
     @property
     def ends_on(self) -> Any:

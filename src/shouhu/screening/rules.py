@@ -250,7 +250,7 @@ def assess(
         reasons.append(
             (
                 RefusalReason.ISOLATION,
-                f"{isolation.get_kind_display()}期内（{isolation.starts_on}起，{isolation.ends_on}解除）",
+                f"{isolation.kind_text}期内（{isolation.starts_on}起，{isolation.ends_on}解除）",
             )
         )
     closed, limited = closure_reason(unit, on)

@@ -305,7 +305,7 @@ def isolation_record(
     )
     if overlapping is not None:
         raise _refuse(
-            f"此人已有一条{overlapping.get_kind_display()}记录（{overlapping.starts_on}起，"
+            f"此人已有一条{overlapping.kind_text}记录（{overlapping.starts_on}起，"
             f"{overlapping.ends_on}解除），时间重叠",
             code="isolation_overlap",
             field="starts_on",

@@ -344,3 +344,13 @@ def test_isolation_picker_finds_a_person_by_id_number_without_putting_it_in_a_ur
     assert "王国强" in by_name
     missing = client.get("/screening/isolations/new/?q=无此人").content.decode()
     assert "没有找到" in missing
+
+
+def test_x8_the_isolation_form_reads_in_english(client, tree, county_user):
+    person = make_person(tree.village_a, "王国庆")
+    client.force_login(county_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/screening/isolations/new/{person.pk}/").content.decode()
+    assert "Record isolation: 王国庆" in page
+    assert "Centralised isolation" in page
+    assert "集中隔离" not in page

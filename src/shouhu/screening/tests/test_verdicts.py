@@ -151,6 +151,22 @@ def test_s2_active_isolation_refuses_and_the_selector_answers_other_modules(tree
     assert screen(county_user, home, person=person).verdict == Verdict.ADMITTED
 
 
+def test_s2_an_isolation_refusal_is_stored_in_chinese_whatever_the_screeners_language(
+    tree, home, county_user
+):
+    """Reasons are records: a clerk screening in English stores the same Chinese text."""
+    from django.utils import translation
+
+    person = make_person(tree.village_a, "钱七")
+    services.isolation_record(
+        actor=county_user, person=person, kind=IsolationKind.HOME, starts_on=dt.date(2022, 1, 1), source="推送"
+    )
+    with translation.override("en"):
+        assert str(IsolationKind.HOME.label) == "Home isolation"  # shown translated
+        refused = screen(county_user, home, person=person)
+    assert "居家隔离期内（2022-01-01起，2022-01-08解除）" in refused.reasons
+
+
 def test_s2_an_institution_closed_to_visitors_refuses(tree, home, county_user):
     suspension_create(
         actor=county_user,
