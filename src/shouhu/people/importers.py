@@ -11,9 +11,26 @@ from shouhu.people.models import Category, Gender, IdType
 from shouhu.people.permissions import PeoplePerm
 from shouhu.people.services import PersonInput, Registration, person_register, person_register_many
 
-ID_TYPE_BY_LABEL = {label: value for value, label in IdType.choices}
-GENDER_BY_LABEL = {label: value for value, label in Gender.choices}
-CATEGORY_BY_LABEL = {label: value for value, label in Category.choices}
+# The exchange format's labels are Chinese, whatever language the importing clerk reads (the
+# models' labels translate on screen). A test keeps these maps covering every choice.
+ID_TYPE_BY_LABEL = {
+    "居民身份证": IdType.RESIDENT_ID,
+    "港澳居民来往内地通行证": IdType.HK_MACAO_PERMIT,
+    "台湾居民来往大陆通行证": IdType.TAIWAN_PERMIT,
+    "护照": IdType.PASSPORT,
+    "外国人永久居留身份证": IdType.FOREIGN_PERMANENT,
+}
+RESIDENT_ID_LABEL = "居民身份证"
+GENDER_BY_LABEL = {"男": Gender.MALE, "女": Gender.FEMALE, "未知": Gender.UNKNOWN}
+CATEGORY_BY_LABEL = {
+    "工作人员": Category.STAFF,
+    "养老机构入住老人": Category.NURSING_HOME_RESIDENT,
+    "低保对象": Category.DIBAO,
+    "特困人员": Category.TEKUN,
+    "低收入人员": Category.LOW_INCOME,
+    "受助人员": Category.RESCUED,
+    "其他服务对象": Category.SERVICE_OBJECT,
+}
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -51,7 +68,7 @@ class PersonImporter:
         number = row.get("身份证号", "").strip().replace(" ", "").upper()
         if not number:
             return None
-        return f"{row.get('证件类型', '').strip() or IdType.RESIDENT_ID.label}:{number}"
+        return f"{row.get('证件类型', '').strip() or RESIDENT_ID_LABEL}:{number}"
 
     def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
         code = row.get("所属单位编码", "").strip()
@@ -80,7 +97,7 @@ class PersonImporter:
     def _input(self, row: dict[str, str], units: dict[str, OrgUnit]) -> PersonInput:
         """The row as the service's input; raise a DomainError naming every bad column."""
         errors: dict[str, list[str]] = {}
-        id_type_label = row.get("证件类型", "").strip() or IdType.RESIDENT_ID.label
+        id_type_label = row.get("证件类型", "").strip() or RESIDENT_ID_LABEL
         id_type = ID_TYPE_BY_LABEL.get(id_type_label)
         if id_type is None:
             errors["id_type"] = [f"未知的证件类型“{id_type_label}”"]

@@ -1,33 +1,35 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
 from shouhu.people.masking import mask_id_number, mask_phone
 
 
+# Labels translate on screen; the import reads its own Chinese labels (people.importers).
 class Gender(models.TextChoices):
-    MALE = "male", "男"
-    FEMALE = "female", "女"
-    UNKNOWN = "unknown", "未知"
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+    UNKNOWN = "unknown", _("未知")
 
 
 class IdType(models.TextChoices):
-    RESIDENT_ID = "resident_id", "居民身份证"
-    HK_MACAO_PERMIT = "hk_macao_permit", "港澳居民来往内地通行证"
-    TAIWAN_PERMIT = "taiwan_permit", "台湾居民来往大陆通行证"
-    PASSPORT = "passport", "护照"
-    FOREIGN_PERMANENT = "foreign_permanent", "外国人永久居留身份证"
+    RESIDENT_ID = "resident_id", _("居民身份证")
+    HK_MACAO_PERMIT = "hk_macao_permit", _("港澳居民来往内地通行证")
+    TAIWAN_PERMIT = "taiwan_permit", _("台湾居民来往大陆通行证")
+    PASSPORT = "passport", _("护照")
+    FOREIGN_PERMANENT = "foreign_permanent", _("外国人永久居留身份证")
 
 
 class Category(models.TextChoices):
-    STAFF = "staff", "工作人员"
-    NURSING_HOME_RESIDENT = "nursing_home_resident", "养老机构入住老人"
-    DIBAO = "dibao", "低保对象"
-    TEKUN = "tekun", "特困人员"
-    LOW_INCOME = "low_income", "低收入人员"
-    RESCUED = "rescued", "受助人员"
-    SERVICE_OBJECT = "service_object", "其他服务对象"
+    STAFF = "staff", _("工作人员")
+    NURSING_HOME_RESIDENT = "nursing_home_resident", _("养老机构入住老人")
+    DIBAO = "dibao", _("低保对象")
+    TEKUN = "tekun", _("特困人员")
+    LOW_INCOME = "low_income", _("低收入人员")
+    RESCUED = "rescued", _("受助人员")
+    SERVICE_OBJECT = "service_object", _("其他服务对象")
 
 
 class Person(TimeStampedModel):

@@ -138,3 +138,22 @@ def test_x4_bad_file_message_on_the_upload_form(client, tree, county_user):
     wrong = _upload(client, b"%PDF", name="people.pdf")
     assert "只支持 .xlsx 和 .csv 文件" in wrong.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_x4_the_import_reads_chinese_labels_in_any_language():
+    """Labels translate on screen, but the exchange format's labels stay Chinese: every choice has
+    one, and an English-speaking clerk's file reads the same."""
+    from django.utils import translation
+
+    from shouhu.people.importers import CATEGORY_BY_LABEL, GENDER_BY_LABEL, ID_TYPE_BY_LABEL
+    from shouhu.people.models import Category, Gender, IdType
+
+    assert set(ID_TYPE_BY_LABEL.values()) == set(IdType)
+    assert set(GENDER_BY_LABEL.values()) == set(Gender)
+    assert set(CATEGORY_BY_LABEL.values()) == set(Category)
+    with translation.override("zh-hans"):
+        assert {str(c.label): c for c in IdType} == ID_TYPE_BY_LABEL
+        assert {str(c.label): c for c in Category} == CATEGORY_BY_LABEL
+    with translation.override("en"):
+        assert str(IdType.RESIDENT_ID.label) == "Resident identity card"
+        assert ID_TYPE_BY_LABEL["居民身份证"] == IdType.RESIDENT_ID
