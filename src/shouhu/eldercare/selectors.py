@@ -93,7 +93,7 @@ def person_roles(people: list[Person]) -> dict[int, str]:
     )
     for person_id, category in rows:
         if category == Category.NURSING_HOME_RESIDENT or person_id not in roles:
-            roles[person_id] = Category(category).label
+            roles[person_id] = str(Category(category).label)
     return roles
 
 
