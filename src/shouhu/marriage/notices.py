@@ -3,34 +3,41 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from shouhu.campaigns.models import Policy, ServiceSuspension
 from shouhu.common import clock
 from shouhu.marriage.calendar import registry_settings
 from shouhu.marriage.models import Booking, BookingStatus
 from shouhu.people.models import IdType
 
-DOCUMENTS_BY_ID_TYPE: dict[str, list[str]] = {
-    IdType.RESIDENT_ID: ["本人有效居民身份证", "本人户口簿"],
+StrOrPromise = str | Promise
+
+# Shown on the page in the reader's language (the advance notice is built per request).
+DOCUMENTS_BY_ID_TYPE: dict[str, list[StrOrPromise]] = {
+    IdType.RESIDENT_ID: [_("本人有效居民身份证"), _("本人户口簿")],
     IdType.HK_MACAO_PERMIT: [
-        "港澳居民来往内地通行证或港澳居民居住证",
-        "香港或澳门居民身份证",
-        "经公证的本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的声明",
+        _("港澳居民来往内地通行证或港澳居民居住证"),
+        _("香港或澳门居民身份证"),
+        _("经公证的本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的声明"),
     ],
     IdType.TAIWAN_PERMIT: [
-        "台湾居民来往大陆通行证或台湾居民居住证",
-        "台湾地区身份证",
-        "经公证的本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的声明",
+        _("台湾居民来往大陆通行证或台湾居民居住证"),
+        _("台湾地区身份证"),
+        _("经公证的本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的声明"),
     ],
     IdType.PASSPORT: [
-        "本人有效护照或其他有效国际旅行证件",
-        "所在国公证机构或有权机关出具、经认证的本人无配偶证明（或所在国驻华使领馆出具的证明）",
+        _("本人有效护照或其他有效国际旅行证件"),
+        _("所在国公证机构或有权机关出具、经认证的本人无配偶证明（或所在国驻华使领馆出具的证明）"),
     ],
     IdType.FOREIGN_PERMANENT: [
-        "外国人永久居留身份证",
-        "经认证的本人无配偶证明",
+        _("外国人永久居留身份证"),
+        _("经认证的本人无配偶证明"),
     ],
 }
-COMMON_DOCUMENTS = ["双方近期半身免冠合影照片（2 寸）3 张"]
+COMMON_DOCUMENTS: list[StrOrPromise] = [_("双方近期半身免冠合影照片（2 寸）3 张")]
 
 
 @dataclass
@@ -51,20 +58,24 @@ def advance_notice(booking: Booking, policy: Policy) -> AdvanceNotice:
     documents: list[str] = []
     for party in booking.parties.select_related("person"):
         for document in DOCUMENTS_BY_ID_TYPE.get(party.person.id_type, []):
-            line = f"{party.get_role_display()}：{document}"
+            line = gettext("%(role)s：%(document)s") % {
+                "role": party.get_role_display(),
+                "document": document,
+            }
             if line not in documents:
                 documents.append(line)
-    documents += COMMON_DOCUMENTS
+    documents += [str(document) for document in COMMON_DOCUMENTS]
     arrival_from = arrival_starts(booking, policy)
     rules = [
-        "双方当事人须本人到场，全程规范佩戴口罩，保持一米以上间距",
-        "进入大厅须扫场所码、出示健康码和行程码（扫双码），配合测量体温",
-        f"体温达到或超过 {policy.temperature_limit}℃ 的，不予办理",
-        f"近 {policy.risk_lookback_days} 天内有中高风险地区旅居史的，请在登记前主动报告",
-        "尚在隔离或健康监测期内的，隔离期满前不能办理，请取消或改约",
-        "港澳台及境外当事人须按规定完成入境隔离和健康监测，"
-        f"并持 {policy.marriage_test_validity_hours} 小时内核酸检测阴性证明",
-        "婚事缓办、简办，不在登记大厅举办聚集性仪式，陪同人员不进入大厅",
+        gettext("双方当事人须本人到场，全程规范佩戴口罩，保持一米以上间距"),
+        gettext("进入大厅须扫场所码、出示健康码和行程码（扫双码），配合测量体温"),
+        gettext("体温达到或超过 %(limit)s℃ 的，不予办理") % {"limit": policy.temperature_limit},
+        gettext("近 %(days)s 天内有中高风险地区旅居史的，请在登记前主动报告")
+        % {"days": policy.risk_lookback_days},
+        gettext("尚在隔离或健康监测期内的，隔离期满前不能办理，请取消或改约"),
+        gettext("港澳台及境外当事人须按规定完成入境隔离和健康监测，并持 %(hours)s 小时内核酸检测阴性证明")
+        % {"hours": policy.marriage_test_validity_hours},
+        gettext("婚事缓办、简办，不在登记大厅举办聚集性仪式，陪同人员不进入大厅"),
     ]
     return AdvanceNotice(
         documents=documents,

@@ -111,3 +111,20 @@ def test_x8_the_public_page_offers_the_language_switch(client, registry):
     english = client.get("/marriage/book/").content.decode()
     assert '<html lang="en">' in english
     assert ">简体中文</button>" in english
+
+
+def test_x8_the_advance_notice_reads_in_english(registry):
+    """M2's notice is what a foreign party needs most: documents and rules in the page's language."""
+    from shouhu.campaigns.policy import current_policy
+    from shouhu.marriage import notices
+
+    booking = book(registry)
+    policy = current_policy()
+    with translation.override("en"):
+        notice = notices.advance_notice(booking, policy)
+    assert "Party A: Your valid resident identity card" in notice.documents
+    assert f"No registration at a temperature of {policy.temperature_limit} ℃ or above" in notice.rules
+    assert not any("体温" in rule for rule in notice.rules)
+    with translation.override("zh-hans"):
+        chinese = notices.advance_notice(booking, policy)
+    assert "当事人甲：本人有效居民身份证" in chinese.documents
