@@ -26,12 +26,19 @@ from django.db.models import NOT_PROVIDED, Model
 M = TypeVar("M", bound=Model)
 
 
+_AUTO_KEYS = {"AutoField", "BigAutoField", "SmallAutoField"}
+# Values per statement: below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+_PARAMETERS_PER_STATEMENT = 30_000
+
+
 @functools.cache
 def _insert_sql(model: type[Model], rows: int, alias: str) -> tuple[str, list[Any]]:
     quote = connections[alias].ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     if any(f.generated or getattr(f, "db_default", NOT_PROVIDED) is not NOT_PROVIDED for f in fields):
         raise TypeError(f"{model.__name__}: columns the database fills in need bulk_create")
+    if model._meta.pk is None or model._meta.pk.get_internal_type() not in _AUTO_KEYS:
+        raise TypeError(f"{model.__name__}: keys the database does not number need bulk_create")
     row = "({})".format(", ".join(["%s"] * len(fields)))
     # Only quoted table and column names are formatted in; every value is a parameter.
     sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(  # noqa: S608
@@ -50,18 +57,22 @@ def insert_returning(objs: Sequence[M]) -> list[M]:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    sql, fields = _insert_sql(model, len(objs), alias)
-    params: list[Any] = []
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="insert_returning")  # type: ignore[attr-defined]
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        keys = cursor.fetchall()
-    # SQLite and PostgreSQL return the rows of a multi-row VALUES in the order given.
-    for obj, (key,) in zip(objs, keys, strict=True):
-        obj.pk = key
-        obj._state.adding, obj._state.db = False, alias
+    _sql, fields = _insert_sql(model, 1, alias)
+    per_statement = max(1, _PARAMETERS_PER_STATEMENT // len(fields))
+    for start in range(0, len(objs), per_statement):
+        chunk = objs[start : start + per_statement]
+        sql, _fields = _insert_sql(model, len(chunk), alias)
+        params: list[Any] = []
+        for obj in chunk:
+            obj._prepare_related_fields_for_save(operation_name="insert_returning")  # type: ignore[attr-defined]
+            params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall()
+        # SQLite and PostgreSQL return the rows of a multi-row VALUES in the order given.
+        for obj, (key,) in zip(chunk, keys, strict=True):
+            obj.pk = key
+            obj._state.adding, obj._state.db = False, alias
     return list(objs)
 
 

@@ -121,6 +121,11 @@ def slots_for_day(*, unit: OrgUnit, day: dt.date, policy: Policy | None = None) 
     return sorted(existing.values(), key=lambda s: s.starts_at)
 
 
+# Bookings whose slot keeps its hours through a change of plan: live appointments and the
+# counter's records (a registration, a refusal and its report).
+HOURS_KEEPING_STATUSES = (*ACTIVE_STATUSES, BookingStatus.REGISTERED, BookingStatus.REFUSED)
+
+
 def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     """Bring the slot rows of `days` in line with the unit's plan after its rules changed.
 
@@ -130,9 +135,11 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     guarded UPDATE each, so a booking taking a seat meanwhile is never lost and the CHECK
     constraint still holds. The plan is the registry's own rules: a C4 suspension closes a day
     for bookings but does not reshape it, so the day is whole again once the suspension is lifted.
-    A slot that any booking points at (held, cancelled or refused alike) keeps its hours: they are
-    the couple's appointment and its record. When the new plan has other hours at that start, the
-    row takes nobody new, like a slot dropped from the plan.
+    A slot that a live appointment or a counter record points at (active, registered or refused
+    bookings) keeps its hours: they are the couple's appointment and its record. When the new plan
+    has other hours at that start, the row takes nobody new, like a slot dropped from the plan.
+    Cancelled and lapsed bookings do not hold hours: otherwise one cancellation would keep the
+    new plan's slot at that start (one row per start) from ever being made.
     """
     if not days:
         return
@@ -140,7 +147,9 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     for slot in Slot.objects.filter(unit=unit, date__in=days):
         rows.setdefault(slot.date, []).append(slot)
     with_bookings = set(
-        Booking.objects.filter(unit=unit, date__in=list(rows)).values_list("slot_id", flat=True)
+        Booking.objects.filter(unit=unit, date__in=list(rows), status__in=HOURS_KEEPING_STATUSES).values_list(
+            "slot_id", flat=True
+        )
     )
     held = set(
         Booking.objects.filter(unit=unit, date__in=list(rows), status__in=ACTIVE_STATUSES).values_list(
@@ -580,7 +589,8 @@ def _notify(booking: Booking, body: str, *, kind: str = "marriage.booking") -> N
 
 
 def _end(booking: Booking, status: str, note: str = "") -> None:
-    held_seat = booking.holds_seat
+    # A past day's numbers are history: its seats are neither released nor offered again.
+    held_seat = booking.holds_seat and booking.date >= clock.today()
     booking.status = status
     booking.status_note = note[:200]
     booking.offer_expires_at = None if status != BookingStatus.OFFERED else booking.offer_expires_at
@@ -594,6 +604,8 @@ def _end(booking: Booking, status: str, note: str = "") -> None:
 def _offer_next(slot: Slot) -> list[Booking]:
     """Free seats go to the waiting couples in the order they joined; each must confirm in time."""
     offered: list[Booking] = []
+    if slot.date < clock.today():
+        return offered  # nobody can come on a day that has passed
     policy = current_policy(slot.date)
     while True:
         waiting = (
@@ -762,25 +774,36 @@ def offers_expire() -> int:
 
 # Stored notes: Chinese, like every status note.
 STALE_NOTES = {BookingStatus.BOOKED: "预约日未到场办理", BookingStatus.CHECKED_IN: "已签到，当日未办理"}
+SUSPENDED_DAY_NOTE = "预约日暂停办理，预约已失效，可重新预约"
 
 
 def _stale_bookings_expire() -> int:
     """Bookings and check-ins of past days that led to no registration lapse, so that their
-    parties may book again. Their seats stay counted: the day is over and its numbers are history."""
-    count = 0
+    parties may book again. Their seats stay counted: the day is over and its numbers are history.
+
+    A booking whose day a suspension closed did not miss its appointment: while the suspension
+    stands it keeps the priority rebooking its holders were promised (C4); once lifted, it lapses
+    with a note saying the registry was closed, not that nobody came."""
+    by_note: dict[str, list[int]] = {}
     for status, note in STALE_NOTES.items():
-        stale = list(
-            Booking.objects.select_for_update()
+        stale = (
+            Booking.objects.select_for_update(of=("self",))
             .filter(status=status, date__lt=clock.today())
-            .values_list("pk", flat=True)
+            .select_related("unit")
         )
-        if stale:
-            Booking.objects.filter(pk__in=stale).update(
-                status=BookingStatus.EXPIRED, status_note=note, updated_at=clock.now()
-            )
-            BookingParty.objects.filter(booking_id__in=stale, is_active=True).update(is_active=False)
-            count += len(stale)
-    return count
+        for booking in stale:
+            if displaced_by_suspension(booking):
+                continue
+            closed = not service_availability(
+                service=ServiceType.MARRIAGE_REGISTRATION, unit=booking.unit, on=booking.date
+            ).is_open
+            by_note.setdefault(SUSPENDED_DAY_NOTE if closed else note, []).append(booking.pk)
+    for note, pks in by_note.items():
+        Booking.objects.filter(pk__in=pks).update(
+            status=BookingStatus.EXPIRED, status_note=note, updated_at=clock.now()
+        )
+        BookingParty.objects.filter(booking_id__in=pks, is_active=True).update(is_active=False)
+    return sum(len(pks) for pks in by_note.values())
 
 
 # --- Suspensions (C4, M6) ----------------------------------------------------------------------
@@ -973,7 +996,12 @@ def _computed_surge_add(*, actor: User | None, day: dt.date, name: str) -> bool:
         return False  # too late for a surge plan: the day is booked under the normal one
     if SurgeDate.objects.filter(date=day).exists():
         return False  # staff set it already
-    surge_date_set(actor=actor, date=day, name=name, is_computed=True)
+    try:
+        surge_date_set(actor=actor, date=day, name=name, is_computed=True)
+    except ConflictError as error:
+        if error.code != "changed_meanwhile":
+            raise
+        return False  # another administrator's sync set it a moment ago (its savepoint is undone)
     return True
 
 

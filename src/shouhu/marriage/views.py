@@ -205,7 +205,11 @@ def surge_date_list(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(request, CampaignPerm.MANAGE)
         if request.POST.get("action") == "sync":
-            made = services.surge_dates_sync_upcoming(actor=request.user)
+            try:
+                made = services.surge_dates_sync_upcoming(actor=request.user)
+            except DomainError as error:
+                messages.error(request, error.message)
+                return redirect("marriage:surge_date_list")
             if made:
                 dates = "、".join(f"{day:%Y-%m-%d}" for day in made)
                 messages.success(

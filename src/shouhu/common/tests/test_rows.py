@@ -85,3 +85,18 @@ def test_select_rows_builds_instances_with_converted_values(tree):
 def test_select_rows_of_no_match_is_empty():
     sql = f"SELECT {columns(Slot, 's')} FROM marriage_slot s WHERE s.id = %s"  # noqa: S608
     assert select_rows(sql, [0], (Slot, "s")) == []
+
+
+def test_insert_returning_splits_rows_below_the_parameter_limit(tree, monkeypatch):
+    from shouhu.common import rows
+
+    monkeypatch.setattr(rows, "_PARAMETERS_PER_STATEMENT", 30)  # a dozen columns: two rows each
+    messages = [
+        OutboxMessage(unit=tree.village_a, kind="test", phone="13812345678", phone_index="k", body=f"第{n}条")
+        for n in range(5)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert_returning(messages)
+    assert len(queries) == 3
+    stored = dict(OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).values_list("pk", "body"))
+    assert [stored[m.pk] for m in messages] == [f"第{n}条" for n in range(5)]

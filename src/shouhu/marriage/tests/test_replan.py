@@ -160,3 +160,25 @@ def test_m5_more_places_go_to_the_waiting_list_at_once(registry):
     waiting.refresh_from_db()
     assert waiting.status == BookingStatus.OFFERED
     assert Slot.objects.get(pk=slot.pk).booked == 2
+
+
+def test_m5_new_hours_reach_a_day_whose_old_slot_has_only_a_cancelled_booking(registry):
+    """09:00–10:00 becomes 09:00–09:45 (remove and add: overlaps are refused). A day where a couple
+    once booked 09:00 and cancelled still offers the new 09:00 slot with its seats: a cancelled
+    booking's row does not keep the old hours (one row per start time would block the new one)."""
+    from shouhu.marriage.tests.factories import first_slot
+
+    booking = book(registry, first_slot(registry, MONDAY))
+    services.booking_cancel(booking=booking)
+    untouched_day = MONDAY + dt.timedelta(days=1)
+    services.slots_for_day(unit=registry, day=untouched_day)
+    old = SlotTemplate.objects.get(unit=registry, starts_at=dt.time(9))
+    services.slot_template_remove(actor=None, template=old)
+    services.slot_template_add(
+        actor=None, unit=registry, starts_at=dt.time(9), ends_at=dt.time(9, 45), share=1
+    )
+    other = {s.starts_at: s for s in services.slots_for_day(unit=registry, day=untouched_day)}
+    nine = {s.starts_at: s for s in services.slots_for_day(unit=registry, day=MONDAY)}[dt.time(9)]
+    assert other[dt.time(9)].ends_at == dt.time(9, 45)
+    assert (nine.ends_at, nine.capacity) == (dt.time(9, 45), other[dt.time(9)].capacity)
+    assert nine.capacity > 0

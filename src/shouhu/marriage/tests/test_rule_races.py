@@ -96,3 +96,14 @@ def test_m5_two_admins_setting_the_same_surge_date_is_never_a_server_error(tree)
             2, lambda i, day=day: services.surge_date_set(actor=None, date=day, name=f"高峰日{i}")
         )
         assert not [r for r in results if r.startswith("CRASH")], results
+
+
+def test_m5_two_administrators_syncing_surge_dates_at_once_both_succeed(tree, plan_campaign):
+    """The second sync finds the dates set a moment ago: nothing to add, no refusal (no 500)."""
+    from shouhu.marriage.models import SurgeDate
+
+    for _round in range(3):
+        SurgeDate.objects.all().delete()
+        results = _race(2, lambda i: services.surge_dates_sync_upcoming(actor=None))
+        assert results == ["ok", "ok"]
+        assert SurgeDate.objects.count() == 3

@@ -384,3 +384,47 @@ def test_m3_the_inquiry_is_shown_in_the_readers_language_and_stored_in_chinese(r
     risk = next(q for q in questions if q.key == "risk_area")
     assert risk.text == f"近 {days} 天内是否到过中高风险地区或重点疫区"  # stored with a refusal
     assert str(days) in risk.label
+
+
+def test_c4_the_tick_leaves_a_suspended_days_holder_their_priority_then_lapses_it_as_closed(tree):
+    """A suspension closed the day: the couple did not miss it. While the suspension stands their
+    booking keeps the priority rebooking they were told of; once lifted, it lapses with a note
+    saying the registry was closed."""
+    from shouhu.campaigns.services import suspension_lift
+
+    unit = make_registry(tree.county_a, "加格达奇区婚姻登记处", quota=4)
+    admin = make_user("county_staff", tree.county_a)
+    booking = book(unit, first_slot(unit, MONDAY))
+    suspension = suspend(tree.county_a, MONDAY, ends_on=MONDAY + dt.timedelta(days=6))
+    two_days_later = dt.datetime.combine(MONDAY + dt.timedelta(days=2), dt.time(1), tzinfo=clock.local_zone())
+    with clock.frozen(two_days_later):
+        services.offers_expire()
+        booking.refresh_from_db()
+        assert booking.status == BookingStatus.BOOKED
+        assert selectors.displaced_by_suspension(booking)
+        suspension_lift(actor=admin, suspension=suspension, reason="疫情缓解")
+        services.offers_expire()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.EXPIRED
+    assert booking.status_note == services.SUSPENDED_DAY_NOTE
+    assert not booking.parties.filter(is_active=True).exists()  # they may book again
+
+
+def test_m5_ending_a_past_days_check_in_offers_nobody_that_day(tree):
+    """Just after midnight, before the tick: yesterday's seat is history, not an offer for a day gone."""
+    unit = make_registry(tree.county_a, "漠河登记处", quota=2, slots=((14, 15, 1), (15, 16, 1)))
+    clerk = make_user("institution_staff", unit)
+    today = clock.today()
+    slot = services.slots_for_day(unit=unit, day=today)[0]
+    held = book(unit, slot)
+    waiting = book(unit, slot, waitlist=True)
+    services.counter_check_in(actor=clerk, booking=held)
+    with clock.frozen(
+        dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0, 0, 30), tzinfo=clock.local_zone())
+    ):
+        services.booking_cancel(booking=held, actor=clerk, reason="当事人离开")
+    waiting.refresh_from_db()
+    slot.refresh_from_db()
+    assert waiting.status == BookingStatus.WAITING
+    assert not OutboxMessage.objects.filter(kind="marriage.offer").exists()
+    assert slot.booked == 1  # the day's numbers stay as they were
