@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.campaigns.models import KeyDateCategory, Policy, ServiceType, SuspensionMode
 from shouhu.campaigns.services import POLICY_FIELDS
@@ -13,43 +14,43 @@ class PolicyForm(forms.ModelForm):
 
 
 class PhaseForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
-    starts_on = forms.DateField(label="开始日期", widget=DateInput())
-    ends_on = forms.DateField(label="结束日期", widget=DateInput())
-    target = forms.CharField(label="目标", max_length=100, required=False)
-    focus = forms.CharField(label="工作重点", widget=forms.Textarea(attrs={"rows": 3}))
-    risks = forms.CharField(label="主要风险", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(label=_("名称"), max_length=100)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+    target = forms.CharField(label=_("目标"), max_length=100, required=False)
+    focus = forms.CharField(label=_("工作重点"), widget=forms.Textarea(attrs={"rows": 3}))
+    risks = forms.CharField(label=_("主要风险"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CampaignCreateForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
+    name = forms.CharField(label=_("名称"), max_length=100)
     starts_on = forms.DateField(
-        label="开始日期", widget=DateInput(), help_text="按方案的三个阶段及其天数生成"
+        label=_("开始日期"), widget=DateInput(), help_text=_("按方案的三个阶段及其天数生成")
     )
 
 
 class KeyDateForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
-    category = forms.ChoiceField(label="类别", choices=KeyDateCategory.choices)
-    starts_on = forms.DateField(label="开始日期", widget=DateInput())
-    ends_on = forms.DateField(label="结束日期", widget=DateInput(), required=False)
-    warning_days = forms.IntegerField(label="提前预警天数", required=False, min_value=0, max_value=90)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"), choices=KeyDateCategory.choices)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput(), required=False)
+    warning_days = forms.IntegerField(label=_("提前预警天数"), required=False, min_value=0, max_value=90)
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=DateInput())
-    name = forms.CharField(label="名称", max_length=50)
-    is_workday = forms.BooleanField(label="调休上班", required=False)
+    date = forms.DateField(label=_("日期"), widget=DateInput())
+    name = forms.CharField(label=_("名称"), max_length=50)
+    is_workday = forms.BooleanField(label=_("调休上班"), required=False)
 
 
 class SuspensionForm(forms.Form):
-    unit = forms.TypedChoiceField(label="单位", coerce=int)
-    service = forms.ChoiceField(label="服务类型", choices=ServiceType.choices)
-    mode = forms.ChoiceField(label="方式", choices=SuspensionMode.choices)
-    starts_on = forms.DateField(label="开始日期", widget=DateInput())
-    ends_on = forms.DateField(label="结束日期", widget=DateInput())
-    reason = forms.CharField(label="原因", max_length=200)
-    limit_note = forms.CharField(label="限流措施", max_length=200, required=False)
+    unit = forms.TypedChoiceField(label=_("单位"), coerce=int)
+    service = forms.ChoiceField(label=_("服务类型"), choices=ServiceType.choices)
+    mode = forms.ChoiceField(label=_("方式"), choices=SuspensionMode.choices)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+    reason = forms.CharField(label=_("原因"), max_length=200)
+    limit_note = forms.CharField(label=_("限流措施"), max_length=200, required=False)
 
     def __init__(self, *args: object, units: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -58,10 +59,10 @@ class SuspensionForm(forms.Form):
 
 class SuspensionFilterForm(forms.Form):
     service = forms.ChoiceField(
-        label="服务类型", required=False, choices=[("", "全部服务"), *ServiceType.choices]
+        label=_("服务类型"), required=False, choices=[("", _("全部服务")), *ServiceType.choices]
     )
-    active_on = forms.DateField(label="生效日期", required=False, widget=DateInput())
+    active_on = forms.DateField(label=_("生效日期"), required=False, widget=DateInput())
 
 
 class LiftForm(forms.Form):
-    reason = forms.CharField(label="解除原因", max_length=200)
+    reason = forms.CharField(label=_("解除原因"), max_length=200)

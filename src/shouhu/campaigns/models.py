@@ -1,8 +1,10 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.models import TimeStampedModel
@@ -338,16 +340,17 @@ class Policy(TimeStampedModel):
         return f"{self.campaign} 政策参数"
 
 
+# Labels translate on screen; texts that are stored are built in the records' language.
 class ServiceType(models.TextChoices):
-    MARRIAGE_REGISTRATION = "marriage_registration", "婚姻登记"
-    FUNERAL_CEREMONY = "funeral_ceremony", "殡葬治丧仪式"
-    LOTTERY_SALES = "lottery_sales", "福彩销售"
-    VISITS = "visits", "探视来访"
+    MARRIAGE_REGISTRATION = "marriage_registration", _("婚姻登记")
+    FUNERAL_CEREMONY = "funeral_ceremony", _("殡葬治丧仪式")
+    LOTTERY_SALES = "lottery_sales", _("福彩销售")
+    VISITS = "visits", _("探视来访")
 
 
 class SuspensionMode(models.TextChoices):
-    SUSPENDED = "suspended", "暂停"
-    LIMITED = "limited", "限流"
+    SUSPENDED = "suspended", _("暂停")
+    LIMITED = "limited", _("限流")
 
 
 class ServiceSuspension(TimeStampedModel):
@@ -394,4 +397,5 @@ class ServiceSuspension(TimeStampedModel):
         indexes = [models.Index(fields=["service", "starts_on", "ends_on"])]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.get_service_display()} {self.get_mode_display()}"
+        with translation.override(settings.LANGUAGE_CODE):  # also the audit log's stored label
+            return f"{self.unit} {self.get_service_display()} {self.get_mode_display()}"

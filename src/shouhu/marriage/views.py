@@ -244,7 +244,13 @@ def suspension_notify(request: AuthedHttpRequest, suspension_id: int) -> HttpRes
     require(request, MarriagePerm.MANAGE)
     suspension = selectors.access_marriage_suspension(request.user, suspension_id)
     told = services.suspension_notify(suspension=suspension)
-    messages.success(request, _("已通知 %(count)s 个预约") % {"count": told})
+    if told:
+        messages.success(request, _("已通知 %(count)s 个预约") % {"count": told})
+    else:
+        # The texts go out when the suspension is registered: a second press finds nobody new.
+        messages.info(
+            request, _("该暂停范围内的预约均已通知过（登记暂停时已自动发送短信），没有需要再通知的")
+        )
     return redirect("marriage:registry_list")
 
 

@@ -428,7 +428,7 @@ class Closures:
                 and suspension.starts_on <= day <= suspension.ends_on
                 and (suspension.lifted_at is None or suspension.lifted_at >= after_day)
             ):
-                return f"{suspension.unit.name}暂停{ServiceType.VISITS.label}：{suspension.reason}"
+                return f"{suspension.unit.name}暂停探视来访：{suspension.reason}"  # stored: Chinese
         for check in closure_checks():
             reason = check(unit, day)
             if reason:

@@ -176,3 +176,27 @@ def test_c4_a_suspension_outranks_a_limit_and_an_open_day_costs_one_query(
             ).message
             == "正常办理"
         )
+
+
+def test_c4_the_suspensions_pages_read_in_english_and_the_record_stays_chinese(client, tree, county_user):
+    from auditlog.models import LogEntry
+
+    client.force_login(county_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    suspension = services.suspension_create(
+        actor=county_user,
+        unit=tree.county_a,
+        service="marriage_registration",
+        mode="limited",
+        starts_on=dt.date(2022, 1, 10),
+        ends_on=dt.date(2022, 1, 12),
+        reason="本地出现疫情",
+        limit_note="每日限 10 对",
+    )
+    page = client.get("/campaigns/suspensions/").content.decode()
+    assert "Marriage registration" in page
+    assert "Limited" in page
+    assert "服务类型" not in page  # the filter's and the form's labels
+    entry = LogEntry.objects.get_for_object(suspension).first()
+    assert entry is not None
+    assert entry.object_repr.endswith("婚姻登记 限流")  # stored in the records' language

@@ -428,3 +428,14 @@ def test_m5_ending_a_past_days_check_in_offers_nobody_that_day(tree):
     assert waiting.status == BookingStatus.WAITING
     assert not OutboxMessage.objects.filter(kind="marriage.offer").exists()
     assert slot.booked == 1  # the day's numbers stay as they were
+
+
+def test_c4_pressing_notify_after_the_automatic_texts_says_everyone_was_told(
+    client, tree, registry, county_user
+):
+    book(registry)  # Monday
+    suspension = suspend(tree.county_a, MONDAY)  # texts the holder as it commits
+    client.force_login(county_user)
+    page = client.post(f"/marriage/suspensions/{suspension.pk}/notify/", follow=True).content.decode()
+    assert "均已通知过" in page
+    assert "已通知 0 个预约" not in page

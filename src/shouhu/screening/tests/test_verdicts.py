@@ -159,7 +159,11 @@ def test_s2_an_isolation_refusal_is_stored_in_chinese_whatever_the_screeners_lan
 
     person = make_person(tree.village_a, "钱七")
     services.isolation_record(
-        actor=county_user, person=person, kind=IsolationKind.HOME, starts_on=dt.date(2022, 1, 1), source="推送"
+        actor=county_user,
+        person=person,
+        kind=IsolationKind.HOME,
+        starts_on=dt.date(2022, 1, 1),
+        source="推送",
     )
     with translation.override("en"):
         assert str(IsolationKind.HOME.label) == "Home isolation"  # shown translated
