@@ -157,7 +157,7 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
     if data.service_date < data.died_on:
         errors["service_date"] = [_("治丧日期不能早于死亡日期")]
     elif (data.service_date - today).days > max_days:
-        errors["service_date"] = [_("治丧日期不能晚于今天之后 %(days)s 天，请核对") % {"days": max_days}]
+        errors["service_date"] = [_("治丧日期距今天不能超过 %(days)s 天，请核对") % {"days": max_days}]
     elif data.service_date < today - dt.timedelta(days=policy.funeral_late_entry_days):
         # A funeral held late at night is entered the next morning; anything older is not a new
         # case but a correction for the county bureau.

@@ -304,7 +304,7 @@ def test_f1_a_service_date_beyond_the_policys_span_is_refused(plan_campaign, hom
     for service_date in (DAY + dt.timedelta(days=span + 1), dt.date(9999, 12, 31)):
         with pytest.raises(DomainError) as refused:
             make_case(home_a, service_date=service_date)
-        assert f"不能晚于今天之后 {span} 天" in refused.value.field_errors["service_date"][0]
+        assert f"距今天不能超过 {span} 天" in refused.value.field_errors["service_date"][0]
     assert _counts() == before
     assert make_case(home_a, died_on=DAY, service_date=DAY + dt.timedelta(days=span)).pk
 
@@ -344,7 +344,7 @@ def test_f1_impossible_dates_are_field_errors_on_page_and_api(client, plan_campa
     for ceremony in (CeremonyType.SIMPLE, CeremonyType.NONE):
         page = client.post("/funerals/cases/new/", {**post, "ceremony_type": ceremony})
         assert page.status_code == 200
-        assert "治丧日期不能晚于今天之后" in page.content.decode()
+        assert "治丧日期距今天不能超过" in page.content.decode()
     page = client.post(
         "/funerals/cases/new/", {**post, "service_date": "2022-01-05", "died_on": "0001-01-01"}
     )
