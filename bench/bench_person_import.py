@@ -52,8 +52,14 @@ from shouhu.common.importing import ImportReport, importer_for, run_import
 from shouhu.orgs.models import OrgUnit
 from shouhu.orgs.selectors import unit_visible
 from shouhu.people.idcard import document_key
-from shouhu.people.importers import CATEGORY_BY_LABEL, GENDER_BY_LABEL, ID_TYPE_BY_LABEL, _parse_date
-from shouhu.people.models import Category, Gender, IdType, Person, PersonCategory
+from shouhu.people.importers import (
+    CATEGORY_BY_LABEL,
+    GENDER_BY_LABEL,
+    ID_TYPE_BY_LABEL,
+    RESIDENT_ID_LABEL,
+    _parse_date,
+)
+from shouhu.people.models import IdType, Person, PersonCategory
 from shouhu.people.services import PersonInput, clean_person
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
@@ -71,8 +77,9 @@ HEADERS = [
     "所属单位编码",
     "人员类别",
 ]
-CATEGORY_LABELS = dict(Category.choices)
-GENDER_LABELS = dict(Gender.choices)
+# The files carry the exchange format's Chinese labels (the models' labels translate on screen).
+CATEGORY_LABELS = {value: label for label, value in CATEGORY_BY_LABEL.items()}
+GENDER_LABELS = {value: label for label, value in GENDER_BY_LABEL.items()}
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,7 @@ def run(ctx: Context) -> list[Result]:
 def _cells(seed: fixtures.PersonSeed, unit: OrgUnit) -> list[object]:
     return [
         seed.name,
-        IdType.RESIDENT_ID.label,
+        RESIDENT_ID_LABEL,
         seed.id_number,
         GENDER_LABELS[seed.gender],
         seed.birth_date,
@@ -461,7 +468,7 @@ def _inputs(
         data = PersonInput(
             name=row["姓名"],
             home_unit=units[row["所属单位编码"]],
-            id_type=ID_TYPE_BY_LABEL[row["证件类型"] or IdType.RESIDENT_ID.label],
+            id_type=ID_TYPE_BY_LABEL[row["证件类型"] or RESIDENT_ID_LABEL],
             id_number=row["身份证号"],
             gender=GENDER_BY_LABEL.get(row["性别"], ""),
             birth_date=_parse_date(row["出生日期"]),
