@@ -8,11 +8,12 @@ own subtree.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Length, Substr
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
-from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType
+from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType, SuspensionMode
 from shouhu.campaigns.selectors import ServiceAvailability, service_availability
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
@@ -189,7 +190,24 @@ def against_policy(case: FuneralCase, *, policy: Policy, today: dt.date) -> bool
 def with_policy_flag(
     cases: QuerySet[FuneralCase], *, policy: Policy, today: dt.date
 ) -> QuerySet[FuneralCase]:
-    """`cases` with `against_policy` (see above) computed by the database, for list pages."""
+    """`cases` with `against_policy` (see above) and `ceremony_suspended` (a C4 suspension at the
+    home or above it closes the ceremony's day, as `ceremony_availability` finds one by one)
+    computed by the database, for list pages."""
+    suspended = ServiceSuspension.objects.filter(
+        service=ServiceType.FUNERAL_CEREMONY,
+        mode=SuspensionMode.SUSPENDED,
+        starts_on__lte=OuterRef("service_date"),
+        ends_on__gte=OuterRef("service_date"),
+        # The suspension's unit is the home or one above it: its path starts the home's path.
+        unit__path=Substr(OuterRef("home__path"), 1, Length("unit__path")),
+    ).filter(Q(lifted_at__isnull=True) | Q(lifted_at__date__gt=OuterRef("service_date")))
+    cases = cases.annotate(
+        ceremony_suspended=Case(
+            When(ceremony_type=CeremonyType.NONE, then=Value(False)),
+            default=Exists(suspended),
+            output_field=BooleanField(),
+        )
+    )
     if policy.funeral_farewell_ceremonies_allowed:
         return cases.annotate(against_policy=Value(False, output_field=BooleanField()))
     return cases.annotate(

@@ -113,3 +113,46 @@ def test_f1_a_limit_met_at_registration_is_shown_as_a_warning(
     page = done.content.decode()
     assert "已登记治丧记录" in page
     assert page.count("每日不超过 3 场") == 2  # the flash warning and the case's own notice
+
+
+def test_c4_the_case_list_marks_ceremonies_a_suspension_covers_with_constant_queries(
+    client, plan_campaign, tree, home_a, county_user, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shouhu.campaigns.services import suspension_lift
+
+    inside = make_case(home_a, "窗口内", service_date=DAY + dt.timedelta(days=2))
+    make_case(home_a, "直接火化", ceremony_type=CeremonyType.NONE, service_date=DAY + dt.timedelta(days=2))
+    make_case(home_a, "窗口外", service_date=DAY + dt.timedelta(days=9))
+    limit = _suspend(county_user, tree.county_a, mode=SuspensionMode.LIMITED, limit_note="限 3 场")
+    client.force_login(county_user)
+    assert 'data-testid="ceremony-suspended"' not in client.get("/funerals/").content.decode()  # a limit
+    suspension_lift(actor=county_user, suspension=limit, reason="改为暂停")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        suspension = suspension_create(
+            actor=county_user,
+            unit=tree.county_a,
+            service=ServiceType.FUNERAL_CEREMONY,
+            starts_on=DAY + dt.timedelta(days=1),
+            ends_on=DAY + dt.timedelta(days=5),
+            reason="本地出现疫情",
+        )
+
+    def marked() -> tuple[list[str], int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/funerals/").content.decode()
+        rows = [row for row in page.split("<tr>") if 'data-testid="ceremony-suspended"' in row]
+        return [name for name in ("窗口内", "直接火化", "窗口外") if any(name in row for row in rows)], len(
+            queries
+        )
+
+    names, few = marked()
+    assert names == ["窗口内"]
+    for number in range(5):
+        make_case(home_a, f"又一{number}", service_date=DAY + dt.timedelta(days=9))
+    assert marked()[1] == few
+    suspension_lift(actor=county_user, suspension=suspension, reason="解除")
+    assert inside.service_date > DAY  # lifted today, before the ceremony's day: no longer marked
+    assert marked()[0] == []
