@@ -59,7 +59,7 @@ def holiday_list(*, viewer: User, year: int | None = None) -> QuerySet[Holiday]:
 
 def _start_of_next_day(day: dt.date) -> dt.datetime:
     one_day = dt.timedelta(1)  # not a policy threshold: the calendar's next day
-    return dt.datetime.combine(day + one_day, dt.time.min, tzinfo=clock.local_zone())
+    return clock.start_of(day + one_day)
 
 
 def _in_force_on(day: dt.date) -> Q:
@@ -110,7 +110,7 @@ def _suspensions_in_force(*, service: str, unit: OrgUnit, on: dt.date) -> list[S
     `_in_force_on`), "limited" before "suspended". Written as SQL: every screening and booking
     asks, nearly always to hear "none", and the ORM took three times as long to compile it as
     the database to answer. The units are fetched only when there is something to say."""
-    ancestor_paths = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+    ancestor_paths = OrgUnit.path_and_ancestors(unit.path)
     quote = connection.ops.quote_name
     sql = f"""
         SELECT {columns(ServiceSuspension, "s")} FROM {quote(ServiceSuspension._meta.db_table)} s

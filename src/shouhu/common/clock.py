@@ -28,6 +28,11 @@ def today() -> dt.date:
     return now().astimezone(local_zone()).date()
 
 
+def start_of(day: dt.date) -> dt.datetime:
+    """The first moment of `day` in Asia/Shanghai: local days bound every "on that day" query."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
+
+
 @contextlib.contextmanager
 def frozen(moment: dt.datetime) -> Iterator[dt.datetime]:
     if timezone.is_naive(moment):

@@ -293,7 +293,7 @@ def round_due(*, home: OrgUnit, today: dt.date, interval_days: int) -> bool:
 
 
 def health_checks_on(*, home: OrgUnit, day: dt.date) -> QuerySet[HealthCheck]:
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=clock.local_zone())
+    start = clock.start_of(day)
     end = start + dt.timedelta(days=1)  # not a policy threshold: one calendar day
     return HealthCheck.objects.filter(unit=home, checked_at__gte=start, checked_at__lt=end)
 
@@ -312,7 +312,7 @@ def people_short_of_checks(*, home: OrgUnit, day: dt.date, per_day: int) -> list
 def abnormal_checks(*, viewer: User, day: dt.date) -> list[HealthCheck]:
     homes = home_list(viewer=viewer)
     checks = HealthCheck.objects.filter(unit__in=homes, is_abnormal=True)
-    zone_start = dt.datetime.combine(day, dt.time.min, tzinfo=clock.local_zone())
+    zone_start = clock.start_of(day)
     return list(
         checks.filter(checked_at__gte=zone_start)
         .select_related("person", "unit")
@@ -390,7 +390,7 @@ def home_overview(*, viewer: User, today: dt.date) -> list[HomeRow]:
     )
     for row in person_rows:
         people[row["home_unit_id"]] = row["n"]
-    start = dt.datetime.combine(today, dt.time.min, tzinfo=clock.local_zone())
+    start = clock.start_of(today)
     checks = (
         HealthCheck.objects.filter(unit_id__in=ids, checked_at__gte=start)
         .values("unit_id")

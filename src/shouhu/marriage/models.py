@@ -201,6 +201,12 @@ ACTIVE_STATUSES = (
 )
 
 
+# Who may cancel what: the couple a booking or waiting place, staff also a check-in that led to
+# no registration (the couple left), so the parties can book again.
+PUBLIC_CANCELLABLE = (BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED)
+STAFF_CANCELLABLE = (*PUBLIC_CANCELLABLE, BookingStatus.CHECKED_IN)
+
+
 class Booking(TimeStampedModel):
     """A couple's appointment (or place on the waiting list) for one slot."""
 
@@ -248,6 +254,11 @@ class Booking(TimeStampedModel):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_STATUSES
+
+    @property
+    def staff_may_cancel(self) -> bool:
+        """Staff may cancel it, or end a check-in that led to no registration (`booking_cancel`)."""
+        return self.status in STAFF_CANCELLABLE
 
 
 class PartyRole(models.TextChoices):

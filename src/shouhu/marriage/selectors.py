@@ -188,9 +188,8 @@ def suspensions_affecting(
     whoever registered them (a county's or the region's covers its registries), each with the
     viewer's bookings inside its window (C4). Three queries, whatever the number of suspensions."""
     paths = list(registry_list(viewer=viewer).values_list("path", flat=True))
-    step = OrgUnit.steplen
     # A suspension covers a registry when it was registered at the registry or above it.
-    covering = sorted({path[:end] for path in paths for end in range(step, len(path) + 1, step)})
+    covering = sorted({covered for path in paths for covered in OrgUnit.path_and_ancestors(path)})
     if not covering:
         return []
     suspensions = list(

@@ -38,6 +38,8 @@ from shouhu.marriage import notices
 from shouhu.marriage.calendar import booking_opens_on, computed_surge_dates, day_plan, is_registry
 from shouhu.marriage.models import (
     ACTIVE_STATUSES,
+    PUBLIC_CANCELLABLE,
+    STAFF_CANCELLABLE,
     Booking,
     BookingParty,
     BookingStatus,
@@ -658,10 +660,7 @@ def booking_cancel(*, booking: Booking, actor: User | None = None, reason: str =
     """Cancel a booking or a waiting place. Staff (an actor) may also end a check-in that led to
     no registration (the couple left, a document was missing), so the parties can book again."""
     booking = _lock(booking)
-    cancellable = [BookingStatus.WAITING, BookingStatus.OFFERED, BookingStatus.BOOKED]
-    if actor is not None:
-        cancellable.append(BookingStatus.CHECKED_IN)
-    if booking.status not in cancellable:
+    if booking.status not in (STAFF_CANCELLABLE if actor is not None else PUBLIC_CANCELLABLE):
         raise _refuse(
             _("该预约%(status)s，不能取消") % {"status": booking.get_status_display()},
             code="not_cancellable",
@@ -1006,14 +1005,6 @@ def _computed_surge_add(*, actor: User | None, day: dt.date, name: str) -> bool:
 
 
 @transaction.atomic
-def surge_dates_sync(*, actor: User | None = None, year: int) -> int:
-    """520, 521 and 七夕 of a year (lunar date computed), unless staff already set them."""
-    return sum(
-        _computed_surge_add(actor=actor, day=day, name=name) for day, name in computed_surge_dates(year)
-    )
-
-
-@transaction.atomic
 def surge_dates_sync_upcoming(*, actor: User | None) -> list[dt.date]:
     """The next 520, 521 and 七夕 each: this year's while still ahead, else next year's (late in
     the year this year's are past). Returns the dates made; the ones already set are left alone."""
@@ -1058,10 +1049,6 @@ def _refuse_other_day(booking: Booking) -> None:
         raise _refuse(
             _("该预约为 %(date)s，不是今天") % {"date": booking.date}, code="wrong_day", conflict=True
         )
-
-
-def _start_of_today() -> dt.datetime:
-    return dt.datetime.combine(clock.today(), dt.time.min, tzinfo=clock.local_zone())
 
 
 @dataclass(frozen=True)
@@ -1285,7 +1272,7 @@ def booking_register_done(*, actor: User, booking: Booking) -> Booking:
     _refuse_other_day(booking)
     eligible = set(
         CounterCheck.objects.filter(
-            booking=booking, is_eligible=True, checked_at__gte=_start_of_today()
+            booking=booking, is_eligible=True, checked_at__gte=clock.start_of(clock.today())
         ).values_list("party_id", flat=True)
     )
     if any(p.pk not in eligible for p in booking.parties.all()):

@@ -72,6 +72,11 @@ class OrgUnit(MP_Node, TimeStampedModel):  # type: ignore[django-manager-missing
 
     steplen = 4
 
+    @classmethod
+    def path_and_ancestors(cls, path: str) -> list[str]:
+        """The paths of the unit at `path` and of every unit above it, root first."""
+        return [path[:end] for end in range(cls.steplen, len(path) + 1, cls.steplen)]
+
     class Meta:
         verbose_name = "单位"
         verbose_name_plural = "单位"

@@ -50,7 +50,7 @@ def unit_children(*, viewer: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
 
 def unit_ancestors(*, viewer: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
     """Breadcrumb: the ancestors the viewer may see (a county user sees no region root)."""
-    paths = [unit.path[:i] for i in range(unit.steplen, len(unit.path), unit.steplen)]
+    paths = OrgUnit.path_and_ancestors(unit.path)[:-1]
     return unit_visible(viewer=viewer).filter(path__in=paths).order_by("depth")
 
 

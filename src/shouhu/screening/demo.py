@@ -44,7 +44,7 @@ def record_demo_screenings(*, seed: int = 5) -> int:
             :DEMO_INSTITUTIONS
         ]
     )
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=clock.local_zone())
+    start = clock.start_of(first)
     if not institutions or Screening.objects.filter(unit__in=institutions, screened_at__gte=start).exists():
         return 0
     created = 0

@@ -198,7 +198,7 @@ def local_day(moment: dt.datetime) -> dt.date:
 
 
 def _local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=clock.local_zone())
+    start = clock.start_of(day)
     return start, start + dt.timedelta(1)  # not a policy threshold: one calendar day
 
 

@@ -737,7 +737,7 @@ def visitor_records_purge(*, today: dt.date | None = None) -> PurgeResult:
     today = today or clock.today()
     policy = current_policy(today)
     cutoff = today - dt.timedelta(days=policy.visitor_record_retention_days)
-    start_of_cutoff = dt.datetime.combine(cutoff, dt.time.min, tzinfo=clock.local_zone())
+    start_of_cutoff = clock.start_of(cutoff)
     old = Screening.objects.filter(screened_at__lt=start_of_cutoff)
     counts = counts_by_unit_and_day(old)
     existing = {

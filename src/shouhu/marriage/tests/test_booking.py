@@ -232,9 +232,9 @@ def test_m5_surge_date_has_its_own_plan_and_opens_when_configured(tree, plan_cam
 def test_m5_computed_surge_dates_include_qixi(plan_campaign):
     from shouhu.marriage.models import SurgeDate
 
-    assert services.surge_dates_sync(year=2022) == 3
+    assert len(services.surge_dates_sync_upcoming(actor=None)) == 3  # 2022's, all still ahead
     assert SurgeDate.objects.filter(date=dt.date(2022, 8, 4)).exists()  # 七夕 2022: lunar 7-7
-    assert services.surge_dates_sync(year=2022) == 0
+    assert services.surge_dates_sync_upcoming(actor=None) == []
 
 
 def test_m1_reschedule_moves_the_seat_and_offers_the_old_one(registry):

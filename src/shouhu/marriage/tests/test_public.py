@@ -65,7 +65,7 @@ def test_m5_phone_books_the_last_seat_of_520_then_waitlist_then_cancel_moves_the
     client, tree, plan_campaign
 ):
     unit = make_registry(tree.county_a, "加格达奇区婚姻登记处", quota=4)
-    services.surge_dates_sync(year=2022)
+    services.surge_dates_sync_upcoming(actor=None)
     services.surge_date_set(
         actor=None, date=dt.date(2022, 5, 20), name="“520”", daily_quota=2, is_computed=True
     )
