@@ -5,18 +5,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from shouhu.accounts.views import dashboard
 from shouhu.common.views import healthz
 
+# Each module's endpoints under its own prefix: a request is matched against one module's
+# patterns, not tried against every pattern of the modules before it.
 api_v1 = [
+    path("units/", include("shouhu.orgs.api_urls")),
+    path("people/", include("shouhu.people.api_urls")),
+    path("vaccination/", include("shouhu.vaccination.api_urls")),
+    path("screening/", include("shouhu.screening.api_urls")),
+    path("alerts/", include("shouhu.alerts.api_urls")),
+    path("eldercare/", include("shouhu.eldercare.api_urls")),
+    path("marriage/", include("shouhu.marriage.api_urls")),
+    path("funerals/", include("shouhu.funerals.api_urls")),
+    path("notifications/", include("shouhu.notifications.api_urls")),
+    # Several prefixes each (me/, auth/token/; campaigns/, holidays/, suspensions/, …).
     path("", include("shouhu.accounts.api_urls")),
-    path("", include("shouhu.orgs.api_urls")),
     path("", include("shouhu.campaigns.api_urls")),
-    path("", include("shouhu.people.api_urls")),
-    path("", include("shouhu.vaccination.api_urls")),
-    path("", include("shouhu.screening.api_urls")),
-    path("", include("shouhu.alerts.api_urls")),
-    path("", include("shouhu.eldercare.api_urls")),
-    path("", include("shouhu.marriage.api_urls")),
-    path("", include("shouhu.funerals.api_urls")),
-    path("", include("shouhu.notifications.api_urls")),
 ]
 
 urlpatterns = [

@@ -3,37 +3,37 @@ from django.urls import path
 from shouhu.marriage import api
 
 urlpatterns = [
-    path("marriage/bookings/", api.BookingListApi.as_view(), name="api-marriage-booking-list"),
-    path("marriage/bookings/new/", api.BookingCreateApi.as_view(), name="api-marriage-booking-create"),
+    path("bookings/", api.BookingListApi.as_view(), name="api-marriage-booking-list"),
+    path("bookings/new/", api.BookingCreateApi.as_view(), name="api-marriage-booking-create"),
     path(
-        "marriage/bookings/<int:booking_id>/",
+        "bookings/<int:booking_id>/",
         api.BookingDetailApi.as_view(),
         name="api-marriage-booking-detail",
     ),
     path(
-        "marriage/bookings/<int:booking_id>/cancel/",
+        "bookings/<int:booking_id>/cancel/",
         api.BookingCancelApi.as_view(),
         name="api-marriage-booking-cancel",
     ),
     path(
-        "marriage/bookings/<int:booking_id>/check-in/",
+        "bookings/<int:booking_id>/check-in/",
         api.BookingCheckInApi.as_view(),
         name="api-marriage-booking-check-in",
     ),
-    path("marriage/reports/", api.ReportListApi.as_view(), name="api-marriage-report-list"),
+    path("reports/", api.ReportListApi.as_view(), name="api-marriage-report-list"),
     path(
-        "marriage/reports/<int:marriage_report_id>/close/",
+        "reports/<int:marriage_report_id>/close/",
         api.ReportCloseApi.as_view(),
         name="api-marriage-report-close",
     ),
-    path("marriage/report-recipients/", api.RecipientListApi.as_view(), name="api-marriage-recipient-list"),
+    path("report-recipients/", api.RecipientListApi.as_view(), name="api-marriage-recipient-list"),
     path(
-        "marriage/report-recipients/new/",
+        "report-recipients/new/",
         api.RecipientCreateApi.as_view(),
         name="api-marriage-recipient-create",
     ),
     path(
-        "marriage/report-recipients/<int:report_recipient_id>/delete/",
+        "report-recipients/<int:report_recipient_id>/delete/",
         api.RecipientDeleteApi.as_view(),
         name="api-marriage-recipient-delete",
     ),
