@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from shouhu.campaigns.permissions import CampaignPerm
-from shouhu.common.api import ObjectIdField
+from shouhu.common.api import LeanSerializer, ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
 from shouhu.common.types import AuthedRequest
@@ -19,7 +19,7 @@ from shouhu.orgs.models import OrgUnit
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
 
-class PartyOutput(serializers.Serializer):
+class PartyOutput(LeanSerializer):
     role = serializers.CharField()
     name = serializers.CharField(source="person.name")
     id_type = serializers.CharField(source="person.id_type")
@@ -28,7 +28,7 @@ class PartyOutput(serializers.Serializer):
     is_hmt = serializers.BooleanField()
 
 
-class BookingOutput(serializers.Serializer):
+class BookingOutput(LeanSerializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     unit = serializers.IntegerField(source="unit_id")
@@ -68,14 +68,14 @@ class BookingListApi(ScopedAPIView):
         return paginated(self, request, bookings, BookingOutput)
 
 
-class PartyInput(serializers.Serializer):
+class PartyInput(LeanSerializer):
     name = serializers.CharField(max_length=30)
     id_type = serializers.ChoiceField(choices=PARTY_ID_TYPES)
     id_number = serializers.CharField(max_length=30)
     phone = serializers.CharField(max_length=20)
 
 
-class BookingCreateInput(serializers.Serializer):
+class BookingCreateInput(LeanSerializer):
     slot = ObjectIdField()
     party_a = PartyInput()
     party_b = PartyInput()
