@@ -4,6 +4,7 @@ The area code is only a warning: codes change over time and old numbers stay val
 """
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -78,6 +79,34 @@ def normalise_phone(raw: str) -> str:
     text = raw.strip().replace(" ", "").replace("-", "")
     if not text:
         return ""
+    return _parsed_phone(text).normalised
+
+
+def is_mobile(phone: str) -> bool:
+    """Whether a (valid) number can receive text messages: mobile, or a plan that may be either."""
+    return _parsed_phone(phone).is_mobile  # as `normalise_phone` keeps it: national or E.164
+
+
+@dataclass(frozen=True)
+class _ParsedPhone:
+    number: phonenumbers.PhoneNumber
+    normalised: str
+
+    @functools.cached_property
+    def is_mobile(self) -> bool:
+        kind = phonenumbers.number_type(self.number)
+        return kind in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
+
+
+# A booking handles each party's number several times (the person, its texts, whether it takes
+# texts), and parsing costs more than everything else done with it. The cache is small on
+# purpose: it serves one request's repeats and keeps no more than a few numbers in memory.
+# Refusals are raised, never cached.
+@functools.lru_cache(maxsize=32)
+def _parsed_phone(text: str) -> _ParsedPhone:
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
@@ -85,15 +114,8 @@ def normalise_phone(raw: str) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhone(_("电话号码无效，请核对位数"))
     if parsed.country_code == 86:
-        return str(parsed.national_number)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def is_mobile(phone: str) -> bool:
-    """Whether a (valid) number can receive text messages: mobile, or a plan that may be either."""
-    parsed = phonenumbers.parse(phone, "CN")  # as `normalise_phone` keeps it: national or E.164
-    kind = phonenumbers.number_type(parsed)
-    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        return _ParsedPhone(parsed, str(parsed.national_number))
+    return _ParsedPhone(parsed, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
 def document_key(number: str) -> str:

@@ -13,6 +13,7 @@ from shouhu.people.idcard import (
     InvalidIdNumber,
     InvalidPhone,
     check_digit,
+    is_mobile,
     normalise_phone,
     parse_resident_id,
 )
@@ -170,6 +171,16 @@ def test_x2_phone_with_spaces_or_dashes_is_normalised():
 def test_x2_invalid_phone_is_refused_in_chinese(raw, message):
     with pytest.raises(InvalidPhone, match=message):
         normalise_phone(raw)
+
+
+def test_x2_a_refused_phone_is_refused_again_and_mobiles_are_told_from_landlines():
+    # Parsed numbers are remembered for a request's repeats; refusals never are.
+    for _attempt in (1, 2):
+        with pytest.raises(InvalidPhone, match="电话号码无效"):
+            normalise_phone("12345")
+    assert is_mobile(normalise_phone("138 0013 8000"))
+    assert not is_mobile(normalise_phone("010-6552 9988"))
+    assert normalise_phone("010-6552 9988") == "1065529988"
 
 
 def test_x2_clean_person_refuses_an_invalid_phone_and_normalises_a_valid_one(tree):
