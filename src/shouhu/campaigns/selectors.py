@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet, prefetch_related_objects
@@ -105,24 +106,32 @@ class ServiceAvailability:
         return self.reason
 
 
-def _suspensions_in_force(*, service: str, unit: OrgUnit, on: dt.date) -> list[ServiceSuspension]:
-    """The suspensions of `service` at `unit` or above it in force on `on` (the conditions of
-    `_in_force_on`), "limited" before "suspended". Written as SQL: every screening and booking
-    asks, nearly always to hear "none", and the ORM took three times as long to compile it as
-    the database to answer. The units are fetched only when there is something to say."""
+def suspensions_in_force_sql(*, service: str, unit: OrgUnit, on: dt.date) -> tuple[str, list[Any]]:
+    """FROM and WHERE of the suspensions of `service` at `unit` or above it in force on `on`
+    (the conditions of `_in_force_on`), table alias `s`, with their parameters: for this module's
+    own query and for statements of other modules that ask the same in passing."""
     ancestor_paths = OrgUnit.path_and_ancestors(unit.path)
     quote = connection.ops.quote_name
     sql = f"""
-        SELECT {columns(ServiceSuspension, "s")} FROM {quote(ServiceSuspension._meta.db_table)} s
+        FROM {quote(ServiceSuspension._meta.db_table)} s
         JOIN {quote(OrgUnit._meta.db_table)} u ON u.id = s.unit_id
         WHERE s.service = %s AND u.path IN ({", ".join(["%s"] * len(ancestor_paths))})
           AND s.starts_on <= %s AND s.ends_on >= %s
           AND (s.lifted_at IS NULL OR s.lifted_at >= %s)
-        ORDER BY s.mode, s.starts_on, s.id
-    """  # noqa: S608 - only table and column names and placeholders are formatted in
+    """  # only table names and placeholders are formatted in; every value is a parameter
     day = connection.ops.adapt_datefield_value(on)
     lifted_after = connection.ops.adapt_datetimefield_value(_start_of_next_day(on))
-    rows = select_rows(sql, [service, *ancestor_paths, day, day, lifted_after], (ServiceSuspension, "s"))
+    return sql, [service, *ancestor_paths, day, day, lifted_after]
+
+
+def _suspensions_in_force(*, service: str, unit: OrgUnit, on: dt.date) -> list[ServiceSuspension]:
+    """The suspensions of `service` at `unit` or above it in force on `on`, "limited" before
+    "suspended". Written as SQL: every screening and booking asks, nearly always to hear "none",
+    and the ORM took three times as long to compile it as the database to answer. The units are
+    fetched only when there is something to say."""
+    where, params = suspensions_in_force_sql(service=service, unit=unit, on=on)
+    sql = f"SELECT {columns(ServiceSuspension, 's')} {where} ORDER BY s.mode, s.starts_on, s.id"
+    rows = select_rows(sql, params, (ServiceSuspension, "s"))
     suspensions = [suspension for (suspension,) in rows]
     if suspensions:
         prefetch_related_objects(suspensions, "unit")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from shouhu.campaigns.calendar import qixi
 from shouhu.campaigns.models import Holiday, HolidayKind, Policy, ServiceType
-from shouhu.campaigns.selectors import ServiceAvailability, service_availability
+from shouhu.campaigns.selectors import ServiceAvailability, service_availability, suspensions_in_force_sql
 from shouhu.marriage.models import DateOverride, RegistrySettings, SlotPlan, SlotTemplate, SurgeDate
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 
@@ -92,24 +92,34 @@ _FACT_NAMES = (
     "surge_opens_days",
     "has_normal",
     "has_surge",
+    "suspended_or_limited",
 )
 
 
-def _day_facts(unit: OrgUnit, day: dt.date) -> dict[str, Any]:
+def _day_facts(unit: OrgUnit, day: dt.date, *, with_suspensions: bool) -> dict[str, Any]:
     """The registry's settings, its override of `day`, the holiday and the surge date of `day`,
-    and whether it has normal and surge slot plans, in one statement: every booking asks. Written
-    as SQL because the ORM took longer to compile it with subqueries than to run five queries."""
+    whether it has normal and surge slot plans and (`with_suspensions`) whether a C4 suspension
+    touches the day, in one statement: every booking asks. Written as SQL because the ORM took
+    longer to compile it with subqueries than to run five queries."""
     tables = {
         model.__name__: connection.ops.quote_name(model._meta.db_table)
         for model in (RegistrySettings, DateOverride, Holiday, SurgeDate, SlotTemplate)
     }
+    suspensions = "NULL"
+    suspension_params: list[Any] = []
+    if with_suspensions:
+        where, suspension_params = suspensions_in_force_sql(
+            service=ServiceType.MARRIAGE_REGISTRATION, unit=unit, on=day
+        )
+        suspensions = f"EXISTS (SELECT 1 {where})"
     sql = f"""
-        SELECT s.id, s.open_weekdays, s.daily_quota, o.id, o.is_open, o.daily_quota, o.note,
+        SELECT r.id, r.open_weekdays, r.daily_quota, o.id, o.is_open, o.daily_quota, o.note,
                h.kind, h.name, g.id, g.name, g.is_computed, g.daily_quota, g.booking_opens_days,
                EXISTS (SELECT 1 FROM {tables["SlotTemplate"]} t WHERE t.unit_id = %s AND t.plan = %s),
-               EXISTS (SELECT 1 FROM {tables["SlotTemplate"]} t WHERE t.unit_id = %s AND t.plan = %s)
+               EXISTS (SELECT 1 FROM {tables["SlotTemplate"]} t WHERE t.unit_id = %s AND t.plan = %s),
+               {suspensions}
         FROM (SELECT 1 AS one) AS fixed
-        LEFT JOIN {tables["RegistrySettings"]} s ON s.unit_id = %s
+        LEFT JOIN {tables["RegistrySettings"]} r ON r.unit_id = %s
         LEFT JOIN {tables["DateOverride"]} o ON o.unit_id = %s AND o.date = %s
         LEFT JOIN {tables["Holiday"]} h ON h.date = %s
         LEFT JOIN {tables["SurgeDate"]} g ON g.date = %s
@@ -120,6 +130,7 @@ def _day_facts(unit: OrgUnit, day: dt.date) -> dict[str, Any]:
         SlotPlan.NORMAL.value,
         unit.pk,
         SlotPlan.SURGE.value,
+        *suspension_params,
         unit.pk,
         unit.pk,
         on,
@@ -130,7 +141,7 @@ def _day_facts(unit: OrgUnit, day: dt.date) -> dict[str, Any]:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     facts = dict(zip(_FACT_NAMES, row, strict=True))
-    for name in ("override_is_open", "surge_is_computed", "has_normal", "has_surge"):
+    for name in ("override_is_open", "surge_is_computed", "has_normal", "has_surge", "suspended_or_limited"):
         if facts[name] is not None:
             facts[name] = bool(facts[name])  # SQLite answers 0/1
     return facts
@@ -148,7 +159,7 @@ def day_plan(
     if unit.status != UnitStatus.ACTIVE:
         reason = _("%(unit)s目前%(status)s") % {"unit": unit.name, "status": unit.get_status_display()}
         return DayPlan(unit, day, is_open=False, reason=reason)
-    facts = _day_facts(unit, day)
+    facts = _day_facts(unit, day, with_suspensions=with_suspensions)
     open_weekdays = (
         facts["settings_weekdays"] if facts["settings_id"] is not None else RegistrySettings().open_weekdays
     )
@@ -175,9 +186,11 @@ def day_plan(
         reason = "" if is_open else (facts["override_note"] or _("该日不办理婚姻登记"))
     if not is_open:
         return DayPlan(unit, day, is_open=False, reason=reason, surge=surge)
+    # The day's facts said whether any suspension touches it: nearly always none, and then the
+    # suspensions need not be read.
     availability = (
         service_availability(service=ServiceType.MARRIAGE_REGISTRATION, unit=unit, on=day)
-        if with_suspensions
+        if facts["suspended_or_limited"]
         else ServiceAvailability(is_open=True)
     )
     if not availability.is_open:

@@ -8,6 +8,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.marriage import services
 from shouhu.marriage.models import Booking, BookingStatus, Slot, SlotTemplate
 from shouhu.marriage.tests.factories import MONDAY, book, make_registry, suspend
+from shouhu.orgs.models import OrgUnit
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
 
@@ -148,6 +149,19 @@ def test_c4_a_suspension_neither_blocks_rule_changes_nor_shrinks_the_day_for_goo
     assert "大厅消杀" in services.day_refusal(unit=registry, day=MONDAY, policy=current_policy())
     suspension_lift(actor=None, suspension=suspension, reason="消杀完成")
     assert _capacities(registry) == [(9, 3, 0), (10, 3, 1)]  # the whole day is back
+
+
+def test_c4_a_booking_day_is_checked_in_one_statement_suspensions_included(
+    registry, django_assert_num_queries
+):
+    """The day's facts say whether a suspension touches it (nearly always not): the suspensions
+    themselves are read only when one does."""
+    policy = current_policy()
+    with django_assert_num_queries(1):
+        assert services.day_refusal(unit=registry, day=MONDAY, policy=policy) is None
+    suspend(OrgUnit.objects.get_parent(registry), MONDAY, "全县暂停")  # at the county, above the registry
+    assert "全县暂停" in services.day_refusal(unit=registry, day=MONDAY, policy=policy)
+    assert services.day_refusal(unit=registry, day=TUESDAY, policy=policy) is None
 
 
 def test_m5_more_places_go_to_the_waiting_list_at_once(registry):
