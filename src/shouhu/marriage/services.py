@@ -334,8 +334,9 @@ class _RegisteredMeanwhile(Exception):
     """Someone registered a party's document between our look-up and our insert."""
 
 
-def _register_new(parties: list[_Party]) -> list[Person]:
-    """Insert the parties not found before the transaction, audited as `person_register` logs.
+def _register_new(parties: list[_Party], *, actor: User | None) -> list[Person]:
+    """Insert the parties not found before the transaction, audited as `person_register` logs, in
+    the name of the clerk who books for a couple (`actor`; None for the public's own bookings).
 
     No savepoint: when someone registered the same document in between, the unique index refuses
     the insert, the whole booking transaction is rolled back and `booking_create` starts again,
@@ -347,7 +348,7 @@ def _register_new(parties: list[_Party]) -> list[Person]:
         made = insert_returning([Person(**p.values) for p in parties])
     except IntegrityError as error:
         raise _RegisteredMeanwhile from error
-    audit_bulk(actor=None, created=made)
+    audit_bulk(actor=actor, created=made)
     return made
 
 
@@ -452,6 +453,7 @@ def booking_create(
         try:
             with transaction.atomic(), audit_batch():  # foreign keys are checked at commit
                 booking = _booking_create(
+                    actor=actor,
                     unit=unit,
                     slot=slot,
                     parties=parties,
@@ -525,6 +527,7 @@ def _check_alive(people: list[tuple[str, Person]]) -> None:
 
 def _booking_create(
     *,
+    actor: User | None,
     unit: OrgUnit,
     slot: Slot,
     parties: list[_Party],
@@ -534,7 +537,7 @@ def _booking_create(
 ) -> Booking:
     missing = [p for p in parties if p.role not in found]
     # A person registered just now has no isolation record and no booking yet: nothing to check.
-    made = _register_new(missing)
+    made = _register_new(missing, actor=actor)
     found = {**found, **{p.role: person for p, person in zip(missing, made, strict=True)}}
     people = [(p.role, found[p.role]) for p in parties]
     booking = Booking(code=_new_code(), unit=unit, slot=slot, date=slot.date, status=BookingStatus.BOOKED)

@@ -291,6 +291,78 @@ def test_x3_audit_batch_inserts_every_entry_once_and_nothing_on_error(tree, djan
     assert entries.count() == 2
 
 
+def test_x3_a_batch_keeps_each_entrys_own_values_beside_the_shared_ones(tree, county_user):
+    # Values the same in every row go to the database once; the others row by row.
+    from auditlog.models import LogEntry
+
+    from shouhu.common.audit import acting_as, audit_batch, audit_bulk, audit_record
+    from shouhu.notifications.models import OutboxMessage
+
+    with auditlog_disabled():
+        texts = [
+            OutboxMessage.objects.create(unit=tree.county_a, kind="test", phone=f"1390000000{n}", body="测试")
+            for n in range(3)
+        ]
+    with acting_as(county_user), audit_batch():
+        audit_bulk(actor=None, created=texts[:2])
+        audit_bulk(actor=county_user, created=texts[2:])
+        audit_record(
+            actor=county_user, obj=tree.county_a, action=2, changes={"x": ["1", "2"]}, object_repr="县"
+        )
+    entries = {e.object_pk: e for e in LogEntry.objects.filter(content_type__model="outboxmessage")}
+    assert [entries[str(t.pk)].actor_id for t in texts] == [None, None, county_user.pk]
+    assert {entries[str(t.pk)].action for t in texts} == {LogEntry.Action.CREATE}
+    assert all(entries[str(t.pk)].changes_dict["id"] == ["None", str(t.pk)] for t in texts)
+    (unit_entry,) = LogEntry.objects.filter(content_type__model="orgunit", action=2)
+    assert (unit_entry.object_repr, unit_entry.actor_id, unit_entry.changes_dict) == (
+        "县",
+        county_user.pk,
+        {"x": ["1", "2"]},
+    )
+
+
+def test_x7_lean_serializers_answer_as_drf_and_keep_their_fields_apart():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from rest_framework import serializers
+
+    from shouhu.common.api import LeanSerializer
+
+    def declare(base: type) -> type:
+        child = type("Child", (base,), {"label": serializers.CharField(source="person.name")})
+        return type(
+            "Parent",
+            (base,),
+            {
+                "day": serializers.DateField(),
+                "kind": serializers.ChoiceField(choices=[("a", "甲"), ("b", "乙")]),
+                "count": serializers.IntegerField(max_value=9),
+                "children": child(many=True, source="items"),
+                "tags": serializers.ListField(child=serializers.CharField(max_length=2)),
+            },
+        )
+
+    lean, plain = declare(LeanSerializer), declare(serializers.Serializer)
+    thing = SimpleNamespace(
+        day=dt.date(2026, 5, 20),
+        kind="a",
+        count=3,
+        items=[SimpleNamespace(person=SimpleNamespace(name="甲"))],
+        tags=["ok"],
+    )
+    assert lean(thing).data == plain(thing).data
+    bad = {"day": "5月20日", "kind": "c", "count": 10, "tags": ["too long"]}
+    lean_input, plain_input = lean(data=bad), plain(data=bad)
+    assert not lean_input.is_valid()
+    assert not plain_input.is_valid()
+    assert set(lean_input.errors) == set(plain_input.errors) == {"day", "kind", "count", "children", "tags"}
+    first, second = lean(thing), lean(thing)
+    assert first.fields["day"] is not second.fields["day"]
+    assert first.fields["day"].parent is first
+    assert second.fields["day"].parent is second
+
+
 def auditlog_disabled():
     from auditlog.context import disable_auditlog
 

@@ -288,6 +288,16 @@ def test_x3_booking_through_the_api_names_the_clerk(client, registry, clerk):
         q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "auditlog_logentry"')
     ]
     assert len(audit_inserts) == 1
+    # The persons the clerk registered and the texts queued name the clerk too, row by row right.
+    parties = list(booking.parties.all())
+    people = LogEntry.objects.filter(
+        content_type__model="person", object_pk__in=[str(p.person_id) for p in parties]
+    )
+    assert sorted((e.object_repr, e.actor_id) for e in people) == [("张三", clerk.pk), ("李四", clerk.pk)]
+    texts = LogEntry.objects.filter(content_type__model="outboxmessage")
+    assert texts.count() == 2
+    assert {e.actor_id for e in texts} == {clerk.pk}
+    assert {e.remote_addr for e in [*people, *texts, entry]} == {"127.0.0.1"}
 
 
 def test_x3_the_surge_sync_button_names_the_administrator(client, tree, plan_campaign, region_admin):
