@@ -363,6 +363,32 @@ def test_x7_lean_serializers_answer_as_drf_and_keep_their_fields_apart():
     assert second.fields["day"].parent is second
 
 
+@pytest.mark.parametrize(("flag", "prepared"), [("1", True), ("0", False)])
+def test_x7_prepared_statements_keep_the_database_urls_own_options(flag, prepared):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://u:p@db.example.org:5432/shouhu?sslmode=verify-full&connect_timeout=5",
+        "DATABASE_PREPARED_STATEMENTS": flag,
+    }
+    script = (
+        "import json; from shouhu.config.settings import base; "
+        "print(json.dumps(base.DATABASES['default']['OPTIONS']))"
+    )
+    shown = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    options = json.loads(shown.stdout)
+    assert options["sslmode"] == "verify-full"
+    assert str(options["connect_timeout"]) == "5"
+    assert (options.get("prepare_threshold") == 5) is prepared
+    assert (options.get("server_side_binding") is True) is prepared
+
+
 def auditlog_disabled():
     from auditlog.context import disable_auditlog
 

@@ -117,9 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # Values travel apart from the statement (server-side binding), so psycopg can prepare a
     # statement that a connection has run five times: PostgreSQL then stops parsing and planning
     # it again. The booking and screening paths run the same dozen statements on every request
-    # (bench/README.md). Django turns preparing off by default for PgBouncer, which before 1.21
-    # cannot keep prepared statements in transaction mode: set the variable to 0 there.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # (bench/README.md). Django turns preparing off by default for PgBouncer in transaction mode,
+    # which keeps no prepared statements before 1.21 or with max_prepared_statements = 0: set the
+    # variable to 0 there.
+    # Added to the options DATABASE_URL may carry (sslmode, connect_timeout, …), never replacing them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
