@@ -221,7 +221,9 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
     plain = [field.get_internal_type() in _PLAIN_COLUMNS for field in fields]
     first = rows[0]
     same = [
-        isinstance(first[name], _SCALARS) and all(row[name] == first[name] for row in rows) for name in names
+        isinstance(first[name], _SCALARS)
+        and all(type(row[name]) is type(first[name]) and row[name] == first[name] for row in rows)
+        for name in names
     ]
     shared = {
         f"c{index}": first[name] if is_plain else field.get_db_prep_save(first[name], connection)
