@@ -83,8 +83,15 @@ def normalise_phone(raw: str) -> str:
 
 
 def is_mobile(phone: str) -> bool:
-    """Whether a (valid) number can receive text messages: mobile, or a plan that may be either."""
-    return _parsed_phone(phone).is_mobile  # as `normalise_phone` keeps it: national or E.164
+    """Whether a number can receive text messages: mobile, or a plan that may be either. A number
+    that is not one (nothing, or dashes only) cannot."""
+    text = phone.strip()  # as `normalise_phone` keeps it: national or E.164
+    if not text:
+        return False
+    try:
+        return _parsed_phone(text).is_mobile
+    except InvalidPhone:
+        return False
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from shouhu.people.models import Person
 BAD_VALUES = [
     "",
     "abc",
+    "-",  # a phone of dashes only normalises to nothing
+    " - ",
     "-1",
     "0",
     str(2**70),
