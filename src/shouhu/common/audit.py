@@ -208,59 +208,69 @@ _SCALARS = (type(None), bool, int, str, dt.datetime)
 _PARAMETERS_PER_STATEMENT = 30_000
 
 
+# psycopg parses a statement again on every call once it has more parameters than this.
+_CACHED_STATEMENT_PARAMETERS = 50
+
+
 def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
     """INSERT rows (values by attname) with multi-row statements, values prepared as bulk_create
-    would. A column with the same value in every row (the actor, the request's address, …) is
-    sent once, by name: a booking's five entries of fifteen columns made 75 parameters, and
-    psycopg parses again, on every call, a statement of more than 50."""
+    would. A small batch whose columns share values (the actor, the request's address, …) sends
+    each shared value once, by name: a clerk's booking made 75 parameters with fifteen columns of
+    five entries, and psycopg parses a statement of more than 50 again on every call. Large batches
+    (imports) keep one positional parameter per value: naming 30,000 of them costs more."""
     from django.db import connections, router
 
     connection = connections[router.db_for_write(model)]
     names = list(rows[0])
     fields = [model._meta.get_field(name) for name in names]
     plain = [field.get_internal_type() in _PLAIN_COLUMNS for field in fields]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns_sql = ", ".join(quote(f.column) for f in fields)
+
+    def prepare(value: Any, field: Any, is_plain: bool) -> Any:
+        return value if is_plain else field.get_db_prep_save(value, connection)
+
     first = rows[0]
     same = [
         isinstance(first[name], _SCALARS)
         and all(type(row[name]) is type(first[name]) and row[name] == first[name] for row in rows)
         for name in names
     ]
-    shared = {
-        f"c{index}": first[name] if is_plain else field.get_db_prep_save(first[name], connection)
-        for index, (name, field, is_plain, is_same) in enumerate(zip(names, fields, plain, same, strict=True))
+    named = sum(same) + (len(names) - sum(same)) * len(rows)
+    if named <= _CACHED_STATEMENT_PARAMETERS < len(names) * len(rows):
+        # "(%(c0r{row})s, %(c1)s, …)": the shared columns by their one name, the others by row.
+        row_sql = "({})".format(
+            ", ".join(f"%(c{i})s" if is_same else f"%(c{i}r{{row}})s" for i, is_same in enumerate(same))
+        )
+        params: dict[str, Any] = {}
+        for i, (name, field, is_plain, is_same) in enumerate(zip(names, fields, plain, same, strict=True)):
+            for number, row in enumerate(rows[:1] if is_same else rows):
+                params[f"c{i}" if is_same else f"c{i}r{number}"] = prepare(row[name], field, is_plain)
+        values_sql = ", ".join(row_sql.format(row=number) for number in range(len(rows)))
+        with connection.cursor() as cursor:
+            # Only quoted names and parameter names are formatted in; every value is a parameter.
+            cursor.execute(f"INSERT INTO {table} ({columns_sql}) VALUES {values_sql}", params)  # noqa: S608
+        return
+    # Shared values are prepared once, the others row by row.
+    once = {
+        name: prepare(first[name], field, is_plain)
+        for name, field, is_plain, is_same in zip(names, fields, plain, same, strict=True)
         if is_same
     }
-    varying = [
-        (index, name, field, is_plain)
-        for index, (name, field, is_plain, is_same) in enumerate(zip(names, fields, plain, same, strict=True))
-        if not is_same
-    ]
-    # "(%(c0r{row})s, %(c1)s, …)": the shared columns by their one name, the others by row.
-    row_sql = "({})".format(
-        ", ".join(
-            f"%(c{index})s" if is_same else f"%(c{index}r{{row}})s" for index, is_same in enumerate(same)
-        )
-    )
-    quote = connection.ops.quote_name
-    per_statement = max(1, (_PARAMETERS_PER_STATEMENT - len(shared)) // max(1, len(varying)))
+    per_statement = max(1, _PARAMETERS_PER_STATEMENT // len(names))
+    row_sql = "({})".format(", ".join(["%s"] * len(names)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            params = dict(shared)
-            for number, row in enumerate(chunk):
-                for index, name, field, is_plain in varying:
-                    value = row[name]
-                    params[f"c{index}r{number}"] = (
-                        value if is_plain else field.get_db_prep_save(value, connection)
-                    )
-            # Only quoted table and column names and parameter names are formatted in; every value
-            # is a parameter.
-            sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608
-                quote(model._meta.db_table),
-                ", ".join(quote(f.column) for f in fields),
-                ", ".join(row_sql.format(row=number) for number in range(len(chunk))),
-            )
-            cursor.execute(sql, params)
+            values = [
+                once[name] if is_same else prepare(row[name], field, is_plain)
+                for row in chunk
+                for name, field, is_plain, is_same in zip(names, fields, plain, same, strict=True)
+            ]
+            # Only quoted table and column names are formatted in; every value is a parameter.
+            sql = f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join([row_sql] * len(chunk))}"  # noqa: S608
+            cursor.execute(sql, values)
 
 
 # For a new object auditlog diffs every tracked field against None, which it renders "None"
