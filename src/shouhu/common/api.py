@@ -5,6 +5,7 @@ Every error, whatever raised it, reaches the client as
 """
 
 import copy
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -43,9 +44,22 @@ class LeanSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
-            name: copy.copy(field) if _copyable(field) else copy.deepcopy(field)
-            for name, field in self._declared_fields.items()
+            name: _shallow_copy(field) if copyable else copy.deepcopy(field)
+            for name, field, copyable in _declared(type(self))
         }
+
+
+@functools.cache
+def _declared(serializer: type[serializers.Serializer]) -> tuple[tuple[str, serializers.Field, bool], ...]:
+    # Declared fields are fixed when the class is made: whether each may be copied is too.
+    return tuple((name, field, _copyable(field)) for name, field in serializer._declared_fields.items())
+
+
+def _shallow_copy(field: serializers.Field) -> serializers.Field:
+    # What copy.copy does for these fields, without its generic protocol (a third of the cost).
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 # Fields that keep nothing mutable of their own: no child field, no related field, no collection.

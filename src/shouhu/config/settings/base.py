@@ -119,8 +119,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # it again. The booking and screening paths run the same dozen statements on every request
     # (bench/README.md). Django turns preparing off by default for PgBouncer in transaction mode,
     # which keeps no prepared statements before 1.21 or with max_prepared_statements = 0: set the
-    # variable to 0 there.
-    # Added to the options DATABASE_URL may carry (sslmode, connect_timeout, …), never replacing them.
+    # variable to 0 there. The options are added to those DATABASE_URL may carry (sslmode, …).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
