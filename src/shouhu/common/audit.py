@@ -238,13 +238,14 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
         for name in names
     ]
     named = sum(same) + (len(names) - sum(same)) * len(rows)
+    columns = list(zip(names, fields, plain, same, strict=True))
     if named <= _CACHED_STATEMENT_PARAMETERS < len(names) * len(rows):
         # "(%(c0r{row})s, %(c1)s, …)": the shared columns by their one name, the others by row.
         row_sql = "({})".format(
             ", ".join(f"%(c{i})s" if is_same else f"%(c{i}r{{row}})s" for i, is_same in enumerate(same))
         )
         params: dict[str, Any] = {}
-        for i, (name, field, is_plain, is_same) in enumerate(zip(names, fields, plain, same, strict=True)):
+        for i, (name, field, is_plain, is_same) in enumerate(columns):
             for number, row in enumerate(rows[:1] if is_same else rows):
                 params[f"c{i}" if is_same else f"c{i}r{number}"] = prepare(row[name], field, is_plain)
         values_sql = ", ".join(row_sql.format(row=number) for number in range(len(rows)))
@@ -254,9 +255,7 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
         return
     # Shared values are prepared once, the others row by row.
     once = {
-        name: prepare(first[name], field, is_plain)
-        for name, field, is_plain, is_same in zip(names, fields, plain, same, strict=True)
-        if is_same
+        name: prepare(first[name], field, is_plain) for name, field, is_plain, is_same in columns if is_same
     }
     per_statement = max(1, _PARAMETERS_PER_STATEMENT // len(names))
     row_sql = "({})".format(", ".join(["%s"] * len(names)))
@@ -266,7 +265,7 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
             values = [
                 once[name] if is_same else prepare(row[name], field, is_plain)
                 for row in chunk
-                for name, field, is_plain, is_same in zip(names, fields, plain, same, strict=True)
+                for name, field, is_plain, is_same in columns
             ]
             # Only quoted table and column names are formatted in; every value is a parameter.
             sql = f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join([row_sql] * len(chunk))}"  # noqa: S608
