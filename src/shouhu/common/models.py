@@ -46,3 +46,25 @@ class ImportJob(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename}"
+
+
+class AttemptCounter(models.Model):
+    """Attempts of one kind (`scope`) by one client, account, phone or ID (`key_digest`).
+
+    The key is a keyed hash: the table never holds a phone or ID number (common.attempts)."""
+
+    scope = models.CharField("类型", max_length=40)
+    key_digest = models.CharField("对象摘要", max_length=64)
+    count = models.PositiveIntegerField("次数", default=0)
+    last_at = models.DateTimeField("最近一次")
+
+    class Meta:
+        verbose_name = "尝试次数"
+        verbose_name_plural = "尝试次数"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key_digest"], name="attempt_counter_one_per_key"),
+        ]
+        indexes = [models.Index(fields=["last_at"], name="attempt_counter_last_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.count}"
