@@ -67,3 +67,14 @@ def unit_scope(viewer: "User", *, field: str = "unit", module: Module | None = N
     if unit is None:
         return Q(pk__in=[])
     return subtree(unit.path, field=field)
+
+
+def unit_in_scope(viewer: "User", unit_path: str, *, module: Module | None = None) -> bool:
+    """Whether the unit at `unit_path` lies in the viewer's part of the tree (`unit_scope` for
+    one unit already at hand, answered without a query)."""
+    if not viewer.is_authenticated or viewer.unit_id is None:
+        return False
+    if sees_whole_region(viewer, module):
+        return True
+    unit = viewer.unit
+    return unit is not None and unit_path.startswith(unit.path)

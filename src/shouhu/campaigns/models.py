@@ -185,6 +185,28 @@ class Policy(TimeStampedModel):
         validators=_range(1, 3600),
         help_text=_("同一手机号在此时间内再次申报，视为重复提交"),
     )
+    # Public pages: proof of a phone before acting for a person (X2, M1)
+    public_code_valid_minutes = models.PositiveSmallIntegerField(
+        _("短信验证码有效分钟数"), default=10, validators=_range(1, 60)
+    )
+    public_code_tries = models.PositiveSmallIntegerField(
+        _("短信验证码可输错次数"),
+        default=5,
+        validators=_range(1, 20),
+        help_text=_("输错达到此次数，须重新获取"),
+    )
+    public_codes_per_phone_per_day = models.PositiveSmallIntegerField(
+        _("每个手机号每天可获取验证码次数"), default=5, validators=_range(1, 100)
+    )
+    public_codes_per_address_per_hour = models.PositiveSmallIntegerField(
+        _("每个网络地址每小时可获取验证码次数"),
+        default=20,
+        validators=_range(1, 10000),
+        help_text=_("同一网络（如同一单位、同一运营商出口）的所有用户共用此上限"),
+    )
+    public_requests_per_document_per_day = models.PositiveSmallIntegerField(
+        _("同一证件每天可在线申请次数"), default=5, validators=_range(1, 100)
+    )
     # Isolation periods (M3 and screening)
     centralised_isolation_days = models.PositiveSmallIntegerField(
         _("集中隔离天数"), default=14, validators=_range(1, 60)
@@ -311,6 +333,12 @@ class Policy(TimeStampedModel):
     )
     marriage_arrival_minutes_before = models.PositiveSmallIntegerField(
         _("婚姻登记提前到达分钟数"), default=15, validators=_range(0, 120), help_text=_("写入提前告知")
+    )
+    marriage_active_bookings_per_phone = models.PositiveSmallIntegerField(
+        _("每个手机号同时有效的在线预约数"),
+        default=1,
+        validators=_range(1, 20),
+        help_text=_("在线预约时，已验证的手机号作为当事人持有的有效预约（含候补）不得超过此数"),
     )
     marriage_test_validity_hours = models.PositiveSmallIntegerField(
         _("港澳台及境外当事人核酸检测有效时限（小时）"),

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q
 
 from shouhu.common import clock
 from shouhu.common.crypto import blind_index
@@ -31,35 +32,46 @@ def _digest(scope: str, key: str) -> str:
     return blind_index(f"attempt:{scope}", key)
 
 
-def _locked_row(scope: str, digest: str, now: dt.datetime) -> AttemptCounter:
-    rows = AttemptCounter.objects.select_for_update()
-    row = rows.filter(scope=scope, key_digest=digest).first()
-    if row is not None:
-        return row
-    try:
-        with transaction.atomic():
-            return AttemptCounter.objects.create(scope=scope, key_digest=digest, count=0, last_at=now)
-    except IntegrityError:  # made by a parallel request between our look and our insert
-        return rows.get(scope=scope, key_digest=digest)
+def _locked_rows(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], AttemptCounter]:
+    """The counters of `wanted` (scope, digest) pairs, created if missing, locked in one order."""
+    match = Q(pk__in=[])
+    for scope, digest in wanted:
+        match |= Q(scope=scope, key_digest=digest)
+    # Sorted, so two requests never wait for each other's rows (PostgreSQL locks them in order).
+    locked = AttemptCounter.objects.select_for_update().filter(match).order_by("scope", "key_digest")
+    rows = {(row.scope, row.key_digest): row for row in locked}
+    missing = [pair for pair in wanted if pair not in rows]
+    if missing:
+        # A parallel request may make the same rows: whoever comes second keeps the first's.
+        AttemptCounter.objects.bulk_create(
+            [
+                AttemptCounter(scope=scope, key_digest=digest, count=0, last_at=clock.now())
+                for scope, digest in missing
+            ],
+            ignore_conflicts=True,
+        )
+        rows = {(row.scope, row.key_digest): row for row in locked.all()}
+    return rows
 
 
 def attempt_take(checks: Iterable[tuple[Limit, str]]) -> bool:
     """Count one attempt against every (limit, key); False when any key is already at its
     limit, in which case nothing is counted. Empty keys are not counted."""
-    wanted = sorted({(limit.scope, _digest(limit.scope, key)): limit for limit, key in checks if key}.items())
+    limits = {(limit.scope, _digest(limit.scope, key)): limit for limit, key in checks if key}
+    if not limits:
+        return True
     now = clock.now()
     with transaction.atomic():
-        # Rows are locked in one order (sorted) so two requests never wait for each other's.
-        rows = [(limit, _locked_row(scope, digest, now)) for (scope, digest), limit in wanted]
-        counts = [
-            0 if (now - row.last_at).total_seconds() >= limit.window_seconds else row.count
-            for limit, row in rows
-        ]
-        if any(count >= limit.limit for count, (limit, _row) in zip(counts, rows, strict=True)):
+        rows = _locked_rows(sorted(limits))
+        counts = {
+            pair: 0 if (now - row.last_at).total_seconds() >= limits[pair].window_seconds else row.count
+            for pair, row in rows.items()
+        }
+        if any(counts[pair] >= limits[pair].limit for pair in limits):
             return False
-        for count, (_limit, row) in zip(counts, rows, strict=True):
-            row.count, row.last_at = count + 1, now
-            row.save(update_fields=["count", "last_at"])
+        for pair, row in rows.items():
+            row.count, row.last_at = counts[pair] + 1, now
+        AttemptCounter.objects.bulk_update(list(rows.values()), ["count", "last_at"])
     return True
 
 

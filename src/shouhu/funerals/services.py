@@ -98,7 +98,7 @@ class CaseInput:
     note: str = ""
 
 
-def _registered(home: OrgUnit, person: Person, name: str, actor: User | None) -> Person:
+def registered(home: OrgUnit, person: Person, name: str, actor: User | None) -> Person:
     """A person the register already holds, if the clerk may link them.
 
     The home reaches its own county's register and whatever the clerk may see. Beyond that the
@@ -123,7 +123,7 @@ def _deceased(home: OrgUnit, data: CaseInput, actor: User | None) -> Person:
     number = data.deceased_id_number.strip()
     found = person_find_by_document(id_type="resident_id", id_number=number) if number else None
     if found is not None:
-        return _registered(home, found, name, actor)
+        return registered(home, found, name, actor)
     # Registered at the home: the register needs a unit, and the home is where the record was made.
     try:
         return person_register(
@@ -135,7 +135,7 @@ def _deceased(home: OrgUnit, data: CaseInput, actor: User | None) -> Person:
         found = person_find_by_document(id_type="resident_id", id_number=number) if number else None
         if error.code != "duplicate_person" or found is None:
             raise
-        return _registered(home, found, name, actor)
+        return registered(home, found, name, actor)
 
 
 @transaction.atomic

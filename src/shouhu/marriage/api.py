@@ -21,7 +21,7 @@ PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", 
 
 class PartyOutput(LeanSerializer):
     role = serializers.CharField()
-    name = serializers.CharField(source="person.name")
+    name = serializers.CharField()
     id_type = serializers.CharField(source="person.id_type")
     id_number_masked = serializers.CharField(source="person.id_number_masked")
     phone_masked = serializers.CharField()
@@ -102,6 +102,7 @@ class BookingCreateApi(ScopedAPIView):
             party_b=services.PartyInput(**values["party_b"]),
             join_waitlist=values["join_waitlist"],
             actor=request.user,
+            disclose=services.disclose_to_staff(request.user),
         )
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
 

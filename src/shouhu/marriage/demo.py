@@ -87,6 +87,7 @@ def load_demo_marriage() -> dict[str, int]:
                     party_b=services.PartyInput(
                         name_b, IdType.RESIDENT_ID, _demo_id(serial, female=True), f"1380000{serial:04d}"
                     ),
+                    disclose=services.disclose_everything,
                 )
             except DomainError:
                 continue

@@ -68,6 +68,19 @@ class BookingForm(DayChoiceForm):
     )
 
 
+class CodeForm(forms.Form):
+    code_a = forms.CharField(
+        label=_("当事人甲收到的验证码"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    code_b = forms.CharField(
+        label=_("当事人乙收到的验证码"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class LookupForm(forms.Form):
     code = forms.CharField(label=_("预约码"), max_length=16)
     phone = forms.CharField(label=_("任一方当事人手机号"), max_length=20)

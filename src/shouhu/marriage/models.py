@@ -280,6 +280,9 @@ class BookingParty(models.Model):
         "people.Person", on_delete=models.PROTECT, related_name="marriage_parties", verbose_name="人员"
     )
     role = models.CharField("身份", max_length=1, choices=PartyRole.choices)
+    # The name given when booking, shown on the booking: never the register's, which would tell
+    # a clerk or the public what the register holds under a document number.
+    name = models.CharField("姓名", max_length=30)
     phone = EncryptedTextField("手机号")
     phone_index = models.CharField("手机号检索码", max_length=64, editable=False)
     is_hmt = models.BooleanField("港澳台当事人", default=False)
@@ -478,3 +481,38 @@ class SuspensionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking} {self.suspension_id}"
+
+
+class BookingRequest(TimeStampedModel):
+    """A booking typed on the public page, waiting for the parties' codes (X2, M1).
+
+    Nothing about a person is checked or told, and nobody is added to the register, until each
+    party has typed the code sent to their phone: the phone the register holds for their document
+    if it holds one (then a refusal may say why), else the phone typed. What was typed is kept
+    encrypted; the page holds `token` in its session.
+    """
+
+    token = models.CharField("令牌", max_length=64, unique=True)
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name="登记机关"
+    )
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="+", verbose_name="时段")
+    details = EncryptedTextField("填写内容（加密）")
+    code_a = models.ForeignKey(
+        "notifications.PhoneCode", on_delete=models.CASCADE, related_name="+", verbose_name="当事人甲验证码"
+    )
+    code_b = models.ForeignKey(
+        "notifications.PhoneCode", on_delete=models.CASCADE, related_name="+", verbose_name="当事人乙验证码"
+    )
+    expires_at = models.DateTimeField("失效时间")
+    booking = models.OneToOneField(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="预约"
+    )
+
+    class Meta:
+        verbose_name = "在线预约申请"
+        verbose_name_plural = "在线预约申请"
+        indexes = [models.Index(fields=["expires_at"], name="marriage_request_expires_at")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.slot_id}"

@@ -24,15 +24,23 @@ from shouhu.common import clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
-from shouhu.marriage import selectors, services, throttle
+from shouhu.marriage import booking_requests, selectors, services, throttle
 from shouhu.marriage.calendar import day_plan
-from shouhu.marriage.forms import BookingForm, DayChoiceForm, LookupForm, RescheduleForm, parse_day
+from shouhu.marriage.forms import (
+    BookingForm,
+    CodeForm,
+    DayChoiceForm,
+    LookupForm,
+    RescheduleForm,
+    parse_day,
+)
 from shouhu.marriage.models import Booking, BookingStatus, Slot
 from shouhu.marriage.notices import advance_notice
 
 logger = logging.getLogger(__name__)
 DONE_KEY = "marriage_booking_done"
 MANAGE_KEY = "marriage_booking_manage"
+REQUEST_KEY = "marriage_booking_request"
 PARTY_FIELDS = ("name", "id_type", "id_number", "phone")
 LOOKUP_FAILED = gettext_lazy("预约码或手机号不正确，或尝试次数过多，请稍后再试")
 
@@ -98,18 +106,26 @@ def _slot_of(form: DayChoiceForm) -> Slot | None:
 @public_page
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest) -> HttpResponse:
+    """What the couple types. Submitting checks only what the typing shows and sends the codes;
+    nothing is booked, and nothing about the parties is told, before the codes come back."""
     # "查看可约时段" without JavaScript posts the whole form (personal data never goes into a
     # URL): the page comes back with the day's slots and everything typed, and books nothing.
     show_slots = request.method == "POST" and "show_slots" in request.POST
-    typed: dict[str, str | None]
+    typed: dict[str, Any]
     if show_slots:
         typed = {name: request.POST[name] for name in BookingForm.base_fields if name in request.POST}
         form = BookingForm(initial=typed)
     else:
         typed = {"unit": request.GET.get("unit"), "date": request.GET.get("date")}
+        earlier = booking_requests.booking_request_open(request.session.get(REQUEST_KEY))
+        if earlier is not None and earlier.booking_id is None:
+            # Back from the code page ("重新选择时段"): nothing typed needs typing again.
+            typed.update(booking_requests.booking_request_details(earlier).initial())
+            typed.update(
+                unit=str(earlier.unit_id), date=earlier.slot.date.isoformat(), slot=str(earlier.slot_id)
+            )
         form = BookingForm(request.POST or None, initial=typed)
     status = 200
-    offer_waitlist = False
     if request.method == "POST" and not show_slots:
         status = 400
         if form.is_valid():
@@ -120,7 +136,7 @@ def book(request: HttpRequest) -> HttpResponse:
                     raise DomainError(
                         _("请重新选择时段"), code="invalid", field_errors={"slot": [_("请重新选择时段")]}
                     )
-                booking = services.booking_create(
+                booking_request = booking_requests.booking_request_start(
                     unit=data["unit"],
                     slot=slot,
                     party_a=services.PartyInput(
@@ -130,26 +146,78 @@ def book(request: HttpRequest) -> HttpResponse:
                         data["b_name"], data["b_id_type"], data["b_id_number"], data["b_phone"]
                     ),
                     join_waitlist=data["join_waitlist"],
+                    client_address=client_address(request),
                 )
             except DomainError as error:
                 status = error.status_code
-                offer_waitlist = error.code == "slot_full"
-                if not offer_waitlist:  # a full slot: the waiting-list box says it, once
-                    add_domain_error(form, error)
+                add_domain_error(form, error)
             else:
-                request.session[DONE_KEY] = booking.pk
-                return redirect("marriage:public_done")
+                request.session[REQUEST_KEY] = booking_request.token
+                return redirect("marriage:public_verify")
     values = form.data if form.is_bound else typed
     context = {
         "form": form,
-        "offer_waitlist": offer_waitlist,
         "policy": current_policy(),
         **_day_slots(values.get("unit") or "", values.get("date")),
-        "selected": str(values.get("slot") or "") if form.is_bound or show_slots else "",
+        "selected": str(values.get("slot") or "") if form.is_bound or show_slots or "slot" in typed else "",
         "party_a_fields": [form[f"a_{name}"] for name in PARTY_FIELDS],
         "party_b_fields": [form[f"b_{name}"] for name in PARTY_FIELDS],
     }
     return render(request, "marriage/public/book.html", context, status=status)
+
+
+@never_cache
+@public_page
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The parties type the codes sent to their phones; then, and only then, the booking is made."""
+    booking_request = booking_requests.booking_request_open(request.session.get(REQUEST_KEY))
+    if booking_request is None:
+        return render(
+            request,
+            "marriage/public/message.html",
+            {"title": _("验证已超时"), "text": _("请重新填写预约。"), "again": True},
+            status=410 if request.method == "POST" else 200,
+        )
+    if booking_request.booking_id is not None:
+        request.session[DONE_KEY] = booking_request.booking_id
+        return redirect("marriage:public_done")
+    form = CodeForm(request.POST if request.POST.get("action") == "confirm" else None)
+    status = 200
+    offer_waitlist = False
+    message = ""
+    if request.method == "POST":
+        status = 400
+        try:
+            if request.POST.get("action") == "resend":
+                booking_request = booking_requests.booking_request_resend(
+                    request=booking_request, client_address=client_address(request)
+                )
+                message, status = _("验证码已重新发送"), 200
+            elif request.POST.get("action") == "waitlist" or form.is_valid():
+                codes = form.cleaned_data if form.is_bound else {}
+                booking = booking_requests.booking_request_confirm(
+                    request=booking_request,
+                    code_a=codes.get("code_a", ""),
+                    code_b=codes.get("code_b", ""),
+                    join_waitlist=True if request.POST.get("action") == "waitlist" else None,
+                )
+                request.session[DONE_KEY] = booking.pk
+                return redirect("marriage:public_done")
+        except DomainError as error:
+            status = error.status_code
+            offer_waitlist = error.code == "slot_full"
+            if not offer_waitlist:  # a full slot: the waiting-list offer says it, once
+                add_domain_error(form, error)
+    context = {
+        "form": form,
+        "booking_request": booking_request,
+        "details": booking_requests.booking_request_details(booking_request),
+        "offer_waitlist": offer_waitlist,
+        "message": message,
+        "policy": current_policy(booking_request.slot.date),
+    }
+    return render(request, "marriage/public/verify.html", context, status=status)
 
 
 def _session_booking(request: HttpRequest, key: str) -> Booking | None:
@@ -219,17 +287,21 @@ def manage(request: HttpRequest) -> HttpResponse:
 def _lookup(request: HttpRequest, form: LookupForm) -> tuple[Booking | None, int]:
     if not form.is_valid():
         return None, 400
-    address = client_address(request)
-    code = form.cleaned_data["code"]
+    code, phone = form.cleaned_data["code"], form.cleaned_data["phone"]
     found = None
-    if not throttle.is_locked(address, code):
-        found = selectors.public_booking(code=code, phone=form.cleaned_data["phone"])
+    if throttle.lookup_allowed(address=client_address(request), code=code, phone=phone):
+        found = selectors.public_booking(code=code, phone=phone)
     if found is None:
-        throttle.record_failure(address, code)
         form.add_error(None, LOOKUP_FAILED)
         return None, 400
     request.session[MANAGE_KEY] = found.pk
     return found, 200
+
+
+def _phone_holders(booking: Booking) -> services.Disclosure:
+    """Whoever manages a booking holds its code and a party's phone: a refusal may say why for a
+    party whose phone on the booking is the one the register keeps for them."""
+    return services.disclose_to_phone_holders({p.role: p.phone_index for p in booking.parties.all()})
 
 
 def _act(booking: Booking, action: str, reschedule: RescheduleForm) -> tuple[str, int]:
@@ -248,7 +320,7 @@ def _act(booking: Booking, action: str, reschedule: RescheduleForm) -> tuple[str
             if slot is None or slot.unit_id != chosen["unit"].pk or slot.date != chosen["date"]:
                 reschedule.add_error("slot", _("请选择时段"))
                 return "", 400
-            services.booking_reschedule(booking=booking, slot=slot)
+            services.booking_reschedule(booking=booking, slot=slot, disclose=_phone_holders(booking))
             return _("改约成功"), 200
     except DomainError as error:
         if reschedule.is_bound:  # cancel/confirm have no form: the message alone says it

@@ -232,7 +232,7 @@ def affected_lines(suspension: ServiceSuspension) -> list[str]:
     """The campaigns suspension page lists these (registered in apps.py)."""
     lines = []
     for booking in affected_bookings(suspension):
-        names = "、".join(p.person.name[:1] + "某" for p in booking.parties.all())
+        names = "、".join(p.name[:1] + "某" for p in booking.parties.all())
         lines.append(
             f"婚姻登记预约 {booking.code}：{booking.unit.name} {booking.date} "
             f"{booking.slot.starts_at:%H:%M}（{names}，{booking.get_status_display()}）"

@@ -10,6 +10,7 @@ whatever the interleaving (M7).
 import datetime as dt
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shouhu.accounts.models import User
+from shouhu.accounts.scope import unit_in_scope
 from shouhu.alerts import audience as audiences
 from shouhu.alerts.models import Severity
 from shouhu.alerts.services import alert_raise, alert_resolve
@@ -252,7 +254,7 @@ class PartyInput:
 
 
 @dataclass
-class _Party:
+class CleanParty:
     role: str
     data: PersonInput
     document_index: str
@@ -268,7 +270,52 @@ def _role_label(role: str) -> str:
     return _("当事人甲") if PartyRole(role) == PartyRole.A else _("当事人乙")
 
 
-def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party]:
+# Who may be told why a registered party cannot book (isolated, deceased, already booked): given
+# the party's role and their register record, may the refusal say why? Every caller decides.
+Disclosure = Callable[[str, Person], bool]
+
+
+def disclose_everything(role: str, person: Person) -> bool:
+    """Jobs and tests that act for nobody outside: every reason may be given."""
+    return True
+
+
+def disclose_to_staff(actor: User) -> Disclosure:
+    """A clerk is told why about the people of their own part of the tree, about others only that
+    the party must come in person (X1: a clerk learns nothing about people outside their scope)."""
+
+    def discloses(role: str, person: Person) -> bool:
+        return unit_in_scope(actor, person.home_unit.path)
+
+    return discloses
+
+
+def disclose_to_phone_holders(proven: dict[str, str]) -> Disclosure:
+    """The public is told why only about a party who proved, by a code sent to it, to hold the
+    phone the register keeps for their document (`proven`: role → that phone's search key)."""
+
+    def discloses(role: str, person: Person) -> bool:
+        return bool(person.phone_index) and proven.get(role) == person.phone_index
+
+    return discloses
+
+
+def _refuse_party(role: str, person: Person, disclose: Disclosure, message: str, *, code: str) -> DomainError:
+    if disclose(role, person):
+        return _refuse(message, code=code, conflict=True)
+    # One answer for every reason, so that the refusal tells nothing about the person.
+    return _refuse(
+        _(
+            "%(party)s的信息须由婚姻登记机关现场核实，暂不能预约。"
+            "请携带证件到婚姻登记机关办理，或致电登记机关咨询"
+        )
+        % {"party": _role_label(role)},
+        code="verify_in_person",
+        conflict=True,
+    )
+
+
+def clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[CleanParty]:
     errors: dict[str, list[str]] = {}
     cleaned = []
     for role, party in parties.items():
@@ -300,7 +347,7 @@ def _clean_parties(unit: OrgUnit, parties: dict[str, PartyInput]) -> list[_Party
             errors[f"{role}_phone"] = [_("%(party)s：请填写手机号，预约短信发送到该号码") % {"party": label}]
             continue
         data.id_number, data.phone = values["id_number"], values["phone"]
-        cleaned.append(_Party(role, data, values["id_index"], values["phone"], values))
+        cleaned.append(CleanParty(role, data, values["id_index"], values["phone"], values))
     if errors:
         summary = "；".join(m for ms in errors.values() for m in ms)
         raise DomainError(summary, code="invalid_party", field_errors=errors)
@@ -318,7 +365,7 @@ def _registered_sql(documents: int) -> str:
     )
 
 
-def _registered(parties: list[_Party]) -> dict[str, Person]:
+def registered_parties(parties: list[CleanParty]) -> dict[str, Person]:
     """The parties already in the person register, by role: both looked up with one query."""
     indexes = sorted({p.document_index for p in parties})
     found = [person for (person,) in select_rows(_registered_sql(len(indexes)), indexes, (Person, "p"))]
@@ -334,7 +381,7 @@ class _RegisteredMeanwhile(Exception):
     """Someone registered a party's document between our look-up and our insert."""
 
 
-def _register_new(parties: list[_Party], *, actor: User | None) -> list[Person]:
+def _register_new(parties: list[CleanParty], *, actor: User | None) -> list[Person]:
     """Insert the parties not found before the transaction, audited as `person_register` logs, in
     the name of the clerk who books for a couple (`actor`; None for the public's own bookings).
 
@@ -373,7 +420,7 @@ def day_refusal(*, unit: OrgUnit, day: dt.date, policy: Policy, priority: bool =
     return None
 
 
-def _check_slot(*, unit: OrgUnit, slot: Slot, policy: Policy, priority: bool = False) -> None:
+def check_slot(*, unit: OrgUnit, slot: Slot, policy: Policy, priority: bool = False) -> None:
     if not is_registry(unit):
         raise _refuse(_("请选择婚姻登记机关"), code="not_registry", field="unit")
     if slot.unit_id != unit.pk:
@@ -386,11 +433,14 @@ def _check_slot(*, unit: OrgUnit, slot: Slot, policy: Policy, priority: bool = F
         raise _refuse(_("该时段已开始，请选择其他时段"), code="slot_past", field="slot", conflict=True)
 
 
-def _check_isolation(people: list[tuple[str, Person]], day: dt.date) -> None:
+def _check_isolation(people: list[tuple[str, Person]], day: dt.date, disclose: Disclosure) -> None:
     for role, person in people:
         record = person_in_isolation_on(person, day)
         if record is not None:
-            raise _refuse(
+            raise _refuse_party(
+                role,
+                person,
+                disclose,
                 _(
                     "%(party)s在 %(day)s 尚处于%(kind)s期（%(ends_on)s 解除），"
                     "隔离期未满不能预约和办理婚姻登记"
@@ -402,12 +452,11 @@ def _check_isolation(people: list[tuple[str, Person]], day: dt.date) -> None:
                     "ends_on": record.ends_on,
                 },
                 code="in_isolation",
-                conflict=True,
             )
 
 
 def _check_no_active_booking(
-    people: list[tuple[str, Person]], *, except_booking: Booking | None = None
+    people: list[tuple[str, Person]], disclose: Disclosure, *, except_booking: Booking | None = None
 ) -> None:
     if not people:
         return
@@ -417,11 +466,13 @@ def _check_no_active_booking(
     holders = set(active.values_list("person_id", flat=True))
     for role, person in people:
         if person.pk in holders:
-            raise _refuse(
+            raise _refuse_party(
+                role,
+                person,
+                disclose,
                 _("%(party)s已有一个有效的婚姻登记预约（含候补），请先取消原预约")
                 % {"party": _role_label(role)},
                 code="already_booked",
-                conflict=True,
             )
 
 
@@ -431,25 +482,27 @@ def booking_create(
     slot: Slot,
     party_a: PartyInput,
     party_b: PartyInput,
+    disclose: Disclosure,
     join_waitlist: bool = False,
     actor: User | None = None,
 ) -> Booking:
     """Book a slot for a couple, or put them on its waiting list when it is full and they ask.
-    `actor`: the clerk booking for a couple who telephoned, named in the audit log (X3)."""
+    `actor`: the clerk booking for a couple who telephoned, named in the audit log (X3).
+    `disclose`: whether a refusal may say why a registered party cannot book (X2)."""
     # Everything that only reads is done before the transaction, which on SQLite holds the one
     # write lock from its first statement (BEGIN IMMEDIATE) and on PostgreSQL the slot's row lock
     # until commit. The seat itself is decided inside it (M7); a party's second booking is refused
     # by the database's partial unique index whatever happens in between.
-    parties = _clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
-    _check_legal_age(
+    parties = clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
+    check_legal_age(
         [(p.role, p.values.get("birth_date"), p.values.get("gender") or "") for p in parties], slot.date
     )
     policy = current_policy(slot.date)
-    _check_slot(unit=unit, slot=slot, policy=policy)
+    check_slot(unit=unit, slot=slot, policy=policy)
     for attempt in (1, 2):
-        found = _registered(parties)
+        found = registered_parties(parties)
         known = [(p.role, found[p.role]) for p in parties if p.role in found]
-        _check_people(known, slot.date)
+        _check_people(known, slot.date, disclose)
         try:
             with transaction.atomic(), audit_batch():  # foreign keys are checked at commit
                 booking = _booking_create(
@@ -460,6 +513,7 @@ def booking_create(
                     found=found,
                     policy=policy,
                     join_waitlist=join_waitlist,
+                    disclose=disclose,
                 )
                 # Inside the transaction and the batch: the entry costs no statement of its own.
                 booking_audit(
@@ -488,7 +542,7 @@ def booking_create(
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _check_legal_age(parties: list[tuple[str, dt.date | None, str]], day: dt.date) -> None:
+def check_legal_age(parties: list[tuple[str, dt.date | None, str]], day: dt.date) -> None:
     """Both parties (role, birth date, sex) of age on the day, where the document tells birth date
     and sex; permits and passports are checked at the counter."""
     for role, birth, gender in parties:
@@ -508,20 +562,22 @@ def _check_legal_age(parties: list[tuple[str, dt.date | None, str]], day: dt.dat
             )
 
 
-def _check_people(people: list[tuple[str, Person]], day: dt.date) -> None:
-    _check_alive(people)
-    _check_isolation(people, day)
-    _check_no_active_booking(people)
+def _check_people(people: list[tuple[str, Person]], day: dt.date, disclose: Disclosure) -> None:
+    _check_alive(people, disclose)
+    _check_isolation(people, day, disclose)
+    _check_no_active_booking(people, disclose)
 
 
-def _check_alive(people: list[tuple[str, Person]]) -> None:
+def _check_alive(people: list[tuple[str, Person]], disclose: Disclosure) -> None:
     for role, person in people:
         if person.deceased_on is not None:
-            raise _refuse(
+            raise _refuse_party(
+                role,
+                person,
+                disclose,
                 _("%(party)s的证件在人员登记中已登记死亡，不能预约；如有错误请到登记机关核实")
                 % {"party": _role_label(role)},
                 code="party_deceased",
-                conflict=True,
             )
 
 
@@ -530,10 +586,11 @@ def _booking_create(
     actor: User | None,
     unit: OrgUnit,
     slot: Slot,
-    parties: list[_Party],
+    parties: list[CleanParty],
     found: dict[str, Person],
     policy: Policy,
     join_waitlist: bool,
+    disclose: Disclosure,
 ) -> Booking:
     missing = [p for p in parties if p.role not in found]
     # A person registered just now has no isolation record and no booking yet: nothing to check.
@@ -551,6 +608,7 @@ def _booking_create(
                         booking=booking,
                         person=person,
                         role=role,
+                        name=party.values["name"],
                         phone=party.phone,
                         phone_index=party.values["phone_index"],
                         is_hmt=party.data.id_type in HMT_ID_TYPES,
@@ -560,10 +618,12 @@ def _booking_create(
             )
     except IntegrityError as error:
         # The same person booked in another request between our look and our insert.
-        raise _refuse(
+        booked = [(role, person) for role, person in people if not disclose(role, person)]
+        raise _refuse_party(
+            *(booked[0] if booked else people[0]),
+            disclose,
             _("当事人已有一个有效的婚姻登记预约（含候补），请先取消原预约"),
             code="already_booked",
-            conflict=True,
         ) from error
     # The seat is taken last: the slot's row stays locked until commit, so the less work after
     # it, the less the couples booking the same slot wait for each other.
@@ -726,7 +786,7 @@ def booking_confirm_offer(*, booking: Booking) -> Booking:
 
 
 @transaction.atomic
-def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
+def booking_reschedule(*, booking: Booking, slot: Slot, disclose: Disclosure) -> Booking:
     """Move a confirmed booking to another slot (any registry of the region): seat first, then release."""
     booking = _lock(booking)
     if booking.status != BookingStatus.BOOKED:
@@ -740,10 +800,10 @@ def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
     unit = slot.unit
     moved_by_suspension = displaced_by_suspension(booking)
     policy = current_policy(slot.date)
-    _check_slot(unit=unit, slot=slot, policy=policy, priority=moved_by_suspension)
+    check_slot(unit=unit, slot=slot, policy=policy, priority=moved_by_suspension)
     people = [(p.role, p.person) for p in booking.parties.select_related("person")]
-    _check_legal_age([(role, person.birth_date, person.gender) for role, person in people], slot.date)
-    _check_isolation(people, slot.date)
+    check_legal_age([(role, person.birth_date, person.gender) for role, person in people], slot.date)
+    _check_isolation(people, slot.date, disclose)
     old_slot = booking.slot
     if not _take_seat(slot):
         raise _refuse(_("新时段已约满，请选择其他时段"), code="slot_full", conflict=True)
@@ -1228,7 +1288,7 @@ def _report(
         recipients=audiences.describe(targets),
     )
     report.save()
-    name = party.person.name
+    name = party.name
     raised = alert_raise(
         source="marriage",
         kind=NON_COMPLIANCE_ALERT,

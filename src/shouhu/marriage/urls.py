@@ -8,6 +8,7 @@ urlpatterns = [
     # Public (no login)
     path("book/", public.book, name="public_book"),
     path("book/slots/", public.slots, name="public_slots"),
+    path("book/verify/", public.verify, name="public_verify"),
     path("book/done/", public.done, name="public_done"),
     path("book/manage/", public.manage, name="public_manage"),
     # Staff

@@ -55,3 +55,27 @@ class OutboxMessage(TimeStampedModel):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class PhoneCode(TimeStampedModel):
+    """A one-time code sent to a phone, to prove that whoever types it holds that phone.
+
+    Public pages ask for one before they act for a person or tell anything about them. The code
+    is kept only as a keyed hash; the page holds `token` in its session, never the code."""
+
+    token = models.CharField("令牌", max_length=64, unique=True)
+    purpose = models.CharField("用途", max_length=40)
+    phone = EncryptedTextField("手机号")
+    phone_index = models.CharField("手机号检索码", max_length=64, editable=False)
+    code_digest = models.CharField("验证码摘要", max_length=64)
+    expires_at = models.DateTimeField("失效时间")
+    wrong_tries = models.PositiveSmallIntegerField("输错次数", default=0)
+    verified_at = models.DateTimeField("验证时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+        indexes = [models.Index(fields=["expires_at"], name="phone_code_expires_at")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {mask_phone(self.phone)}"

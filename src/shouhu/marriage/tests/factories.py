@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from itertools import count
 
 from shouhu.marriage import services
@@ -54,6 +55,35 @@ def book(unit, slot=None, *, a=None, b=None, waitlist=False):
         party_a=a or party("张三"),
         party_b=b or party("李四", id_number=resident_id(female=True)),
         join_waitlist=waitlist,
+        disclose=services.disclose_everything,
+    )
+
+
+def sent_codes() -> dict[str, str]:
+    """The codes of the last public booking request, by role ("a", "b"), read from the outbox."""
+    from shouhu.marriage.booking_requests import PURPOSE
+    from shouhu.notifications.models import OutboxMessage
+
+    codes: dict[str, str] = {}
+    for message in OutboxMessage.objects.filter(kind=PURPOSE).order_by("-pk")[:2]:
+        found = re.search(r"当事人([甲乙])验证码 (\d{6})", message.body)
+        assert found, message.body
+        codes.setdefault("a" if found[1] == "甲" else "b", found[2])
+    return codes
+
+
+def public_book(client, data, *, follow=False, **extra):
+    """Book on the public page as a couple does: the form, then both codes from their phones.
+    The answer of the form when it refuses, else the answer of the code page."""
+    typed = client.post("/marriage/book/", data, **extra)
+    if typed.status_code != 302 or not typed["Location"].endswith("/verify/"):
+        return typed
+    codes = sent_codes()
+    return client.post(
+        "/marriage/book/verify/",
+        {"action": "confirm", "code_a": codes["a"], "code_b": codes["b"]},
+        follow=follow,
+        **extra,
     )
 
 

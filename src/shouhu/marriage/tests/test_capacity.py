@@ -130,7 +130,12 @@ def test_m7_200_concurrent_bookings_never_overbook_a_slot_of_10(tree, plan_campa
                 a = party(f"甲{index}", id_number=resident_id(100000 + index * 2))
                 b = party(f"乙{index}", id_number=resident_id(100000 + index * 2 + 1, female=True))
                 booking = services.booking_create(
-                    unit=unit, slot=slot, party_a=a, party_b=b, join_waitlist=index % 2 == 0
+                    unit=unit,
+                    slot=slot,
+                    party_a=a,
+                    party_b=b,
+                    join_waitlist=index % 2 == 0,
+                    disclose=services.disclose_everything,
                 )
                 result = booking.status
             except ConflictError as error:
@@ -197,7 +202,12 @@ def test_m5_a_cancellation_while_a_couple_joins_the_waiting_list_moves_them_in(
                 a = party("候补甲", id_number=resident_id(45671))
                 b = party("候补乙", id_number=resident_id(45672, female=True))
                 results["joiner"] = services.booking_create(
-                    unit=unit, slot=slot, party_a=a, party_b=b, join_waitlist=True
+                    unit=unit,
+                    slot=slot,
+                    party_a=a,
+                    party_b=b,
+                    join_waitlist=True,
+                    disclose=services.disclose_everything,
                 ).pk
         except Exception as error:  # shown by the assertion below
             results["joiner_error"] = repr(error)

@@ -195,7 +195,11 @@ def test_c4_bookings_inside_a_new_suspension_are_listed_and_notified(tree, regis
     with pytest.raises(ConflictError) as caught:
         book(registry, Slot.objects.get(pk=booking.slot_id))
     assert "暂停" in caught.value.message
-    services.booking_reschedule(booking=booking, slot=first_slot(registry, MONDAY + dt.timedelta(days=3)))
+    services.booking_reschedule(
+        booking=booking,
+        slot=first_slot(registry, MONDAY + dt.timedelta(days=3)),
+        disclose=services.disclose_everything,
+    )
     booking.refresh_from_db()
     assert booking.date == MONDAY + dt.timedelta(days=3)
 

@@ -8,7 +8,15 @@ from django.conf import settings
 from shouhu.common import clock
 from shouhu.marriage import services
 from shouhu.marriage.models import Booking, BookingStatus, SlotPlan
-from shouhu.marriage.tests.factories import MONDAY, first_slot, make_registry, phone, resident_id
+from shouhu.marriage.tests.factories import (
+    MONDAY,
+    first_slot,
+    make_registry,
+    phone,
+    public_book,
+    resident_id,
+)
+from shouhu.people.idcard import phone_key
 from shouhu.people.services import PersonInput, person_register
 from shouhu.screening import services as screening_services
 from shouhu.screening.models import IsolationKind
@@ -52,7 +60,7 @@ def test_m1_public_page_needs_no_login_and_lists_registries(client, registry):
 
 def test_m1_booking_shows_code_and_advance_notice(client, registry):
     slot = first_slot(registry)
-    response = client.post("/marriage/book/", form_data(registry, slot), follow=True)
+    response = public_book(client, form_data(registry, slot), follow=True)
     page = response.content.decode()
     booking = Booking.objects.get()
     assert booking.code in page
@@ -82,18 +90,16 @@ def test_m5_phone_books_the_last_seat_of_520_then_waitlist_then_cancel_moves_the
         slot = first_slot(unit, dt.date(2022, 5, 20))
         assert slot.capacity == 1
         first_phone = phone()
-        done = client.post(
-            "/marriage/book/", form_data(unit, slot, a_phone=first_phone), follow=True, **MOBILE
-        )
+        done = public_book(client, form_data(unit, slot, a_phone=first_phone), follow=True, **MOBILE)
         assert "预约成功" in done.content.decode()
         code = Booking.objects.get(status=BookingStatus.BOOKED).code
 
-        full = client.post("/marriage/book/", form_data(unit, slot), **MOBILE)
+        full = public_book(client, form_data(unit, slot), **MOBILE)
         assert full.status_code == 409
         assert "已约满" in full.content.decode()
         assert 'data-testid="waitlist-offer"' in full.content.decode()
         waiting_phone = phone()
-        client.post("/marriage/book/", form_data(unit, slot, a_phone=waiting_phone, waitlist=True), **MOBILE)
+        public_book(client, form_data(unit, slot, a_phone=waiting_phone, waitlist=True), **MOBILE)
         waiting = Booking.objects.get(status=BookingStatus.WAITING)
 
         other = client.__class__()
@@ -113,10 +119,10 @@ def test_m5_phone_books_the_last_seat_of_520_then_waitlist_then_cancel_moves_the
         assert waiting.status == BookingStatus.BOOKED
 
 
-def test_m3_party_in_isolation_is_refused_with_the_reason(client, registry):
+def _isolated(registry, *, tel=""):
     number = resident_id()
     person = person_register(
-        actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=number)
+        actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=number, phone=tel)
     ).person
     screening_services.isolation_record(
         actor=None,
@@ -125,13 +131,56 @@ def test_m3_party_in_isolation_is_refused_with_the_reason(client, registry):
         starts_on=clock.today(),
         source="卫健部门推送",
     )
-    response = client.post(
-        "/marriage/book/", form_data(registry, first_slot(registry), a_id=number), **MOBILE
-    )
+    return number
+
+
+def test_m3_party_in_isolation_is_refused_with_the_reason_once_their_registered_phone_proves_it(
+    client, registry
+):
+    registered_phone = phone()
+    number = _isolated(registry, tel=registered_phone)
+    # Whatever phone was typed, the code went to the one the register keeps for the document.
+    response = public_book(client, form_data(registry, first_slot(registry), a_id=number), **MOBILE)
     assert response.status_code == 409
     page = response.content.decode()
     assert "集中隔离期" in page
     assert "隔离期未满不能预约" in page
+    assert not Booking.objects.exists()
+    from shouhu.notifications.models import OutboxMessage
+
+    assert OutboxMessage.objects.filter(phone_index=phone_key(registered_phone)).count() == 1
+
+
+def test_x2_someone_typing_an_isolated_persons_id_learns_nothing_and_books_nothing(client, registry):
+    """The stranger's own phone gets no code for a registered person: no code, no booking, no word
+    of isolation; and nobody is added to the register."""
+    from shouhu.people.models import Person
+
+    number = _isolated(registry, tel=phone())
+    typed = client.post("/marriage/book/", form_data(registry, first_slot(registry), a_id=number), **MOBILE)
+    assert typed.status_code == 302
+    pages = [client.get("/marriage/book/verify/", **MOBILE)]
+    for guess in ("000000", "123456"):
+        pages.append(
+            client.post("/marriage/book/verify/", {"action": "confirm", "code_a": guess, "code_b": guess})
+        )
+    for page in pages:
+        html = page.content.decode()
+        assert "隔离" not in html
+        assert "王五" not in html
+    assert pages[-1].status_code == 400
+    assert "验证码不正确" in pages[-1].content.decode()
+    assert not Booking.objects.exists()
+    assert Person.objects.count() == 1  # only the isolated person registered beforehand
+
+
+def test_x2_a_party_registered_without_a_phone_is_sent_to_the_counter_without_a_reason(client, registry):
+    number = _isolated(registry)
+    response = public_book(client, form_data(registry, first_slot(registry), a_id=number), **MOBILE)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "现场核实" in page
+    assert "隔离" not in page
     assert not Booking.objects.exists()
 
 
@@ -161,7 +210,7 @@ def test_m1_bad_input_is_answered_in_chinese_never_a_server_error(client, regist
 
 def test_m1_code_guessing_is_rate_limited_without_a_hint(client, registry):
     tel = phone()
-    client.post("/marriage/book/", form_data(registry, first_slot(registry), a_phone=tel))
+    public_book(client, form_data(registry, first_slot(registry), a_phone=tel))
     code = Booking.objects.get().code
     wrong_code = client.post("/marriage/book/manage/", {"action": "lookup", "code": "AAAAAAAA", "phone": tel})
     wrong_phone = client.post(
@@ -184,25 +233,35 @@ def test_m1_actions_without_lookup_are_refused(client, registry):
 
 
 def test_m7_one_public_booking_keeps_its_query_count(client, registry, django_assert_max_num_queries):
-    """Both parties looked up with one query, new ones inserted together, the day's rules read in
-    one statement, both texts queued with one insert: a booking stays a few round trips (bench)."""
+    """Both steps stay a fixed number of round trips: the form (checks, limits, codes) and the
+    code page (codes, then the booking: both parties looked up with one query, new ones inserted
+    together, the day's rules read in one statement, both texts queued with one insert)."""
     from auditlog.models import LogEntry
 
+    from shouhu.marriage.tests.factories import sent_codes
     from shouhu.notifications.models import OutboxMessage
     from shouhu.people.models import Person
 
     slot = first_slot(registry)
     logged = LogEntry.objects.count()
-    # 20 here, 52 at first: the form's registry and slot, the policy, the day's rules, suspensions,
-    # both parties, the transaction (persons, booking, parties, seat, texts, one audit insert,
-    # no savepoints), the session (and two content-type lookups that a running server has cached).
-    with django_assert_max_num_queries(20):
-        response = client.post("/marriage/book/", form_data(registry, slot))
+    # 46 (with savepoints): the form's registry and slot, the policy, the day's rules, the limits
+    # (per document, per phone, per address), two codes with their texts, the request, the session.
+    with django_assert_max_num_queries(46):
+        typed = client.post("/marriage/book/", form_data(registry, slot))
+    assert typed.status_code == 302
+    assert not Person.objects.exists()
+    codes = sent_codes()
+    # 31: the session's request, both codes checked and marked, the request locked, the phones'
+    # bookings, then the booking itself (20 before codes existed: see bench/README.md).
+    with django_assert_max_num_queries(31):
+        response = client.post(
+            "/marriage/book/verify/", {"action": "confirm", "code_a": codes["a"], "code_b": codes["b"]}
+        )
     assert response.status_code == 302
     booking = Booking.objects.get()
     assert booking.status == BookingStatus.BOOKED
     assert Person.objects.count() == 2
-    assert OutboxMessage.objects.count() == 2
+    assert OutboxMessage.objects.count() == 4  # two codes, then the two booking texts
     # Writes stay audited: both persons and both texts, as save() would have logged them.
     assert LogEntry.objects.count() - logged >= 4
 
@@ -282,10 +341,14 @@ def test_m1_show_slots_posts_and_keeps_what_was_typed_without_booking(client, re
 def test_m5_a_full_slot_is_said_once_on_the_public_page(client, registry):
     slot = first_slot(registry)
     for _seat in range(slot.capacity):
-        client.post("/marriage/book/", form_data(registry, slot), **MOBILE)
-    full = client.post("/marriage/book/", form_data(registry, slot), **MOBILE)
+        public_book(client, form_data(registry, slot), **MOBILE)
+    full = public_book(client, form_data(registry, slot), **MOBILE)
     assert full.status_code == 409
     html = full.content.decode()
     assert 'data-testid="waitlist-offer"' in html
     assert 'data-testid="form-error"' not in html
     assert "该时段已约满，可以登记候补" not in html
+    # The codes stay proven: joining the waiting list needs no new ones.
+    joined = client.post("/marriage/book/verify/", {"action": "waitlist"})
+    assert joined.status_code == 302
+    assert Booking.objects.filter(status=BookingStatus.WAITING).count() == 1

@@ -1,0 +1,255 @@
+"""The public's bookings, made only once both parties have proved their phones (X2, M1–M3).
+
+Typing someone's ID number on the public page must tell nothing about them, and must not book a
+seat or add anyone to the register. So the public page first takes what the couple typed and
+checks only what the typing itself shows (formats, legal age from the ID number, the day and the
+slot), then sends each party a one-time code: to the phone the register keeps for their document
+when it keeps one, otherwise to the phone typed. Only when both codes come back is the booking
+made, through the same `booking_create` as every other booking. A refusal then says why only for
+a party whose code went to the register's phone (`disclose_to_phone_holders`); for any other it
+says only that the party must come in person.
+
+Floods meet limits (the policy's): codes per phone and per client address
+(`notifications.codes`), requests per document, wrong codes per code, and active bookings per
+proven phone, so made-up couples cannot fill a day's seats or the register.
+"""
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shouhu.campaigns.models import Policy
+from shouhu.campaigns.policy import current_policy
+from shouhu.common import attempts, clock
+from shouhu.common.errors import ConflictError, DomainError
+from shouhu.marriage import services
+from shouhu.marriage.models import Booking, BookingParty, BookingRequest, PartyRole, Slot
+from shouhu.notifications.codes import TooManyAttempts, phone_code_send, phone_code_usable, phone_code_verify
+from shouhu.notifications.models import PhoneCode
+from shouhu.orgs.models import OrgUnit
+from shouhu.people.idcard import is_mobile
+from shouhu.people.models import Person
+
+PURPOSE = "marriage.booking_code"
+DAY_SECONDS = 86_400  # not a policy threshold: the window the per-document limit counts in
+PARTY_FIELDS = ("name", "id_type", "id_number", "phone")
+
+
+def _requests_per_document(policy: Policy) -> attempts.Limit:
+    return attempts.Limit(
+        "marriage-request-document", policy.public_requests_per_document_per_day, DAY_SECONDS
+    )
+
+
+def _too_many() -> TooManyAttempts:
+    # One message for every limit: which one was met would tell about the document or phone.
+    return TooManyAttempts(_("申请过于频繁，请稍后再试，或到婚姻登记机关现场办理"), code="too_many_requests")
+
+
+def _code_text(role: str, unit: OrgUnit, day: dt.date) -> Callable[[str, int], str]:
+    label = services.ROLE_LABELS[PartyRole(role)]
+
+    def text(code: str, minutes: int) -> str:
+        # Stored and sent in Chinese, like every text of the outbox.
+        return (
+            f"【婚姻登记预约】{label}验证码 {code}，{minutes} 分钟内有效。"
+            f"有人正在预约{unit.name} {day:%m月%d日}的婚姻登记，如非本人操作，请勿将验证码告诉他人。"
+        )
+
+    return text
+
+
+def _destination(party: services.CleanParty, registered: dict[str, Person]) -> str:
+    """Where the party's code goes: the register's phone for the document, or the typed one."""
+    person = registered.get(party.role)
+    if person is not None and person.phone and is_mobile(person.phone):
+        return person.phone
+    return party.phone
+
+
+@transaction.atomic
+def booking_request_start(
+    *,
+    unit: OrgUnit,
+    slot: Slot,
+    party_a: services.PartyInput,
+    party_b: services.PartyInput,
+    join_waitlist: bool,
+    client_address: str,
+) -> BookingRequest:
+    """Check what the couple typed and send each party a code; nothing is booked yet.
+
+    One transaction: if the second code cannot be sent (a limit), the first is not sent either."""
+    parties = services.clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
+    services.check_legal_age(
+        [(p.role, p.values.get("birth_date"), p.values.get("gender") or "") for p in parties], slot.date
+    )
+    policy = current_policy(slot.date)
+    services.check_slot(unit=unit, slot=slot, policy=policy)
+    per_document = _requests_per_document(policy)
+    if not attempts.attempt_take([(per_document, f"{p.data.id_type}:{p.document_index}") for p in parties]):
+        raise _too_many()
+    registered = services.registered_parties(parties)
+    codes: dict[str, PhoneCode] = {}
+    for party in parties:
+        codes[party.role] = phone_code_send(
+            purpose=PURPOSE,
+            unit=unit,
+            phone=_destination(party, registered),
+            text=_code_text(party.role, unit, slot.date),
+            client_address=client_address,
+            policy=policy,
+        )
+    typed = {
+        p.role: {
+            "name": p.values["name"],
+            "id_type": p.data.id_type,
+            "id_number": p.values["id_number"],
+            "phone": p.phone,
+        }
+        for p in parties
+    }
+    return BookingRequest.objects.create(
+        token=secrets.token_urlsafe(32),
+        unit=unit,
+        slot=slot,
+        details=json.dumps({"parties": typed, "join_waitlist": join_waitlist}, ensure_ascii=False),
+        code_a=codes[PartyRole.A],
+        code_b=codes[PartyRole.B],
+        expires_at=clock.now() + dt.timedelta(minutes=policy.public_code_valid_minutes),
+    )
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """What the couple typed, for the page that asks for the codes and for typing it again."""
+
+    parties: dict[str, dict[str, str]]
+    join_waitlist: bool
+
+    def initial(self) -> dict[str, str | bool]:
+        values: dict[str, str | bool] = {"join_waitlist": self.join_waitlist}
+        for role, party in self.parties.items():
+            values.update({f"{role}_{name}": party[name] for name in PARTY_FIELDS})
+        return values
+
+
+def booking_request_details(request: BookingRequest) -> RequestDetails:
+    stored = json.loads(request.details)
+    return RequestDetails(parties=stored["parties"], join_waitlist=bool(stored["join_waitlist"]))
+
+
+def booking_request_open(token: object) -> BookingRequest | None:
+    """The request a session holds, while it can still be confirmed."""
+    if not isinstance(token, str) or not token:
+        return None
+    request = (
+        BookingRequest.objects.select_related("unit", "slot", "code_a", "code_b", "booking")
+        .filter(token=token)
+        .first()
+    )
+    if request is None or (request.booking_id is None and request.expires_at <= clock.now()):
+        return None
+    return request
+
+
+def booking_request_resend(*, request: BookingRequest, client_address: str) -> BookingRequest:
+    """New codes for a request whose codes were lost, expired or mistyped too often (limited)."""
+    policy = current_policy(request.slot.date)
+    with transaction.atomic():
+        request = BookingRequest.objects.select_for_update().select_related("unit", "slot").get(pk=request.pk)
+        if request.booking_id is not None:
+            raise ConflictError(_("该预约已提交"), code="already_confirmed")
+        for role in (PartyRole.A, PartyRole.B):
+            old: PhoneCode = getattr(request, f"code_{role}")
+            if old.verified_at is not None:
+                continue
+            new = phone_code_send(
+                purpose=PURPOSE,
+                unit=request.unit,
+                phone=old.phone,
+                text=_code_text(role, request.unit, request.slot.date),
+                client_address=client_address,
+                policy=policy,
+            )
+            setattr(request, f"code_{role}", new)
+        request.expires_at = clock.now() + dt.timedelta(minutes=policy.public_code_valid_minutes)
+        request.save(update_fields=["code_a", "code_b", "expires_at", "updated_at"])
+    return request
+
+
+def _verify_codes(request: BookingRequest, typed: dict[str, str], policy: Policy) -> None:
+    """Each code in its own committed transaction, so a wrong code counts even though we refuse."""
+    errors: dict[str, list[str]] = {}
+    for role in (PartyRole.A, PartyRole.B):
+        sent: PhoneCode = getattr(request, f"code_{role}")
+        label = services.ROLE_LABELS[PartyRole(role)]
+        if phone_code_verify(sent=sent, code=typed.get(role, ""), policy=policy):
+            continue
+        if not phone_code_usable(sent, policy):
+            errors[f"code_{role}"] = [_("%(party)s的验证码已失效，请重新获取") % {"party": label}]
+        else:
+            errors[f"code_{role}"] = [_("%(party)s的验证码不正确") % {"party": label}]
+    if errors:
+        raise DomainError(
+            "；".join(m for ms in errors.values() for m in ms), code="wrong_code", field_errors=errors
+        )
+
+
+def _check_phones_free(phone_indexes: set[str], policy: Policy) -> None:
+    held = BookingParty.objects.filter(phone_index__in=phone_indexes, is_active=True)
+    if held.values("booking").distinct().count() >= policy.marriage_active_bookings_per_phone:
+        # Told only to whoever just proved to hold the phone.
+        raise ConflictError(
+            _("该手机号已有有效的婚姻登记预约（含候补），请先取消原预约"), code="phone_has_booking"
+        )
+
+
+def booking_request_confirm(
+    *, request: BookingRequest, code_a: str, code_b: str, join_waitlist: bool | None = None
+) -> Booking:
+    """Book, once both parties' codes are right. `join_waitlist` answers the offer made when the
+    slot was full (the codes stay proven until the request expires)."""
+    policy = current_policy(request.slot.date)
+    if request.booking_id is None and request.expires_at <= clock.now():
+        raise ConflictError(_("验证已超时，请重新填写预约"), code="request_expired")
+    _verify_codes(request, {PartyRole.A: code_a, PartyRole.B: code_b}, policy)
+    details = booking_request_details(request)
+    with transaction.atomic():
+        # One confirmation per request, however many times the button is pressed.
+        locked = BookingRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.booking_id is not None:
+            return Booking.objects.select_related("unit", "slot").get(pk=locked.booking_id)
+        proven = {PartyRole.A: request.code_a, PartyRole.B: request.code_b}
+        _check_phones_free({code.phone_index for code in proven.values()}, policy)
+        booking = services.booking_create(
+            unit=request.unit,
+            slot=request.slot,
+            party_a=_party_input(details, PartyRole.A, proven[PartyRole.A]),
+            party_b=_party_input(details, PartyRole.B, proven[PartyRole.B]),
+            join_waitlist=details.join_waitlist if join_waitlist is None else join_waitlist,
+            disclose=services.disclose_to_phone_holders(
+                {role: code.phone_index for role, code in proven.items()}
+            ),
+        )
+        locked.booking = booking
+        locked.save(update_fields=["booking", "updated_at"])
+    request.booking = booking
+    return booking
+
+
+def _party_input(details: RequestDetails, role: str, proven: PhoneCode) -> services.PartyInput:
+    typed = details.parties[role]
+    # The booking's texts go to the phone the party proved, which is not always the one typed.
+    return services.PartyInput(typed["name"], typed["id_type"], typed["id_number"], proven.phone)
+
+
+def booking_requests_purge() -> int:
+    """Delete requests no longer usable (periodic cleanup): what was typed is not kept longer."""
+    deleted, _rows = BookingRequest.objects.filter(expires_at__lt=clock.now()).delete()
+    return deleted
