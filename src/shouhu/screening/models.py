@@ -296,6 +296,24 @@ class Screening(models.Model):
         return [r for r in self.reasons.split("\n") if r]
 
     @property
+    def visitor_reason_list(self) -> list[str]:
+        """The reasons a self-declaring visitor may read: those from what they declared and the
+        venue's own state, never what the person register says about whoever holds the phone
+        typed (an isolation), which `assess` puts last so it can be left out here."""
+        reasons = self.reason_list
+        if RefusalReason.ISOLATION in self.reason_codes and reasons:
+            reasons = reasons[:-1]
+        return reasons
+
+    @property
+    def visitor_verdict(self) -> str:
+        """The verdict as the visitor's receipt shows it: a refusal for a reason they may not read
+        looks like a declaration still waiting for staff (who tell the visitor at the door)."""
+        if self.verdict == Verdict.REFUSED and not self.visitor_reason_list:
+            return Verdict.PENDING
+        return self.verdict
+
+    @property
     def note_list(self) -> list[str]:
         return [n for n in self.notes.split("\n") if n]
 

@@ -2,6 +2,8 @@
 
 A visitor scans the institution's code, declares name, phone, codes and travel, and sees the
 provisional verdict on a receipt page; staff take the temperature and confirm on their screen.
+The receipt tells the visitor only what follows from what they declared: a phone typed proves
+nobody, so what the person register says under that number is for staff only (X2).
 Bad input answers 400 with the reasons beside the fields, floods answer 429, unknown codes 404.
 """
 
@@ -26,6 +28,8 @@ from shouhu.screening.models import Screening, VenueCode, Verdict
 from shouhu.screening.rules import Facts
 
 logger = logging.getLogger(__name__)
+RECEIPTS_KEY = "venue_receipts"
+OWN_RECEIPTS_KEPT = 10  # not a policy threshold: a browser's last few receipts, for double taps
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -93,6 +97,7 @@ def declare(request: HttpRequest, token: str) -> HttpResponse:
                     visitor_phone=data["visitor_phone"],
                     facts=facts,
                     client_address=client_address(request),
+                    own_receipts=request.session.get(RECEIPTS_KEY, []),
                 )
             except services.DuplicateDeclaration as error:
                 return redirect(f"{_receipt_url(venue, error.existing)}?repeat=1")
@@ -100,6 +105,9 @@ def declare(request: HttpRequest, token: str) -> HttpResponse:
                 add_domain_error(form, error)
                 status = error.status_code
             else:
+                # This browser's own receipts: only these may be shown again as a repeat.
+                kept = request.session.get(RECEIPTS_KEY, [])
+                request.session[RECEIPTS_KEY] = [*kept, screening.receipt][-OWN_RECEIPTS_KEPT:]
                 return redirect(_receipt_url(venue, screening))
     context = {
         "venue": venue,
@@ -131,13 +139,17 @@ def receipt(request: HttpRequest, token: str, receipt: str) -> HttpResponse:
             {"title": "回执已过期", "text": "申报回执只在当天有效。如需进入，请重新扫码申报。"},
             status=404,
         )
+    verdict = screening.visitor_verdict
     context = {
         "venue": venue,
         "unit": venue.unit,
         "screening": screening,
         "name": _masked_name(screening.visitor_name),
         "repeat": request.GET.get("repeat") == "1",
-        "pending": screening.verdict == Verdict.PENDING,
+        "verdict": verdict,
+        "verdict_label": Verdict(verdict).label,
+        "reasons": screening.visitor_reason_list if verdict == Verdict.REFUSED else [],
+        "pending": verdict == Verdict.PENDING,
         "declare_url": reverse("venue:declare", kwargs={"token": venue.token}),
     }
     return render(request, "screening/public/receipt.html", context)

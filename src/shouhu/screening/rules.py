@@ -246,6 +246,13 @@ def assess(
             )
     for entry in check.unknown:
         notes.append(f"无法识别的地点“{entry.place.strip()}”（已按原文记录），请核实所在省份和地区")
+    closed, limited = closure_reason(unit, on)
+    if closed:
+        reasons.append((RefusalReason.CLOSED, closed))
+    if limited:
+        notes.append(limited)
+    # What the register says about a person comes last: the visitor's own copy of a verdict
+    # (`Screening.visitor_reason_list`) leaves it out, since a phone typed proves nobody (X2).
     if isolation is not None:
         reasons.append(
             (
@@ -253,11 +260,6 @@ def assess(
                 f"{isolation.kind_text}期内（{isolation.starts_on}起，{isolation.ends_on}解除）",
             )
         )
-    closed, limited = closure_reason(unit, on)
-    if closed:
-        reasons.append((RefusalReason.CLOSED, closed))
-    if limited:
-        notes.append(limited)
     if not facts.mask:
         notes.append("未佩戴口罩：请先佩戴口罩")
     if reasons:

@@ -584,9 +584,19 @@ def venue_code_rotate(*, actor: User | None, venue: VenueCode) -> VenueCode:
 
 @transaction.atomic
 def declaration_submit(
-    *, venue: VenueCode, visitor_name: str, visitor_phone: str, facts: Facts, client_address: str
+    *,
+    venue: VenueCode,
+    visitor_name: str,
+    visitor_phone: str,
+    facts: Facts,
+    client_address: str,
+    own_receipts: Collection[str] = (),
 ) -> Screening:
-    """A visitor's self-declaration from the venue page: a provisional verdict, temperature by staff."""
+    """A visitor's self-declaration from the venue page: a provisional verdict, temperature by staff.
+
+    A second submission within the policy's window is a repeat only when it comes from the same
+    browser (`own_receipts`): a repeat is answered with the earlier receipt, which nobody else
+    may see, so the same phone typed elsewhere makes a new declaration (X2)."""
     today = clock.today()
     policy = current_policy(today)
     refusal = throttle.declaration_refusal(venue_token=venue.token, address=client_address, policy=policy)
@@ -612,9 +622,12 @@ def declaration_submit(
             visitor_phone_index=phone_index,
             source=ScreeningSource.VENUE_CODE,
             screened_at__gte=now - window,
+            receipt__in=list(own_receipts),
         )
         .order_by("-screened_at")
         .first()
+        if own_receipts
+        else None
     )
     if earlier is not None:
         seconds = max(0, int((now - earlier.screened_at).total_seconds()))

@@ -233,3 +233,50 @@ def test_s4_visitor_records_are_purged_after_the_retention_days_keeping_daily_co
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM screening_dailyscreeningcount")
         assert "甲" not in str(cursor.fetchall())
+
+
+def _isolated_with_phone(tree, tel: str):
+    from shouhu.people.services import PersonInput, person_register
+    from shouhu.screening.models import IsolationKind
+
+    person = person_register(
+        actor=None, data=PersonInput(name="隔离者赵", home_unit=tree.county_a, phone=tel)
+    ).person
+    services.isolation_record(
+        actor=None, person=person, kind=IsolationKind.CENTRALISED, starts_on=clock.today(), source="推送"
+    )
+    return person
+
+
+def test_x2_declaring_with_someone_elses_phone_tells_nothing_of_their_isolation(client, tree, venue):
+    _isolated_with_phone(tree, "13800138000")
+    receipt = client.post(f"/v/{venue.token}/", declaration(), follow=True)
+    page = receipt.content.decode()
+    assert receipt.status_code == 200
+    assert "隔离" not in page
+    assert "劝返" not in page
+    assert "请向工作人员出示此页" in page  # the same page as any declaration awaiting staff
+    # Staff still see why at the door.
+    screening = Screening.objects.get()
+    assert screening.verdict == Verdict.REFUSED
+    assert "集中隔离期内" in screening.reasons
+
+
+def test_x2_declared_reasons_are_shown_but_the_registers_are_not(client, tree, venue):
+    _isolated_with_phone(tree, "13800138000")
+    page = client.post(f"/v/{venue.token}/", declaration(health_code="yellow"), follow=True).content.decode()
+    assert "健康码为黄码" in page
+    assert "劝返" in page
+    assert "隔离" not in page
+
+
+def test_x2_a_phone_declared_again_elsewhere_never_shows_the_earlier_receipt(client, venue):
+    first = client.post(f"/v/{venue.token}/", declaration(visitor_name="访客钱多多"), follow=True)
+    assert first.status_code == 200
+    stranger = client.__class__()
+    with at(dt.datetime(2022, 1, 5, 10, 0, 20)):
+        second = stranger.post(f"/v/{venue.token}/", declaration(visitor_name="访客孙"), follow=True)
+    page = second.content.decode()
+    assert "您刚刚已提交过申报" not in page
+    assert "钱" not in page
+    assert Screening.objects.count() == 2
