@@ -91,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             CampaignPerm.MANAGE_SUSPENSIONS,
             AccountPerm.MANAGE_USERS,
             *PEOPLE_OFFICE,
+            PeoplePerm.RESOLVE_CONFLICTS,
             *VACCINATION_REGION,
             *SCREENING_REGION,
             ScreeningPerm.MANAGE_ISOLATION,
@@ -114,7 +115,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         READ
         | HISTORY
         | PEOPLE_CLERK
-        | {OrgPerm.MANAGE, CampaignPerm.MANAGE_SUSPENSIONS, PeoplePerm.MERGE, PeoplePerm.REVEAL}
+        | {
+            OrgPerm.MANAGE,
+            CampaignPerm.MANAGE_SUSPENSIONS,
+            PeoplePerm.MERGE,
+            PeoplePerm.REVEAL,
+            PeoplePerm.RESOLVE_CONFLICTS,
+        }
         | VACCINATION_HEAD
         | SCREENING_HEAD
         | ELDERCARE_HEAD

@@ -28,6 +28,12 @@ class DomainError(Exception):
             key: [str(m) for m in value] for key, value in (field_errors or {}).items()
         }
 
+    def on_reported(self) -> None:
+        """Keep whatever the refusal itself must leave behind (the region's list of conflicts).
+
+        Called by whoever reports the refusal once the refused write was rolled back: a service
+        wrapping its own transaction, or the import runner for rows of an import it writes."""
+
 
 class ConflictError(DomainError):
     """The request is valid but the current state forbids it (full, already done, …)."""

@@ -62,13 +62,17 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     flagged: list[RowError] = field(default_factory=list)
     written: bool = False
+    # The refusals themselves, reported once the import's transaction has ended (not stored).
+    refusals: list[DomainError] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def error_rows(self) -> int:
         return len({e.row for e in self.errors})
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        values = asdict(self)
+        values.pop("refusals")
+        return values
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ImportReport":
@@ -166,6 +170,7 @@ def _record(
     importer: Importer, report: ImportReport, row_number: int, result: RowOutcome | DomainError
 ) -> None:
     if isinstance(result, DomainError):
+        report.refusals.append(result)
         if result.field_errors:
             for field_name, messages in result.field_errors.items():
                 for message in messages:
@@ -235,6 +240,11 @@ def run_import(
             transaction.set_rollback(True)
         else:
             report.written = True
+    # After the transaction, written or rolled back: a refusal that leaves something behind (a
+    # conflict for the region to resolve) does so even when the rows were only checked.
+    for refusal in report.refusals:
+        refusal.on_reported()
+    report.refusals.clear()
     if on_progress:
         on_progress(report.total, report.total)
     return report

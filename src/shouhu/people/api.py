@@ -7,7 +7,7 @@ from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.types import AuthedRequest
 from shouhu.orgs.selectors import access_unit
 from shouhu.people import selectors, services
-from shouhu.people.models import Category, Gender, IdType, Person, RevealedField
+from shouhu.people.models import Category, ConflictStatus, Gender, IdType, Person, RevealedField
 from shouhu.people.permissions import PeoplePerm
 
 
@@ -161,3 +161,71 @@ class PersonSearchApi(ScopedAPIView):
             viewer=request.user, filters=selectors.PersonFilters(**data.validated_data)
         )
         return paginated(self, request, people, PersonOutput)
+
+
+class RegistrationConflictOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.IntegerField(source="person_id")
+    person_name = serializers.CharField(source="person.name")
+    id_number = serializers.CharField(source="person.id_number_masked")
+    home_unit = serializers.IntegerField(source="person.home_unit_id")
+    home_unit_name = serializers.CharField(source="person.home_unit.name")
+    requested_unit = serializers.IntegerField(source="requested_unit_id")
+    requested_unit_name = serializers.CharField(source="requested_unit.name")
+    requested_by = serializers.CharField(source="requested_by.username", allow_null=True, default=None)
+    attempts = serializers.IntegerField()
+    last_attempt_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=ConflictStatus.choices)
+    note = serializers.CharField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+
+class RegistrationConflictFilterInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ConflictStatus.choices, required=False, default="")
+
+
+class RegistrationConflictListApi(ScopedAPIView):
+    required_code = PeoplePerm.RESOLVE_CONFLICTS
+
+    @extend_schema(
+        parameters=[
+            RegistrationConflictFilterInput,
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=RegistrationConflictOutput(many=True),
+        summary="登记冲突（下级单位无法登记、待地区核实的证件）",
+    )
+    def get(self, request: AuthedRequest) -> Response:
+        filters = RegistrationConflictFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        conflicts = selectors.registration_conflict_list(
+            viewer=request.user, status=filters.validated_data["status"]
+        )
+        return paginated(self, request, conflicts, RegistrationConflictOutput)
+
+
+class RegistrationConflictResolveInput(serializers.Serializer):
+    transfer = serializers.BooleanField(help_text="true：转入申请单位；false：不予转入")
+    note = serializers.CharField(max_length=200)
+
+
+class RegistrationConflictResolveApi(ScopedAPIView):
+    required_code = PeoplePerm.RESOLVE_CONFLICTS
+
+    @extend_schema(
+        request=RegistrationConflictResolveInput, responses=RegistrationConflictOutput, summary="处理登记冲突"
+    )
+    def post(self, request: AuthedRequest, registration_conflict_id: int) -> Response:
+        conflict = selectors.access_registration_conflict(request.user, registration_conflict_id)
+        data = RegistrationConflictResolveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        resolved = services.registration_conflict_resolve(
+            actor=request.user,
+            conflict=conflict,
+            transfer=data.validated_data["transfer"],
+            note=data.validated_data["note"],
+        )
+        return Response(
+            RegistrationConflictOutput(selectors.access_registration_conflict(request.user, resolved.pk)).data
+        )

@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.forms import DateInput
-from shouhu.people.models import Category, Gender, IdType, RevealedField
+from shouhu.people.models import Category, ConflictStatus, Gender, IdType, RevealedField
 
 
 class PersonFilterForm(forms.Form):
@@ -65,3 +66,18 @@ class MergeForm(forms.Form):
 
 class UnmaskedExportForm(forms.Form):
     reason = forms.CharField(label="导出未脱敏名单的事由", max_length=200)
+
+
+class ConflictFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *ConflictStatus.choices]
+    )
+
+
+class ConflictResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("处理结果"),
+        choices=[("transfer", _("转入申请单位")), ("dismiss", _("不予转入"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("处理说明"), max_length=200)

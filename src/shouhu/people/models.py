@@ -170,3 +170,67 @@ class PersonMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duplicate_id} → {self.survivor_id}"
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    TRANSFERRED = "transferred", _("已转入申请单位")
+    DISMISSED = "dismissed", _("不予转入")
+
+
+class RegistrationConflict(TimeStampedModel):
+    """A unit tried to register a document that the register holds under a unit it cannot see.
+
+    The clerk is told only "cannot be registered here; ask the region" (X1: nothing about people
+    outside their scope); the region sees these to resolve: move the person, or say why not."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="registration_conflicts", verbose_name="人员"
+    )
+    requested_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="申请登记单位"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="申请人",
+    )
+    attempts = models.PositiveIntegerField("申请次数", default=1)
+    last_attempt_at = models.DateTimeField("最近申请时间")
+    status = models.CharField(
+        "状态", max_length=16, choices=ConflictStatus.choices, default=ConflictStatus.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    note = models.CharField("处理说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "登记冲突"
+        verbose_name_plural = "登记冲突"
+        ordering = ["-last_attempt_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "requested_unit"],
+                condition=Q(status="open"),
+                name="registration_conflict_one_open",
+            ),
+            models.CheckConstraint(
+                name="registration_conflict_resolved_has_note",
+                condition=Q(status="open") | ~Q(note=""),
+                violation_error_message="请填写处理说明",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "last_attempt_at"], name="registration_conflict_open")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.requested_unit_id}"

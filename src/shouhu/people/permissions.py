@@ -10,3 +10,4 @@ class PeoplePerm(StrEnum):
     EXPORT_UNMASKED = "people.export_unmasked"
     VIEW_REVEALS = "people.view_reveals"
     VIEW_HISTORY = "people.view_history"
+    RESOLVE_CONFLICTS = "people.resolve_conflicts"

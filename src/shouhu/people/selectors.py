@@ -6,7 +6,7 @@ from shouhu.accounts.models import User
 from shouhu.accounts.scope import sees_whole_region, unit_scope
 from shouhu.common.access import get_in_scope
 from shouhu.people.idcard import InvalidPhone, document_key, phone_key
-from shouhu.people.models import Person, PersonalDataReveal, PersonCategory
+from shouhu.people.models import Person, PersonalDataReveal, PersonCategory, RegistrationConflict
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,18 @@ def reveal_list(*, viewer: User) -> QuerySet[PersonalDataReveal]:
     if not sees_whole_region(viewer):
         reveals = reveals.filter(unit_scope(viewer, field="viewer__unit"))
     return reveals.order_by("-revealed_at")
+
+
+def registration_conflict_list(*, viewer: User, status: str = "") -> QuerySet[RegistrationConflict]:
+    """Conflicts a viewer may resolve: both the person's unit and the unit that asked in scope (the
+    region's, in practice: a clerk never sees the other side of a conflict)."""
+    conflicts = RegistrationConflict.objects.filter(
+        unit_scope(viewer, field="requested_unit"), unit_scope(viewer, field="person__home_unit")
+    ).select_related("person", "person__home_unit", "requested_unit", "requested_by", "resolved_by")
+    if status:
+        conflicts = conflicts.filter(status=status)
+    return conflicts.order_by("status", "-last_attempt_at", "-pk")
+
+
+def access_registration_conflict(viewer: User, pk: object) -> RegistrationConflict:
+    return get_in_scope(registration_conflict_list(viewer=viewer), pk)

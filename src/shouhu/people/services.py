@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shouhu.accounts.models import User
+from shouhu.accounts.scope import unit_in_scope
 from shouhu.common import clock
 from shouhu.common.audit import acting_as, audit_bulk
 from shouhu.common.crypto import blind_index
@@ -29,12 +30,14 @@ from shouhu.people.idcard import (
 from shouhu.people.lifecycle import run_death_handlers
 from shouhu.people.models import (
     Category,
+    ConflictStatus,
     Gender,
     IdType,
     Person,
     PersonalDataReveal,
     PersonCategory,
     PersonMerge,
+    RegistrationConflict,
     RevealedField,
 )
 
@@ -168,6 +171,79 @@ class Registration:
     warnings: list[str]
 
 
+class RegisteredElsewhere(ConflictError):
+    """The document is registered under a unit the clerk cannot see. The clerk learns only that
+    it cannot be registered here (X1); the region sees the attempt in its conflict list once the
+    refusal is reported (`on_reported`, called after the refused write was rolled back)."""
+
+    def __init__(self, *, person: Person, unit: OrgUnit, actor: User | None) -> None:
+        message = _("此证件号码不能在本单位登记，请联系地区民政局核实处理")
+        super().__init__(message, code="registered_elsewhere", field_errors={"id_number": [message]})
+        self.person, self.unit, self.actor = person, unit, actor
+
+    def on_reported(self) -> None:
+        registration_conflict_record(person=self.person, unit=self.unit, actor=self.actor)
+
+
+def _in_other_unit(existing: Person, unit: OrgUnit, actor: User | None) -> ConflictError:
+    """Why a document registered at another unit cannot be registered at `unit` by `actor`."""
+    if actor is not None and not unit_in_scope(actor, existing.home_unit.path):
+        return RegisteredElsewhere(person=existing, unit=unit, actor=actor)
+    return ConflictError(
+        _("此人已登记在“%(unit)s”，不能同时属于两个单位；如需调整请先办理转出")
+        % {"unit": existing.home_unit.name},
+        code="person_in_other_unit",
+        field_errors={"home_unit": [_("此人已登记在其他单位")]},
+    )
+
+
+def registration_conflict_record(
+    *, person: Person, unit: OrgUnit, actor: User | None
+) -> RegistrationConflict:
+    """Count an attempt to register `person` at `unit` in the region's list of conflicts."""
+    now = clock.now()
+    with transaction.atomic():
+        conflict = (
+            RegistrationConflict.objects.select_for_update()
+            .filter(person=person, requested_unit=unit, status=ConflictStatus.OPEN)
+            .first()
+        )
+        if conflict is not None:
+            conflict.attempts += 1
+            conflict.last_attempt_at = now
+            conflict.requested_by = actor
+            conflict.save(update_fields=["attempts", "last_attempt_at", "requested_by", "updated_at"])
+            return conflict
+        try:
+            with transaction.atomic():
+                return RegistrationConflict.objects.create(
+                    person=person, requested_unit=unit, requested_by=actor, last_attempt_at=now
+                )
+        except IntegrityError:  # a parallel attempt opened it first: count this one there
+            return registration_conflict_record(person=person, unit=unit, actor=actor)
+
+
+@transaction.atomic
+def registration_conflict_resolve(
+    *, actor: User, conflict: RegistrationConflict, transfer: bool, note: str
+) -> RegistrationConflict:
+    """The region moves the person to the unit that asked (`transfer`), or says why not."""
+    if not note.strip():
+        raise DomainError(_("请填写处理说明"), code="invalid", field_errors={"note": [_("请填写处理说明")]})
+    conflict = RegistrationConflict.objects.select_for_update().select_related("person").get(pk=conflict.pk)
+    if conflict.status != ConflictStatus.OPEN:
+        raise ConflictError(_("该登记冲突已处理"), code="already_resolved")
+    with acting_as(actor):
+        if transfer:
+            person = conflict.person
+            person.home_unit = conflict.requested_unit
+            person.save(update_fields=["home_unit", "updated_at"])
+        conflict.status = ConflictStatus.TRANSFERRED if transfer else ConflictStatus.DISMISSED
+        conflict.resolved_by, conflict.resolved_at, conflict.note = actor, clock.now(), note.strip()[:200]
+        conflict.save(update_fields=["status", "resolved_by", "resolved_at", "note", "updated_at"])
+    return conflict
+
+
 def _add_categories(person: Person, categories: list[str]) -> bool:
     existing = set(person.categories.values_list("category", flat=True))
     new = [c for c in categories if c not in existing]
@@ -176,13 +252,21 @@ def _add_categories(person: Person, categories: list[str]) -> bool:
     return bool(new)
 
 
-@transaction.atomic
 def person_register(*, actor: User | None, data: PersonInput, update_existing: bool = False) -> Registration:
     """Register a person, or find the one already registered with the same document.
 
     A second registration never makes a second record. With `update_existing` (imports), the
     typed details replace the stored ones; a person is never silently moved to another unit.
     """
+    try:
+        return _person_register(actor=actor, data=data, update_existing=update_existing)
+    except RegisteredElsewhere as conflict:
+        conflict.on_reported()  # after the refused write's rollback, in the caller's transaction
+        raise
+
+
+@transaction.atomic
+def _person_register(*, actor: User | None, data: PersonInput, update_existing: bool) -> Registration:
     clean = clean_person(data)
     values = clean.values
     existing = None
@@ -203,11 +287,7 @@ def person_register(*, actor: User | None, data: PersonInput, update_existing: b
             _add_categories(person, clean.categories)
             return Registration(person, created=True, changed=True, warnings=clean.warnings)
         if existing.home_unit_id != values["home_unit"].pk:
-            raise ConflictError(
-                f"此人已登记在“{existing.home_unit.name}”，不能同时属于两个单位；如需调整请先办理转出",
-                code="person_in_other_unit",
-                field_errors={"home_unit": ["此人已登记在其他单位"]},
-            )
+            raise _in_other_unit(existing, values["home_unit"], actor)
         changed = _add_categories(existing, clean.categories)
         if update_existing:
             changes = [
@@ -276,11 +356,8 @@ def person_register_many(*, actor: User | None, rows: list[PersonInput]) -> list
             new_people.append((position, Person(**values)))
             continue
         if person.home_unit_id != values["home_unit"].pk:
-            results[position] = ConflictError(
-                f"此人已登记在“{person.home_unit.name}”，不能同时属于两个单位；如需调整请先办理转出",
-                code="person_in_other_unit",
-                field_errors={"home_unit": ["此人已登记在其他单位"]},
-            )
+            # Reported by the import (which records a conflict only when its rows are written).
+            results[position] = _in_other_unit(person, values["home_unit"], actor)
             continue
         missing = [c for c in clean.categories if c not in held.get(person.pk, set())]
         new_categories += [PersonCategory(person=person, category=c) for c in missing]
@@ -321,17 +398,27 @@ def person_register_many(*, actor: User | None, rows: list[PersonInput]) -> list
     return done
 
 
-@transaction.atomic
 def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
+    try:
+        return _person_update(actor=actor, person=person, data=data)
+    except RegisteredElsewhere as conflict:
+        conflict.on_reported()  # after the refused edit's rollback
+        raise
+
+
+@transaction.atomic
+def _person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
     clean = clean_person(data)
     values = clean.values
     if values["id_index"] and values["id_index"] != person.id_index:
         other = person_find_by_document(id_type=values["id_type"], id_number=values["id_number"])
         if other is not None and other.pk != person.pk:
+            if not unit_in_scope(actor, other.home_unit.path):
+                raise RegisteredElsewhere(person=other, unit=values["home_unit"], actor=actor)
             raise ConflictError(
-                "该证件号码已属于另一条人员记录；如为同一人，请使用“合并”",
+                _("该证件号码已属于另一条人员记录；如为同一人，请使用“合并”"),
                 code="duplicate_person",
-                field_errors={"id_number": ["该证件号码已登记"]},
+                field_errors={"id_number": [_("该证件号码已登记")]},
             )
     changes = []
     for name, value in values.items():

@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
@@ -15,6 +16,8 @@ from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import access_unit, unit_list
 from shouhu.people import selectors, services
 from shouhu.people.forms import (
+    ConflictFilterForm,
+    ConflictResolveForm,
     MergeForm,
     PersonFilterForm,
     PersonFindForm,
@@ -22,7 +25,7 @@ from shouhu.people.forms import (
     RevealForm,
     UnmaskedExportForm,
 )
-from shouhu.people.models import Person
+from shouhu.people.models import ConflictStatus, Person
 from shouhu.people.permissions import PeoplePerm
 
 
@@ -73,6 +76,11 @@ def person_list(request: AuthedHttpRequest) -> HttpResponse:
             "can_manage": request.user.has_code(PeoplePerm.MANAGE),
             "can_import": request.user.has_code(PeoplePerm.IMPORT),
             "can_export_unmasked": request.user.has_code(PeoplePerm.EXPORT_UNMASKED),
+            "open_conflicts": (
+                selectors.registration_conflict_list(viewer=request.user, status=ConflictStatus.OPEN).count()
+                if request.user.has_code(PeoplePerm.RESOLVE_CONFLICTS)
+                else None
+            ),
             "unmasked_form": UnmaskedExportForm(),
             "find_form": PersonFindForm(),
             "searching_by_number": bool(
@@ -291,3 +299,59 @@ def person_history(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         "entries": history_of(person, *person.categories.all()),
     }
     return render(request, "includes/history.html", context)
+
+
+CONFLICT_COLUMNS = [
+    ("最近申请时间", lambda c: c.last_attempt_at),
+    ("姓名", lambda c: c.person.name),
+    ("证件号码", lambda c: c.person.id_number_masked),
+    ("登记所在单位", lambda c: c.person.home_unit.name),
+    ("申请登记单位", lambda c: c.requested_unit.name),
+    ("申请人", lambda c: str(c.requested_by or "")),
+    ("申请次数", lambda c: c.attempts),
+    ("状态", lambda c: c.get_status_display()),
+    ("处理说明", lambda c: c.note),
+]
+
+
+@login_required
+def conflict_list(request: AuthedHttpRequest) -> HttpResponse:
+    """Documents a unit could not register because the register holds them elsewhere (X1)."""
+    require(request, PeoplePerm.RESOLVE_CONFLICTS)
+    form = ConflictFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    return render_list(
+        request,
+        template="people/conflict_list.html",
+        queryset=selectors.registration_conflict_list(viewer=request.user, status=status),
+        columns=CONFLICT_COLUMNS,
+        export_name="登记冲突",
+        context={"form": form},
+    )
+
+
+@login_required
+def conflict_resolve(request: AuthedHttpRequest, registration_conflict_id: int) -> HttpResponse:
+    require(request, PeoplePerm.RESOLVE_CONFLICTS)
+    conflict = selectors.access_registration_conflict(request.user, registration_conflict_id)
+    form = ConflictResolveForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.registration_conflict_resolve(
+                    actor=request.user,
+                    conflict=conflict,
+                    transfer=form.cleaned_data["outcome"] == "transfer",
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("登记冲突已处理"))
+                return redirect("people:conflict_list")
+    return render(
+        request, "people/conflict_resolve.html", {"conflict": conflict, "form": form}, status=status
+    )

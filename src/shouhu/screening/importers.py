@@ -143,7 +143,7 @@ class IsolationImporter:
         person = person_find_by_document(id_type=IdType.RESIDENT_ID, id_number=number)
         if person is not None:
             if not selectors.person_writable(viewer=actor).filter(pk=person.pk).exists():
-                raise _invalid("id_number", "此人已登记在您管辖范围以外的单位，请由其所在单位登记")
+                raise _invalid("id_number", "此证件号码不能在本单位登记，请联系地区民政局核实处理")
             if person.name != name:
                 raise _invalid("name", f"姓名与人员登记不符（登记为“{person.name}”）")
             return person

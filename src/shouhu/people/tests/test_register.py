@@ -6,14 +6,23 @@ import pytest
 from shouhu.accounts.tests.factories import make_user
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.people.idcard import check_digit
-from shouhu.people.models import Category, Person, PersonalDataReveal, PersonMerge, RevealedField
-from shouhu.people.selectors import PersonFilters, person_list
+from shouhu.people.models import (
+    Category,
+    Person,
+    PersonalDataReveal,
+    PersonMerge,
+    RegistrationConflict,
+    RevealedField,
+)
+from shouhu.people.selectors import PersonFilters, person_list, registration_conflict_list
 from shouhu.people.services import (
     PersonInput,
     person_find_by_document,
     person_merge,
     person_register,
     person_reveal,
+    person_update,
+    registration_conflict_resolve,
 )
 
 pytestmark = pytest.mark.django_db
@@ -58,16 +67,76 @@ def test_x2_same_id_again_with_nothing_new_changes_nothing(tree, county_user):
     assert Person.objects.count() == 1
 
 
-def test_x2_same_id_in_another_unit_is_a_conflict(tree, county_user, other_county_user):
+def test_x2_same_id_in_another_unit_of_ones_own_scope_names_that_unit(tree, county_user):
     number = make_id()
     register(county_user, tree.village_a, id_number=number)
     with pytest.raises(ConflictError, match="不能同时属于两个单位") as caught:
-        register(other_county_user, tree.village_b, id_number=number)
+        register(county_user, tree.township_a, id_number=number)
     assert caught.value.code == "person_in_other_unit"
     assert "东山第一社区" in caught.value.message
     assert caught.value.field_errors == {"home_unit": ["此人已登记在其他单位"]}
     assert Person.objects.count() == 1
     assert Person.objects.get().home_unit == tree.village_a
+    assert not RegistrationConflict.objects.exists()
+
+
+def test_x1_a_clerk_learns_nothing_of_a_person_registered_outside_their_scope(
+    tree, county_user, other_county_user
+):
+    """Only "cannot be registered here; ask the region": no unit, no name; the region's list has it."""
+    number = make_id()
+    register(county_user, tree.village_a, name="张三", id_number=number)
+    for _attempt in range(2):
+        with pytest.raises(ConflictError) as caught:
+            register(other_county_user, tree.county_b, name="李四", id_number=number)
+        assert caught.value.code == "registered_elsewhere"
+        assert caught.value.message == "此证件号码不能在本单位登记，请联系地区民政局核实处理"
+        assert "东山" not in str(caught.value.field_errors)
+    assert Person.objects.count() == 1
+    conflict = RegistrationConflict.objects.get()
+    assert (conflict.requested_unit, conflict.requested_by, conflict.attempts) == (
+        tree.county_b,
+        other_county_user,
+        2,
+    )
+    assert conflict.person.home_unit == tree.village_a
+    assert list(registration_conflict_list(viewer=other_county_user)) == []
+    assert list(registration_conflict_list(viewer=county_user)) == []
+    region = make_user("region_admin", tree.region)
+    assert list(registration_conflict_list(viewer=region)) == [conflict]
+
+
+def test_x1_the_region_transfers_the_person_or_says_why_not(tree, county_user, other_county_user):
+    region = make_user("region_admin", tree.region)
+    number = make_id()
+    register(county_user, tree.village_a, id_number=number)
+    with pytest.raises(ConflictError):
+        register(other_county_user, tree.county_b, id_number=number)
+    conflict = RegistrationConflict.objects.get()
+    with pytest.raises(DomainError, match="请填写处理说明"):
+        registration_conflict_resolve(actor=region, conflict=conflict, transfer=True, note=" ")
+    registration_conflict_resolve(actor=region, conflict=conflict, transfer=True, note="已迁居漠河市")
+    assert Person.objects.get().home_unit == tree.county_b
+    with pytest.raises(ConflictError, match="已处理"):
+        registration_conflict_resolve(actor=region, conflict=conflict, transfer=False, note="重复")
+    # Now in county B's scope: the same registration there finds the record.
+    assert register(other_county_user, tree.county_b, id_number=number).created is False
+
+
+def test_x1_a_clerk_editing_a_number_to_one_registered_elsewhere_learns_nothing(
+    tree, county_user, other_county_user
+):
+    number = make_id()
+    register(county_user, tree.village_a, name="张三", id_number=number)
+    mine = register(other_county_user, tree.county_b, name="李四").person
+    with pytest.raises(ConflictError) as caught:
+        person_update(
+            actor=other_county_user,
+            person=mine,
+            data=PersonInput(name="李四", home_unit=tree.county_b, id_number=number),
+        )
+    assert caught.value.code == "registered_elsewhere"
+    assert RegistrationConflict.objects.get().requested_unit == tree.county_b
 
 
 def test_x2_people_without_an_id_are_not_matched_to_each_other(tree, county_user):
