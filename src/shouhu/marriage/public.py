@@ -207,14 +207,19 @@ def verify(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             status = error.status_code
             offer_waitlist = error.code == "slot_full"
-            if not offer_waitlist:  # a full slot: the waiting-list offer says it, once
+            if offer_waitlist:
+                pass  # a full slot: the waiting-list offer says it, once
+            elif form.is_bound:
                 add_domain_error(form, error)
+            else:
+                message = error.message
     context = {
         "form": form,
         "booking_request": booking_request,
         "details": booking_requests.booking_request_details(booking_request),
         "offer_waitlist": offer_waitlist,
         "message": message,
+        "status_ok": status == 200,
         "policy": current_policy(booking_request.slot.date),
     }
     return render(request, "marriage/public/verify.html", context, status=status)
