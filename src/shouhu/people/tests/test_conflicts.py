@@ -42,7 +42,12 @@ def test_x1_the_registration_page_says_the_same(client, tree, registered_in_b, c
     client.force_login(county_user)
     page = client.post(
         "/people/new/",
-        {"name": "随便写", "id_type": "resident_id", "id_number": registered_in_b, "home_unit": tree.county_a.pk},
+        {
+            "name": "随便写",
+            "id_type": "resident_id",
+            "id_number": registered_in_b,
+            "home_unit": tree.county_a.pk,
+        },
     )
     html = page.content.decode()
     assert "不能在本单位登记" in html
@@ -71,7 +76,12 @@ def test_x1_the_region_lists_and_resolves_conflicts_on_its_page_and_api(
     client.force_login(county_user)
     client.post(
         "/api/v1/people/",
-        {"name": "随便写", "id_type": "resident_id", "id_number": registered_in_b, "home_unit": tree.county_a.pk},
+        {
+            "name": "随便写",
+            "id_type": "resident_id",
+            "id_number": registered_in_b,
+            "home_unit": tree.county_a.pk,
+        },
         content_type="application/json",
     )
     conflict = RegistrationConflict.objects.get()
@@ -96,7 +106,9 @@ def test_x1_the_region_lists_and_resolves_conflicts_on_its_page_and_api(
     assert Person.objects.get().home_unit == tree.county_b
 
 
-def test_x1_an_open_conflict_reminds_whoever_sees_both_sides(tree, registered_in_b, county_user, region_admin):
+def test_x1_an_open_conflict_reminds_whoever_sees_both_sides(
+    tree, registered_in_b, county_user, region_admin
+):
     from shouhu.alerts.models import Alert, AlertDelivery
     from shouhu.alerts.runner import run_reminders
     from shouhu.common.errors import ConflictError
