@@ -2,6 +2,7 @@
 address, counted before the password is checked (X1)."""
 
 import datetime as dt
+import io
 import re
 import threading
 from collections import Counter
@@ -302,3 +303,29 @@ def test_x1_thirty_parallel_guesses_from_one_address_check_at_most_the_limit(tre
     assert password_checks["checks"] == 5
     assert statuses.count(429) == 25, statuses
     assert statuses.count(200) == 5, statuses
+
+
+# --- Expired counters ---
+
+
+@pytest.mark.django_db
+def test_x1_the_nightly_purge_deletes_counters_past_every_window(client, county_user, settings, fixed_clock):
+    from django.core.management import call_command
+
+    from shouhu.common.models import AttemptCounter
+
+    _page(client, county_user.username, "wrong")
+    assert AttemptCounter.objects.count() == 2  # the account and the address
+    with clock.frozen(fixed_clock + dt.timedelta(hours=47)):
+        call_command("purge_attempts", stdout=io.StringIO())
+        assert AttemptCounter.objects.count() == 2
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 72 * 3600  # a longer login window is kept whole
+    with clock.frozen(fixed_clock + dt.timedelta(hours=49)):
+        call_command("purge_attempts", stdout=io.StringIO())
+        assert AttemptCounter.objects.count() == 2
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 900
+    with clock.frozen(fixed_clock + dt.timedelta(hours=49)):
+        out = io.StringIO()
+        call_command("purge_attempts", stdout=out)
+        assert AttemptCounter.objects.count() == 0
+        assert "2 条" in out.getvalue()
