@@ -1,10 +1,17 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from shouhu.accounts import lockout
 from shouhu.accounts.roles import role_permissions
+from shouhu.accounts.throttle import client_address
 from shouhu.common.api_views import ScopedAPIView
 from shouhu.common.types import AuthedRequest
 
@@ -41,12 +48,27 @@ class MeApi(ScopedAPIView):
 
 
 class LoginThrottle(AnonRateThrottle):
+    """Token requests per client address, whatever the outcome (the lockout counts failures)."""
+
     scope = "login"
+
+    def get_ident(self, request: Request) -> str:
+        # The same address as the lockout's: X-Forwarded-For only from the proxy that writes it.
+        return client_address(request)
 
 
 class TokenApi(ObtainAuthToken):
-    """Exchange a username and password for an API token (rate-limited)."""
+    """Exchange a username and password for an API token (rate-limited, behind the login lockout)."""
 
     throttle_classes = [LoginThrottle]
     authentication_classes: list = []
     permission_classes: list = []
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            if lockout.refused(request):
+                raise lockout.locked_error()
+            raise ValidationError(serializer.errors)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

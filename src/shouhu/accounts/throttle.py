@@ -1,26 +1,7 @@
-"""Failed logins are counted per client address and per username in the shared cache."""
+"""The client's address, the one every limit per client is keyed on (logins, public pages)."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
-
-
-def _keys(address: str, username: str) -> list[str]:
-    return [f"login-fail:addr:{address}", f"login-fail:user:{username.lower()}"]
-
-
-def is_locked(address: str, username: str) -> bool:
-    return any(cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in _keys(address, username))
-
-
-def record_failure(address: str, username: str) -> None:
-    # set() with the window each time: the database cache's incr() would reset it to 300 s.
-    for key in _keys(address, username):
-        cache.set(key, cache.get(key, 0) + 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-
-
-def clear(address: str, username: str) -> None:
-    cache.delete_many(_keys(address, username))
 
 
 def client_address(request: HttpRequest) -> str:

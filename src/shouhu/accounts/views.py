@@ -1,13 +1,12 @@
-from typing import Any
-
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from shouhu.accounts import throttle
+from shouhu.accounts import lockout
+from shouhu.accounts.forms import LoginForm
 from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
 from shouhu.common import clock
 from shouhu.common.types import AuthedHttpRequest
@@ -18,24 +17,13 @@ from shouhu.screening.selectors import screening_chart
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        address = throttle.client_address(request)
-        username = request.POST.get("username", "")
-        if throttle.is_locked(address, username):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None,
-                f"登录失败次数过多，请 {settings.LOGIN_FAILURE_WINDOW_SECONDS // 60} 分钟后再试",
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            throttle.clear(address, username)
-        else:
-            throttle.record_failure(address, username)
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if lockout.refused(self.request):
+            response.status_code = 429
         return response
 
 

@@ -199,25 +199,20 @@ def test_x1_login_lockout_counts_clients_behind_the_proxy(client, county_user, r
     assert other_client.status_code == 302  # another client behind the same proxy is not locked out
 
 
-def test_x1_lockout_lasts_the_configured_window(county_user, settings):
-    from django.core.cache import cache
+def test_x1_lockout_lasts_the_configured_window(client, county_user, settings, fixed_clock):
+    import datetime as dt
 
-    from shouhu.accounts import throttle
+    from shouhu.common import clock
 
+    settings.LOGIN_FAILURE_LIMIT = 2
     settings.LOGIN_FAILURE_WINDOW_SECONDS = 900
-    calls = []
-    real_set = cache.set
-
-    def spy(key, value, timeout=None, **kwargs):
-        calls.append(timeout)
-        return real_set(key, value, timeout=timeout, **kwargs)
-
-    cache.set = spy
-    try:
-        throttle.record_failure("203.0.113.7", county_user.username)
-    finally:
-        cache.set = real_set
-    assert calls == [900, 900]
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": county_user.username, "password": "wrong"})
+    right = {"username": county_user.username, "password": PASSWORD}
+    with clock.frozen(fixed_clock + dt.timedelta(seconds=899)):
+        assert client.post("/accounts/login/", right).status_code == 429
+    with clock.frozen(fixed_clock + dt.timedelta(seconds=900)):
+        assert client.post("/accounts/login/", right).status_code == 302
 
 
 def test_x7_huge_ids_are_404_or_400_never_500(client, county_user, tree):

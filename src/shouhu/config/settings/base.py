@@ -36,7 +36,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the admin site behind the login lockout (accounts.lockout).
+    "shouhu.accounts.admin_config.ShouhuAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -155,6 +156,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Every password login (login page, admin, API token) goes through the login lockout: at most
+# LOGIN_FAILURE_LIMIT attempts per account and per client address, counted before the password
+# is checked, until LOGIN_FAILURE_WINDOW_SECONDS have passed since the last (accounts.lockout).
+AUTHENTICATION_BACKENDS = ["shouhu.accounts.backends.LockoutModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 # Behind a reverse proxy that overwrites X-Forwarded-For with the client's address (README).
@@ -208,6 +213,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "shouhu.common.schema.ShouhuAutoSchema",
     "EXCEPTION_HANDLER": "shouhu.common.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    # DRF's throttles key on the client address. Unset, DRF would take it from X-Forwarded-For,
+    # which a client reaching the server directly can rotate at will; behind the proxy, which
+    # overwrites that header, the one address in it is the client's (shouhu.accounts.throttle).
+    "NUM_PROXIES": 1 if SHOUHU_BEHIND_PROXY else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "守护 Shouhu API",
