@@ -10,6 +10,11 @@ class MarriageConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.utils.translation import gettext_lazy
 
+        from shouhu.common.expiry import register_purge
+        from shouhu.marriage.booking_requests import booking_requests_purge
+
+        register_purge("未确认的在线预约申请", booking_requests_purge)
+
         from shouhu.alerts.registry import register_kind
         from shouhu.campaigns.models import ServiceType
         from shouhu.campaigns.selectors import register_affected_provider

@@ -9,6 +9,10 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from shouhu.common.expiry import register_purge
 
+        from . import codes, models
+
+        # The body is not logged: it may hold a one-time code.
         auditlog.register(models.OutboxMessage, exclude_fields=["phone", "phone_index", "body"])
+        register_purge("短信验证码", codes.phone_codes_purge)

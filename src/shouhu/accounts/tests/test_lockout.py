@@ -317,15 +317,15 @@ def test_x1_the_nightly_purge_deletes_counters_past_every_window(client, county_
     _page(client, county_user.username, "wrong")
     assert AttemptCounter.objects.count() == 2  # the account and the address
     with clock.frozen(fixed_clock + dt.timedelta(hours=47)):
-        call_command("purge_attempts", stdout=io.StringIO())
+        call_command("purge_expired", stdout=io.StringIO())
         assert AttemptCounter.objects.count() == 2
     settings.LOGIN_FAILURE_WINDOW_SECONDS = 72 * 3600  # a longer login window is kept whole
     with clock.frozen(fixed_clock + dt.timedelta(hours=49)):
-        call_command("purge_attempts", stdout=io.StringIO())
+        call_command("purge_expired", stdout=io.StringIO())
         assert AttemptCounter.objects.count() == 2
     settings.LOGIN_FAILURE_WINDOW_SECONDS = 900
     with clock.frozen(fixed_clock + dt.timedelta(hours=49)):
         out = io.StringIO()
-        call_command("purge_attempts", stdout=out)
+        call_command("purge_expired", stdout=out)
         assert AttemptCounter.objects.count() == 0
         assert "2 条" in out.getvalue()

@@ -352,3 +352,26 @@ def test_m5_a_full_slot_is_said_once_on_the_public_page(client, registry):
     joined = client.post("/marriage/book/verify/", {"action": "waitlist"})
     assert joined.status_code == 302
     assert Booking.objects.filter(status=BookingStatus.WAITING).count() == 1
+
+
+def test_x2_unconfirmed_requests_and_their_codes_are_deleted_by_the_nightly_purge(client, registry, fixed_clock):
+    import io
+
+    from django.core.management import call_command
+
+    from shouhu.marriage.models import BookingRequest
+    from shouhu.notifications.models import PhoneCode
+
+    client.post("/marriage/book/", form_data(registry, first_slot(registry)))
+    assert BookingRequest.objects.count() == 1
+    assert PhoneCode.objects.count() == 2
+    minutes = services.current_policy().public_code_valid_minutes
+    with clock.frozen(fixed_clock + dt.timedelta(minutes=minutes - 1)):
+        call_command("purge_expired", stdout=io.StringIO())
+        assert BookingRequest.objects.count() == 1
+    with clock.frozen(fixed_clock + dt.timedelta(minutes=minutes + 1)):
+        out = io.StringIO()
+        call_command("purge_expired", stdout=out)
+    assert not BookingRequest.objects.exists()
+    assert not PhoneCode.objects.exists()
+    assert "短信验证码" in out.getvalue()
