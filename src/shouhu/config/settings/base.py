@@ -257,6 +257,8 @@ LOGGING = {
 # Fernet keys, newest first, and the blind-index key: never derived from SECRET_KEY.
 SHOUHU_FIELD_KEYS = env_list("SHOUHU_FIELD_KEYS")
 SHOUHU_BLIND_INDEX_KEY = os.environ.get("SHOUHU_BLIND_INDEX_KEY", "")
+# Where a `local` install keeps its own keys when the two above are not set (empty: nowhere).
+SHOUHU_LOCAL_KEYS_FILE = ""
 AUDITLOG_MASK_CALLABLE = "shouhu.people.masking.mask_any"
 
 # --- Shouhu ----------------------------------------------------------------------------------
