@@ -97,3 +97,21 @@ class PersonalDataKey(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.fingerprint[:12]}"
 
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life (common.workers): beaten every few seconds while it
+    runs, marked stopped when it exits cleanly; a row that stops beating is a dead worker."""
+
+    worker_id = models.CharField("工作进程", max_length=64, unique=True)
+    host = models.CharField("主机", max_length=255)
+    pid = models.PositiveIntegerField("进程号")
+    started_at = models.DateTimeField("启动时间")
+    beat_at = models.DateTimeField("最近心跳")
+    stopped_at = models.DateTimeField("停止时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台工作进程"
+        verbose_name_plural = "后台工作进程"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.host}:{self.pid}"

@@ -234,6 +234,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 SHOUHU_IMPORT_INLINE_ROWS = int(os.environ.get("SHOUHU_IMPORT_INLINE_ROWS", "2000"))
 # A running import that has not reported progress for this long is shown as interrupted.
 SHOUHU_IMPORT_STALE_SECONDS = int(os.environ.get("SHOUHU_IMPORT_STALE_SECONDS", "120"))
+# A task worker that has not beaten for this long is dead: /healthz says "stale", and a live
+# worker takes over its running task (common.workers). It beats every sixth of this period.
+SHOUHU_WORKER_STALE_SECONDS = int(os.environ.get("SHOUHU_WORKER_STALE_SECONDS", "60"))
+# How many times a task is started before a task whose worker keeps dying is marked failed.
+SHOUHU_TASK_MAX_ATTEMPTS = int(os.environ.get("SHOUHU_TASK_MAX_ATTEMPTS", "3"))
 
 # --- Entry screening (S4) -------------------------------------------------------------------
 # The address printed in venue codes (e.g. https://shouhu.example.org); empty: the address the
