@@ -31,8 +31,9 @@ run: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 	@echo "守护已启动： http://$(HOST):$(PORT)/   （按 Ctrl+C 停止）"
-	@# The task worker runs large imports in the background; it stops with the server.
-	@$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	@# The task worker runs large imports in the background; it stops with the server. It beats,
+	@# so /healthz sees it, and takes over the task of a worker that died (common.workers).
+	@$(PY) manage.py run_worker --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 

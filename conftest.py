@@ -10,6 +10,16 @@ from shouhu.common import clock
 FIXED_NOW = dt.datetime(2022, 1, 5, 10, 0, tzinfo=clock.local_zone())
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """migrate recorded the test keys (common.keyring); the first encryption of a process looks
+    that up once, and doing it here keeps the look out of the tests' query counts."""
+    from shouhu.common import crypto, keyring
+
+    with django_db_blocker.unblock():
+        keyring.note_field_key(crypto.fingerprint(crypto.FIELD, crypto.keys_in_force()[0][0]))
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock():
     with clock.frozen(FIXED_NOW) as moment:

@@ -1,8 +1,10 @@
 """Running an import job: inline for small files, as a background task for large ones.
 
 The whole import runs in one transaction, so a worker killed midway leaves no half-imported
-rows; the job then shows as interrupted and can be started again. Progress is written to the
-"progress" cache, outside that transaction, so the page can show it while the import runs.
+rows, and the task may simply run again: a live worker queues it again (common.workers), and
+the job shows as queued, then running. Until then, or when no worker runs, the job shows as
+interrupted and can be started again by hand. Progress is written to the "progress" cache,
+outside that transaction, so the page can show it while the import runs.
 """
 
 import datetime as dt
@@ -12,7 +14,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django_tasks import task
 
-from shouhu.common import clock, crypto
+from shouhu.common import clock, crypto, workers
 from shouhu.common.errors import DomainError
 from shouhu.common.importing import ImportReport, importer_for, run_import
 from shouhu.common.models import ImportJob, ImportStatus
@@ -92,6 +94,32 @@ def execute(job_id: int) -> ImportReport | None:
 @task()
 def run_import_job(job_id: int) -> None:
     execute(job_id)
+
+
+def _still_running(job_id: int) -> bool:
+    """The import reports progress even when its worker's heartbeat cannot reach the database."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    return job is not None and job.status in RUNNING - {ImportStatus.QUEUED} and not is_interrupted(job)
+
+
+def _requeued(job_id: int) -> None:
+    # Only a job still marked running: one whose import committed just now stays imported.
+    ImportJob.objects.filter(pk=job_id, status__in=[ImportStatus.CHECKING, ImportStatus.IMPORTING]).update(
+        status=ImportStatus.QUEUED, updated_at=clock.now()
+    )
+    progress = job_progress(job_id)
+    _record_progress(job_id, 0, int(str(progress["total"])) if progress else 0)
+
+
+def _abandoned(job_id: int) -> None:
+    ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
+        status=ImportStatus.FAILED,
+        failure="后台处理多次中断，已停止；请检查文件后重新开始",
+        updated_at=clock.now(),
+    )
+
+
+workers.rerunnable(run_import_job, still_running=_still_running, requeued=_requeued, abandoned=_abandoned)
 
 
 def start(job: ImportJob, *, mode: str, row_count: int) -> ImportJob:

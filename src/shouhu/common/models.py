@@ -68,3 +68,50 @@ class AttemptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.count}"
+
+
+class KeyKind(models.TextChoices):
+    FIELD = "field", "加密密钥"
+    INDEX = "index", "检索密钥"
+
+
+class PersonalDataKey(models.Model):
+    """A key the stored personal data needs, named by its fingerprint, never by the key itself
+    (common.keyring): field keys that encrypted data still stored, and the blind-index key the
+    search indexes were built with."""
+
+    kind = models.CharField("类型", max_length=8, choices=KeyKind.choices)
+    fingerprint = models.CharField("指纹", max_length=64)
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "个人信息密钥指纹"
+        verbose_name_plural = "个人信息密钥指纹"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "fingerprint"], name="personal_data_key_once"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(kind="index"), name="personal_data_key_one_index_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fingerprint[:12]}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life (common.workers): beaten every few seconds while it
+    runs, marked stopped when it exits cleanly; a row that stops beating is a dead worker."""
+
+    worker_id = models.CharField("工作进程", max_length=64, unique=True)
+    host = models.CharField("主机", max_length=255)
+    pid = models.PositiveIntegerField("进程号")
+    started_at = models.DateTimeField("启动时间")
+    beat_at = models.DateTimeField("最近心跳")
+    stopped_at = models.DateTimeField("停止时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台工作进程"
+        verbose_name_plural = "后台工作进程"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.host}:{self.pid}"

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_healthz_answers_200_with_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "personal_data_keys": "ok", "worker": "none"}
 
 
 def test_healthz_answers_503_without_the_database(client, monkeypatch):

@@ -243,6 +243,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 SHOUHU_IMPORT_INLINE_ROWS = int(os.environ.get("SHOUHU_IMPORT_INLINE_ROWS", "2000"))
 # A running import that has not reported progress for this long is shown as interrupted.
 SHOUHU_IMPORT_STALE_SECONDS = int(os.environ.get("SHOUHU_IMPORT_STALE_SECONDS", "120"))
+# A task worker that has not beaten for this long is dead: /healthz says "stale", and a live
+# worker takes over its running task (common.workers). It beats every sixth of this period.
+SHOUHU_WORKER_STALE_SECONDS = int(os.environ.get("SHOUHU_WORKER_STALE_SECONDS", "60"))
+# How many times a task is started before a task whose worker keeps dying is marked failed.
+SHOUHU_TASK_MAX_ATTEMPTS = int(os.environ.get("SHOUHU_TASK_MAX_ATTEMPTS", "3"))
 
 # --- Entry screening (S4) -------------------------------------------------------------------
 # The address printed in venue codes (e.g. https://shouhu.example.org); empty: the address the
@@ -266,6 +271,8 @@ LOGGING = {
 # Fernet keys, newest first, and the blind-index key: never derived from SECRET_KEY.
 SHOUHU_FIELD_KEYS = env_list("SHOUHU_FIELD_KEYS")
 SHOUHU_BLIND_INDEX_KEY = os.environ.get("SHOUHU_BLIND_INDEX_KEY", "")
+# Where a `local` install keeps its own keys when the two above are not set (empty: nowhere).
+SHOUHU_LOCAL_KEYS_FILE = ""
 AUDITLOG_MASK_CALLABLE = "shouhu.people.masking.mask_any"
 
 # --- Shouhu ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import SHOUHU_BLIND_INDEX_KEY, SHOUHU_FIELD_KEYS, VAR_DIR, env_bool
+from .base import VAR_DIR, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "local-only-insecure-key-do-not-deploy"
@@ -15,24 +15,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-
-def _local_personal_data_keys() -> tuple[list[str], str]:
-    """A demo machine keeps its own keys in var/ (created once, never committed)."""
-    import json
-
-    from cryptography.fernet import Fernet
-
-    path = VAR_DIR / "personal-data-keys.json"
-    if not path.exists():
-        path.write_text(
-            json.dumps(
-                {"field_keys": [Fernet.generate_key().decode()], "index_key": Fernet.generate_key().decode()}
-            )
-        )
-        path.chmod(0o600)
-    stored = json.loads(path.read_text())
-    return stored["field_keys"], stored["index_key"]
-
-
-if not SHOUHU_FIELD_KEYS or not SHOUHU_BLIND_INDEX_KEY:
-    SHOUHU_FIELD_KEYS, SHOUHU_BLIND_INDEX_KEY = _local_personal_data_keys()
+# Without SHOUHU_FIELD_KEYS and SHOUHU_BLIND_INDEX_KEY a demo machine keeps its own keys in this
+# file (never committed). It is made on first use, and only for a database that holds no personal
+# data yet: the database cannot be reached while settings load, so the decision is made there
+# (common.keyring.local_keys). A database restored without this file is refused, not given keys
+# that could never read it.
+SHOUHU_LOCAL_KEYS_FILE = str(VAR_DIR / "personal-data-keys.json")

@@ -24,4 +24,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 # Test-only keys: they protect nothing but the test database.
 SHOUHU_FIELD_KEYS = ["2cXvCj3kzK0Hq0G3pQ2bU1n8lS7yH9fW4eR6tY5uI0o="]
-SHOUHU_BLIND_INDEX_KEY = "test-only-blind-index-key"
+SHOUHU_BLIND_INDEX_KEY = "test-only-blind-index-key-protects-nothing"

@@ -249,13 +249,14 @@ def test_x2_missing_keys_are_a_configuration_error(field_keys, tree, county_user
 
 
 def test_x2_missing_blind_index_key_is_a_configuration_error(settings):
+    original = settings.SHOUHU_BLIND_INDEX_KEY
     settings.SHOUHU_BLIND_INDEX_KEY = ""
     crypto.reset_key_cache()
     try:
         with pytest.raises(PersonalDataKeyError):
             crypto.blind_index("phone", PHONE)
     finally:
-        settings.SHOUHU_BLIND_INDEX_KEY = "test-only-blind-index-key"
+        settings.SHOUHU_BLIND_INDEX_KEY = original
         crypto.reset_key_cache()
     assert crypto.blind_index("phone", PHONE)
 

@@ -3,31 +3,26 @@
 Rotation, step by step (README): put the new Fernet key first in SHOUHU_FIELD_KEYS and keep the
 old one after it; run this command; then remove the old key. With a new SHOUHU_BLIND_INDEX_KEY,
 run it with --reindex so exact search by ID and phone keeps working.
+
+Afterwards the database's record of keys (common.keyring) names only the newest field key (and,
+with --reindex, the new index key), so the old key may be removed without the start-up check
+refusing it.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Model, TextField, Value
 from django.db.models.functions import Cast
 
-from shouhu.common import crypto
-from shouhu.common.crypto import EncryptedTextField
+from shouhu.common import crypto, keyring
+from shouhu.common.crypto import encrypted_fields
 from shouhu.people.idcard import InvalidPhone, document_key, phone_key
 
 BATCH = 1000
-
-
-def encrypted_fields() -> list[tuple[type[Model], list[str]]]:
-    found = []
-    for model in apps.get_models():
-        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-        if names:
-            found.append((model, names))
-    return found
 
 
 def _phone_index(value: str) -> str:
@@ -49,15 +44,23 @@ REINDEX = {
 
 class Command(BaseCommand):
     help = "用最新密钥重新加密全部个人信息字段；--reindex 同时按新的检索密钥重建检索码"
+    # The start-up check refuses a changed index key, which is what --reindex is run to fix; the
+    # checks that matter here are made in handle().
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reindex", action="store_true", help="按 SHOUHU_BLIND_INDEX_KEY 重建检索码")
 
     def handle(self, *args: object, reindex: bool = False, **options: object) -> None:
         crypto.reset_key_cache()
+        self._refuse_keys_that_cannot_read_the_data()
         for model, names in encrypted_fields():
             rotated = self._rotate(model, names)
             self.stdout.write(f"{model._meta.verbose_name}：重新加密 {rotated} 行")
+        for label, names in crypto.ENCRYPTED_BINARY_FIELDS.items():
+            model = apps.get_model(label)
+            rotated = self._rotate_files(model, names)
+            self.stdout.write(f"{model._meta.verbose_name}：重新加密 {rotated} 个文件")
         if reindex:
             for label, indexes in REINDEX.items():
                 try:
@@ -66,7 +69,18 @@ class Command(BaseCommand):
                     continue
                 count = self._reindex(model, indexes)
                 self.stdout.write(f"{model._meta.verbose_name}：重建检索码 {count} 行")
+        keyring.record_rotation(reindexed=reindex)
         self.stdout.write(self.style.SUCCESS("完成。确认无误后，可从 SHOUHU_FIELD_KEYS 中移除旧密钥。"))
+        if not reindex and any(p.check_id == "shouhu_keys.E006" for p in keyring.problems()):
+            self.stderr.write("检索密钥已更换但检索码未重建：请运行 rotate_personal_data_keys --reindex")
+
+    def _refuse_keys_that_cannot_read_the_data(self) -> None:
+        field, index = crypto.keys_in_force()
+        unusable = crypto.key_problems(field, index) + [
+            p for p in keyring.record_problems(field, index) if p.check_id != "shouhu_keys.E006"
+        ]
+        if unusable:
+            raise CommandError("\n".join(p.message for p in unusable))
 
     def _rotate(self, model: type[Model], names: list[str]) -> int:
         # Read the stored ciphertext itself (a cast skips the field's decryption) and write the
@@ -81,6 +95,17 @@ class Command(BaseCommand):
                     for name in names
                     if row[f"raw_{name}"]
                 }
+                if changes:
+                    model._default_manager.filter(pk=row["pk"]).update(**changes)
+                    done += 1
+        return done
+
+    def _rotate_files(self, model: type[Model], names: list[str]) -> int:
+        done = 0
+        rows = model._default_manager.values("pk", *names)
+        with transaction.atomic():
+            for row in rows.iterator(chunk_size=BATCH):
+                changes = {name: crypto.rotate_bytes(bytes(row[name])) for name in names if row[name]}
                 if changes:
                     model._default_manager.filter(pk=row["pk"]).update(**changes)
                     done += 1
