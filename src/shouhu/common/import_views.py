@@ -23,7 +23,7 @@ from shouhu.common.importing import (
     template_xlsx,
 )
 from shouhu.common.models import ImportJob, ImportStatus
-from shouhu.common.tabular import read_table
+from shouhu.common.tabular import read_table, upload_bytes
 from shouhu.common.types import AuthedHttpRequest
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
         try:
+            data = upload_bytes(upload)
             # Read once here so a wrong file is refused on the form, before anything is stored.
             required = [c.header for c in importer.columns if c.required]
             table = read_table(upload.name, data, required_headers=required)

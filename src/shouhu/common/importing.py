@@ -1,9 +1,12 @@
 """One import mechanism for every register (X4).
 
 An importer names its columns and turns one row into a call of its app's service. The runner
-reads the file (common.tabular), runs every row in its own savepoint inside one transaction,
-and collects a per-row error report. A dry run, or a run that met errors when the user did
-not choose "import the valid rows", rolls the whole transaction back: nothing half-written.
+reads the file (common.tabular), runs every row in its own savepoint and collects a per-row
+error report. The import is one transaction: a run that met errors when the user did not
+choose "import the valid rows" rolls it back, nothing half-written. A dry run checks the rows a
+chunk at a time, each chunk written and rolled back in a short transaction of its own, so that
+on SQLite, whose write lock covers the whole database, other users can write between chunks.
+Both stop and roll back after SHOUHU_IMPORT_MAX_SECONDS.
 
 An importer for large files may also offer `import_rows` (see `BulkImporter`): the runner then
 hands it the rows in chunks of `CHUNK_ROWS`, each chunk in its own savepoint, so the importer
@@ -13,16 +16,20 @@ checks (another user registered the same person meanwhile), the chunk is rolled 
 savepoint and its rows go through `import_row` one by one, which reports them properly.
 
 Rows that depend on earlier rows (a person's dose 1 before dose 2) can be put in order by the
-importer's optional `row_order` (see `OrderedImporter`); errors keep the file's row numbers.
+importer's optional `row_order` (see `OrderedImporter`), which also keeps them in one chunk;
+errors keep the file's row numbers.
 """
 
 import io
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeGuard
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 
@@ -115,7 +122,8 @@ class OrderedImporter(Importer, Protocol):
     def row_order(self, row: dict[str, str]) -> tuple[Any, ...]:
         """Where the row goes when rows depend on earlier ones (a person's dose 1 before dose 2):
         the runner imports the rows sorted by this key, stably, and still reports them under
-        their own row numbers."""
+        their own row numbers. Rows with the same first part (one person) depend on each other:
+        a dry run checks them in the same chunk."""
         ...
 
 
@@ -185,6 +193,111 @@ def _record(
         report.unchanged += 1
 
 
+class ImportTimeout(DomainError):
+    """The import ran past SHOUHU_IMPORT_MAX_SECONDS: stopped, and everything rolled back."""
+
+    def __init__(self, seconds: int) -> None:
+        minutes = max(1, round(seconds / 60))
+        super().__init__(
+            gettext("导入超过 %(minutes)s 分钟的时限，已停止，未写入任何数据；请拆分文件后分批导入")
+            % {"minutes": minutes},
+            code="import_timeout",
+        )
+
+
+class _Deadline:
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.at:
+            raise ImportTimeout(self.seconds)
+
+
+# A dry run writes each chunk and rolls it back at once. On SQLite a write transaction locks the
+# whole database, and a waiting writer only polls (at most every 100 ms): so after holding the
+# lock this long, the dry run pauses longer than that poll, and every writer waiting gets in.
+# PostgreSQL locks rows, and a dry run there never pauses.
+DRY_RUN_HOLD_SECONDS = 1.0
+DRY_RUN_PAUSE_SECONDS = 0.15
+
+
+class _Run:
+    """What carries over from one chunk to the next: the report, the row keys seen, the rows
+    waiting for the next bulk chunk, the deadline."""
+
+    def __init__(self, *, importer: Importer, actor: Any, report: ImportReport, deadline: _Deadline) -> None:
+        self.importer = importer
+        self.actor = actor
+        self.report = report
+        self.deadline = deadline
+        self.bad_rows = {e.row for e in report.errors}
+        self.seen: dict[str, int] = {}
+        self.pending: list[tuple[int, dict[str, str]]] = []  # rows waiting for the next bulk chunk
+
+    def rows(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        importer, report = self.importer, self.report
+        for row_number, row in rows:
+            self.deadline.check()
+            missing = [c.header for c in importer.columns if c.required and not row.get(c.header, "").strip()]
+            for header in missing:
+                report.errors.append(RowError(row_number, header, "不能为空"))
+            key = importer.row_key(row)
+            if key and key in self.seen:
+                report.errors.append(RowError(row_number, "", f"与第 {self.seen[key]} 行重复"))
+                continue
+            if key:
+                self.seen[key] = row_number
+            if missing or row_number in self.bad_rows:
+                continue
+            if _is_bulk(importer):
+                self.pending.append((row_number, row))
+                if len(self.pending) >= CHUNK_ROWS:
+                    self.flush()
+            else:
+                _record(importer, report, row_number, _import_one(importer, self.actor, row))
+
+    def flush(self) -> None:
+        if self.pending and _is_bulk(self.importer):
+            _import_chunk(self.importer, self.actor, self.pending, self.report)
+        self.pending = []
+
+
+def _chunks(
+    importer: Importer, rows: list[tuple[int, dict[str, str]]]
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    """CHUNK_ROWS rows at a time, never parting rows that depend on each other (the first part
+    of an ordered importer's `row_order`: one person's doses), so a dry run that checks each
+    chunk on its own finds what the import will find."""
+    ordered = importer if _is_ordered(importer) else None
+
+    def same_group(a: dict[str, str], b: dict[str, str]) -> bool:
+        return ordered is not None and ordered.row_order(a)[0] == ordered.row_order(b)[0]
+
+    chunk: list[tuple[int, dict[str, str]]] = []
+    for item in rows:
+        if len(chunk) >= CHUNK_ROWS and not same_group(item[1], chunk[-1][1]):
+            yield chunk
+            chunk = []
+        chunk.append(item)
+    if chunk:
+        yield chunk
+
+
+class _Turns:
+    """Lets other writers in during a long dry run on SQLite (see DRY_RUN_HOLD_SECONDS)."""
+
+    def __init__(self) -> None:
+        self.needed = connections[DEFAULT_DB_ALIAS].vendor == "sqlite"
+        self.since = time.monotonic()
+
+    def between_chunks(self) -> None:
+        if self.needed and time.monotonic() - self.since >= DRY_RUN_HOLD_SECONDS:
+            time.sleep(DRY_RUN_PAUSE_SECONDS)
+            self.since = time.monotonic()
+
+
 def run_import(
     *,
     importer: Importer,
@@ -194,6 +307,12 @@ def run_import(
     import_valid_rows: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
+    """Check (`dry_run`) or import the table's rows and report on each.
+
+    A dry run checks chunk by chunk, each in a short transaction rolled back at once, so other
+    users can write meanwhile. The import is one transaction, all or nothing (X4): if it meets
+    errors and the user did not choose to import the valid rows, nothing is written. Either
+    stops, rolled back, after SHOUHU_IMPORT_MAX_SECONDS (ImportTimeout)."""
     report = ImportReport(dry_run=dry_run, total=len(table.rows))
     for (row_number, header), repair in table.repairs.items():
         if repair.repaired is None:
@@ -204,43 +323,42 @@ def run_import(
             report.flagged.append(
                 RowError(row_number, header, f"已修复乱码：{repair.original} → {repair.repaired}")
             )
-    bad_rows = {e.row for e in report.errors}
-    seen: dict[str, int] = {}
-    pending: list[tuple[int, dict[str, str]]] = []  # rows waiting for the next bulk chunk
-    rows = list(enumerate(table.rows))
+    run = _Run(
+        importer=importer,
+        actor=actor,
+        report=report,
+        deadline=_Deadline(settings.SHOUHU_IMPORT_MAX_SECONDS),
+    )
+    rows = list(table.numbered())
     if _is_ordered(importer):
-        rows.sort(key=lambda item: importer.row_order(item[1]))
-    with transaction.atomic():
-        for done, (index, row) in enumerate(rows):
-            row_number = index + 2
-            if on_progress and done % CHUNK_ROWS == 0:
+        ordered = importer
+        rows.sort(key=lambda item: ordered.row_order(item[1]))
+    done = 0
+    if dry_run:
+        turns = _Turns()
+        for chunk in _chunks(importer, rows):
+            if on_progress:
                 on_progress(done, report.total)
-            missing = [c.header for c in importer.columns if c.required and not row.get(c.header, "").strip()]
-            for header in missing:
-                report.errors.append(RowError(row_number, header, "不能为空"))
-            key = importer.row_key(row)
-            if key and key in seen:
-                report.errors.append(RowError(row_number, "", f"与第 {seen[key]} 行重复"))
-                continue
-            if key:
-                seen[key] = row_number
-            if missing or row_number in bad_rows:
-                continue
-            if _is_bulk(importer):
-                pending.append((row_number, row))
-                if len(pending) >= CHUNK_ROWS:
-                    _import_chunk(importer, actor, pending, report)
-                    pending = []
+            with transaction.atomic():
+                run.rows(chunk)
+                run.flush()
+                transaction.set_rollback(True)
+            done += len(chunk)
+            turns.between_chunks()
+    else:
+        with transaction.atomic():
+            for chunk in _chunks(importer, rows):
+                if on_progress:
+                    on_progress(done, report.total)
+                run.rows(chunk)
+                done += len(chunk)
+            run.flush()
+            if report.errors and not import_valid_rows:
+                transaction.set_rollback(True)
             else:
-                _record(importer, report, row_number, _import_one(importer, actor, row))
-        if pending and _is_bulk(importer):
-            _import_chunk(importer, actor, pending, report)
-        report.errors.sort(key=lambda e: (e.row, e.column))
-        if dry_run or (report.errors and not import_valid_rows):
-            transaction.set_rollback(True)
-        else:
-            report.written = True
-    # After the transaction, written or rolled back: a refusal that leaves something behind (a
+                report.written = True
+    report.errors.sort(key=lambda e: (e.row, e.column))
+    # After the transactions, written or rolled back: a refusal that leaves something behind (a
     # conflict for the region to resolve) does so even when the rows were only checked.
     for refusal in report.refusals:
         refusal.on_reported()

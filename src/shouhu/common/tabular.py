@@ -3,22 +3,67 @@
 Decoding is a fixed order — `utf-8-sig`, then `gb18030` — because guessing from a few bytes
 is wrong too often. Text that was GBK once decoded as Latin-1 (mojibake such as
 `ÓÎ×Ó¹éÀ´»¤ÎÀÐÐ¶¯`) is repaired when the repair is certain and flagged otherwise.
+
+The limits hold before and while reading, never after: a 1.7 KB xlsx may declare `A1:XFD10000`
+or really hold a cell at `XFD1048576`, and a reader that trusts the sheet builds every row of
+that range before anyone counts. So an xlsx is first checked as a zip (sizes and compression
+ratios, against zip bombs), every XML part is refused if it carries a DTD (entity expansion),
+and every worksheet is streamed once with expat, keeping nothing, to find the last row and
+column that hold a value — the sheet's own `<dimension>` is ignored. Only a sheet within the
+limits reaches openpyxl, which then reads that extent and no further. A CSV is counted as it
+is parsed and refused at the first row past the limit.
+
+Rows keep the spreadsheet's own numbers (blank rows are skipped but still counted), so an
+error report names the row the clerk sees.
 """
 
 import csv
 import io
+import posixpath
 import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from shouhu.common.errors import DomainError
 
 MAX_UPLOAD_BYTES = getattr(settings, "SHOUHU_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "SHOUHU_MAX_IMPORT_ROWS", 200_000)
+# A register has a few dozen columns; anything far right of that is stray input or an attack.
+MAX_COLUMNS = getattr(settings, "SHOUHU_MAX_IMPORT_COLUMNS", 200)
+# openpyxl builds an object per XML element it reads (and keeps some: a sheet's merged cells,
+# every shared string), so elements are what reading costs, whatever their text. Counted over
+# every XML part: 200,000 rows of 20 filled columns with as many distinct strings is about
+# 16 million (a row, a cell and its value; a string and its text).
+MAX_XML_ELEMENTS = 20_000_000
+# A sheet's `<row>` elements, filled or not: openpyxl keeps each one (cleared) while it looks
+# for a sheet's size when the sheet does not declare it. Blank rows with formatting are fine.
+MAX_SHEET_ROW_ELEMENTS = 2 * MAX_ROWS
+# Elements of a sheet outside its cells (merged cells, validations, links, formats): openpyxl
+# builds each group whole. A register has a handful.
+MAX_SHEET_OTHER_ELEMENTS = 100_000
+# Elements of one row (its cells, values, rich text): openpyxl builds a row whole. Excel's
+# widest row is 16,384 cells.
+MAX_ROW_ELEMENTS = 100_000
+# Sheet XML written by Excel or openpyxl unpacks to 5–15 times its compressed size: a 20 MB
+# upload is at most a few hundred MB of XML. A zip bomb unpacks to thousands of times.
+MAX_UNPACKED_BYTES = 20 * MAX_UPLOAD_BYTES
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_ABOVE_BYTES = 1024 * 1024  # tiny parts compress absurdly well and cost nothing
+MAX_ARCHIVE_MEMBERS = 1000
+# Excel's own limit for one cell. csv's limit is process-wide; nothing else here reads CSV.
+MAX_CELL_CHARS = 32_767
+csv.field_size_limit(MAX_CELL_CHARS)
 
 _LATIN1_HIGH = re.compile(r"[\u00a1-\u00ff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_COLUMN_LETTERS = re.compile(r"[A-Za-z]{1,7}")
 
 
 @dataclass
@@ -32,6 +77,11 @@ class Table:
     headers: list[str]
     rows: list[dict[str, str]]  # each row keyed by header
     repairs: dict[tuple[int, str], CellRepair] = field(default_factory=dict)
+    # The spreadsheet's own number of each row (the header is usually row 1, so data starts at 2).
+    numbers: list[int] = field(default_factory=list)
+
+    def numbered(self) -> Iterator[tuple[int, dict[str, str]]]:
+        return zip(self.numbers, self.rows, strict=True)
 
 
 def repair_mojibake(text: str) -> CellRepair | None:
@@ -65,61 +115,420 @@ def decode_csv(data: bytes) -> str:
     raise DomainError("无法识别文件编码，请另存为 UTF-8 或 GB18030（GBK）编码的 CSV", code="bad_encoding")
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
-    text = decode_csv(data)
+# --- Refusals ---------------------------------------------------------------------------------
+
+
+def _bad_xlsx() -> DomainError:
+    return DomainError("无法读取 Excel 文件，请确认是 .xlsx 格式且未损坏", code="bad_file")
+
+
+def _too_many_rows() -> DomainError:
+    return DomainError(
+        _("文件超过 %(limit)s 行的上限（空行也计入），请拆分后导入") % {"limit": MAX_ROWS},
+        code="too_many_rows",
+    )
+
+
+def _too_many_columns(column: int, row: int) -> DomainError:
+    return DomainError(
+        _("第 %(row)s 行第 %(column)s 列仍有内容，超过 %(limit)s 列的上限；请删除多余的列后重新上传")
+        % {"row": row, "column": column, "limit": MAX_COLUMNS},
+        code="too_many_columns",
+    )
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with its number, as it is parsed: nothing past the caller's limit is read."""
+    reader = csv.reader(io.StringIO(decode_csv(data)))
+    number = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise DomainError(f"CSV 文件格式错误：{error}", code="bad_file") from error
+        number += 1
+        yield number, record
+
+
+# --- xlsx: the archive and its parts ----------------------------------------------------------
+
+_RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# What openpyxl accepts as the workbook part, in the order it looks for them.
+_WORKBOOK_TYPES = [
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+]
+_DEFAULT_WORKBOOK_PART = "xl/workbook.xml"
+_XML_START = re.compile(rb"\A(?:\xff\xfe|\xfe\xff|(?:\xef\xbb\xbf)?\s*<)")
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+# What may stand inside <sheetData>: rows, cells, their values and rich text. The first other
+# element is past it.
+_DATA_TAGS = frozenset(
+    "row c f v is t r rPr rPh phoneticPr extLst ext b i strike condense extend outline shadow u "  # noqa: SIM905
+    "vertAlign sz color rFont family charset scheme".split()
+)
+
+
+def _refuse_dtd(*_args: object) -> None:
+    # No part of a workbook needs a DTD; one that has it may be an entity-expansion bomb.
+    raise DomainError("Excel 文件含有不允许的 XML 声明（DTD），已拒绝", code="bad_file")
+
+
+def _parse_part(
+    archive: zipfile.ZipFile,
+    name: str,
+    start: Callable[[str, dict[str, str]], None],
+    *,
+    namespaces: bool = False,
+) -> None:
+    """Stream one XML part through expat, calling `start(tag, attributes)` per element.
+
+    With `namespaces`, a tag or attribute is "namespace local-name"; without, it is as written
+    (`c`, or `x:c` with a prefix), which is faster for the large parts."""
+    parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.StartElementHandler = start
     try:
-        return list(csv.reader(io.StringIO(text)))
-    except csv.Error as error:
-        raise DomainError(f"CSV 文件格式错误：{error}", code="bad_file") from error
+        with archive.open(name) as stream:
+            while chunk := stream.read(1 << 16):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except (expat.ExpatError, *_READ_ERRORS) as error:
+        raise _bad_xlsx() from error
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _check_archive(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The sizes the archive declares bound what reading it can unpack: zipfile stops at a
+    member's declared size and refuses a member that holds more (its checksum fails)."""
+    members = archive.infolist()
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise _bad_xlsx()
+    unpacked = sum(member.file_size for member in members)
+    bomb = any(
+        member.file_size > RATIO_CHECKED_ABOVE_BYTES
+        and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+    if unpacked > MAX_UNPACKED_BYTES or bomb:
+        raise DomainError(
+            "Excel 文件解压后过大或压缩比异常，已拒绝；请另存为普通 .xlsx 文件", code="file_too_large"
+        )
+    return members
+
+
+def _looks_like_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whatever its name: openpyxl reads parts by what the file says they are."""
+    try:
+        with archive.open(member) as stream:
+            return bool(_XML_START.match(stream.read(512)))
+    except _READ_ERRORS as error:
+        raise _bad_xlsx() from error
+
+
+def _resolve(folder: str, target: str) -> str:
+    """A relationship's target as an archive name, resolved as openpyxl resolves it."""
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.split(folder)[0], target))
+
+
+def _local(name: str) -> str:
+    return name.rpartition(" ")[2]
+
+
+def _workbook_part(archive: zipfile.ZipFile, names: set[str]) -> str:
+    overrides: dict[str, str] = {}
+    defaults: set[str] = set()
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        if _local(tag) == "Override":
+            overrides.setdefault(attributes.get("ContentType", ""), attributes.get("PartName", ""))
+        elif _local(tag) == "Default":
+            defaults.add(attributes.get("ContentType", ""))
+
+    if "[Content_Types].xml" not in names:
+        raise _bad_xlsx()
+    _parse_part(archive, "[Content_Types].xml", start, namespaces=True)
+    for content_type in _WORKBOOK_TYPES:
+        if overrides.get(content_type):
+            return overrides[content_type].lstrip("/")
+    if defaults & set(_WORKBOOK_TYPES):
+        return _DEFAULT_WORKBOOK_PART
+    raise _bad_xlsx()
+
+
+def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str]:
+    """The title and part of the sheet openpyxl lists first among its worksheets."""
+    workbook = _workbook_part(archive, names)
+    sheets: list[tuple[str, str]] = []
+    targets: dict[str, tuple[str, str]] = {}
+
+    def on_sheet(tag: str, attributes: dict[str, str]) -> None:
+        if _local(tag) == "sheet":
+            sheets.append((attributes.get("name", ""), attributes.get(f"{_RELATIONSHIPS_NS} id", "")))
+
+    def on_relationship(tag: str, attributes: dict[str, str]) -> None:
+        if _local(tag) == "Relationship" and attributes.get("TargetMode") != "External":
+            targets[attributes.get("Id", "")] = (attributes.get("Type", ""), attributes.get("Target", ""))
+
+    folder, part = posixpath.split(workbook)
+    relationships = posixpath.join(folder, "_rels", f"{part}.rels")
+    if workbook not in names or relationships not in names:
+        raise _bad_xlsx()
+    _parse_part(archive, workbook, on_sheet, namespaces=True)
+    _parse_part(archive, relationships, on_relationship, namespaces=True)
+    for title, rel_id in sheets:
+        kind, target = targets.get(rel_id, ("", ""))
+        path = _resolve(posixpath.dirname(relationships), target) if target else ""
+        if path in names and "chartsheet" not in kind:
+            return title, path
+    raise DomainError("Excel 文件中没有工作表", code="empty_file")
+
+
+def _column_number(reference: str) -> int:
+    letters = _COLUMN_LETTERS.match(reference)
+    if letters is None:
+        raise _bad_xlsx()
+    number = 0
+    for letter in letters.group(0).upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _row_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError as error:
+        raise _bad_xlsx() from error
+    if not value.is_integer():
+        raise _bad_xlsx()
+    return int(value)
+
+
+@dataclass
+class _Extent:
+    """What a worksheet really holds: its last row and column with a value."""
+
+    rows: int = 0
+    columns: int = 0
+
+
+def _too_many_elements() -> DomainError:
+    return DomainError(
+        "Excel 文件的单元格或格式过多（含空白但设置了格式的单元格），请只保留数据区域后重新上传",
+        code="too_many_cells",
+    )
+
+
+class _Budget:
+    """Elements left for the whole file."""
+
+    def __init__(self) -> None:
+        self.left = MAX_XML_ELEMENTS
+
+
+class _PartScan:
+    """One XML part, element by element, keeping nothing but counts.
+
+    A worksheet is followed as openpyxl follows it (a `<row>` or `<c>` without `r` is the next
+    one) and refused as soon as a limit is passed; any other part only spends the file's
+    budget of elements."""
+
+    def __init__(self, budget: _Budget) -> None:
+        self.budget = budget
+        self.extent = _Extent()
+        self.first_row = 0  # the first row with a value: the header, as far as the limit goes
+        self.row = 0
+        self.column = 0
+        self.in_cell = False
+        self.in_data = False
+        self.rows = 0
+        self.in_row = 0  # elements since the last <row>: openpyxl builds a row whole
+        self.other = 0
+        self.worksheet: bool | None = None
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        self.budget.left -= 1
+        if self.budget.left < 0:
+            raise _too_many_elements()
+        if ":" in tag:
+            tag = tag.rpartition(":")[2]
+        if self.worksheet is None:
+            self.worksheet = tag == "worksheet"
+        if not self.worksheet:
+            return
+        if self.in_data and tag in _DATA_TAGS:
+            self.in_row += 1
+            if self.in_row > MAX_ROW_ELEMENTS:
+                raise _too_many_elements()
+            if tag == "c":
+                reference = attributes.get("r")
+                self.column = _column_number(reference) if reference else self.column + 1
+                self.in_cell = True
+            elif (tag == "v" or tag == "is") and self.in_cell:
+                self._holds_value()
+            elif tag == "row":
+                self._next_row(attributes.get("r"))
+            return
+        self.in_data = tag == "sheetData"
+        self.other += 1
+        if self.other > MAX_SHEET_OTHER_ELEMENTS:
+            raise _too_many_elements()
+
+    def _next_row(self, reference: str | None) -> None:
+        self.rows += 1
+        if self.rows > MAX_SHEET_ROW_ELEMENTS:
+            raise _too_many_elements()
+        self.row = _row_number(reference) if reference else self.row + 1
+        self.column = 0
+        self.in_cell = False
+        self.in_row = 0
+
+    def _holds_value(self) -> None:
+        self.in_cell = False
+        if self.column > MAX_COLUMNS:
+            raise _too_many_columns(self.column, self.row)
+        if not self.first_row:
+            self.first_row = self.row
+        if self.row - self.first_row > MAX_ROWS:
+            raise _too_many_rows()
+        self.extent.rows = max(self.extent.rows, self.row)
+        self.extent.columns = max(self.extent.columns, self.column)
+
+
+def _scan_xlsx(archive: zipfile.ZipFile) -> tuple[str, _Extent]:
+    """Check every part before openpyxl sees any. It reads parts by what the file says they
+    are, whatever their names, and parses the start of every worksheet when it opens the file
+    (all of it when a sheet does not declare its size): so every XML part is scanned."""
+    members = _check_archive(archive)
+    names = {member.filename for member in members}
+    title, first = _first_worksheet(archive, names)
+    budget = _Budget()
+    extent = _Extent()
+    for member in members:
+        if not _looks_like_xml(archive, member):
+            continue
+        scan = _PartScan(budget)
+        if member.filename != first:
+            _parse_part(archive, member.filename, scan.start)
+            continue
+        try:
+            _parse_part(archive, member.filename, scan.start)
+        except DomainError as error:
+            if error.code not in ("too_many_columns", "too_many_rows"):
+                raise
+            raise DomainError(f"工作表“{title}”：{error.message}", code=error.code) from error
+        extent = scan.extent
+    return title, extent
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """Each row of the first worksheet with its number, within the extent the scan found."""
     from openpyxl import load_workbook
 
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+        raise _bad_xlsx() from error
+    with archive:
+        title, extent = _scan_xlsx(archive)
+    if not extent.rows:
+        return
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken file
-        raise DomainError("无法读取 Excel 文件，请确认是 .xlsx 格式且未损坏", code="bad_file") from error
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else str(v).strip() for v in values])
-    workbook.close()
-    return rows
+        raise _bad_xlsx() from error
+    try:
+        if not workbook.worksheets or workbook.worksheets[0].title != title:
+            raise _bad_xlsx()  # parts that contradict each other: not a file anyone saved
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(max_row=extent.rows, max_col=extent.columns, values_only=True)
+        try:
+            for number, values in enumerate(rows, start=1):
+                yield number, ["" if v is None else str(v) for v in values]
+        except Exception as error:  # a cell openpyxl cannot convert
+            raise _bad_xlsx() from error
+    finally:
+        workbook.close()
+
+
+# --- The table --------------------------------------------------------------------------------
+
+
+def _too_large() -> DomainError:
+    return DomainError(f"文件超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB 的上限", code="file_too_large")
+
+
+def upload_bytes(upload: UploadedFile) -> bytes:
+    """The uploaded file's content, refused by its size before it is read into memory."""
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise _too_large()
+    return upload.read(MAX_UPLOAD_BYTES + 1)
 
 
 def read_table(filename: str, data: bytes, *, required_headers: list[str]) -> Table:
     if not data:
         raise DomainError("文件是空的", code="empty_file")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise DomainError(f"文件超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB 的上限", code="file_too_large")
+        raise _too_large()
     name = filename.lower()
     if name.endswith(".csv"):
-        raw_rows = _read_csv(data)
+        records = _csv_rows(data)
     elif name.endswith(".xlsx"):
-        raw_rows = _read_xlsx(data)
+        records = _xlsx_rows(data)
     else:
         raise DomainError("只支持 .xlsx 和 .csv 文件", code="wrong_type")
-    raw_rows = [r for r in raw_rows if any(cell.strip() for cell in r)]
-    if not raw_rows:
+    table: Table | None = None
+    header_number = 0
+    for number, values in records:
+        last = len(values)
+        while last and not values[last - 1].strip():
+            last -= 1
+        if not last:
+            continue  # a blank row: skipped, and still counted in the numbers
+        if last > MAX_COLUMNS:
+            raise _too_many_columns(last, number)
+        if table is None:
+            table = _start_table(values[:last], required_headers)
+            header_number = number
+            continue
+        if number - header_number > MAX_ROWS:
+            raise _too_many_rows()
+        _add_row(table, number, values)
+    if table is None:
         raise DomainError("文件是空的", code="empty_file")
-    headers = [h.strip() for h in raw_rows[0]]
+    return table
+
+
+def _start_table(values: list[str], required_headers: list[str]) -> Table:
+    headers = [h.strip() for h in values]
     missing = [h for h in required_headers if h not in headers]
     if missing:
         raise DomainError("缺少列：" + "、".join(missing) + "。请使用下载的模板", code="missing_columns")
-    body = raw_rows[1:]
-    if len(body) > MAX_ROWS:
-        raise DomainError(f"文件超过 {MAX_ROWS} 行的上限，请拆分后导入", code="too_many_rows")
-    table = Table(headers=headers, rows=[])
-    for index, values in enumerate(body, start=2):
-        row = {}
-        for position, header in enumerate(headers):
-            value = values[position].strip() if position < len(values) else ""
-            repair = repair_mojibake(value)
-            if repair is not None:
-                table.repairs[(index, header)] = repair
-                if repair.repaired is not None:
-                    value = repair.repaired
-            row[header] = value
-        table.rows.append(row)
-    return table
+    return Table(headers=headers, rows=[])
+
+
+def _add_row(table: Table, number: int, values: list[str]) -> None:
+    row = {}
+    for position, header in enumerate(table.headers):
+        value = values[position].strip() if position < len(values) else ""
+        repair = repair_mojibake(value)
+        if repair is not None:
+            table.repairs[(number, header)] = repair
+            if repair.repaired is not None:
+                value = repair.repaired
+        row[header] = value
+    table.rows.append(row)
+    table.numbers.append(number)

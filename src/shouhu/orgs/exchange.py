@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -61,7 +62,7 @@ class _Row:
 def _parse(table: Table, report: ImportReport) -> list[_Row]:
     parsed: list[_Row] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(table.rows, start=2):
+    for number, row in table.numbered():
         errors_before = len(report.errors)
 
         def fail(column: str, message: str, number: int = number) -> None:
@@ -144,19 +145,24 @@ def tree_import(*, actor: User, rows: Table, dry_run: bool, import_valid_rows: b
         }
         visible_codes = set(visible.filter(code__in=list(existing)).values_list("code", flat=True))
         pending = list(parsed)
+        # How many pending rows carry each code: "is my parent still to come?" in constant time
+        # (a scan of the pending rows for each row made a large file quadratic).
+        waiting = Counter(r.code for r in pending)
         placed: set[str] = set()
         progress = True
         while pending and progress:
             progress = False
-            for row in list(pending):
+            still_pending = []
+            for row in pending:
                 parent = existing.get(row.parent_code)
                 if (
                     parent is None
                     and row.parent_code
-                    and any(r.code == row.parent_code for r in pending if r is not row)
+                    and waiting[row.parent_code] > (1 if row.parent_code == row.code else 0)
                 ):
+                    still_pending.append(row)
                     continue  # its parent is a later row of the file
-                pending.remove(row)
+                waiting[row.code] -= 1
                 progress = True
                 if parent is None:
                     report.errors.append(
@@ -218,6 +224,7 @@ def tree_import(*, actor: User, rows: Table, dry_run: bool, import_valid_rows: b
                 existing[unit.code] = unit
                 placed.add(unit.code)
                 report.created += 1
+            pending = still_pending
         for row in pending:
             report.errors.append(RowError(row.number, "上级编码", "上级单位所在行有错误或形成循环"))
         report.errors.sort(key=lambda e: (e.row, e.column))

@@ -10,6 +10,7 @@ from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
+from shouhu.common.tabular import upload_bytes
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs import exchange, selectors, services
 from shouhu.orgs.forms import TreeImportForm, UnitEditForm, UnitFilterForm
@@ -113,7 +114,7 @@ def tree_import(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = exchange.read_table(upload.name, upload.read())
+            rows = exchange.read_table(upload.name, upload_bytes(upload))
             report = exchange.tree_import(
                 actor=request.user,
                 rows=rows,

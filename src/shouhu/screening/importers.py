@@ -77,6 +77,11 @@ class RiskAreaImporter:
         parts = [row.get(c.header, "").strip() for c in self.columns[1:8]]
         return "|".join(parts) if any(parts) else None
 
+    def row_order(self, row: dict[str, str]) -> tuple[str]:
+        """One area's rows together, in the file's order: a later period of an area is checked
+        against its earlier one (overlap), also when a dry run checks the file in chunks."""
+        return ("|".join(row.get(c.header, "").strip() for c in self.columns[1:7]),)
+
     def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
         errors: dict[str, list[str]] = {}
         level = LEVEL_BY_LABEL.get(row.get("风险等级", "").strip())
@@ -136,6 +141,12 @@ class IsolationImporter:
         if not number:
             return None
         return f"{number}:{row.get('隔离类型', '').strip()}:{row.get('开始日期', '').strip()}"
+
+    def row_order(self, row: dict[str, str]) -> tuple[str]:
+        """One person's rows together, in the file's order: the first may register the person
+        and a later one is checked against the first (overlap), also when a dry run checks
+        the file in chunks."""
+        return (row.get("身份证号", "").strip().replace(" ", "").upper(),)
 
     def _person(self, *, actor: Any, row: dict[str, str]) -> Any:
         number = row.get("身份证号", "")

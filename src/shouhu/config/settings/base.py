@@ -248,6 +248,10 @@ SHOUHU_IMPORT_STALE_SECONDS = int(os.environ.get("SHOUHU_IMPORT_STALE_SECONDS", 
 SHOUHU_WORKER_STALE_SECONDS = int(os.environ.get("SHOUHU_WORKER_STALE_SECONDS", "60"))
 # How many times a task is started before a task whose worker keeps dying is marked failed.
 SHOUHU_TASK_MAX_ATTEMPTS = int(os.environ.get("SHOUHU_TASK_MAX_ATTEMPTS", "3"))
+# An import (or its dry run) still running after this long stops, rolls back and fails with a
+# message. Sized for the largest file allowed (200,000 rows) through the bulk importer (people);
+# the row-by-row importers (doses, isolations) manage about a tenth of that rate.
+SHOUHU_IMPORT_MAX_SECONDS = int(os.environ.get("SHOUHU_IMPORT_MAX_SECONDS", "1800"))
 
 # --- Entry screening (S4) -------------------------------------------------------------------
 # The address printed in venue codes (e.g. https://shouhu.example.org); empty: the address the
