@@ -3,10 +3,24 @@
 DRF answers errors raised inside its views itself (`shouhu.common.api.exception_handler`); these
 handlers answer what never reaches a DRF view — an unknown /api/ address, an unhandled exception,
 a failed CSRF check — so an API client never gets an HTML page either.
+
+A busy database is not a server error. On SQLite one writer at a time holds the database; a
+request that waited the busy timeout (20 s) for a long import to finish meets "database is
+locked". That request, and only that one, is answered 503 with `Retry-After` and a Chinese
+"please retry", on pages and in the API alike: by `DatabaseBusyMiddleware` when a view raised it,
+by `server_error` when a middleware did (saving the session).
 """
 
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable
+
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from .api import MESSAGES_BY_CODE, error_body
@@ -14,6 +28,9 @@ from .api import MESSAGES_BY_CODE, error_body
 API_PREFIX = "/api/"
 SERVER_ERROR_MESSAGE = "服务器内部错误，请稍后再试"
 BAD_REQUEST_MESSAGE = "请求无效"
+BUSY_RETRY_AFTER_SECONDS = 10
+
+logger = logging.getLogger(__name__)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -43,7 +60,43 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def is_database_busy(error: BaseException | None) -> bool:
+    """SQLite's "database is locked" (SQLITE_BUSY: another writer held the lock past the busy
+    timeout), as Django raises it or as sqlite3 does. Any other OperationalError is not."""
+    cause = error.__cause__ if isinstance(error, OperationalError) else error
+    if not isinstance(cause, sqlite3.OperationalError):
+        return False
+    return getattr(cause, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def database_busy(request: HttpRequest) -> HttpResponse:
+    logger.warning("Database busy: %s %s answered 503", request.method, request.path)
+    response: HttpResponse
+    if _is_api(request):
+        response = _api_error("database_busy", _("系统繁忙，请稍后重试"), 503)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseBusyMiddleware:
+    """Turns a view's "database is locked" into the 503 of `database_busy` (last in MIDDLEWARE,
+    so it sees the view's exception first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return database_busy(request) if is_database_busy(exception) else None
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if is_database_busy(sys.exc_info()[1]):
+        return database_busy(request)  # raised outside a view, e.g. while saving the session
     if _is_api(request):
         return _api_error("server_error", SERVER_ERROR_MESSAGE, 500)
     return defaults.server_error(request)

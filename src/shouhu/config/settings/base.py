@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last: a view's "database is locked" becomes a 503 "please retry", not a server error.
+    "shouhu.common.error_views.DatabaseBusyMiddleware",
 ]
 
 TEMPLATES = [

@@ -1,19 +1,15 @@
 """M1 quota and slots, M7 never overbooked (on SQLite and PostgreSQL)."""
 
-import contextlib
-import sqlite3
-import tempfile
 import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError
+from shouhu.common.tests.databases import file_database, in_thread
 from shouhu.marriage import services
 from shouhu.marriage.calendar import split_quota
 from shouhu.marriage.models import SEAT_STATUSES, Booking, BookingStatus, Slot
@@ -25,6 +21,8 @@ SEATS = 10
 # queue (waiters poll), so dozens of waiters on a loaded machine starve some past the 20 s timeout.
 # 200 bookings still race for 10 seats either way.
 WORKERS_BY_VENDOR = {"postgresql": 32, "sqlite": 8}
+# A shared two-core CI machine runs other suites at the same time: a waiter may see the write
+# lock taken by others for longer than the deployment's 20 s before its turn comes.
 SQLITE_TEST_TIMEOUT_SECONDS = 120
 
 
@@ -63,54 +61,6 @@ def test_m7_full_slot_refuses_and_nothing_is_half_saved(tree, plan_campaign):
     assert slot.booked == 1 == slot.capacity
 
 
-@contextlib.contextmanager
-def file_database() -> Iterator[None]:
-    """On SQLite, the threads use a file copy of the test database, as production does.
-
-    The suite's in-memory database is one shared-cache database whose table locks are not
-    retried by busy_timeout; a file in WAL mode with BEGIN IMMEDIATE (the project's settings)
-    is what a deployment runs, so that is what the race is run against.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    settings = connections.settings["default"]
-    original = settings["NAME"]
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "m7.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(target) as copy:
-            connection.connection.backup(copy)
-            copy.execute("PRAGMA journal_mode=WAL")  # before the threads: switching mode needs the file alone
-        options = settings.setdefault("OPTIONS", {})
-        timeout = options.get("timeout")
-        settings["NAME"] = str(target)
-        # A shared two-core CI machine runs other suites at the same time: a waiter may see the
-        # write lock taken by others for longer than the deployment's 20 s before its turn comes.
-        options["timeout"] = SQLITE_TEST_TIMEOUT_SECONDS
-        try:
-            yield
-        finally:
-            settings["NAME"] = original
-            options["timeout"] = timeout
-
-
-def in_thread(fn: Callable[[], Any]) -> Any:
-    """Run `fn` on a connection of its own (the file database on SQLite) and return its result."""
-    box: list[Any] = []
-
-    def run() -> None:
-        try:
-            box.append(fn())
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return box[0]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_m7_200_concurrent_bookings_never_overbook_a_slot_of_10(tree, plan_campaign):
     unit = make_registry(tree.county_a, quota=SEATS * 2)
@@ -147,7 +97,7 @@ def test_m7_200_concurrent_bookings_never_overbook_a_slot_of_10(tree, plan_campa
         with lock:
             outcomes.append(result)
 
-    with file_database():
+    with file_database(timeout=SQLITE_TEST_TIMEOUT_SECONDS):
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(attempt, range(CONCURRENT)))
         booked, seats_in_rows, waiting_rows = in_thread(
