@@ -23,7 +23,7 @@ from shouhu.common.importing import (
     template_xlsx,
 )
 from shouhu.common.models import ImportJob, ImportStatus
-from shouhu.common.tabular import read_table, upload_bytes
+from shouhu.common.tabular import count_rows, upload_bytes
 from shouhu.common.types import AuthedHttpRequest
 
 if TYPE_CHECKING:
@@ -58,16 +58,17 @@ def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             data = upload_bytes(upload)
-            # Read once here so a wrong file is refused on the form, before anything is stored.
+            # Checked here so a wrong file is refused on the form, before anything is stored; a
+            # large workbook is read whole by the dry run (a background task), not in the request.
             required = [c.header for c in importer.columns if c.required]
-            table = read_table(upload.name, data, required_headers=required)
+            row_count = count_rows(upload.name, data, required_headers=required)
         except DomainError as error:
             add_domain_error(form, error)
         else:
             job = ImportJob.objects.create(
                 kind=kind, filename=upload.name, content=crypto.encrypt_bytes(data), created_by=request.user
             )
-            import_jobs.start(job, mode="", row_count=len(table.rows))
+            import_jobs.start(job, mode="", row_count=row_count)
             return redirect("imports:job", job_id=job.pk)
     return render(request, "imports/upload.html", {"form": form, "importer": importer, "kind": kind})
 

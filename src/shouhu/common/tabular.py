@@ -8,22 +8,24 @@ The limits hold before and while reading, never after: a 1.7 KB xlsx may declare
 or really hold a cell at `XFD1048576`, and a reader that trusts the sheet builds every row of
 that range before anyone counts. So an xlsx is first checked as a zip (sizes and compression
 ratios, against zip bombs), every XML part is refused if it carries a DTD (entity expansion),
-and every worksheet is streamed once with expat, keeping nothing, to find the last row and
-column that hold a value — the sheet's own `<dimension>` is ignored. Only a sheet within the
-limits reaches openpyxl, which then reads that extent and no further. A CSV is counted as it
-is parsed and refused at the first row past the limit.
+and every part is streamed once with expat, keeping nothing but counts of its elements; the
+first worksheet's last row and column that hold a value are found on the way (its own
+`<dimension>` is ignored). Only a file within the limits reaches openpyxl, which then reads that
+extent and no further. A CSV is counted as it is parsed and refused at the first row past the
+limit. The upload form only checks (`count_rows`); the dry run reads the rows (`read_table`).
 
 Rows keep the spreadsheet's own numbers (blank rows are skipped but still counted), so an
 error report names the row the clerk sees.
 """
 
+import contextlib
 import csv
 import io
 import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -60,6 +62,9 @@ MAX_ARCHIVE_MEMBERS = 1000
 # Excel's own limit for one cell. csv's limit is process-wide; nothing else here reads CSV.
 MAX_CELL_CHARS = 32_767
 csv.field_size_limit(MAX_CELL_CHARS)
+
+# A file's rows, each with its number in the file.
+Rows = Generator[tuple[int, list[str]], None, None]
 
 _LATIN1_HIGH = re.compile(r"[\u00a1-\u00ff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -140,7 +145,7 @@ def _too_many_columns(column: int, row: int) -> DomainError:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(data: bytes) -> Rows:
     """Each CSV record with its number, as it is parsed: nothing past the caller's limit is read."""
     reader = csv.reader(io.StringIO(decode_csv(data)))
     number = 0
@@ -166,6 +171,7 @@ _WORKBOOK_TYPES = [
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 ]
 _DEFAULT_WORKBOOK_PART = "xl/workbook.xml"
+_SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _XML_START = re.compile(rb"\A(?:\xff\xfe|\xfe\xff|(?:\xef\xbb\xbf)?\s*<)")
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
 # What may stand inside <sheetData>: rows, cells, their values and rich text. The first other
@@ -181,14 +187,20 @@ def _refuse_dtd(*_args: object) -> None:
     raise DomainError("Excel 文件含有不允许的 XML 声明（DTD），已拒绝", code="bad_file")
 
 
+class _Stop(Exception):
+    """Raised by a handler that has found what it was looking for."""
+
+
 def _parse_part(
     archive: zipfile.ZipFile,
     name: str,
     start: Callable[[str, dict[str, str]], None],
     *,
     namespaces: bool = False,
+    bind: Callable[[expat.XMLParserType], None] | None = None,
 ) -> None:
-    """Stream one XML part through expat, calling `start(tag, attributes)` per element.
+    """Stream one XML part through expat, calling `start(tag, attributes)` per element (and
+    `bind(parser)` first, for handlers of its own).
 
     With `namespaces`, a tag or attribute is "namespace local-name"; without, it is as written
     (`c`, or `x:c` with a prefix), which is faster for the large parts."""
@@ -196,11 +208,15 @@ def _parse_part(
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     parser.StartElementHandler = start
+    if bind is not None:
+        bind(parser)
     try:
         with archive.open(name) as stream:
             while chunk := stream.read(1 << 16):
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
+    except _Stop:
+        return
     except (expat.ExpatError, *_READ_ERRORS) as error:
         raise _bad_xlsx() from error
 
@@ -244,7 +260,8 @@ def _local(name: str) -> str:
     return name.rpartition(" ")[2]
 
 
-def _workbook_part(archive: zipfile.ZipFile, names: set[str]) -> str:
+def _workbook_parts(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str]:
+    """The workbook part and the shared strings part ("" if none), found as openpyxl finds them."""
     overrides: dict[str, str] = {}
     defaults: set[str] = set()
 
@@ -257,17 +274,17 @@ def _workbook_part(archive: zipfile.ZipFile, names: set[str]) -> str:
     if "[Content_Types].xml" not in names:
         raise _bad_xlsx()
     _parse_part(archive, "[Content_Types].xml", start, namespaces=True)
+    strings = overrides.get(_SHARED_STRINGS_TYPE, "").lstrip("/")
     for content_type in _WORKBOOK_TYPES:
         if overrides.get(content_type):
-            return overrides[content_type].lstrip("/")
+            return overrides[content_type].lstrip("/"), strings
     if defaults & set(_WORKBOOK_TYPES):
-        return _DEFAULT_WORKBOOK_PART
+        return _DEFAULT_WORKBOOK_PART, strings
     raise _bad_xlsx()
 
 
-def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str]:
+def _first_worksheet(archive: zipfile.ZipFile, names: set[str], workbook: str) -> tuple[str, str]:
     """The title and part of the sheet openpyxl lists first among its worksheets."""
-    workbook = _workbook_part(archive, names)
     sheets: list[tuple[str, str]] = []
     targets: dict[str, tuple[str, str]] = {}
 
@@ -339,6 +356,63 @@ class _Budget:
         self.left = MAX_XML_ELEMENTS
 
 
+def _local_tag(tag: str) -> str:
+    return tag.rpartition(":")[2] if ":" in tag else tag
+
+
+class _Header:
+    """The first row with text in it, taken as the scan passes: what the upload form checks
+    the columns against without opening the workbook. A cell keeps its type and text; a
+    shared string's text is its index, looked up afterwards (`_header_values`)."""
+
+    def __init__(self) -> None:
+        self.parser: expat.XMLParserType | None = None
+        self.row = 0
+        self.cells: dict[int, tuple[str, list[str]]] = {}
+        self.cell: tuple[int, str] = (0, "n")
+        self.text: list[str] | None = None
+        self.phonetic = False
+        self.found = False
+
+    def bind(self, parser: expat.XMLParserType) -> None:
+        self.parser = parser
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.characters
+
+    def start(self, tag: str, attributes: dict[str, str], row: int, column: int) -> None:
+        if tag == "row":
+            self.finish()
+            if not self.found:
+                self.row, self.cells = row, {}
+        elif tag == "c":
+            self.cell = (column, attributes.get("t", "n"))
+        elif tag == "v" or (tag == "t" and not self.phonetic):
+            column, kind = self.cell
+            self.text = self.cells.setdefault(column, (kind, []))[1]
+        elif tag == "rPh":
+            self.phonetic = True  # a reading aid under the text, not part of it
+
+    def end(self, tag: str) -> None:
+        tag = _local_tag(tag)
+        if tag in ("v", "t"):
+            self.text = None
+        elif tag == "rPh":
+            self.phonetic = False
+
+    def characters(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+    def finish(self) -> None:
+        """Stop at the first row with text in it."""
+        if self.found or not any("".join(text).strip() for _, text in self.cells.values()):
+            return
+        self.found = True
+        if self.parser is not None:
+            self.parser.EndElementHandler = None
+            self.parser.CharacterDataHandler = None
+
+
 class _PartScan:
     """One XML part, element by element, keeping nothing but counts.
 
@@ -346,8 +420,9 @@ class _PartScan:
     one) and refused as soon as a limit is passed; any other part only spends the file's
     budget of elements."""
 
-    def __init__(self, budget: _Budget) -> None:
+    def __init__(self, budget: _Budget, header: _Header | None = None) -> None:
         self.budget = budget
+        self.header = header
         self.extent = _Extent()
         self.first_row = 0  # the first row with a value: the header, as far as the limit goes
         self.row = 0
@@ -381,11 +456,20 @@ class _PartScan:
                 self._holds_value()
             elif tag == "row":
                 self._next_row(attributes.get("r"))
+            if self.header is not None:
+                self._follow_header(tag, attributes)
             return
         self.in_data = tag == "sheetData"
         self.other += 1
         if self.other > MAX_SHEET_OTHER_ELEMENTS:
             raise _too_many_elements()
+
+    def _follow_header(self, tag: str, attributes: dict[str, str]) -> None:
+        assert self.header is not None
+        if self.header.found:
+            self.header = None  # found: the rest of the sheet is only counted
+        else:
+            self.header.start(tag, attributes, self.row, self.column)
 
     def _next_row(self, reference: str | None) -> None:
         self.rows += 1
@@ -408,42 +492,115 @@ class _PartScan:
         self.extent.columns = max(self.extent.columns, self.column)
 
 
-def _scan_xlsx(archive: zipfile.ZipFile) -> tuple[str, _Extent]:
+@dataclass
+class _Scanned:
+    title: str  # of the first worksheet
+    extent: _Extent
+    header: tuple[int, list[str]] | None  # the first row with text: its number and cells
+
+
+def _scan_xlsx(archive: zipfile.ZipFile) -> _Scanned:
     """Check every part before openpyxl sees any. It reads parts by what the file says they
     are, whatever their names, and parses the start of every worksheet when it opens the file
     (all of it when a sheet does not declare its size): so every XML part is scanned."""
     members = _check_archive(archive)
     names = {member.filename for member in members}
-    title, first = _first_worksheet(archive, names)
+    workbook, strings = _workbook_parts(archive, names)
+    title, first = _first_worksheet(archive, names, workbook)
     budget = _Budget()
+    header = _Header()
     extent = _Extent()
     for member in members:
         if not _looks_like_xml(archive, member):
             continue
-        scan = _PartScan(budget)
         if member.filename != first:
-            _parse_part(archive, member.filename, scan.start)
+            _parse_part(archive, member.filename, _PartScan(budget).start)
             continue
+        scan = _PartScan(budget, header)
         try:
-            _parse_part(archive, member.filename, scan.start)
+            _parse_part(archive, member.filename, scan.start, bind=header.bind)
         except DomainError as error:
             if error.code not in ("too_many_columns", "too_many_rows"):
                 raise
             raise DomainError(f"工作表“{title}”：{error.message}", code=error.code) from error
+        header.finish()
         extent = scan.extent
-    return title, extent
+    values = _header_values(archive, strings if strings in names else "", header) if header.found else None
+    return _Scanned(title, extent, (header.row, values) if values is not None else None)
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """Each row of the first worksheet with its number, within the extent the scan found."""
-    from openpyxl import load_workbook
+def _header_values(archive: zipfile.ZipFile, strings: str, header: _Header) -> list[str]:
+    """The header's cells as text, shared strings looked up."""
+    indexes: dict[int, int] = {}
+    for column, (kind, text) in header.cells.items():
+        if kind == "s":
+            index = "".join(text).strip()
+            if not index.isdigit():
+                raise _bad_xlsx()
+            indexes[column] = int(index)
+    shared = _SharedStrings(set(indexes.values()))
+    if indexes and strings:
+        _parse_part(archive, strings, shared.start, bind=shared.bind)
+    values = [""] * max(header.cells, default=0)
+    for column, (kind, text) in header.cells.items():
+        values[column - 1] = shared.text_of(indexes[column]) if kind == "s" else "".join(text)
+    return values
 
+
+class _SharedStrings:
+    """The shared strings part, read only as far as the largest index wanted."""
+
+    def __init__(self, wanted: set[int]) -> None:
+        self.wanted = wanted
+        self.last = max(wanted, default=-1)
+        self.index = -1
+        self.phonetic = False
+        self.text: list[str] | None = None
+        self.found: dict[int, list[str]] = {}
+
+    def bind(self, parser: expat.XMLParserType) -> None:
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.characters
+
+    def start(self, tag: str, _attributes: dict[str, str]) -> None:
+        tag = _local_tag(tag)
+        if tag == "si":
+            self.index += 1
+            if self.index > self.last:
+                raise _Stop
+        elif tag == "rPh":
+            self.phonetic = True
+        elif tag == "t" and not self.phonetic and self.index in self.wanted:
+            self.text = self.found.setdefault(self.index, [])
+
+    def end(self, tag: str) -> None:
+        tag = _local_tag(tag)
+        if tag == "t":
+            self.text = None
+        elif tag == "rPh":
+            self.phonetic = False
+
+    def characters(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+    def text_of(self, index: int) -> str:
+        return "".join(self.found.get(index, []))
+
+
+def _scan_upload(data: bytes) -> _Scanned:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
         raise _bad_xlsx() from error
     with archive:
-        title, extent = _scan_xlsx(archive)
+        return _scan_xlsx(archive)
+
+
+def _xlsx_rows(data: bytes, title: str, extent: _Extent) -> Rows:
+    """Each row of the first worksheet with its number, within the extent the scan found."""
+    from openpyxl import load_workbook
+
     if not extent.rows:
         return
     try:
@@ -478,46 +635,79 @@ def upload_bytes(upload: UploadedFile) -> bytes:
     return upload.read(MAX_UPLOAD_BYTES + 1)
 
 
-def read_table(filename: str, data: bytes, *, required_headers: list[str]) -> Table:
+def _kind(filename: str, data: bytes) -> str:
     if not data:
         raise DomainError("文件是空的", code="empty_file")
     if len(data) > MAX_UPLOAD_BYTES:
         raise _too_large()
     name = filename.lower()
-    if name.endswith(".csv"):
-        records = _csv_rows(data)
-    elif name.endswith(".xlsx"):
-        records = _xlsx_rows(data)
-    else:
-        raise DomainError("只支持 .xlsx 和 .csv 文件", code="wrong_type")
-    table: Table | None = None
-    header_number = 0
+    for kind in ("csv", "xlsx"):
+        if name.endswith(f".{kind}"):
+            return kind
+    raise DomainError("只支持 .xlsx 和 .csv 文件", code="wrong_type")
+
+
+def _filled(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """The rows holding a value; blank rows are skipped and still counted in the numbers."""
     for number, values in records:
         last = len(values)
         while last and not values[last - 1].strip():
             last -= 1
         if not last:
-            continue  # a blank row: skipped, and still counted in the numbers
+            continue
         if last > MAX_COLUMNS:
             raise _too_many_columns(last, number)
-        if table is None:
-            table = _start_table(values[:last], required_headers)
-            header_number = number
-            continue
-        if number - header_number > MAX_ROWS:
-            raise _too_many_rows()
-        _add_row(table, number, values)
-    if table is None:
-        raise DomainError("文件是空的", code="empty_file")
+        yield number, values[:last]
+
+
+def _header(filled: Iterator[tuple[int, list[str]]], required_headers: list[str]) -> tuple[int, list[str]]:
+    for number, values in filled:
+        headers = [h.strip() for h in values]
+        missing = [h for h in required_headers if h not in headers]
+        if missing:
+            raise DomainError("缺少列：" + "、".join(missing) + "。请使用下载的模板", code="missing_columns")
+        return number, headers
+    raise DomainError("文件是空的", code="empty_file")
+
+
+def read_table(filename: str, data: bytes, *, required_headers: list[str]) -> Table:
+    if _kind(filename, data) == "csv":
+        records = _csv_rows(data)
+    else:
+        scanned = _scan_upload(data)
+        records = _xlsx_rows(data, scanned.title, scanned.extent)
+    with contextlib.closing(records):
+        filled = _filled(records)
+        header_number, headers = _header(filled, required_headers)
+        table = Table(headers=headers, rows=[])
+        for number, values in filled:
+            if number - header_number > MAX_ROWS:
+                raise _too_many_rows()
+            _add_row(table, number, values)
     return table
 
 
-def _start_table(values: list[str], required_headers: list[str]) -> Table:
-    headers = [h.strip() for h in values]
-    missing = [h for h in required_headers if h not in headers]
-    if missing:
-        raise DomainError("缺少列：" + "、".join(missing) + "。请使用下载的模板", code="missing_columns")
-    return Table(headers=headers, rows=[])
+def count_rows(filename: str, data: bytes, *, required_headers: list[str]) -> int:
+    """What the upload form needs before the file is stored, without reading a large workbook
+    whole in the request (openpyxl reads some 4,000 rows a second): the file is refused here if
+    it breaks a limit, is broken, empty or lacks a column, and the number of its data rows is
+    counted — for an xlsx, the rows up to the last holding a value, blank ones included."""
+    if _kind(filename, data) == "xlsx":
+        scanned = _scan_upload(data)
+        header_number, _ = _header(
+            _filled(iter([scanned.header] if scanned.header else [])), required_headers
+        )
+        return scanned.extent.rows - header_number
+    records = _csv_rows(data)
+    with contextlib.closing(records):
+        filled = _filled(records)
+        header_number, _ = _header(filled, required_headers)
+        count = 0
+        for number, _values in filled:
+            if number - header_number > MAX_ROWS:
+                raise _too_many_rows()
+            count += 1
+        return count
 
 
 def _add_row(table: Table, number: int, values: list[str]) -> None:

@@ -316,3 +316,66 @@ def _numbered(rows: list[list[str]]) -> list[tuple[int, dict[str, str]]]:
         key=lambda item: DoseImporter().row_order(item[1]),
     )
     return ordered
+
+
+def test_x4_the_upload_form_checks_a_large_workbook_without_reading_it(
+    client, tree, county_user, settings, openpyxl_opened
+):
+    """The request refuses what it must (limits, columns) from the scan alone and leaves reading
+    the rows to the dry run in the background: openpyxl reads a few thousand rows a second, and
+    opening a sheet that does not declare its size parses all of it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.SHOUHU_IMPORT_INLINE_ROWS = 5
+    people = _rows(tree, 12)
+    sheet = _xlsx(
+        _row(1, *HEADERS) + "".join(_row(n, *values) for n, values in enumerate(people, start=2)),
+        dimension=None,
+    )
+    client.force_login(county_user)
+    response = client.post("/imports/people/", {"file": SimpleUploadedFile("p.xlsx", sheet)})
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.QUEUED  # the dry run waits for the worker (after commit)
+    assert import_jobs.job_progress(job.pk)["total"] == 12
+    assert openpyxl_opened == []
+    refused = client.post(
+        "/imports/people/", {"file": SimpleUploadedFile("p.xlsx", _xlsx(_row(1, "姓名"), dimension=None))}
+    )
+    assert "缺少列：所属单位编码" in refused.content.decode()
+    assert ImportJob.objects.count() == 1
+
+
+def test_x4_the_scan_reads_the_header_as_openpyxl_does():
+    """Shared strings (also rich text with a phonetic reading), inline strings and numbers,
+    blank rows above the header: the columns the form checks are the ones the dry run reads."""
+    strings = (
+        f'<?xml version="1.0"?><sst xmlns="{MAIN}"><si><t>备注</t></si><si><t>姓名</t></si>'
+        '<si><r><t>所属</t></r><r><rPr><b/></rPr><t>单位编码</t></r><rPh sb="0" eb="2"><t>ダミー</t></rPh></si></sst>'
+    )
+    header = (
+        '<row r="3"><c r="A3" t="s"><v>1</v></c><c r="B3" t="s"><v>2</v></c>'
+        '<c r="C3"><v>2022</v></c><c r="E3" t="inlineStr"><is><t> 电话 </t></is></c></row>'
+    )
+    data_row = '<row r="4"><c r="A4" t="s"><v>0</v></c></row>'
+    content_types = (
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    data = _xlsx(
+        '<row r="1"><c r="A1" s="1"/></row>' + header + data_row,
+        dimension=None,
+        parts={"xl/sharedStrings.xml": strings, "[Content_Types].xml": content_types},
+    )
+    expected = ["姓名", "所属单位编码", "2022", "", "电话"]
+    assert tabular.count_rows("p.xlsx", data, required_headers=["姓名", "所属单位编码"]) == 1
+    table = read_table("p.xlsx", data, required_headers=["姓名", "所属单位编码"])
+    assert table.headers == expected
+    assert table.numbers == [4]
+    scanned = tabular._scan_upload(data)
+    assert scanned.header is not None
+    assert (scanned.header[0], [v.strip() for v in scanned.header[1]]) == (3, expected)
