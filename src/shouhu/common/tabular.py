@@ -47,9 +47,10 @@ MAX_XML_ELEMENTS = 20_000_000
 # A sheet's `<row>` elements, filled or not: openpyxl keeps each one (cleared) while it looks
 # for a sheet's size when the sheet does not declare it. Blank rows with formatting are fine.
 MAX_SHEET_ROW_ELEMENTS = 2 * MAX_ROWS
-# Elements of a sheet outside its cells (merged cells, validations, links, formats): openpyxl
-# builds each group whole. A register has a handful.
-MAX_SHEET_OTHER_ELEMENTS = 100_000
+# Elements of a sheet outside its cells (merged cells, validations, links, formats), or of any
+# part but the sheets and shared strings (workbook, styles, theme): openpyxl builds each of
+# them whole. A register has a handful.
+MAX_PART_ELEMENTS = 100_000
 # Elements of one row (its cells, values, rich text): openpyxl builds a row whole. Excel's
 # widest row is 16,384 cells.
 MAX_ROW_ELEMENTS = 100_000
@@ -257,6 +258,7 @@ def _resolve(folder: str, target: str) -> str:
 
 
 def _local(name: str) -> str:
+    """A name parsed with `namespaces`, without its namespace."""
     return name.rpartition(" ")[2]
 
 
@@ -357,6 +359,7 @@ class _Budget:
 
 
 def _local_tag(tag: str) -> str:
+    """A tag as written (parsed without `namespaces`), without its prefix."""
     return tag.rpartition(":")[2] if ":" in tag else tag
 
 
@@ -420,9 +423,10 @@ class _PartScan:
     one) and refused as soon as a limit is passed; any other part only spends the file's
     budget of elements."""
 
-    def __init__(self, budget: _Budget, header: _Header | None = None) -> None:
+    def __init__(self, budget: _Budget, header: _Header | None = None, *, open_ended: bool = False) -> None:
         self.budget = budget
         self.header = header
+        self.open_ended = open_ended  # the shared strings: as many as the cells may need
         self.extent = _Extent()
         self.first_row = 0  # the first row with a value: the header, as far as the limit goes
         self.row = 0
@@ -443,6 +447,8 @@ class _PartScan:
         if self.worksheet is None:
             self.worksheet = tag == "worksheet"
         if not self.worksheet:
+            if not self.open_ended:
+                self._other()  # openpyxl builds the workbook, styles, … parts whole
             return
         if self.in_data and tag in _DATA_TAGS:
             self.in_row += 1
@@ -456,20 +462,19 @@ class _PartScan:
                 self._holds_value()
             elif tag == "row":
                 self._next_row(attributes.get("r"))
-            if self.header is not None:
-                self._follow_header(tag, attributes)
+            header = self.header
+            if header is not None and header.found:
+                self.header = None  # found: the rest of the sheet is only counted
+            elif header is not None:
+                header.start(tag, attributes, self.row, self.column)
             return
         self.in_data = tag == "sheetData"
-        self.other += 1
-        if self.other > MAX_SHEET_OTHER_ELEMENTS:
-            raise _too_many_elements()
+        self._other()
 
-    def _follow_header(self, tag: str, attributes: dict[str, str]) -> None:
-        assert self.header is not None
-        if self.header.found:
-            self.header = None  # found: the rest of the sheet is only counted
-        else:
-            self.header.start(tag, attributes, self.row, self.column)
+    def _other(self) -> None:
+        self.other += 1
+        if self.other > MAX_PART_ELEMENTS:
+            raise _too_many_elements()
 
     def _next_row(self, reference: str | None) -> None:
         self.rows += 1
@@ -514,7 +519,8 @@ def _scan_xlsx(archive: zipfile.ZipFile) -> _Scanned:
         if not _looks_like_xml(archive, member):
             continue
         if member.filename != first:
-            _parse_part(archive, member.filename, _PartScan(budget).start)
+            scan = _PartScan(budget, open_ended=member.filename == strings)
+            _parse_part(archive, member.filename, scan.start)
             continue
         scan = _PartScan(budget, header)
         try:

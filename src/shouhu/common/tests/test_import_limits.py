@@ -222,8 +222,14 @@ def test_x4_too_many_cells_even_without_values_are_refused(monkeypatch, openpyxl
     assert _refusal(_xlsx(HEAD + styled)).code == "too_many_cells"
     merges = "<mergeCells>" + '<mergeCell ref="A1:B1"/>' * 200 + "</mergeCells>"
     monkeypatch.setattr(tabular, "MAX_XML_ELEMENTS", 10_000)
-    monkeypatch.setattr(tabular, "MAX_SHEET_OTHER_ELEMENTS", 100)
+    monkeypatch.setattr(tabular, "MAX_PART_ELEMENTS", 100)
     assert _refusal(_xlsx(HEAD, tail=merges)).code == "too_many_cells"
+    styles = (
+        f'<?xml version="1.0"?><styleSheet xmlns="{MAIN}"><cellXfs>'
+        + "<xf/>" * 200
+        + "</cellXfs></styleSheet>"
+    )
+    assert _refusal(_xlsx(HEAD, parts={"xl/styles.xml": styles})).code == "too_many_cells"
     assert openpyxl_opened == []
 
 
