@@ -49,12 +49,23 @@ def is_interrupted(job: ImportJob) -> bool:
     return (clock.now() - last).total_seconds() > settings.SHOUHU_IMPORT_STALE_SECONDS
 
 
+def _still_reading(job_id: int) -> None:
+    """Reading a large workbook takes a while: the job must not look dead meanwhile."""
+    progress = job_progress(job_id) or {}
+    _record_progress(job_id, 0, int(str(progress.get("total", 0))))
+
+
 def table_of(job: ImportJob) -> Table:
     importer = importer_for(job.kind)
     if importer is None:
         raise DomainError("没有这种导入", code="unknown_import")
     required = [c.header for c in importer.columns if c.required]
-    return read_table(job.filename, crypto.decrypt_bytes(bytes(job.content)), required_headers=required)
+    return read_table(
+        job.filename,
+        crypto.decrypt_bytes(bytes(job.content)),
+        required_headers=required,
+        on_rows=lambda: _still_reading(job.pk),
+    )
 
 
 def execute(job_id: int) -> ImportReport | None:

@@ -385,3 +385,17 @@ def test_x4_the_scan_reads_the_header_as_openpyxl_does():
     scanned = tabular._scan_upload(data)
     assert scanned.header is not None
     assert (scanned.header[0], [v.strip() for v in scanned.header[1]]) == (3, expected)
+
+
+def test_x4_a_job_reading_a_large_file_does_not_look_interrupted(monkeypatch):
+    """Reading 200,000 rows of a workbook can take longer than SHOUHU_IMPORT_STALE_SECONDS:
+    the reader reports as it goes, so the job is not offered to be started a second time."""
+    monkeypatch.setattr(tabular, "ROWS_PER_CALL", 4)
+    calls: list[int] = []
+    table = read_table(
+        "p.csv",
+        _csv([["王", "", "", "", "", "", "", "", "001", ""]] * 9),
+        required_headers=[],
+        on_rows=lambda: calls.append(1),
+    )
+    assert (len(table.rows), len(calls)) == (9, 2)
