@@ -387,15 +387,27 @@ def test_x4_the_scan_reads_the_header_as_openpyxl_does():
     assert (scanned.header[0], [v.strip() for v in scanned.header[1]]) == (3, expected)
 
 
-def test_x4_a_job_reading_a_large_file_does_not_look_interrupted(monkeypatch):
+def test_x4_a_job_reading_a_large_file_keeps_reporting_so_it_does_not_look_interrupted(
+    client, tree, county_user, settings, monkeypatch
+):
     """Reading 200,000 rows of a workbook can take longer than SHOUHU_IMPORT_STALE_SECONDS:
     the reader reports as it goes, so the job is not offered to be started a second time."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.SHOUHU_IMPORT_INLINE_ROWS = 5
+    client.force_login(county_user)
+    client.post("/imports/people/", {"file": SimpleUploadedFile("p.csv", _csv(_rows(tree, 9)))})
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.QUEUED
     monkeypatch.setattr(tabular, "ROWS_PER_CALL", 4)
-    calls: list[int] = []
-    table = read_table(
-        "p.csv",
-        _csv([["王", "", "", "", "", "", "", "", "001", ""]] * 9),
-        required_headers=[],
-        on_rows=lambda: calls.append(1),
-    )
-    assert (len(table.rows), len(calls)) == (9, 2)
+    reported: list[tuple[int, int]] = []
+    real = import_jobs._record_progress
+
+    def record(job_id: int, done: int, total: int) -> None:
+        reported.append((done, total))
+        real(job_id, done, total)
+
+    monkeypatch.setattr(import_jobs, "_record_progress", record)
+    import_jobs.execute(job.pk)
+    # Twice while reading (rows 4 and 8), then the dry run's start and end.
+    assert reported == [(0, 9), (0, 9), (0, 9), (9, 9)]
