@@ -5,11 +5,13 @@ handlers answer what never reaches a DRF view — an unknown /api/ address, an u
 a failed CSRF check — so an API client never gets an HTML page either.
 """
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views import defaults
 
 from .api import MESSAGES_BY_CODE, error_body
+from .bounds import InvalidQuery
 
 API_PREFIX = "/api/"
 SERVER_ERROR_MESSAGE = "服务器内部错误，请稍后再试"
@@ -26,6 +28,12 @@ def _api_error(code: str, message: str, status: int) -> JsonResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, InvalidQuery):
+        # A query parameter out of range: say which one and why (it holds nothing of anyone's).
+        if _is_api(request):
+            body = error_body("invalid", exception.message, exception.field_errors)
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(loader.render_to_string("400.html", {"reason": exception.message}))
     if _is_api(request):
         return _api_error("bad_request", BAD_REQUEST_MESSAGE, 400)
     return defaults.bad_request(request, exception)
