@@ -187,12 +187,22 @@ class SplitDateTimeField(forms.SplitDateTimeField):
 
 
 class BoundedAdminMixin:
-    """For ModelAdmin and inline classes: the admin's date widgets on bounded form fields."""
+    """For ModelAdmin and inline classes: the admin's date widgets on bounded form fields, and
+    integers within their model field's validators."""
 
     formfield_overrides: dict[type[models.Field], dict[str, Any]] = {
         models.DateField: {"form_class": DateField},
         models.DateTimeField: {"form_class": SplitDateTimeField},
     }
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: Any, **kwargs: Any
+    ) -> forms.Field | None:
+        if isinstance(db_field, models.IntegerField) and not db_field.choices:
+            low, high = _limits(db_field)
+            kwargs.setdefault("min_value", INTEGER_MIN if low is None else low)
+            kwargs.setdefault("max_value", INTEGER_MAX if high is None else high)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 # --- The API ---------------------------------------------------------------------------------
