@@ -22,7 +22,7 @@ date or number field that is not bounded, so a new one cannot slip past.
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
@@ -179,7 +179,7 @@ def formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
 class SplitDateTimeField(forms.SplitDateTimeField):
     """The admin's date-and-time pair, bounded like `DateTimeField`."""
 
-    def compress(self, data_list: list[Any]) -> dt.datetime | None:
+    def compress(self, data_list: tuple[dt.date, dt.time] | None) -> dt.datetime | None:
         moment = super().compress(data_list)
         if moment is not None:
             check_day(moment.date())
@@ -190,7 +190,7 @@ class BoundedAdminMixin:
     """For ModelAdmin and inline classes: the admin's date widgets on bounded form fields, and
     integers within their model field's validators."""
 
-    formfield_overrides: dict[type[models.Field], dict[str, Any]] = {
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
         models.DateField: {"form_class": DateField},
         models.DateTimeField: {"form_class": SplitDateTimeField},
     }

@@ -393,3 +393,18 @@ def test_every_api_get_endpoint_survives_extreme_values(walk_clients, tree):
     assert walked >= 15
     assert {("/api/v1/suspensions/", "active_on"), ("/api/v1/holidays/", "year")} <= exercised
     assert not failures, "\n".join(failures)
+
+
+def test_a_refused_filter_sent_by_htmx_goes_to_the_full_page(client, region_admin):
+    """htmx swaps only 2xx answers: the browser is sent to the full page, which shows the error."""
+    client.force_login(region_admin)
+    url = f"/campaigns/suspensions/?active_on={LAST_DAY}"
+    swapped = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="list-results")
+    assert swapped.status_code == 400
+    assert swapped["HX-Redirect"] == url
+    assert swapped.content == b""
+    valid = client.get(
+        "/campaigns/suspensions/?active_on=2022-01-05", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="list-results"
+    )
+    assert valid.status_code == 200
+    assert "HX-Redirect" not in valid
