@@ -5,6 +5,10 @@ handlers answer what never reaches a DRF view — an unknown /api/ address, an u
 a failed CSRF check — so an API client never gets an HTML page either.
 """
 
+import base64
+import hashlib
+import re
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -54,7 +58,27 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return _api_error("server_error", SERVER_ERROR_MESSAGE, 500)
-    return defaults.server_error(request)
+    response = defaults.server_error(request)
+    response["Content-Security-Policy"] = _server_error_policy(response.content.decode())
+    return response
+
+
+STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def _server_error_policy(html: str) -> str:
+    """500.html stands alone (no static files: whatever failed may be among them) with its CSS
+    inline, so it gets its own policy, which allows that style block by its hash and nothing else
+    (the site's policy, set by the middleware only where no policy is set yet, allows no inline
+    style)."""
+    hashes = [
+        f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
+        for block in STYLE_BLOCK.findall(html)
+    ]
+    style = " ".join(hashes) or "'none'"
+    return (
+        f"default-src 'none'; style-src {style}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

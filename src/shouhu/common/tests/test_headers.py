@@ -1,8 +1,15 @@
 """Headers every answer carries: no caching of what a signed-in user sees, a Content Security Policy."""
 
+import base64
+import hashlib
+import re
+from pathlib import Path
+
 import pytest
+from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 
+from shouhu.common import error_views
 from shouhu.vaccination.tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +59,76 @@ def test_a_public_page_seen_by_a_signed_in_clerk_keeps_never_cache(client, count
     booking = client.get("/marriage/book/")
     assert {"no-cache", "no-store", "must-revalidate", "private", "max-age=0"} <= _cache_control(booking)
     assert "public" not in _cache_control(booking)
+
+
+# --- Content Security Policy -------------------------------------------------------------------
+
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
+INLINE = {
+    "inline script": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE),
+    "style attribute": re.compile(r"\sstyle\s*=", re.IGNORECASE),
+    "style element": re.compile(r"<style\b", re.IGNORECASE),
+    "event handler": re.compile(r"\s(?:on[a-z]+|hx-on[:\w-]*)\s*=", re.IGNORECASE),
+    "javascript: URL": re.compile(r"javascript:", re.IGNORECASE),
+}
+
+
+def test_x2_pages_carry_a_policy_that_allows_only_their_own_files(client, county_user):
+    client.force_login(county_user)
+    for url in ("/", "/people/", "/no-such-page/", "/accounts/login/", "/marriage/book/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+        assert directives["default-src"] == "'self'", url
+        assert directives["script-src"] == "'self'", url
+        assert directives["style-src"] == "'self'", url
+        assert directives["object-src"] == "'none'", url
+        assert directives["frame-ancestors"] == "'none'", url
+        assert "unsafe" not in policy, url
+
+
+def test_x2_no_template_has_inline_script_style_or_handler():
+    """The policy allows none of these: a new one would be blocked in the browser (and reported by
+    tests/browser/test_security_policy.py); the static files shouhu/site.js and site.css carry them."""
+    found = []
+    for template in PACKAGE_DIR.rglob("templates/**/*.html"):
+        relative = template.relative_to(PACKAGE_DIR).as_posix()
+        if relative == "templates/500.html":
+            continue  # stands alone, with its own policy (below)
+        text = template.read_text(encoding="utf-8")
+        for name, pattern in INLINE.items():
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{relative}:{line}: {name}")
+    assert not found, "\n".join(found)
+
+
+def test_x2_the_500_page_allows_only_its_own_style_block():
+    response = error_views.server_error(RequestFactory().get("/people/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    block = re.search(r"<style>(.*?)</style>", html, re.DOTALL).group(1)
+    digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+    policy = response["Content-Security-Policy"]
+    assert policy.startswith("default-src 'none'; ")
+    assert f"style-src 'sha256-{digest}';" in policy
+    assert "unsafe" not in policy
+
+
+def test_x7_the_api_documentation_loads_nothing_from_outside(client):
+    swagger = client.get("/api/docs/")
+    assert "unsafe" not in swagger["Content-Security-Policy"]
+    html = swagger.content.decode()
+    assert "<style" not in html
+    assert re.search(r'<script src="/api/docs/\?[^"]*script', html)  # the start script, not inline
+    script = client.get("/api/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    redoc = client.get("/api/redoc/")
+    html = redoc.content.decode()
+    assert "fonts.googleapis.com" not in html
+    assert "fonts.gstatic.com" not in html
+    assert "<style" not in html
+    # ReDoc's own policy: run-time styles and its search worker, still nothing from another host.
+    policy = redoc["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert "worker-src blob:" in policy
+    assert "http" not in policy

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # --- Paths -------------------------------------------------------------------------------
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files are answered before it and need no policy.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,6 +178,27 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# --- Content Security Policy ----------------------------------------------------------
+# The pages load only their own static files (Bootstrap, Bootstrap Icons, ECharts, htmx, the
+# project's CSS and JS), so nothing else may load or run: no inline script, event handler or style
+# (site.js and site.css carry them), no other host. data: images are Bootstrap's own SVG icons
+# (select arrows, check marks) in its CSS. The API docs add what Swagger UI and ReDoc need on
+# their own pages (config/urls.py); the 500 page sends its own policy (common/error_views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Static files --------------------------------------------------------------------------
 # Front-end packages come from npm at install time (node_modules) and are served locally.
