@@ -100,7 +100,13 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(demo_site: str,
     admin, admin_console = watched(new_context, **DESKTOP)
     log_in(admin, demo_site, "admin")
     campaign = Campaign.objects.order_by("starts_on").first()
-    for path in (f"/campaigns/{campaign.pk}/", "/vaccination/region/", "/vaccination/region/circular/"):
+    admin_pages = (f"/admin/campaigns/policy/{campaign.policy.pk}/change/", "/admin/orgs/orgunit/")
+    for path in (
+        f"/campaigns/{campaign.pk}/",
+        "/vaccination/region/",
+        "/vaccination/region/circular/",
+        *admin_pages,
+    ):
         visit(admin, f"{demo_site}{path}", found)
     home = OrgUnit.objects.get(code="232718N1")
     visit(page, f"{demo_site}/screening/venues/{home.pk}/poster/", found)

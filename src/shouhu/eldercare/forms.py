@@ -85,13 +85,13 @@ RESULT_CHOICES = [(v, label) for v, label in TestOutcome.choices if v]
 
 
 class ResultForm(forms.Form):
-    person = bounds.IntegerField(min_value=1)
+    person = bounds.IntegerField(min_value=1, max_value=MAX_OBJECT_ID)
     result = forms.ChoiceField(label=_("结果"), choices=RESULT_CHOICES)
     reason = forms.CharField(label=_("未采样原因"), max_length=200, required=False)
 
 
 class HealthCheckForm(forms.Form):
-    person = bounds.IntegerField(min_value=1)
+    person = bounds.IntegerField(min_value=1, max_value=MAX_OBJECT_ID)
     temperature = forms.CharField(label=_("体温（℃）"), max_length=8)
     symptoms = forms.MultipleChoiceField(
         label=_("症状"), choices=Symptom.choices, required=False, widget=forms.CheckboxSelectMultiple

@@ -1,6 +1,7 @@
 from django import forms
 
 from shouhu.common import bounds
+from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
 from shouhu.people.models import Category, Gender, IdType, RevealedField
 
@@ -60,7 +61,7 @@ class RevealForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    duplicate = bounds.IntegerField(label="要并入本记录的人员编号", min_value=1)
+    duplicate = bounds.IntegerField(label="要并入本记录的人员编号", min_value=1, max_value=MAX_OBJECT_ID)
     reason = forms.CharField(label="合并原因", max_length=200)
 
 
