@@ -12,8 +12,9 @@ it is meant for.
   model forms take theirs from `formfield` (`Meta.formfield_callback`), the admin's
   from `BoundedAdminMixin`.
 - The API: `ApiDateField`, `ApiDateTimeField`, `ApiIntegerField`, and `BoundedModelSerializer`.
-- A bare query parameter (a page that has no filter form): `query_day`, `query_year`,
-  `query_int`, which raise `InvalidQuery` (400, with the message, on pages and in the API).
+- A bare query parameter (a page that has no filter form): `query_day`, `query_year`, which
+  raise `InvalidQuery` (400, with the message, on pages and in the API).
+- A date typed in an imported file: `parse_typed_day`.
 
 `common/tests/test_bounds.py` finds every form and serializer of the project and fails on a
 date or number field that is not bounded, so a new one cannot slip past.
@@ -239,13 +240,6 @@ class ApiIntegerField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
-class ApiYearField(ApiIntegerField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", EARLIEST_YEAR)
-        kwargs.setdefault("max_value", LATEST_YEAR)
-        super().__init__(**kwargs)
-
-
 class BoundedModelSerializer(serializers.ModelSerializer):
     """A model serializer whose dates are bounded like the declared ones (DRF already takes an
     integer's bounds from the model field's validators, the column's range among them)."""
@@ -288,22 +282,6 @@ def query_day(params: Mapping[str, Any], name: str, *, label: str) -> dt.date | 
     if day is None:
         raise InvalidQuery(name, f"{label}：{gettext('日期格式应为 2022-01-05')}，{_day_message()}")
     return day
-
-
-def query_int(
-    params: Mapping[str, Any], name: str, *, label: str, min_value: int, max_value: int
-) -> int | None:
-    """The integer in `params[name]` within [min_value, max_value]; None when absent or empty."""
-    raw = _raw(params, name)
-    if raw is None:
-        return None
-    if not re.fullmatch(r"-?[0-9]{1,20}", raw):
-        raise InvalidQuery(name, f"{label}：{gettext('应为整数')}")
-    number = int(raw)
-    if not min_value <= number <= max_value:
-        message = gettext("应在 %(low)s 至 %(high)s 之间") % {"low": min_value, "high": max_value}
-        raise InvalidQuery(name, f"{label}：{message}")
-    return number
 
 
 def query_year(params: Mapping[str, Any], name: str = "year", *, label: str) -> int | None:
