@@ -1,3 +1,5 @@
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -44,6 +46,9 @@ class LoginThrottle(AnonRateThrottle):
     scope = "login"
 
 
+# The answer is a credential, asked for before anyone is signed in: PrivateResponsesMiddleware
+# does not see a user, so the view says itself that nothing may keep it.
+@method_decorator(never_cache, name="dispatch")
 class TokenApi(ObtainAuthToken):
     """Exchange a username and password for an API token (rate-limited)."""
 

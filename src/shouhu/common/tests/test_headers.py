@@ -9,6 +9,7 @@ import pytest
 from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 
+from shouhu.accounts.tests.factories import PASSWORD
 from shouhu.common import error_views
 from shouhu.vaccination.tests.factories import make_person
 
@@ -35,7 +36,10 @@ def test_x2_a_signed_in_users_pages_exports_and_api_are_not_stored(client, tree,
 
 
 def test_x2_a_token_users_api_answers_are_not_stored(client, county_user):
-    token = Token.objects.create(user=county_user)
+    issued = client.post("/api/v1/auth/token/", {"username": county_user.username, "password": PASSWORD})
+    assert issued.status_code == 200
+    assert {"no-store", "private"} <= _cache_control(issued)  # the token itself
+    token = Token.objects.get(user=county_user)
     response = client.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200
     assert {"no-store", "private"} <= _cache_control(response)
