@@ -26,6 +26,18 @@ def fixed_clock():
         yield moment
 
 
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language: LocaleMiddleware leaves the last request's language
+    active in the thread, so a test that browsed in English made the next one's messages English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def plan_campaign(db):
     from shouhu.campaigns.plan import PLAN_PHASES

@@ -1,5 +1,7 @@
 from typing import Any
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -57,6 +59,9 @@ class LoginThrottle(AnonRateThrottle):
         return client_address(request)
 
 
+# The answer is a credential, asked for before anyone is signed in: PrivateResponsesMiddleware
+# does not see a user, so the view says itself that nothing may keep it.
+@method_decorator(never_cache, name="dispatch")
 class TokenApi(ObtainAuthToken):
     """Exchange a username and password for an API token (rate-limited, behind the login lockout)."""
 

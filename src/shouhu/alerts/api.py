@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from shouhu.alerts import selectors, services
 from shouhu.alerts.models import AlertDelivery, Severity
 from shouhu.alerts.permissions import AlertPerm
+from shouhu.common import bounds
 from shouhu.common.api import ErrorSerializer, StandardPagination
 from shouhu.common.api_views import ScopedAPIView
 from shouhu.common.types import AuthedRequest
@@ -28,12 +29,12 @@ class AlertOutput(serializers.Serializer):
     link = serializers.CharField(source="alert.link")
     object_type = serializers.CharField(source="alert.object_type", allow_null=True)
     object_id = serializers.IntegerField(source="alert.object_id", allow_null=True)
-    raised_at = serializers.DateTimeField(source="alert.raised_at")
+    raised_at = bounds.ApiDateTimeField(source="alert.raised_at")
     is_open = serializers.BooleanField(source="alert.is_open")
-    resolved_at = serializers.DateTimeField(source="alert.resolved_at", allow_null=True)
-    delivered_at = serializers.DateTimeField()
-    read_at = serializers.DateTimeField(allow_null=True)
-    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = bounds.ApiDateTimeField(source="alert.resolved_at", allow_null=True)
+    delivered_at = bounds.ApiDateTimeField()
+    read_at = bounds.ApiDateTimeField(allow_null=True)
+    acknowledged_at = bounds.ApiDateTimeField(allow_null=True)
     ack_note = serializers.CharField()
 
 

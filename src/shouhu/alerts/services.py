@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import Resolver404, resolve
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from shouhu.accounts.models import User
 from shouhu.alerts import audience as audiences
@@ -22,6 +21,7 @@ from shouhu.alerts.models import Alert, AlertDelivery, Severity
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
 from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.redirects import is_local_path
 from shouhu.orgs.models import OrgUnit
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -40,18 +40,10 @@ def clean_link(link: str) -> str:
     link = link.strip()
     if not link:
         return ""
-    parts = urlsplit(link)
-    local = (
-        link.startswith("/")
-        and not link.startswith("//")
-        and "\\" not in link
-        and not parts.scheme
-        and not parts.netloc
-        and url_has_allowed_host_and_scheme(link, allowed_hosts=set())
-    )
+    local = is_local_path(link)
     if local:
         try:
-            resolve(parts.path)
+            resolve(urlsplit(link).path)
         except Resolver404:
             local = False
     if not local:

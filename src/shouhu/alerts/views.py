@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shouhu.alerts import selectors, services
@@ -14,6 +13,7 @@ from shouhu.alerts.permissions import AlertPerm
 from shouhu.common.errors import DomainError
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
+from shouhu.common.redirects import is_local_path
 from shouhu.common.types import AuthedHttpRequest
 
 
@@ -58,6 +58,7 @@ def inbox(request: AuthedHttpRequest) -> HttpResponse:
         columns=INBOX_COLUMNS,
         export_name="提醒消息",
         context={"form": form},
+        filter_form=form,
     )
 
 
@@ -117,6 +118,6 @@ def alert_open(request: AuthedHttpRequest, alert_id: int) -> HttpResponse:
     delivery = selectors.access_delivery(request.user, alert_id)
     services.alert_mark_read(actor=request.user, delivery=delivery)
     link = delivery.alert.link
-    if not link or not url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
+    if not is_local_path(link):
         return redirect("alerts:alert_detail", alert_id=delivery.alert_id)
-    return redirect(link)
+    return HttpResponseRedirect(link)

@@ -1,39 +1,50 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from shouhu.campaigns import models
+from shouhu.common.bounds import BoundedAdminMixin
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(BoundedAdminMixin, admin.TabularInline):
     model = models.Phase
     extra = 0
 
 
 @admin.register(models.Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(BoundedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "starts_on", "ends_on"]
     inlines = [PhaseInline]
 
 
 @admin.register(models.KeyDate)
-class KeyDateAdmin(admin.ModelAdmin):
+class KeyDateAdmin(BoundedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "campaign", "category", "starts_on", "ends_on", "is_computed"]
     list_filter = ["campaign", "category"]
 
 
 @admin.register(models.Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(BoundedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "name", "kind"]
     list_filter = ["kind"]
     date_hierarchy = "date"
 
 
 @admin.register(models.Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(BoundedAdminMixin, admin.ModelAdmin):
     list_display = ["campaign", "temperature_limit", "risk_lookback_days", "gathering_application_persons"]
 
 
 @admin.register(models.ServiceSuspension)
-class ServiceSuspensionAdmin(admin.ModelAdmin):
+class ServiceSuspensionAdmin(BoundedAdminMixin, admin.ModelAdmin):
     list_display = ["unit", "service", "mode", "starts_on", "ends_on", "reason", "lifted_at"]
     list_filter = ["service", "mode"]
     raw_id_fields = ["unit", "created_by"]
+
+    # Suspensions are registered and lifted on their own pages and in the API, through the
+    # service: it bounds their dates to the campaign (C4) and tells the holders of bookings.
+    # The admin only shows them.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -17,7 +17,7 @@ from shouhu.campaigns.models import (
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.campaigns.policy import campaign_on, current_phase
 from shouhu.campaigns.services import POLICY_FIELDS
-from shouhu.common import clock
+from shouhu.common import bounds, clock
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
@@ -25,19 +25,19 @@ from shouhu.common.types import AuthedRequest
 from shouhu.orgs.selectors import access_unit
 
 
-class PhaseOutput(serializers.ModelSerializer):
+class PhaseOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = Phase
         fields = ["id", "number", "name", "starts_on", "ends_on", "target", "focus", "risks"]
 
 
-class KeyDateOutput(serializers.ModelSerializer):
+class KeyDateOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = KeyDate
         fields = ["id", "name", "category", "starts_on", "ends_on", "is_computed", "warning_days"]
 
 
-class CampaignOutput(serializers.ModelSerializer):
+class CampaignOutput(bounds.BoundedModelSerializer):
     phases = PhaseOutput(many=True, read_only=True)
 
     class Meta:
@@ -45,13 +45,13 @@ class CampaignOutput(serializers.ModelSerializer):
         fields = ["id", "name", "starts_on", "ends_on", "goal", "phases"]
 
 
-class PolicyOutput(serializers.ModelSerializer):
+class PolicyOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = Policy
         fields = ["campaign", *sorted(POLICY_FIELDS)]
 
 
-class PolicyInput(serializers.ModelSerializer):
+class PolicyInput(bounds.BoundedModelSerializer):
     class Meta:
         model = Policy
         fields = sorted(POLICY_FIELDS)
@@ -68,7 +68,7 @@ class CampaignListApi(ScopedAPIView):
 
 
 class CurrentPhaseOutput(serializers.Serializer):
-    today = serializers.DateField()
+    today = bounds.ApiDateField()
     campaign = CampaignOutput(allow_null=True)
     phase = PhaseOutput(allow_null=True)
 
@@ -121,9 +121,9 @@ class PolicyApi(ScopedAPIView):
 class KeyDateInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     category = serializers.ChoiceField(choices=KeyDateCategory.choices)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField(required=False, allow_null=True)
-    warning_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=90)
+    starts_on = bounds.ApiDateField()
+    ends_on = bounds.ApiDateField(required=False, allow_null=True)
+    warning_days = bounds.ApiIntegerField(required=False, allow_null=True, min_value=0, max_value=90)
 
 
 class KeyDateListApi(ScopedAPIView):
@@ -145,7 +145,7 @@ class KeyDateListApi(ScopedAPIView):
         return Response(KeyDateOutput(key_date).data, status=status.HTTP_201_CREATED)
 
 
-class HolidayOutput(serializers.ModelSerializer):
+class HolidayOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = Holiday
         fields = ["date", "name", "kind"]
@@ -160,15 +160,13 @@ class HolidayListApi(ScopedAPIView):
         summary="法定节假日与调休",
     )
     def get(self, request: AuthedRequest) -> Response:
-        year = serializers.IntegerField(min_value=1900, max_value=2200, required=False)
-        value = request.query_params.get("year")
-        parsed = year.run_validation(value) if value not in (None, "") else None
+        parsed = bounds.query_year(request.query_params, label="年份")
         return Response(
             HolidayOutput(selectors.holiday_list(viewer=request.user, year=parsed), many=True).data
         )
 
 
-class SuspensionOutput(serializers.ModelSerializer):
+class SuspensionOutput(bounds.BoundedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:
@@ -192,8 +190,8 @@ class SuspensionInput(serializers.Serializer):
     unit = ObjectIdField()
     service = serializers.ChoiceField(choices=ServiceType.choices)
     mode = serializers.ChoiceField(choices=SuspensionMode.choices, default=SuspensionMode.SUSPENDED)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    starts_on = bounds.ApiDateField()
+    ends_on = bounds.ApiDateField()
     reason = serializers.CharField(max_length=200)
     limit_note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -203,7 +201,7 @@ class SuspensionFilterInput(serializers.Serializer):
         choices=ServiceType.choices, required=False, default="", allow_blank=True
     )
     unit = ObjectIdField(required=False, allow_null=True, default=None)
-    active_on = serializers.DateField(required=False, allow_null=True, default=None)
+    active_on = bounds.ApiDateField(required=False, allow_null=True, default=None)
 
 
 class SuspensionListApi(ScopedAPIView):
@@ -263,7 +261,7 @@ class SuspensionLiftApi(ScopedAPIView):
 class AvailabilityInput(serializers.Serializer):
     unit = ObjectIdField()
     service = serializers.ChoiceField(choices=ServiceType.choices)
-    date = serializers.DateField(required=False)
+    date = bounds.ApiDateField(required=False)
 
 
 class AvailabilityOutput(serializers.Serializer):

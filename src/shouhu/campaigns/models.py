@@ -346,6 +346,13 @@ class Policy(TimeStampedModel):
         validators=_range(1, 168),
         help_text=_("登记时问询和提前告知中的核酸检测阴性证明时限，与聚集性活动的时限分别设置"),
     )
+    # Service suspensions (C4)
+    suspension_max_days = models.PositiveSmallIntegerField(
+        _("服务暂停或限流一次最长天数"),
+        default=90,
+        validators=_range(1, 366),
+        help_text=_("一次登记的暂停或限流最多持续的天数（含首尾两天）；到期仍需暂停的，到期前再登记一次"),
+    )
 
     class Meta:
         verbose_name = "防控政策参数"

@@ -23,6 +23,7 @@ from shouhu.campaigns.models import (
     SuspensionMode,
 )
 from shouhu.campaigns.plan import PLAN_GOAL, PLAN_NAME, shifted_deadline, shifted_phases
+from shouhu.campaigns.policy import campaign_on, current_policy
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
 from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
@@ -241,6 +242,30 @@ def register_suspension_handler(service: str, handler: SuspensionHandler) -> Non
     _suspension_handlers.setdefault(service, []).append(handler)
 
 
+def _check_suspension_span(starts_on: dt.date, ends_on: dt.date) -> None:
+    """A suspension is a measure of a campaign: it starts while one runs, and lasts at most the
+    policy's maximum, so a slip of the date picker cannot close a service for years. It may run
+    past the campaign's end (a nursing home stays closed while the epidemic lasts), by at most
+    that maximum. Without any campaign yet, only the maximum (the plan's default) applies."""
+    campaign = campaign_on(starts_on)
+    if (campaign is None and Campaign.objects.exists()) or (
+        campaign is not None and not campaign.starts_on <= starts_on <= campaign.ends_on
+    ):
+        message = _("暂停或限流须在行动期间开始")
+        if campaign is not None:
+            message = _("暂停或限流须在行动期间（%(starts)s 至 %(ends)s）开始") % {
+                "starts": campaign.starts_on,
+                "ends": campaign.ends_on,
+            }
+        raise DomainError(message, code="suspension_outside_campaign", field_errors={"starts_on": [message]})
+    longest = current_policy(starts_on).suspension_max_days
+    if (ends_on - starts_on).days + 1 > longest:
+        message = _("一次暂停或限流最长 %(days)s 天（政策参数），需要更久的请到期前再登记") % {
+            "days": longest
+        }
+        raise DomainError(message, code="suspension_too_long", field_errors={"ends_on": [message]})
+
+
 @transaction.atomic
 def suspension_create(
     *,
@@ -265,6 +290,7 @@ def suspension_create(
         raise DomainError(
             "结束日期已过，无需登记暂停", code="invalid", field_errors={"ends_on": ["结束日期已过"]}
         )
+    _check_suspension_span(starts_on, ends_on)
     suspension = ServiceSuspension(
         unit=unit,
         service=service,

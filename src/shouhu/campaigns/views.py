@@ -9,6 +9,7 @@ from shouhu.campaigns import selectors, services
 from shouhu.campaigns.forms import (
     CampaignCreateForm,
     HolidayForm,
+    HolidayYearForm,
     KeyDateForm,
     LiftForm,
     PhaseForm,
@@ -22,8 +23,8 @@ from shouhu.campaigns.policy import campaign_on
 from shouhu.common import clock
 from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
-from shouhu.common.forms import add_domain_error
-from shouhu.common.listing import render_list
+from shouhu.common.forms import add_domain_error, form_status
+from shouhu.common.listing import filter_status, render_list
 from shouhu.common.permissions import require
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import access_unit, unit_list
@@ -55,6 +56,7 @@ def calendar(request: AuthedHttpRequest) -> HttpResponse:
             "campaigns": selectors.campaign_list(viewer=request.user),
             "key_date_form": key_date_form,
         },
+        status=form_status(key_date_form),
     )
 
 
@@ -112,6 +114,7 @@ def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpRespons
             "can_manage": request.user.has_code(CampaignPerm.MANAGE),
             "can_view_history": request.user.has_code(CampaignPerm.VIEW_HISTORY),
         },
+        status=form_status(form),
     )
 
 
@@ -127,7 +130,9 @@ def campaign_create(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已创建行动及其三个阶段")
             return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
-    return render(request, "campaigns/form_page.html", {"form": form, "title": "新建行动"})
+    return render(
+        request, "campaigns/form_page.html", {"form": form, "title": "新建行动"}, status=form_status(form)
+    )
 
 
 @login_required
@@ -144,14 +149,15 @@ def phase_edit(request: AuthedHttpRequest, phase_id: int) -> HttpResponse:
         else:
             messages.success(request, "阶段已保存")
             return redirect("campaigns:campaign_detail", campaign_id=phase.campaign_id)
-    return render(request, "campaigns/form_page.html", {"form": form, "title": f"编辑{phase}"})
+    context = {"form": form, "title": f"编辑{phase}"}
+    return render(request, "campaigns/form_page.html", context, status=form_status(form))
 
 
 @login_required
 def holiday_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
-    year = request.GET.get("year", "")
-    year_number = int(year) if year.isdigit() else clock.today().year
+    year_form = HolidayYearForm(request.GET or None)
+    year_number = (year_form.is_valid() and year_form.cleaned_data["year"]) or clock.today().year
     can_manage = request.user.has_code(CampaignPerm.MANAGE)
     form = HolidayForm(request.POST or None) if can_manage else None
     if form is not None and request.method == "POST" and form.is_valid():
@@ -163,8 +169,12 @@ def holiday_list(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, "已保存")
             return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
     holidays = selectors.holiday_list(viewer=request.user, year=year_number)
+    context = {"holidays": holidays, "year": year_number, "year_form": year_form, "form": form}
     return render(
-        request, "campaigns/holiday_list.html", {"holidays": holidays, "year": year_number, "form": form}
+        request,
+        "campaigns/holiday_list.html",
+        context,
+        status=max(form_status(form), filter_status(request, year_form)),
     )
 
 
@@ -211,6 +221,8 @@ def suspension_list(request: AuthedHttpRequest) -> HttpResponse:
         columns=SUSPENSION_COLUMNS,
         export_name="服务暂停",
         context={"filter_form": filter_form, "form": form},
+        filter_form=filter_form,
+        status=form_status(form),
     )
 
 
@@ -237,6 +249,7 @@ def suspension_detail(request: AuthedHttpRequest, suspension_id: int) -> HttpRes
             "form": form,
             "can_view_history": request.user.has_code(CampaignPerm.VIEW_HISTORY),
         },
+        status=form_status(form),
     )
 
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .access import MAX_OBJECT_ID
+from .bounds import InvalidQuery
 from .errors import DomainError, domain_error_from_validation
 
 MESSAGES_BY_CODE = {
@@ -135,6 +136,8 @@ def _out_of_range(exc: Exception) -> bool:
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if _out_of_range(exc):
         return Response(error_body("out_of_range", "数值超出范围"), status=400)
+    if isinstance(exc, InvalidQuery):
+        return Response(error_body("invalid", exc.message, exc.field_errors), status=400)
     if isinstance(exc, DjangoValidationError):
         exc = domain_error_from_validation(exc)
     if isinstance(exc, DomainError):

@@ -11,19 +11,23 @@ locked". That request, and only that one, is answered 503 with `Retry-After` and
 by `server_error` when a middleware did (saving the session).
 """
 
+import base64
+import hashlib
 import logging
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
 
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from .api import MESSAGES_BY_CODE, error_body
+from .bounds import InvalidQuery
 
 API_PREFIX = "/api/"
 SERVER_ERROR_MESSAGE = "服务器内部错误，请稍后再试"
@@ -43,6 +47,12 @@ def _api_error(code: str, message: str, status: int) -> JsonResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, InvalidQuery):
+        # A query parameter out of range: say which one and why (it holds nothing of anyone's).
+        if _is_api(request):
+            body = error_body("invalid", exception.message, exception.field_errors)
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(loader.render_to_string("400.html", {"reason": exception.message}))
     if _is_api(request):
         return _api_error("bad_request", BAD_REQUEST_MESSAGE, 400)
     return defaults.bad_request(request, exception)
@@ -99,7 +109,27 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return database_busy(request)  # raised outside a view, e.g. while saving the session
     if _is_api(request):
         return _api_error("server_error", SERVER_ERROR_MESSAGE, 500)
-    return defaults.server_error(request)
+    response = defaults.server_error(request)
+    response["Content-Security-Policy"] = _server_error_policy(response.content.decode())
+    return response
+
+
+STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def _server_error_policy(html: str) -> str:
+    """500.html stands alone (no static files: whatever failed may be among them) with its CSS
+    inline, so it gets its own policy, which allows that style block by its hash and nothing else
+    (the site's policy, set by the middleware only where no policy is set yet, allows no inline
+    style)."""
+    hashes = [
+        f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
+        for block in STYLE_BLOCK.findall(html)
+    ]
+    style = " ".join(hashes) or "'none'"
+    return (
+        f"default-src 'none'; style-src {style}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -24,3 +24,18 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
+
+
+def form_problems(form: forms.BaseForm) -> str:
+    """A form's errors as one line: each field's label with its messages."""
+    lines = []
+    for name, errors in form.errors.items():
+        text = "、".join(str(error) for error in errors)
+        field = form.fields.get(name)
+        lines.append(f"{field.label or name}：{text}" if field is not None else text)
+    return "；".join(lines)
+
+
+def form_status(*forms_shown: forms.BaseForm | None) -> int:
+    """400 when a submitted form on the page was refused (as the API answers), else 200."""
+    return 400 if any(form is not None and form.is_bound and form.errors for form in forms_shown) else 200

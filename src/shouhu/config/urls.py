@@ -1,6 +1,8 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from shouhu.accounts.views import dashboard
 from shouhu.common.views import healthz
@@ -22,6 +24,15 @@ api_v1 = [
     path("", include("shouhu.campaigns.api_urls")),
 ]
 
+# The API's documentation pages, served from drf-spectacular-sidecar's static files. Swagger UI
+# loads its start script from its own address (the split view) and needs nothing more than the
+# site's policy. ReDoc builds its styles at run time (styled-components inserts <style> elements)
+# and runs its search in a worker made from a blob: URL; it shows only the API's own schema.
+swagger_ui = SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs/swagger_ui.html")
+redoc = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
+    SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html")
+)
+
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
@@ -42,8 +53,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", swagger_ui, name="api-docs"),
+    path("api/redoc/", redoc, name="api-redoc"),
 ]
 
 # Chinese pages for the site, the API's JSON error body under /api/ (shouhu.common.error_views).

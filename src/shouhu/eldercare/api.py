@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.common import bounds
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
@@ -43,7 +44,7 @@ def _person_in(home: OrgUnit, person_id: int) -> Person:
 # --- Closures ----------------------------------------------------------------------------------
 
 
-class HomeClosureOutput(serializers.ModelSerializer):
+class HomeClosureOutput(bounds.BoundedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:
@@ -53,7 +54,7 @@ class HomeClosureOutput(serializers.ModelSerializer):
 
 class HomeClosureFilterInput(serializers.Serializer):
     unit = ObjectIdField(required=False, allow_null=True, default=None)
-    active_on = serializers.DateField(required=False, allow_null=True, default=None)
+    active_on = bounds.ApiDateField(required=False, allow_null=True, default=None)
 
 
 class ClosureListApi(ScopedAPIView):
@@ -93,7 +94,7 @@ class HomeMovementInput(serializers.Serializer):
     approval_reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class HomeMovementOutput(serializers.ModelSerializer):
+class HomeMovementOutput(bounds.BoundedModelSerializer):
     outcome = serializers.CharField(read_only=True, help_text="allowed 非封闭期已登记；exception 经批准进出")
 
     class Meta:
@@ -138,7 +139,7 @@ class MovementCreateApi(ScopedAPIView):
 # --- Testing rounds ----------------------------------------------------------------------------
 
 
-class NucleicRoundOutput(serializers.ModelSerializer):
+class NucleicRoundOutput(bounds.BoundedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     member_count = serializers.IntegerField(read_only=True)
     sampled_count = serializers.IntegerField(read_only=True)
@@ -161,7 +162,7 @@ class NucleicRoundOutput(serializers.ModelSerializer):
         ]
 
 
-class NucleicResultOutput(serializers.ModelSerializer):
+class NucleicResultOutput(bounds.BoundedModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
 
     class Meta:
@@ -255,11 +256,11 @@ class HomeHealthCheckInput(serializers.Serializer):
         default=list,
         max_length=MAX_ITEMS,
     )
-    checked_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    checked_at = bounds.ApiDateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class HomeHealthCheckOutput(serializers.ModelSerializer):
+class HomeHealthCheckOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = HealthCheck
         fields = ["id", "unit", "person", "checked_at", "temperature", "symptoms", "note", "is_abnormal"]
@@ -293,14 +294,14 @@ class HealthCheckCreateApi(ScopedAPIView):
 
 class PreventionLogInput(serializers.Serializer):
     home = ObjectIdField()
-    day = serializers.DateField()
+    day = bounds.ApiDateField()
     done_items = serializers.ListField(
         child=ObjectIdField(), required=False, default=list, max_length=MAX_ITEMS
     )
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class PreventionLogOutput(serializers.ModelSerializer):
+class PreventionLogOutput(bounds.BoundedModelSerializer):
     done_items: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )

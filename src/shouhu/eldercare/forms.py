@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.common import bounds
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
 from shouhu.eldercare.models import ChecklistItem, Direction, RoundScope, Symptom, TestOutcome
@@ -24,8 +25,8 @@ def _people_choices(people: list[Person]) -> list[tuple[int, str]]:
 
 
 class ClosureForm(forms.Form):
-    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
-    ends_on = forms.DateField(
+    starts_on = bounds.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = bounds.DateField(
         label=_("结束日期"),
         required=False,
         widget=DateInput(),
@@ -35,7 +36,7 @@ class ClosureForm(forms.Form):
 
 
 class ClosureEndForm(forms.Form):
-    last_day = forms.DateField(label=_("最后封闭日"), widget=DateInput())
+    last_day = bounds.DateField(label=_("最后封闭日"), widget=DateInput())
     note = forms.CharField(label=_("解除说明"), max_length=300, required=False)
 
 
@@ -53,8 +54,8 @@ class MovementForm(forms.Form):
 
 class ShiftForm(forms.Form):
     person = forms.TypedChoiceField(label=_("工作人员"), coerce=int)
-    starts_at = forms.DateTimeField(label=_("上班时间"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("下班时间"), widget=DateTimeInput())
+    starts_at = bounds.DateTimeField(label=_("上班时间"), widget=DateTimeInput())
+    ends_at = bounds.DateTimeField(label=_("下班时间"), widget=DateTimeInput())
     post = forms.CharField(label=_("岗位"), max_length=50, required=False)
 
     def __init__(self, *args: object, staff: list[Person], **kwargs: object) -> None:
@@ -63,7 +64,7 @@ class ShiftForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    tested_on = forms.DateField(label=_("检测日期"), widget=DateInput())
+    tested_on = bounds.DateField(label=_("检测日期"), widget=DateInput())
     scope = forms.ChoiceField(
         label=_("检测范围"), choices=RoundScope.choices, initial=RoundScope.EVERYONE, widget=forms.RadioSelect
     )
@@ -84,13 +85,13 @@ RESULT_CHOICES = [(v, label) for v, label in TestOutcome.choices if v]
 
 
 class ResultForm(forms.Form):
-    person = forms.IntegerField(min_value=1)
+    person = bounds.IntegerField(min_value=1, max_value=MAX_OBJECT_ID)
     result = forms.ChoiceField(label=_("结果"), choices=RESULT_CHOICES)
     reason = forms.CharField(label=_("未采样原因"), max_length=200, required=False)
 
 
 class HealthCheckForm(forms.Form):
-    person = forms.IntegerField(min_value=1)
+    person = bounds.IntegerField(min_value=1, max_value=MAX_OBJECT_ID)
     temperature = forms.CharField(label=_("体温（℃）"), max_length=8)
     symptoms = forms.MultipleChoiceField(
         label=_("症状"), choices=Symptom.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -109,7 +110,7 @@ class ItemsField(forms.ModelMultipleChoiceField):
 
 
 class DailyLogForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=DateInput())
+    day = bounds.DateField(label=_("日期"), widget=DateInput())
     done_items = ItemsField(
         label=_("已落实事项"),
         queryset=ChecklistItem.objects.filter(is_active=True),
@@ -122,11 +123,11 @@ class DailyLogForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(required=False)
+    day = bounds.DateField(required=False)
 
 
 class ChecklistItemForm(forms.Form):
     label = forms.CharField(label=_("检查事项"), max_length=100)
     hint = forms.CharField(label=_("说明"), max_length=200, required=False)
-    order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=999, initial=0)
+    order = bounds.IntegerField(label=_("顺序"), min_value=0, max_value=999, initial=0)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.common import bounds
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.types import AuthedRequest
@@ -28,13 +29,13 @@ MAX_ATTENDANCE = 32767  # the column's range; the rule's cap is the policy's
 # --- Cases (F1) ------------------------------------------------------------------------------
 
 
-class StepOutput(serializers.ModelSerializer):
+class StepOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = RemainsStepRecord
         fields = ["id", "step", "sequence", "done_at", "staff", "vehicle", "protective_equipment", "note"]
 
 
-class CaseOutput(serializers.ModelSerializer):
+class CaseOutput(bounds.BoundedModelSerializer):
     """The family's phone masked, as on screen."""
 
     home_name = serializers.CharField(source="home.name", read_only=True)
@@ -82,8 +83,8 @@ class CaseFilterInput(serializers.Serializer):
     )
     covid_only = serializers.BooleanField(required=False, default=False)
     open_only = serializers.BooleanField(required=False, default=False)
-    date_from = serializers.DateField(required=False, allow_null=True, default=None)
-    date_to = serializers.DateField(required=False, allow_null=True, default=None)
+    date_from = bounds.ApiDateField(required=False, allow_null=True, default=None)
+    date_to = bounds.ApiDateField(required=False, allow_null=True, default=None)
 
 
 class CaseInput(serializers.Serializer):
@@ -91,12 +92,12 @@ class CaseInput(serializers.Serializer):
     person = ObjectIdField(required=False, allow_null=True, default=None, help_text="已登记人员的编号")
     deceased_name = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
     deceased_id_number = serializers.CharField(max_length=18, required=False, default="", allow_blank=True)
-    died_on = serializers.DateField()
+    died_on = bounds.ApiDateField()
     contact_name = serializers.CharField(max_length=50)
     contact_phone = serializers.CharField(max_length=20)
-    service_date = serializers.DateField()
+    service_date = bounds.ApiDateField()
     ceremony_type = serializers.ChoiceField(choices=CeremonyType.choices)
-    attendance = serializers.IntegerField(min_value=0, max_value=MAX_ATTENDANCE, required=False, default=0)
+    attendance = bounds.ApiIntegerField(min_value=0, max_value=MAX_ATTENDANCE, required=False, default=0)
     covid_remains = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
@@ -144,12 +145,12 @@ class CaseDetailApi(ScopedAPIView):
 
 class PPEUseInput(serializers.Serializer):
     item = serializers.ChoiceField(choices=PPEItem.choices)
-    quantity = serializers.IntegerField(min_value=1, max_value=services.MAX_QUANTITY)
+    quantity = bounds.ApiIntegerField(min_value=1, max_value=services.MAX_QUANTITY)
 
 
 class StepInput(serializers.Serializer):
     step = serializers.ChoiceField(choices=RemainsStep.choices)
-    done_at = serializers.DateTimeField()
+    done_at = bounds.ApiDateTimeField()
     staff = serializers.CharField(max_length=100)
     vehicle = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
     protective_equipment = serializers.CharField(max_length=200)
@@ -183,7 +184,7 @@ class StepRecordApi(ScopedAPIView):
 # --- Protective equipment (F3) ---------------------------------------------------------------
 
 
-class StockOutput(serializers.ModelSerializer):
+class StockOutput(bounds.BoundedModelSerializer):
     home_name = serializers.CharField(source="home.name", read_only=True)
 
     class Meta:
@@ -195,7 +196,7 @@ class StockFilterInput(serializers.Serializer):
     home = ObjectIdField(required=False, allow_null=True, default=None)
 
 
-class MovementOutput(serializers.ModelSerializer):
+class MovementOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = PPEMovement
         fields = [
@@ -230,7 +231,7 @@ class StockListApi(ScopedAPIView):
 
 class ReceiptInput(serializers.Serializer):
     item = serializers.ChoiceField(choices=PPEItem.choices)
-    quantity = serializers.IntegerField(min_value=1, max_value=services.MAX_QUANTITY)
+    quantity = bounds.ApiIntegerField(min_value=1, max_value=services.MAX_QUANTITY)
     supplier = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
 
@@ -248,7 +249,7 @@ class ReceiptApi(ScopedAPIView):
 
 class IssueInput(serializers.Serializer):
     item = serializers.ChoiceField(choices=PPEItem.choices)
-    quantity = serializers.IntegerField(min_value=1, max_value=services.MAX_QUANTITY)
+    quantity = bounds.ApiIntegerField(min_value=1, max_value=services.MAX_QUANTITY)
     issued_to = serializers.CharField(max_length=50)
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.common import bounds
 from shouhu.common.forms import DateInput
 from shouhu.funerals.models import CeremonyType, PPEItem, RemainsStep
 from shouhu.funerals.services import MAX_QUANTITY
@@ -28,8 +29,8 @@ class CaseFilterForm(forms.Form):
     ceremony_type = forms.ChoiceField(
         label=_("仪式类型"), choices=[("", _("全部仪式")), *CeremonyType.choices], required=False
     )
-    date_from = forms.DateField(label=_("治丧日期自"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
+    date_from = bounds.DateField(label=_("治丧日期自"), required=False, widget=DateInput())
+    date_to = bounds.DateField(label=_("至"), required=False, widget=DateInput())
     covid = forms.BooleanField(label=_("只看新冠患者遗体"), required=False)
     open = forms.BooleanField(label=_("只看处置未完成"), required=False)
 
@@ -44,11 +45,11 @@ class CaseForm(forms.Form):
     deceased_id_number = forms.CharField(
         label=_("逝者身份证号码"), max_length=18, required=False, help_text=_("已登记的人员按身份证号码关联")
     )
-    died_on = forms.DateField(label=_("死亡日期"), widget=DateInput())
+    died_on = bounds.DateField(label=_("死亡日期"), widget=DateInput())
     covid_remains = forms.BooleanField(label=_("新冠肺炎患者遗体（按卫生防疫要求处置）"), required=False)
     ceremony_type = forms.ChoiceField(label=_("仪式类型"), choices=CeremonyType.choices)
-    service_date = forms.DateField(label=_("治丧日期"), widget=DateInput())
-    attendance = forms.IntegerField(label=_("参加人数"), min_value=0, max_value=32767, initial=0)
+    service_date = bounds.DateField(label=_("治丧日期"), widget=DateInput())
+    attendance = bounds.IntegerField(label=_("参加人数"), min_value=0, max_value=32767, initial=0)
     contact_name = forms.CharField(label=_("家属联系人"), max_length=50)
     contact_phone = forms.CharField(label=_("家属联系电话"), max_length=20)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -62,7 +63,7 @@ class CaseForm(forms.Form):
 
 class StepForm(forms.Form):
     step = forms.ChoiceField(choices=RemainsStep.choices, widget=forms.HiddenInput)
-    done_at = forms.DateTimeField(label=_("完成时间"), widget=DateTimeInput())
+    done_at = bounds.DateTimeField(label=_("完成时间"), widget=DateTimeInput())
     staff = forms.CharField(label=_("执行人员"), max_length=100)
     vehicle = forms.CharField(label=_("车辆（车牌号）"), max_length=30, required=False)
     protective_equipment = forms.CharField(
@@ -71,7 +72,7 @@ class StepForm(forms.Form):
     issue_item = forms.ChoiceField(
         label=_("同时从库存领用"), choices=[("", _("不领用")), *PPEItem.choices], required=False
     )
-    issue_quantity = forms.IntegerField(
+    issue_quantity = bounds.IntegerField(
         label=_("领用数量"), min_value=1, max_value=MAX_QUANTITY, required=False
     )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -89,7 +90,7 @@ class StepForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     item = forms.ChoiceField(label=_("物资"), choices=PPEItem.choices)
-    quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=MAX_QUANTITY)
+    quantity = bounds.IntegerField(label=_("数量"), min_value=1, max_value=MAX_QUANTITY)
     supplier = forms.CharField(
         label=_("来源"),
         max_length=100,
@@ -100,5 +101,5 @@ class ReceiptForm(forms.Form):
 
 class IssueForm(forms.Form):
     item = forms.ChoiceField(label=_("物资"), choices=PPEItem.choices)
-    quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=MAX_QUANTITY)
+    quantity = bounds.IntegerField(label=_("数量"), min_value=1, max_value=MAX_QUANTITY)
     issued_to = forms.CharField(label=_("领用人"), max_length=50)

@@ -78,6 +78,7 @@ def case_list(request: AuthedHttpRequest) -> HttpResponse:
             "policy": policy,
             "workflow_length": len(REMAINS_ORDER),
         },
+        filter_form=form,
     )
 
 

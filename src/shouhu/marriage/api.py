@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.common import bounds
 from shouhu.common.api import LeanSerializer, ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
@@ -33,17 +34,17 @@ class BookingOutput(LeanSerializer):
     code = serializers.CharField()
     unit = serializers.IntegerField(source="unit_id")
     unit_name = serializers.CharField(source="unit.name")
-    date = serializers.DateField()
+    date = bounds.ApiDateField()
     starts_at = serializers.TimeField(source="slot.starts_at")
     ends_at = serializers.TimeField(source="slot.ends_at")
     status = serializers.ChoiceField(choices=BookingStatus.choices)
-    offer_expires_at = serializers.DateTimeField(allow_null=True)
+    offer_expires_at = bounds.ApiDateTimeField(allow_null=True)
     parties = PartyOutput(many=True, source="parties.all")
 
 
 class BookingFilterInput(serializers.Serializer):
     unit = ObjectIdField(required=False)
-    date = serializers.DateField(required=False)
+    date = bounds.ApiDateField(required=False)
     status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
 
 
@@ -149,8 +150,8 @@ class ReportOutput(serializers.Serializer):
     reasons = serializers.CharField()
     recipients = serializers.CharField()
     status = serializers.ChoiceField(choices=ReportStatus.choices)
-    created_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
+    created_at = bounds.ApiDateTimeField()
+    closed_at = bounds.ApiDateTimeField(allow_null=True)
     outcome = serializers.CharField()
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shouhu.campaigns.policy import current_policy
-from shouhu.common import clock
+from shouhu.common import bounds, clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
 from shouhu.marriage.models import HallTask, RecipientKind, SlotPlan
@@ -38,7 +38,7 @@ class DayChoiceForm(forms.Form):
     unit = RegistryChoiceField(
         label=_("婚姻登记机关"), queryset=public_registries(), empty_label=_("请选择（全区通办）")
     )
-    date = forms.DateField(label=_("登记日期"), widget=DateInput())
+    date = bounds.DateField(label=_("登记日期"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,7 +50,7 @@ class DayChoiceForm(forms.Form):
 
 
 class BookingForm(DayChoiceForm):
-    slot = forms.IntegerField(
+    slot = bounds.IntegerField(
         label=_("时段"), min_value=1, max_value=2**31 - 1, error_messages={"required": _("请选择时段")}
     )
     a_name = forms.CharField(label=_("姓名"), max_length=30)
@@ -87,11 +87,11 @@ class LookupForm(forms.Form):
 
 
 class RescheduleForm(DayChoiceForm):
-    slot = forms.IntegerField(label=_("新时段"), min_value=1, max_value=2**31 - 1)
+    slot = bounds.IntegerField(label=_("新时段"), min_value=1, max_value=2**31 - 1)
 
 
 class SettingsForm(forms.Form):
-    daily_quota = forms.IntegerField(label=_("每日总量（对）"), required=False, min_value=1, max_value=1000)
+    daily_quota = bounds.IntegerField(label=_("每日总量（对）"), required=False, min_value=1, max_value=1000)
     open_weekdays = forms.CharField(label=_("每周办理日"), max_length=7, help_text=_("如 12345 为周一至周五"))
     extra_notice = forms.CharField(
         label=_("补充告知事项"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -102,22 +102,22 @@ class SlotTemplateForm(forms.Form):
     plan = forms.ChoiceField(label=_("适用"), choices=SlotPlan.choices)
     starts_at = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     ends_at = forms.TimeField(label=_("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
-    share = forms.IntegerField(label=_("份额"), min_value=1, max_value=100, initial=1)
+    share = bounds.IntegerField(label=_("份额"), min_value=1, max_value=100, initial=1)
 
 
 class DateOverrideForm(forms.Form):
     OPEN_CHOICES = [("", _("按规则")), ("1", _("办理")), ("0", _("不办理"))]
-    date = forms.DateField(label=_("日期"), widget=DateInput())
+    date = bounds.DateField(label=_("日期"), widget=DateInput())
     is_open = forms.ChoiceField(label=_("是否办理"), choices=OPEN_CHOICES, required=False)
-    daily_quota = forms.IntegerField(label=_("当日总量"), required=False, min_value=1, max_value=1000)
+    daily_quota = bounds.IntegerField(label=_("当日总量"), required=False, min_value=1, max_value=1000)
     note = forms.CharField(label=_("说明"), max_length=100, required=False)
 
 
 class SurgeDateForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=DateInput())
+    date = bounds.DateField(label=_("日期"), widget=DateInput())
     name = forms.CharField(label=_("名称"), max_length=50)
-    daily_quota = forms.IntegerField(label=_("当日总量"), required=False, min_value=1, max_value=1000)
-    booking_opens_days = forms.IntegerField(
+    daily_quota = bounds.IntegerField(label=_("当日总量"), required=False, min_value=1, max_value=1000)
+    booking_opens_days = bounds.IntegerField(
         label=_("提前开放预约天数"), required=False, min_value=0, max_value=180
     )
 
@@ -172,16 +172,7 @@ class ReportRecipientForm(forms.Form):
 
 class HallLogForm(forms.Form):
     task = forms.ChoiceField(label=_("项目"), choices=HallTask.choices)
-    done_at = forms.DateTimeField(
+    done_at = bounds.DateTimeField(
         label=_("时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
-
-
-def parse_day(raw: str | None) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-    # The calendar's first and last days have no day before/after them: pages link both.
-    return day if day is not None and dt.date.min < day < dt.date.max else None

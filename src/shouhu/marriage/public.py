@@ -22,18 +22,12 @@ from shouhu.accounts.throttle import client_address
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.access import MAX_OBJECT_ID
+from shouhu.common.bounds import parse_day
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.marriage import booking_requests, selectors, services, throttle
 from shouhu.marriage.calendar import day_plan
-from shouhu.marriage.forms import (
-    BookingForm,
-    CodeForm,
-    DayChoiceForm,
-    LookupForm,
-    RescheduleForm,
-    parse_day,
-)
+from shouhu.marriage.forms import BookingForm, CodeForm, DayChoiceForm, LookupForm, RescheduleForm
 from shouhu.marriage.models import Booking, BookingStatus, Slot
 from shouhu.marriage.notices import advance_notice
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from shouhu.campaigns import selectors as campaign_selectors
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.campaigns.policy import current_policy
-from shouhu.common import clock
+from shouhu.common import bounds, clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
@@ -33,7 +33,6 @@ from shouhu.marriage.forms import (
     SettingsForm,
     SlotTemplateForm,
     SurgeDateForm,
-    parse_day,
 )
 from shouhu.marriage.models import (
     BookingStatus,
@@ -179,7 +178,7 @@ def slot_template_delete(request: AuthedHttpRequest, slot_template_id: int) -> H
 def day_view(request: AuthedHttpRequest, registry_id: int) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     unit = selectors.access_registry(request.user, registry_id)
-    day = parse_day(request.GET.get("date")) or clock.today()
+    day = bounds.query_day(request.GET, "date", label=_("日期")) or clock.today()
     policy = current_policy(day)
     context = {
         "unit": unit,
@@ -462,6 +461,6 @@ def hall_log_list(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
-    day = parse_day(request.GET.get("date")) or clock.today()
+    day = bounds.query_day(request.GET, "date", label=_("日期")) or clock.today()
     rows = selectors.daily_counts(viewer=request.user, day=day)
     return render(request, "marriage/daily_counts.html", {"rows": rows, "day": day})

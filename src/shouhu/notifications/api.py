@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from shouhu.common import bounds
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.types import AuthedRequest
 from shouhu.notifications import selectors, services
@@ -22,8 +23,8 @@ class MessageOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=MessageStatus.choices)
     attempts = serializers.IntegerField()
     last_error = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    sent_at = serializers.DateTimeField(allow_null=True)
+    created_at = bounds.ApiDateTimeField()
+    sent_at = bounds.ApiDateTimeField(allow_null=True)
 
 
 class MessageFilterInput(serializers.Serializer):

@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from shouhu.common import bounds
 from shouhu.common.api import ObjectIdField, StandardPagination
 from shouhu.common.api_views import ScopedAPIView
 from shouhu.common.types import AuthedRequest
@@ -10,7 +11,7 @@ from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 from shouhu.orgs.permissions import OrgPerm
 
 
-class UnitOutput(serializers.ModelSerializer):
+class UnitOutput(bounds.BoundedModelSerializer):
     parent_id = serializers.SerializerMethodField()
     kind_label = serializers.CharField(read_only=True)
 

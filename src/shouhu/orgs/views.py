@@ -57,6 +57,7 @@ def unit_list(request: AuthedHttpRequest) -> HttpResponse:
             "can_import": request.user.has_code(OrgPerm.IMPORT),
             "show_counties": show_counties,
         },
+        filter_form=form,
     )
 
 

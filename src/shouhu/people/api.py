@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.common import bounds
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.types import AuthedRequest
@@ -11,7 +12,7 @@ from shouhu.people.models import Category, ConflictStatus, Gender, IdType, Perso
 from shouhu.people.permissions import PeoplePerm
 
 
-class PersonOutput(serializers.ModelSerializer):
+class PersonOutput(bounds.BoundedModelSerializer):
     """Numbers are always masked here; the reveal endpoint gives one number with a reason."""
 
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
@@ -52,7 +53,7 @@ class PersonInputSerializer(serializers.Serializer):
     id_type = serializers.ChoiceField(choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, default="", allow_blank=True)
-    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    birth_date = bounds.ApiDateField(required=False, allow_null=True, default=None)
     phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     household_registration = serializers.CharField(

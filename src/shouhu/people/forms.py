@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.common import bounds
+from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
 from shouhu.people.models import Category, ConflictStatus, Gender, IdType, RevealedField
 
@@ -38,7 +40,7 @@ class PersonForm(forms.Form):
     id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices)
     id_number = forms.CharField(label="证件号码", max_length=30, required=False)
     gender = forms.ChoiceField(label="性别", choices=[("", "按身份证号"), *Gender.choices], required=False)
-    birth_date = forms.DateField(label="出生日期", required=False, widget=DateInput())
+    birth_date = bounds.DateField(label="出生日期", required=False, widget=DateInput())
     phone = forms.CharField(label="手机号", max_length=20, required=False)
     address = forms.CharField(label="现住址", max_length=200, required=False)
     household_registration = forms.CharField(label="户籍地", max_length=200, required=False)
@@ -60,7 +62,7 @@ class RevealForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    duplicate = forms.IntegerField(label="要并入本记录的人员编号", min_value=1)
+    duplicate = bounds.IntegerField(label="要并入本记录的人员编号", min_value=1, max_value=MAX_OBJECT_ID)
     reason = forms.CharField(label="合并原因", max_length=200)
 
 

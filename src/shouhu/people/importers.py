@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from shouhu.common import bounds
 from shouhu.common.errors import DomainError
 from shouhu.common.importing import ImportColumn, RowOutcome, register
 from shouhu.orgs.models import OrgUnit
@@ -37,14 +38,11 @@ def _parse_date(text: str) -> dt.date | None:
     text = text.strip()
     if not text:
         return None
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007  a date, no time
-        except ValueError:
-            continue
-    raise DomainError(
-        "日期格式应为 2022-01-05", code="invalid", field_errors={"birth_date": ["日期格式应为 2022-01-05"]}
-    )
+    day = bounds.parse_typed_day(text, ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"))
+    if day is None:
+        message = f"日期格式应为 2022-01-05，且在 {bounds.EARLIEST_DAY} 至 {bounds.LATEST_DAY} 之间"
+        raise DomainError(message, code="invalid", field_errors={"birth_date": [message]})
+    return day
 
 
 class PersonImporter:

@@ -87,6 +87,7 @@ def person_list(request: AuthedHttpRequest) -> HttpResponse:
                 form.is_valid() and (form.cleaned_data["id_key"] or form.cleaned_data["phone_key"])
             ),
         },
+        filter_form=form,
     )
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from shouhu.common.bounds import BoundedAdminMixin
 from shouhu.screening import models
 
 
 @admin.register(models.RiskArea)
-class RiskAreaAdmin(admin.ModelAdmin):
+class RiskAreaAdmin(BoundedAdminMixin, admin.ModelAdmin):
     """Read-only here: risk areas change by ending a record and adding one (the pages do it)."""
 
     list_display = ["place_label", "level", "effective_from", "effective_to", "source"]
@@ -16,6 +17,6 @@ class RiskAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.DailyScreeningCount)
-class DailyScreeningCountAdmin(admin.ModelAdmin):
+class DailyScreeningCountAdmin(BoundedAdminMixin, admin.ModelAdmin):
     list_display = ["day", "unit", "screenings", "admitted", "refused", "pending"]
     raw_id_fields = ["unit"]

@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from shouhu.campaigns.policy import current_policy
-from shouhu.common import clock
+from shouhu.common import bounds, clock
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.types import AuthedRequest
@@ -38,8 +38,8 @@ class TravelEntrySerializer(serializers.Serializer):
     place = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     province = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
     code = serializers.CharField(max_length=12, required=False, default="", allow_blank=True)
-    arrived_on = serializers.DateField()
-    left_on = serializers.DateField(required=False, allow_null=True, default=None)
+    arrived_on = bounds.ApiDateField()
+    left_on = bounds.ApiDateField(required=False, allow_null=True, default=None)
 
 
 def _entries(items: list[dict[str, Any]]) -> list[TravelEntry]:
@@ -99,7 +99,7 @@ class TravelCheckApi(ScopedAPIView):
 # --- Risk areas -------------------------------------------------------------------------------
 
 
-class RiskAreaOutput(serializers.ModelSerializer):
+class RiskAreaOutput(bounds.BoundedModelSerializer):
     place = serializers.CharField(source="place_label", read_only=True)
 
     class Meta:
@@ -124,7 +124,7 @@ class RiskAreaOutput(serializers.ModelSerializer):
 class RiskAreaFilterInput(serializers.Serializer):
     search = serializers.CharField(required=False, default="", allow_blank=True, max_length=50)
     level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, default="", allow_blank=True)
-    active_on = serializers.DateField(required=False, allow_null=True, default=None)
+    active_on = bounds.ApiDateField(required=False, allow_null=True, default=None)
     include_history = serializers.BooleanField(required=False, default=False)
 
 
@@ -136,8 +136,8 @@ class RiskAreaInputSerializer(serializers.Serializer):
     township = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
     community = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     admin_code = serializers.CharField(max_length=12, required=False, default="", allow_blank=True)
-    effective_from = serializers.DateField()
-    effective_to = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_from = bounds.ApiDateField()
+    effective_to = bounds.ApiDateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -183,7 +183,7 @@ class RiskAreaDetailApi(ScopedAPIView):
 
 
 class RiskAreaEndInput(serializers.Serializer):
-    last_day = serializers.DateField()
+    last_day = bounds.ApiDateField()
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -202,7 +202,7 @@ class RiskAreaEndApi(ScopedAPIView):
 # --- Isolation register ---------------------------------------------------------------------
 
 
-class IsolationOutput(serializers.ModelSerializer):
+class IsolationOutput(bounds.BoundedModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     home_unit = serializers.IntegerField(source="person.home_unit_id", read_only=True)
 
@@ -228,14 +228,14 @@ class IsolationFilterInput(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=IsolationKind.choices, required=False, default="", allow_blank=True
     )
-    active_on = serializers.DateField(required=False, allow_null=True, default=None)
+    active_on = bounds.ApiDateField(required=False, allow_null=True, default=None)
 
 
 class IsolationInput(serializers.Serializer):
     person = ObjectIdField()
     kind = serializers.ChoiceField(choices=IsolationKind.choices)
-    starts_on = serializers.DateField()
-    planned_end_on = serializers.DateField(required=False, allow_null=True, default=None)
+    starts_on = bounds.ApiDateField()
+    planned_end_on = bounds.ApiDateField(required=False, allow_null=True, default=None)
     # A declared field named like Field.source (the attribute DRF reads it from): the API's
     # word for where the isolation order came from.
     source = serializers.CharField(max_length=100)  # type: ignore[assignment]
@@ -286,7 +286,7 @@ class IsolationDetailApi(ScopedAPIView):
 
 
 class IsolationEndInput(serializers.Serializer):
-    ended_on = serializers.DateField()
+    ended_on = bounds.ApiDateField()
     reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -304,7 +304,7 @@ class IsolationEndApi(ScopedAPIView):
 
 class PersonIsolationOutput(serializers.Serializer):
     person = serializers.IntegerField()
-    on = serializers.DateField()
+    on = bounds.ApiDateField()
     in_isolation = serializers.BooleanField()
     record = IsolationOutput(allow_null=True)
 
@@ -319,7 +319,7 @@ class PersonIsolationApi(ScopedAPIView):
     )
     def get(self, request: AuthedRequest, person_id: int) -> Response:
         person = people_selectors.access_person(request.user, person_id)
-        day = serializers.DateField().to_internal_value(request.query_params.get("on") or clock.today())
+        day = bounds.query_day(request.query_params, "on", label="日期") or clock.today()
         record = selectors.person_in_isolation_on(person, day)
         body = {"person": person.pk, "on": day, "in_isolation": record is not None, "record": record}
         return Response(PersonIsolationOutput(body).data)
@@ -328,7 +328,7 @@ class PersonIsolationApi(ScopedAPIView):
 # --- Screenings -------------------------------------------------------------------------------
 
 
-class ScreeningOutput(serializers.ModelSerializer):
+class ScreeningOutput(bounds.BoundedModelSerializer):
     """Names and numbers as on screen: the visitor's phone masked."""
 
     name = serializers.CharField(source="who", read_only=True)
@@ -370,7 +370,7 @@ class ScreeningOutput(serializers.ModelSerializer):
 class ScreeningFilterInput(serializers.Serializer):
     unit = ObjectIdField(required=False, allow_null=True, default=None)
     verdict = serializers.ChoiceField(choices=Verdict.choices, required=False, default="", allow_blank=True)
-    day = serializers.DateField(required=False, allow_null=True, default=None)
+    day = bounds.ApiDateField(required=False, allow_null=True, default=None)
     needs_review = serializers.BooleanField(required=False, default=False)
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shouhu.common import clock
+from shouhu.common import bounds, clock
 from shouhu.common.forms import DateInput
 from shouhu.screening.models import HealthCode, IsolationKind, ItineraryCode, RiskLevel, Verdict
 from shouhu.screening.places import PROVINCE_CHOICES
@@ -22,8 +22,8 @@ class TravelRowForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "如 北京市朝阳区", "autocomplete": "off"}),
     )
     province = forms.ChoiceField(label="省份", choices=PROVINCE_OPTIONS, required=False)
-    arrived_on = forms.DateField(label="到达日期", required=False, widget=DateInput())
-    left_on = forms.DateField(label="离开日期", required=False, widget=DateInput())
+    arrived_on = bounds.DateField(label="到达日期", required=False, widget=DateInput())
+    left_on = bounds.DateField(label="离开日期", required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -132,7 +132,7 @@ class DeskFindForm(forms.Form):
 class ScreeningFilterForm(forms.Form):
     unit = forms.TypedChoiceField(label="场所", coerce=int, required=False, empty_value=None)
     verdict = forms.ChoiceField(label="结论", choices=[("", "全部结论"), *Verdict.choices], required=False)
-    day = forms.DateField(label="日期", required=False, widget=DateInput())
+    day = bounds.DateField(label="日期", required=False, widget=DateInput())
     review = forms.BooleanField(label="只看需核实的", required=False)
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -143,7 +143,7 @@ class ScreeningFilterForm(forms.Form):
 class RiskAreaFilterForm(forms.Form):
     q = forms.CharField(label="地点", max_length=50, required=False)
     level = forms.ChoiceField(label="等级", choices=[("", "全部等级"), *RiskLevel.choices], required=False)
-    active_on = forms.DateField(label="某日生效", required=False, widget=DateInput())
+    active_on = bounds.DateField(label="某日生效", required=False, widget=DateInput())
     history = forms.BooleanField(label="含已截止", required=False)
 
 
@@ -155,21 +155,21 @@ class RiskAreaForm(forms.Form):
     township = forms.CharField(label="乡镇（街道）", max_length=50, required=False)
     community = forms.CharField(label="村（社区）或具体地点", max_length=100, required=False)
     admin_code = forms.CharField(label="行政区划代码", max_length=12, required=False, help_text="已知时填写")
-    effective_from = forms.DateField(label="生效日期", widget=DateInput())
-    effective_to = forms.DateField(
+    effective_from = bounds.DateField(label="生效日期", widget=DateInput())
+    effective_to = bounds.DateField(
         label="截止日期", required=False, widget=DateInput(), help_text="仍在生效则不填"
     )
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
 class RiskAreaEndForm(forms.Form):
-    last_day = forms.DateField(label="最后一天（含）", widget=DateInput())
+    last_day = bounds.DateField(label="最后一天（含）", widget=DateInput())
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
 class RiskAreaLevelForm(forms.Form):
     level = forms.ChoiceField(label="新等级", choices=RiskLevel.choices)
-    from_day = forms.DateField(label="自此日起", widget=DateInput())
+    from_day = bounds.DateField(label="自此日起", widget=DateInput())
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
@@ -183,8 +183,8 @@ class IsolationFilterForm(forms.Form):
 
 class IsolationForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=IsolationKind.choices)
-    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
-    planned_end_on = forms.DateField(
+    starts_on = bounds.DateField(label=_("开始日期"), widget=DateInput())
+    planned_end_on = bounds.DateField(
         label=_("计划解除日期"), required=False, widget=DateInput(), help_text=_("不填则按政策参数的天数计算")
     )
     source = forms.CharField(label=_("信息来源"), max_length=100, help_text=_("如：卫健部门推送、社区排查"))
@@ -192,7 +192,7 @@ class IsolationForm(forms.Form):
 
 
 class IsolationEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("解除日期"), widget=DateInput())
+    ended_on = bounds.DateField(label=_("解除日期"), widget=DateInput())
     reason = forms.CharField(label=_("提前解除原因"), max_length=200, required=False)
 
 
@@ -203,8 +203,8 @@ FIGURES_DEFAULT_DAYS = 7
 
 
 class DailyFiguresFilterForm(forms.Form):
-    start = forms.DateField(label="起始日期", required=False, widget=DateInput())
-    end = forms.DateField(label="截止日期", required=False, widget=DateInput())
+    start = bounds.DateField(label="起始日期", required=False, widget=DateInput())
+    end = bounds.DateField(label="截止日期", required=False, widget=DateInput())
     gaps = forms.BooleanField(label="只看零漏管", required=False)
 
     def clean(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ named on the row, someone registered elsewhere is refused like someone unknown.
 import datetime as dt
 from typing import Any
 
+from shouhu.common import bounds
 from shouhu.common.errors import DomainError
 from shouhu.common.importing import ImportColumn, RowOutcome, register
 from shouhu.orgs.models import OrgUnit
@@ -44,12 +45,11 @@ def _invalid(field: str, message: str) -> DomainError:
 
 def parse_date(text: str, *, field: str, label: str) -> dt.date:
     text = text.strip()
-    for pattern in DATE_PATTERNS:
-        try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007  a date, no time
-        except ValueError:
-            continue
-    raise _invalid(field, f"{label}“{text}”格式应为 2022-01-05")
+    day = bounds.parse_typed_day(text, DATE_PATTERNS)
+    if day is None:
+        span = f"{bounds.EARLIEST_DAY} 至 {bounds.LATEST_DAY}"
+        raise _invalid(field, f"{label}“{text}”格式应为 2022-01-05，且在 {span} 之间")
+    return day
 
 
 def _optional_date(text: str, *, field: str, label: str) -> dt.date | None:

@@ -23,8 +23,8 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import Column, xlsx_response
-from shouhu.common.forms import add_domain_error
-from shouhu.common.listing import PAGE_SIZE, render_list
+from shouhu.common.forms import add_domain_error, form_problems
+from shouhu.common.listing import PAGE_SIZE, htmx_target, refused_filter, render_list
 from shouhu.common.permissions import require
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.models import OrgUnit
@@ -306,6 +306,7 @@ def record_list(request: AuthedHttpRequest) -> HttpResponse:
         columns=SCREENING_COLUMNS,
         export_name="入口查验记录",
         context={"form": form},
+        filter_form=form,
     )
 
 
@@ -354,17 +355,21 @@ def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
     open days without a screening are flagged (零漏管)."""
     require(request, ScreeningPerm.VIEW)
     form = DailyFiguresFilterForm(request.GET)
-    if not form.is_valid():
-        form.add_error(None, "日期有误，已改为显示最近几天")
+    refused = refused_filter(request, form)
+    if refused is not None:
+        return refused
+    problems = "" if form.is_valid() else form_problems(form)
+    if form.is_valid():
+        data = form.cleaned_data
+    else:
         fallback = DailyFiguresFilterForm({})
         fallback.is_valid()
-        form.cleaned_data = fallback.cleaned_data
-    data = form.cleaned_data
+        data = fallback.cleaned_data
     rows = selectors.completeness(viewer=request.user, start=data["start"], end=data["end"])
     gaps = sum(1 for row in rows if row.unscreened)
     if data.get("gaps"):
         rows = [row for row in rows if row.unscreened]
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" and not problems:
         return xlsx_response(
             filename="每日查验数量.xlsx", sheet_title="每日查验数量", columns=DAILY_COLUMNS, rows=rows
         )
@@ -374,6 +379,7 @@ def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
     query.pop("export", None)
     context = {
         "form": form,
+        "problems": problems,
         "page": page,
         "query": query.urlencode(),
         "start": data["start"],
@@ -382,10 +388,9 @@ def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
         "reasons": RefusalReason.choices,
         "policy": current_policy(),
     }
-    htmx = getattr(request, "htmx", None)
-    if htmx and htmx.target == "list-results":
+    if htmx_target(request) == "list-results":
         return render(request, "screening/daily_counts.html#results", context)
-    return render(request, "screening/daily_counts.html", context)
+    return render(request, "screening/daily_counts.html", context, status=400 if problems else 200)
 
 
 # --- Risk areas (S3) ---------------------------------------------------------------------------
@@ -425,6 +430,7 @@ def risk_area_list(request: AuthedHttpRequest) -> HttpResponse:
             "can_manage": request.user.has_code(ScreeningPerm.MANAGE_RISK_AREAS),
             "today": clock.today(),
         },
+        filter_form=form,
     )
 
 
@@ -540,6 +546,7 @@ def isolation_list(request: AuthedHttpRequest) -> HttpResponse:
             "can_manage": request.user.has_code(ScreeningPerm.MANAGE_ISOLATION),
             "today": clock.today(),
         },
+        filter_form=form,
     )
 
 

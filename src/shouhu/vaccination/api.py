@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from shouhu.common import clock
+from shouhu.common import bounds, clock
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
@@ -36,7 +36,7 @@ PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", 
 # --- Products -----------------------------------------------------------------------------------
 
 
-class ProductOutput(serializers.ModelSerializer):
+class ProductOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = VaccineProduct
         fields = [
@@ -62,7 +62,7 @@ class ProductListApi(ScopedAPIView):
 # --- Doses --------------------------------------------------------------------------------------
 
 
-class DoseOutput(serializers.ModelSerializer):
+class DoseOutput(bounds.BoundedModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     home_unit = serializers.IntegerField(source="person.home_unit_id", read_only=True)
     home_unit_name = serializers.CharField(source="person.home_unit.name", read_only=True)
@@ -91,15 +91,15 @@ class DoseFilterInput(serializers.Serializer):
     product = ObjectIdField(required=False, allow_null=True, default=None)
     unit = ObjectIdField(required=False, allow_null=True, default=None)
     person = ObjectIdField(required=False, allow_null=True, default=None)
-    date_from = serializers.DateField(required=False, allow_null=True, default=None)
-    date_to = serializers.DateField(required=False, allow_null=True, default=None)
+    date_from = bounds.ApiDateField(required=False, allow_null=True, default=None)
+    date_to = bounds.ApiDateField(required=False, allow_null=True, default=None)
 
 
 class DoseInput(serializers.Serializer):
     person = ObjectIdField()
     product = ObjectIdField()
-    dose_number = serializers.IntegerField(min_value=1, max_value=20)
-    vaccinated_on = serializers.DateField()
+    dose_number = bounds.ApiIntegerField(min_value=1, max_value=20)
+    vaccinated_on = bounds.ApiDateField()
     place = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
 
@@ -161,13 +161,13 @@ class DoseDetailApi(ScopedAPIView):
 # --- A person's record -------------------------------------------------------------------------
 
 
-class ContraindicationOutput(serializers.ModelSerializer):
+class ContraindicationOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = Contraindication
         fields = ["id", "condition", "source", "source_detail", "noted_on", "lifted_on", "lift_reason"]
 
 
-class DeferralOutput(serializers.ModelSerializer):
+class DeferralOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = Deferral
         fields = ["id", "reason", "starts_on", "until", "ended_on"]
@@ -226,7 +226,7 @@ class ContraindicationInput(serializers.Serializer):
     source_detail = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True, help_text="出具单位或证明"
     )
-    noted_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="默认今天")
+    noted_on = bounds.ApiDateField(required=False, allow_null=True, default=None, help_text="默认今天")
 
 
 class ContraindicationCreateApi(ScopedAPIView):
@@ -267,8 +267,8 @@ class ContraindicationLiftApi(ScopedAPIView):
 
 class DeferralInput(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text="暂缓原因")
-    until = serializers.DateField(help_text="暂缓至（含当天），之后自动列回待接种名单")
-    starts_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="默认今天")
+    until = bounds.ApiDateField(help_text="暂缓至（含当天），之后自动列回待接种名单")
+    starts_on = bounds.ApiDateField(required=False, allow_null=True, default=None, help_text="默认今天")
 
 
 class DeferralCreateApi(ScopedAPIView):
@@ -293,7 +293,7 @@ class DeferralEndApi(ScopedAPIView):
         return Response(DeferralOutput(deferral).data)
 
 
-class MobilisationOutput(serializers.ModelSerializer):
+class MobilisationOutput(bounds.BoundedModelSerializer):
     mobiliser_label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -353,7 +353,7 @@ class MobiliserAssignApi(ScopedAPIView):
         return Response(MobilisationOutput(mobilisation).data)
 
 
-class ContactOutput(serializers.ModelSerializer):
+class ContactOutput(bounds.BoundedModelSerializer):
     class Meta:
         model = MobilisationContact
         fields = [
@@ -369,11 +369,11 @@ class ContactOutput(serializers.ModelSerializer):
 
 
 class ContactInput(serializers.Serializer):
-    contacted_on = serializers.DateField(help_text="联系日期")
+    contacted_on = bounds.ApiDateField(help_text="联系日期")
     method = serializers.ChoiceField(choices=ContactMethod.choices, help_text="方式")
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices, help_text="结果")
     next_step = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    next_contact_on = serializers.DateField(required=False, allow_null=True, default=None)
+    next_contact_on = bounds.ApiDateField(required=False, allow_null=True, default=None)
 
 
 class ContactLogApi(ScopedAPIView):
@@ -402,9 +402,9 @@ class TodoOutput(serializers.Serializer):
     vaccination_status = serializers.ChoiceField(choices=VaccinationStatus.choices)
     doses_given = serializers.IntegerField()
     mobiliser = serializers.SerializerMethodField()
-    last_contact_on = serializers.DateField(allow_null=True)
+    last_contact_on = bounds.ApiDateField(allow_null=True)
     last_outcome = serializers.CharField(allow_null=True)
-    next_contact_on = serializers.DateField(allow_null=True)
+    next_contact_on = bounds.ApiDateField(allow_null=True)
 
     def get_mobiliser(self, person: Person) -> str:
         mobilisation = selectors.mobilisation_of(person)
@@ -467,7 +467,7 @@ def _figures(figures: Figures) -> dict[str, Any]:
     }
 
 
-class ReportOutput(serializers.ModelSerializer):
+class ReportOutput(bounds.BoundedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     submitted_by_name = serializers.CharField(source="submitted_by", read_only=True)
     figures = serializers.SerializerMethodField()
@@ -500,7 +500,7 @@ class ReportFilterInput(serializers.Serializer):
 
 
 class ReportSubmitInput(serializers.Serializer):
-    period_start = serializers.DateField(help_text="报送周期的第一天")
+    period_start = bounds.ApiDateField(help_text="报送周期的第一天")
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
@@ -552,7 +552,7 @@ class RankingFilterInput(serializers.Serializer):
     sort = serializers.ChoiceField(
         choices=list(region.RANK_LABELS.items()), required=False, default=region.RankBy.COMPLETION
     )
-    as_of = serializers.DateField(required=False, allow_null=True, default=None)
+    as_of = bounds.ApiDateField(required=False, allow_null=True, default=None)
 
 
 class RankingRowOutput(serializers.Serializer):

@@ -1,5 +1,6 @@
 from django import forms
 
+from shouhu.common import bounds
 from shouhu.common.forms import DateInput
 from shouhu.people.models import Category
 from shouhu.vaccination.models import (
@@ -56,8 +57,8 @@ class TodoFilterForm(forms.Form):
 class DoseFilterForm(forms.Form):
     q = forms.CharField(label="姓名", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名"}))
     product = forms.TypedChoiceField(label="疫苗产品", required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label="接种日期自", required=False, widget=DateInput())
-    date_to = forms.DateField(label="至", required=False, widget=DateInput())
+    date_from = bounds.DateField(label="接种日期自", required=False, widget=DateInput())
+    date_to = bounds.DateField(label="至", required=False, widget=DateInput())
 
     def __init__(self, *args: object, products: Choices, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -65,7 +66,7 @@ class DoseFilterForm(forms.Form):
 
 
 class DoseForm(forms.Form):
-    vaccinated_on = forms.DateField(label="接种日期", widget=DateInput())
+    vaccinated_on = bounds.DateField(label="接种日期", widget=DateInput())
     product = forms.TypedChoiceField(label="疫苗产品", coerce=int)
     dose_number = forms.TypedChoiceField(label="剂次", coerce=int)
     place = forms.CharField(label="接种单位", max_length=100, required=False)
@@ -80,7 +81,7 @@ class ContraindicationForm(forms.Form):
     condition = forms.CharField(label="禁忌情况", max_length=200)
     source = forms.ChoiceField(label="依据", choices=ContraindicationSource.choices)
     source_detail = forms.CharField(label="出具单位或证明", max_length=200, required=False)
-    noted_on = forms.DateField(label="登记日期", required=False, widget=DateInput(), help_text="留空为今天")
+    noted_on = bounds.DateField(label="登记日期", required=False, widget=DateInput(), help_text="留空为今天")
 
 
 class LiftForm(forms.Form):
@@ -89,7 +90,7 @@ class LiftForm(forms.Form):
 
 class DeferralForm(forms.Form):
     reason = forms.CharField(label="暂缓原因", max_length=200)
-    until = forms.DateField(label="暂缓至", widget=DateInput(), help_text="含当日；次日起重新列入待接种名单")
+    until = bounds.DateField(label="暂缓至", widget=DateInput(), help_text="含当日；次日起重新列入待接种名单")
 
 
 class MobiliserForm(forms.Form):
@@ -110,15 +111,15 @@ class MobiliserForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    contacted_on = forms.DateField(label="联系日期", widget=DateInput())
+    contacted_on = bounds.DateField(label="联系日期", widget=DateInput())
     method = forms.ChoiceField(label="方式", choices=ContactMethod.choices)
     outcome = forms.ChoiceField(label="结果", choices=ContactOutcome.choices)
     next_step = forms.CharField(label="下一步", max_length=200, required=False)
-    next_contact_on = forms.DateField(label="下次联系日期", required=False, widget=DateInput())
+    next_contact_on = bounds.DateField(label="下次联系日期", required=False, widget=DateInput())
 
 
 class ReportSubmitForm(forms.Form):
-    period_start = forms.DateField(widget=forms.HiddenInput())
+    period_start = bounds.DateField(widget=forms.HiddenInput())
     note = forms.CharField(
         label="说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -130,4 +131,4 @@ class RegionForm(forms.Form):
 
 
 class CircularForm(forms.Form):
-    as_of = forms.DateField(label="截至日期", required=False, widget=DateInput())
+    as_of = bounds.DateField(label="截至日期", required=False, widget=DateInput())

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from shouhu.common import bounds
 from shouhu.common.errors import DomainError
 from shouhu.common.importing import ImportColumn, RowOutcome, register
 from shouhu.people.models import IdType
@@ -32,12 +33,11 @@ def _invalid(field: str, message: str) -> DomainError:
 
 def parse_date(text: str) -> dt.date:
     text = text.strip()
-    for pattern in DATE_PATTERNS:
-        try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007  a date, no time
-        except ValueError:
-            continue
-    raise _invalid("vaccinated_on", f"接种日期“{text}”格式应为 2021-06-01")
+    day = bounds.parse_typed_day(text, DATE_PATTERNS)
+    if day is None:
+        span = f"{bounds.EARLIEST_DAY} 至 {bounds.LATEST_DAY}"
+        raise _invalid("vaccinated_on", f"接种日期“{text}”格式应为 2021-06-01，且在 {span} 之间")
+    return day
 
 
 def parse_dose_number(text: str, *, primary_doses: int) -> int:

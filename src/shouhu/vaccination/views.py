@@ -7,18 +7,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from shouhu.accounts.scope import sees_whole_region, unit_scope
-from shouhu.common import clock
+from shouhu.common import bounds, clock
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import Column, xlsx_response
 from shouhu.common.forms import add_domain_error
-from shouhu.common.listing import render_list
+from shouhu.common.listing import filter_status, filters_invalid, render_list
 from shouhu.common.modules import Module
 from shouhu.common.permissions import require
+from shouhu.common.redirects import redirect_next
 from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import Person
@@ -65,10 +66,9 @@ def _base_unit(request: AuthedHttpRequest) -> OrgUnit | None:
 
 
 def _back(request: AuthedHttpRequest, person: Person) -> HttpResponse:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("vaccination:person_record", person_id=person.pk)
+    return redirect_next(
+        request, default=reverse("vaccination:person_record", kwargs={"person_id": person.pk})
+    )
 
 
 def _categories(person: Person) -> str:
@@ -134,6 +134,7 @@ def ledger(request: AuthedHttpRequest) -> HttpResponse:
         columns=LEDGER_COLUMNS,
         export_name="疫苗接种底数台账",
         context=context,
+        filter_form=form,
     )
 
 
@@ -184,6 +185,7 @@ def todo(request: AuthedHttpRequest) -> HttpResponse:
             "can_record": request.user.has_code(VaccinationPerm.RECORD),
             "today": clock.today(),
         },
+        filter_form=form,
     )
 
 
@@ -224,6 +226,7 @@ def dose_list(request: AuthedHttpRequest) -> HttpResponse:
         columns=DOSE_COLUMNS,
         export_name="接种记录",
         context={"form": form, "can_import": request.user.has_code(VaccinationPerm.RECORD)},
+        filter_form=form,
     )
 
 
@@ -539,12 +542,9 @@ def report_submit(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, "已报送")
         return redirect("vaccination:report_detail", report_id=report.pk)
     period = schedule.period_on(today)
-    wanted = request.GET.get("period", "")
+    wanted = bounds.query_day(request.GET, "period", label="报送周期")
     if wanted:
-        try:
-            period = schedule.period_starting(dt.date.fromisoformat(wanted))
-        except ValueError:
-            period = None
+        period = schedule.period_starting(wanted)
     if period is None or period.starts_on > today:
         messages.error(request, "没有这个报送周期")
         return redirect("vaccination:report_list")
@@ -594,8 +594,7 @@ RANKING_COLUMNS: list[Column] = [
 ]
 
 
-def _as_of(request: AuthedHttpRequest) -> dt.date:
-    form = CircularForm(request.GET or None)
+def _as_of(form: CircularForm) -> dt.date:
     if form.is_valid() and form.cleaned_data["as_of"]:
         return min(form.cleaned_data["as_of"], clock.today())
     return clock.today()
@@ -610,7 +609,7 @@ def region_view(request: AuthedHttpRequest) -> HttpResponse:
         view = region.RegionView(form.cleaned_data["view"] or view)
         rank_by = region.RankBy(form.cleaned_data["sort"] or rank_by)
     rows = region.region_ranking(viewer=request.user, view=view, rank_by=rank_by)
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" and not filters_invalid(form):
         return xlsx_response(
             filename=f"接种进度排名（{region.VIEW_LABELS[view]}）.xlsx",
             sheet_title="接种进度排名",
@@ -630,14 +629,16 @@ def region_view(request: AuthedHttpRequest) -> HttpResponse:
             "policy": policy,
             "today": clock.today(),
         },
+        status=filter_status(request, form),
     )
 
 
 @login_required
 def circular(request: AuthedHttpRequest) -> HttpResponse:
     require(request, VaccinationPerm.VIEW_REGION)
-    document = region.circular(viewer=request.user, as_of=_as_of(request))
-    if request.GET.get("export") == "xlsx":
+    form = CircularForm(request.GET or None)
+    document = region.circular(viewer=request.user, as_of=_as_of(form))
+    if request.GET.get("export") == "xlsx" and not filters_invalid(form):
         return xlsx_response(
             filename=f"疫苗接种工作通报（截至{document.as_of}）.xlsx",
             sheet_title="疫苗接种工作通报",
@@ -650,5 +651,10 @@ def circular(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "vaccination/circular.html",
-        {"doc": document, "form": CircularForm(initial={"as_of": document.as_of}), "labels": FIGURE_LABELS},
+        {
+            "doc": document,
+            "form": form if filters_invalid(form) else CircularForm(initial={"as_of": document.as_of}),
+            "labels": FIGURE_LABELS,
+        },
+        status=filter_status(request, form),
     )

@@ -138,7 +138,7 @@ def test_c4_page_shows_reason_error_beside_the_field(client, tree, county_user):
             "reason": "",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, as the API answers, with the form shown again
     assert "该字段是必填项" in response.content.decode()
     assert not ServiceSuspension.objects.exists()
 
@@ -200,3 +200,92 @@ def test_c4_the_suspensions_pages_read_in_english_and_the_record_stays_chinese(c
     entry = LogEntry.objects.get_for_object(suspension).first()
     assert entry is not None
     assert entry.object_repr.endswith("婚姻登记 限流")  # stored in the records' language
+
+
+def test_c4_a_suspension_from_year_one_to_9999_is_refused_everywhere(
+    client, tree, region_admin, plan_campaign
+):
+    """A form fuzz once suspended marriage registration region-wide from 0001-01-01 to 9999-12-31."""
+    fuzz = {"unit": tree.region.pk, "service": "marriage_registration", "reason": "测试"}
+    client.force_login(region_admin)
+    page = client.post(
+        "/campaigns/suspensions/",
+        {**fuzz, "mode": "suspended", "starts_on": "0001-01-01", "ends_on": "9999-12-31"},
+    )
+    assert page.status_code == 400
+    assert "日期须在 1900-01-01 至 2100-12-31 之间" in page.content.decode()
+    api = client.post(
+        "/api/v1/suspensions/",
+        {**fuzz, "starts_on": "0001-01-01", "ends_on": "9999-12-31"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert set(api.json()["error"]["fields"]) == {"starts_on", "ends_on"}
+    # Inside the calendar's span but far outside the campaign: the service refuses.
+    with pytest.raises(DomainError) as outside:
+        _suspend(region_admin, tree.region, starts_on=dt.date(1900, 1, 1), ends_on=dt.date(2100, 12, 31))
+    assert outside.value.code == "suspension_outside_campaign"
+    assert not ServiceSuspension.objects.exists()
+
+
+def test_c4_a_suspension_starts_within_its_campaign(tree, county_user, plan_campaign):
+    day = dt.timedelta(days=1)
+    before = (plan_campaign.starts_on - day, dt.date(2022, 1, 10))
+    after = (plan_campaign.ends_on + day, plan_campaign.ends_on + 3 * day)
+    for starts_on, ends_on in (before, after):
+        with pytest.raises(DomainError) as refused:
+            _suspend(county_user, tree.county_a, starts_on=starts_on, ends_on=ends_on)
+        assert refused.value.code == "suspension_outside_campaign"
+        assert set(refused.value.field_errors) == {"starts_on"}
+    assert f"{plan_campaign.starts_on} 至 {plan_campaign.ends_on}" in refused.value.message
+    # The campaign's last day may start one, and it may outlast the campaign.
+    last = _suspend(county_user, tree.county_a, starts_on=plan_campaign.ends_on, ends_on=after[1] + 30 * day)
+    assert last.pk
+
+
+def test_c4_a_suspension_lasts_at_most_the_policy_maximum(
+    client, tree, county_user, region_admin, plan_campaign
+):
+    policy = plan_campaign.policy
+    assert policy.suspension_max_days == 90
+    starts_on = dt.date(2022, 1, 10)
+    longest = _suspend(
+        county_user, tree.county_a, starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=89)
+    )
+    assert (longest.ends_on - longest.starts_on).days + 1 == 90
+    with pytest.raises(DomainError) as too_long:
+        _suspend(county_user, tree.county_a, starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=90))
+    assert too_long.value.code == "suspension_too_long"
+    assert "90 天" in too_long.value.message
+    # The maximum is the policy's: lowered on the policy page, the service follows.
+    services.policy_update(actor=region_admin, policy=policy, suspension_max_days=7)
+    client.force_login(county_user)
+    form = {
+        "unit": tree.county_a.pk,
+        "service": "visits",
+        "mode": "suspended",
+        "starts_on": "2022-01-10",
+        "ends_on": "2022-01-17",
+        "reason": "封闭管理",
+    }
+    page = client.post("/campaigns/suspensions/", form)
+    assert page.status_code == 400
+    assert "一次暂停或限流最长 7 天" in page.content.decode()
+    api = client.post("/api/v1/suspensions/", form, content_type="application/json")
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "suspension_too_long"
+    assert api.json()["error"]["fields"]["ends_on"]
+    assert client.post("/campaigns/suspensions/", {**form, "ends_on": "2022-01-16"}).status_code == 302
+
+
+def test_c4_the_policy_page_shows_and_edits_the_maximum(client, region_admin, plan_campaign):
+    client.force_login(region_admin)
+    page = client.get(f"/campaigns/{plan_campaign.pk}/").content.decode()
+    assert "服务暂停或限流一次最长天数" in page
+    refused = client.patch(
+        f"/api/v1/campaigns/{plan_campaign.pk}/policy/",
+        {"suspension_max_days": 0},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "suspension_max_days" in refused.json()["error"]["fields"]

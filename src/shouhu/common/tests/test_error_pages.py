@@ -1,6 +1,8 @@
 """Error pages: Chinese first, built for phones, and never an HTML page for the API."""
 
+import logging
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,34 @@ def test_x8_templates_take_dates_in_the_active_language():
             if re.search(r"""\|(date|time):["'][^"']*[年月日时分]""", line):
                 chinese_formats.append(f"{path.relative_to(PACKAGE_DIR)}:{number}")
     assert not chinese_formats, chinese_formats
+
+
+def test_x8_a_refused_page_is_logged_in_one_line_without_a_traceback(client, region_admin, caplog):
+    client.force_login(region_admin)  # the region's admin does not register funeral cases
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert client.get("/funerals/cases/new/").status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request" and r.levelname == "WARNING"]
+    assert len(records) == 1
+    assert (
+        records[0].getMessage()
+        == f"Forbidden (Permission denied): /funerals/cases/new/ user={region_admin.pk}"
+    )
+    assert records[0].exc_info is None
+    assert "Traceback" not in caplog.text
+    assert "PermissionDenied" not in caplog.text
+
+
+def test_x8_other_request_errors_keep_their_traceback(client, settings, caplog):
+    from shouhu.common import log_filters
+
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x",), None
+    )
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    record.status_code = 500
+    assert log_filters.PermissionDeniedOneLine().filter(record)
+    assert record.exc_info is not None
+    assert record.getMessage() == "Internal Server Error: /x"

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # --- Paths -------------------------------------------------------------------------------
@@ -72,11 +73,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files are answered before it and need no policy.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, and after WhiteNoise (static files stay cacheable).
+    "shouhu.common.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -181,6 +186,27 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# --- Content Security Policy ----------------------------------------------------------
+# The pages load only their own static files (Bootstrap, Bootstrap Icons, ECharts, htmx, the
+# project's CSS and JS), so nothing else may load or run: no inline script, event handler or style
+# (site.js and site.css carry them), no other host. data: images are Bootstrap's own SVG icons
+# (select arrows, check marks) in its CSS. The API docs add what Swagger UI and ReDoc need on
+# their own pages (config/urls.py); the 500 page sends its own policy (common/error_views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- Static files --------------------------------------------------------------------------
 # Front-end packages come from npm at install time (node_modules) and are served locally.
 STATIC_URL = "/static/"
@@ -269,7 +295,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused page is one line (path and user id), not a traceback (common/log_filters.py).
+    "filters": {"permission_denied": {"()": "shouhu.common.log_filters.PermissionDeniedOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"django.request": {"filters": ["permission_denied"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

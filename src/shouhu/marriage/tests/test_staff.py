@@ -31,7 +31,6 @@ def test_m1_staff_pages_answer(client, registry, county_user):
         "/marriage/",
         f"/marriage/registries/{registry.pk}/",
         f"/marriage/registries/{registry.pk}/day/",
-        f"/marriage/registries/{registry.pk}/day/?date=garbage",
         "/marriage/surge-dates/",
         "/marriage/counter/",
         f"/marriage/counter/?code={booking.code}",
@@ -44,6 +43,10 @@ def test_m1_staff_pages_answer(client, registry, county_user):
     ):
         response = client.get(url)
         assert response.status_code in (200, 302), url
+    # A date that is none is refused with what is wrong (common.bounds), not taken for today.
+    garbage = client.get(f"/marriage/registries/{registry.pk}/day/?date=garbage")
+    assert garbage.status_code == 400
+    assert "日期：日期格式应为 2022-01-05" in garbage.content.decode()
 
 
 def test_m1_lists_keep_their_query_count(client, registry, county_user, django_assert_max_num_queries):

@@ -49,7 +49,7 @@ def test_x4_progress_is_shown_while_running(client, tree, county_user, small_inl
     ).content.decode()
     assert 'hx-trigger="every 1s"' in fragment
     assert "6 / 12" in fragment
-    assert "width: 50%" in fragment
+    assert '<progress class="import-progress" max="12" value="6"' in fragment
 
 
 def test_x4_killed_import_leaves_no_rows_and_can_restart(client, tree, county_user, monkeypatch):

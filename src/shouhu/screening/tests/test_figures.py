@@ -212,8 +212,12 @@ def test_s5_chart_shows_an_empty_state_without_figures(client, tree, county_user
 def test_s5_figures_page_rejects_a_bad_span_in_chinese(client, tree, county_user):
     client.force_login(county_user)
     page = client.get("/screening/records/daily/", {"start": "2022-01-05", "end": "2021-01-01"})
-    assert page.status_code == 200
+    assert page.status_code == 400  # refused, and the last few days are shown instead
     assert "起始日期不能晚于截止日期" in page.content.decode()
+    refused_export = client.get(
+        "/screening/records/daily/", {"start": "2022-01-05", "end": "2021-01-01", "export": "xlsx"}
+    )
+    assert not refused_export["Content-Type"].startswith("application/vnd.openxmlformats")
     long = client.get("/screening/records/daily/", {"start": "2021-01-01", "end": "2022-01-05"})
     assert "一次最多查看" in long.content.decode()
     export = client.get("/screening/records/daily/", {"export": "xlsx"})

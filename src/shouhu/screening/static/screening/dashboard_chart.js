@@ -17,7 +17,9 @@
   });
   var chart = echarts.init(holder);
   chart.setOption({
-    tooltip: { trigger: "axis" },
+    // Drawn on the canvas: the HTML tooltip writes style attributes, which the page's Content
+    // Security Policy refuses (no inline style).
+    tooltip: { trigger: "axis", renderMode: "richText" },
     legend: { type: "scroll", top: 0 },
     grid: { left: 40, right: 16, top: 40, bottom: 30 },
     xAxis: { type: "category", data: data.days.map(function (day) { return day.slice(5); }) },
