@@ -175,10 +175,10 @@ class RegistrationConflictOutput(serializers.Serializer):
     requested_unit_name = serializers.CharField(source="requested_unit.name")
     requested_by = serializers.CharField(source="requested_by.username", allow_null=True, default=None)
     attempts = serializers.IntegerField()
-    last_attempt_at = serializers.DateTimeField()
+    last_attempt_at = bounds.ApiDateTimeField()
     status = serializers.ChoiceField(choices=ConflictStatus.choices)
     note = serializers.CharField()
-    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = bounds.ApiDateTimeField(allow_null=True)
 
 
 class RegistrationConflictFilterInput(serializers.Serializer):
