@@ -2,9 +2,11 @@
 
 import copy
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import ForeignKey
@@ -41,6 +43,8 @@ from shouhu.people.models import (
     RevealedField,
 )
 
+P = ParamSpec("P")
+R = TypeVar("R")
 _DOCUMENT_PATTERN = re.compile(r"^[A-Z0-9]{5,20}$")
 # Django builds a choice class's `.values` list anew on each access; every person checks three.
 _ID_TYPES, _GENDERS, _CATEGORIES = (
@@ -252,21 +256,29 @@ def _add_categories(person: Person, categories: list[str]) -> bool:
     return bool(new)
 
 
+def _reporting_conflicts(service: Callable[P, R]) -> Callable[P, R]:
+    """A write refused as `RegisteredElsewhere` leaves its conflict for the region once the
+    write's own transaction has rolled back (inside it, the conflict would roll back too)."""
+
+    @functools.wraps(service)
+    def reporting(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except RegisteredElsewhere as conflict:
+            conflict.on_reported()
+            raise
+
+    return reporting
+
+
+@_reporting_conflicts
+@transaction.atomic
 def person_register(*, actor: User | None, data: PersonInput, update_existing: bool = False) -> Registration:
     """Register a person, or find the one already registered with the same document.
 
     A second registration never makes a second record. With `update_existing` (imports), the
     typed details replace the stored ones; a person is never silently moved to another unit.
     """
-    try:
-        return _person_register(actor=actor, data=data, update_existing=update_existing)
-    except RegisteredElsewhere as conflict:
-        conflict.on_reported()  # after the refused write's rollback, in the caller's transaction
-        raise
-
-
-@transaction.atomic
-def _person_register(*, actor: User | None, data: PersonInput, update_existing: bool) -> Registration:
     clean = clean_person(data)
     values = clean.values
     existing = None
@@ -398,16 +410,9 @@ def person_register_many(*, actor: User | None, rows: list[PersonInput]) -> list
     return done
 
 
-def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
-    try:
-        return _person_update(actor=actor, person=person, data=data)
-    except RegisteredElsewhere as conflict:
-        conflict.on_reported()  # after the refused edit's rollback
-        raise
-
-
+@_reporting_conflicts
 @transaction.atomic
-def _person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
+def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
     clean = clean_person(data)
     values = clean.values
     if values["id_index"] and values["id_index"] != person.id_index:
