@@ -75,6 +75,15 @@ def attempt_take(checks: Iterable[tuple[Limit, str]]) -> bool:
     return True
 
 
+def lock_keys(scope: str, keys: Iterable[str]) -> None:
+    """Hold the counters of `keys` locked until the surrounding transaction ends, counting
+    nothing: a check-then-write over several rows (a phone's bookings) then runs one at a time
+    for the same key, without a row of its own to lock."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_keys holds its locks until commit: call it inside a transaction")
+    _locked_rows(sorted({(scope, _digest(scope, key)) for key in keys if key}))
+
+
 def attempts_left(limit: Limit, key: str) -> int:
     """How many attempts `key` has left now (without counting one)."""
     if not key:

@@ -333,36 +333,38 @@ def run_import(
     if _is_ordered(importer):
         ordered = importer
         rows.sort(key=lambda item: ordered.row_order(item[1]))
-    done = 0
-    if dry_run:
-        turns = _Turns()
-        for chunk in _chunks(importer, rows):
-            if on_progress:
-                on_progress(done, report.total)
-            with transaction.atomic():
-                run.rows(chunk)
-                run.flush()
-                transaction.set_rollback(True)
-            done += len(chunk)
-            turns.between_chunks()
-    else:
-        with transaction.atomic():
+    try:
+        done = 0
+        if dry_run:
+            turns = _Turns()
             for chunk in _chunks(importer, rows):
                 if on_progress:
                     on_progress(done, report.total)
-                run.rows(chunk)
+                with transaction.atomic():
+                    run.rows(chunk)
+                    run.flush()
+                    transaction.set_rollback(True)
                 done += len(chunk)
-            run.flush()
-            if report.errors and not import_valid_rows:
-                transaction.set_rollback(True)
-            else:
-                report.written = True
+                turns.between_chunks()
+        else:
+            with transaction.atomic():
+                for chunk in _chunks(importer, rows):
+                    if on_progress:
+                        on_progress(done, report.total)
+                    run.rows(chunk)
+                    done += len(chunk)
+                run.flush()
+                if report.errors and not import_valid_rows:
+                    transaction.set_rollback(True)
+                else:
+                    report.written = True
+    finally:
+        # After the transactions, written, rolled back or stopped: a refusal that leaves something
+        # behind (a conflict for the region to resolve) does so even when the rows were only checked.
+        for refusal in report.refusals:
+            refusal.on_reported()
+        report.refusals.clear()
     report.errors.sort(key=lambda e: (e.row, e.column))
-    # After the transactions, written or rolled back: a refusal that leaves something behind (a
-    # conflict for the region to resolve) does so even when the rows were only checked.
-    for refusal in report.refusals:
-        refusal.on_reported()
-    report.refusals.clear()
     if on_progress:
         on_progress(report.total, report.total)
     return report

@@ -72,6 +72,22 @@ def _destination(party: services.CleanParty, registered: dict[str, Person]) -> s
     return party.phone
 
 
+def _send(
+    *, unit: OrgUnit, phone: str, role: str, day: dt.date, client_address: str, policy: Policy
+) -> PhoneCode:
+    try:
+        return phone_code_send(
+            purpose=PURPOSE,
+            unit=unit,
+            phone=phone,
+            text=_code_text(role, unit, day),
+            client_address=client_address,
+            policy=policy,
+        )
+    except TooManyAttempts:
+        raise _too_many() from None
+
+
 @transaction.atomic
 def booking_request_start(
     *,
@@ -92,16 +108,17 @@ def booking_request_start(
     policy = current_policy(slot.date)
     services.check_slot(unit=unit, slot=slot, policy=policy)
     per_document = _requests_per_document(policy)
-    if not attempts.attempt_take([(per_document, f"{p.data.id_type}:{p.document_index}") for p in parties]):
+    # By the number alone, as the register matches it, whatever document type was chosen.
+    if not attempts.attempt_take([(per_document, p.document_index) for p in parties]):
         raise _too_many()
     registered = services.registered_parties(parties)
     codes: dict[str, PhoneCode] = {}
     for party in parties:
-        codes[party.role] = phone_code_send(
-            purpose=PURPOSE,
+        codes[party.role] = _send(
             unit=unit,
             phone=_destination(party, registered),
-            text=_code_text(party.role, unit, slot.date),
+            role=party.role,
+            day=slot.date,
             client_address=client_address,
             policy=policy,
         )
@@ -169,11 +186,11 @@ def booking_request_resend(*, request: BookingRequest, client_address: str) -> B
             old: PhoneCode = getattr(request, f"code_{role}")
             if old.verified_at is not None:
                 continue
-            new = phone_code_send(
-                purpose=PURPOSE,
+            new = _send(
                 unit=request.unit,
                 phone=old.phone,
-                text=_code_text(role, request.unit, request.slot.date),
+                role=role,
+                day=request.slot.date,
                 client_address=client_address,
                 policy=policy,
             )
@@ -226,7 +243,10 @@ def booking_request_confirm(
         if locked.booking_id is not None:
             return Booking.objects.select_related("unit", "slot").get(pk=locked.booking_id)
         proven = {PartyRole.A: request.code_a, PartyRole.B: request.code_b}
-        _check_phones_free({code.phone_index for code in proven.values()}, policy)
+        phones = {code.phone_index for code in proven.values()}
+        # Held until commit, so two requests proving the same phone book one after the other.
+        attempts.lock_keys("marriage-proven-phone", phones)
+        _check_phones_free(phones, policy)
         booking = services.booking_create(
             unit=request.unit,
             slot=request.slot,
@@ -236,6 +256,7 @@ def booking_request_confirm(
             disclose=services.disclose_to_phone_holders(
                 {role: code.phone_index for role, code in proven.items()}
             ),
+            register_phones=False,
         )
         locked.booking = booking
         locked.save(update_fields=["booking", "updated_at"])
@@ -253,3 +274,14 @@ def booking_requests_purge() -> int:
     """Delete requests no longer usable (periodic cleanup): what was typed is not kept longer."""
     deleted, _rows = BookingRequest.objects.filter(expires_at__lt=clock.now()).delete()
     return deleted
+
+
+def reschedule_allowed(booking: Booking) -> None:
+    """Count one public reschedule of `booking`; refused past the policy's requests per day.
+
+    Each try is an online request like a new booking: without a limit, trying one date after
+    another would map when a party cannot book (an isolation's end) however little it says."""
+    policy = current_policy()
+    limit = attempts.Limit("marriage-reschedule", policy.public_requests_per_document_per_day, DAY_SECONDS)
+    if not attempts.attempt_take([(limit, str(booking.pk))]):
+        raise _too_many()

@@ -319,6 +319,7 @@ def _act(booking: Booking, action: str, reschedule: RescheduleForm) -> tuple[str
             if slot is None or slot.unit_id != chosen["unit"].pk or slot.date != chosen["date"]:
                 reschedule.add_error("slot", _("请选择时段"))
                 return "", 400
+            booking_requests.reschedule_allowed(booking)
             services.booking_reschedule(booking=booking, slot=slot, disclose=_phone_holders(booking))
             return _("改约成功"), 200
     except DomainError as error:

@@ -369,21 +369,20 @@ def registered_parties(parties: list[CleanParty]) -> dict[str, Person]:
     """The parties already in the person register, by role: both looked up with one query."""
     indexes = sorted({p.document_index for p in parties})
     found = [person for (person,) in select_rows(_registered_sql(len(indexes)), indexes, (Person, "p"))]
-    by_document = {(p.id_type, p.id_index): p for p in found}
-    return {
-        p.role: by_document[(p.data.id_type, p.document_index)]
-        for p in parties
-        if (p.data.id_type, p.document_index) in by_document
-    }
+    # By the number alone, whatever type was chosen: the same number under another type is the
+    # same person to every check (isolation, death, an active booking), not a new one.
+    by_document = {p.id_index: p for p in found}
+    return {p.role: by_document[p.document_index] for p in parties if p.document_index in by_document}
 
 
 class _RegisteredMeanwhile(Exception):
     """Someone registered a party's document between our look-up and our insert."""
 
 
-def _register_new(parties: list[CleanParty], *, actor: User | None) -> list[Person]:
+def _register_new(parties: list[CleanParty], *, actor: User | None, with_phones: bool) -> list[Person]:
     """Insert the parties not found before the transaction, audited as `person_register` logs, in
     the name of the clerk who books for a couple (`actor`; None for the public's own bookings).
+    `with_phones`: whether the phones typed become the register's (not the public's: see below).
 
     No savepoint: when someone registered the same document in between, the unique index refuses
     the insert, the whole booking transaction is rolled back and `booking_create` starts again,
@@ -392,7 +391,12 @@ def _register_new(parties: list[CleanParty], *, actor: User | None) -> list[Pers
     if not parties:
         return []
     try:
-        made = insert_returning([Person(**p.values) for p in parties])
+        made = insert_returning(
+            [
+                Person(**(p.values if with_phones else {**p.values, "phone": "", "phone_index": ""}))
+                for p in parties
+            ]
+        )
     except IntegrityError as error:
         raise _RegisteredMeanwhile from error
     audit_bulk(actor=actor, created=made)
@@ -485,10 +489,14 @@ def booking_create(
     disclose: Disclosure,
     join_waitlist: bool = False,
     actor: User | None = None,
+    register_phones: bool = True,
 ) -> Booking:
     """Book a slot for a couple, or put them on its waiting list when it is full and they ask.
     `actor`: the clerk booking for a couple who telephoned, named in the audit log (X3).
-    `disclose`: whether a refusal may say why a registered party cannot book (X2)."""
+    `disclose`: whether a refusal may say why a registered party cannot book (X2).
+    `register_phones`: whether a party new to the register is registered with the phone given.
+    Not so for the public's bookings: a phone someone proved only by receiving a code must not
+    become the register's, which would make them the person's proven holder from then on."""
     # Everything that only reads is done before the transaction, which on SQLite holds the one
     # write lock from its first statement (BEGIN IMMEDIATE) and on PostgreSQL the slot's row lock
     # until commit. The seat itself is decided inside it (M7); a party's second booking is refused
@@ -514,6 +522,7 @@ def booking_create(
                     policy=policy,
                     join_waitlist=join_waitlist,
                     disclose=disclose,
+                    register_phones=register_phones,
                 )
                 # Inside the transaction and the batch: the entry costs no statement of its own.
                 booking_audit(
@@ -591,10 +600,11 @@ def _booking_create(
     policy: Policy,
     join_waitlist: bool,
     disclose: Disclosure,
+    register_phones: bool,
 ) -> Booking:
     missing = [p for p in parties if p.role not in found]
     # A person registered just now has no isolation record and no booking yet: nothing to check.
-    made = _register_new(missing, actor=actor)
+    made = _register_new(missing, actor=actor, with_phones=register_phones)
     found = {**found, **{p.role: person for p, person in zip(missing, made, strict=True)}}
     people = [(p.role, found[p.role]) for p in parties]
     booking = Booking(code=_new_code(), unit=unit, slot=slot, date=slot.date, status=BookingStatus.BOOKED)

@@ -6,12 +6,13 @@ The area code is only a warning: codes change over time and old numbers stay val
 import datetime as dt
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import phonenumbers
 from django.utils.translation import gettext as _
 
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
 _WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 _CHECK_CHARS = "10X98765432"
 
@@ -39,8 +40,15 @@ _NOT_IN_NUMBERS = str.maketrans("", "", " ()（）")
 
 
 def normalise_id_number(raw: str) -> str:
-    """Upper case without spaces or brackets (an old Taiwan permit is written 1234567890(B))."""
-    return raw.strip().translate(_NOT_IN_NUMBERS).upper()
+    """Upper case without spaces or brackets (an old Taiwan permit is written 1234567890(B)), and
+    full-width characters as their plain forms: ２３２７… is the same document as 2327…, and must
+    find the same person (a different spelling must not make a different person)."""
+    return unicodedata.normalize("NFKC", raw).strip().translate(_NOT_IN_NUMBERS).upper()
+
+
+def is_resident_id(number: str) -> bool:
+    """Whether a number (normalised) is a well-formed resident ID number with its check digit."""
+    return bool(_ID_PATTERN.match(number)) and check_digit(number[:17]) == number[17]
 
 
 def check_digit(first17: str) -> str:

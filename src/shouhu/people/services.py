@@ -25,6 +25,7 @@ from shouhu.people.idcard import (
     InvalidIdNumber,
     InvalidPhone,
     document_key,
+    is_resident_id,
     normalise_id_number,
     normalise_phone,
     parse_resident_id,
@@ -56,11 +57,11 @@ _ID_TYPES, _GENDERS, _CATEGORIES = (
 # check letter is often written in brackets, e.g. 1234567890(B).
 _PERMIT_PATTERNS = {
     IdType.HK_MACAO_PERMIT: (
-        re.compile(r"^[HM]\d{8}(\d{2})?$"),
+        re.compile(r"^[HM][0-9]{8}([0-9]{2})?$"),
         gettext_noop("港澳居民来往内地通行证号码应为 H 或 M 加 8 位（旧版 10 位）数字"),
     ),
     IdType.TAIWAN_PERMIT: (
-        re.compile(r"^\d{8}$|^\d{10}[A-Z]?$"),
+        re.compile(r"^[0-9]{8}$|^[0-9]{10}[A-Z]?$"),
         gettext_noop("台湾居民来往大陆通行证号码应为 8 位（旧版 10 位）数字"),
     ),
 }
@@ -122,6 +123,10 @@ def clean_person(data: PersonInput) -> CleanPerson:
                     _("出生日期与身份证号不符（身份证号显示为 %(date)s）") % {"date": resident.birth_date}
                 ]
             gender, birth_date = resident.gender, resident.birth_date
+    elif id_number and data.id_type == IdType.PASSPORT and is_resident_id(id_number):
+        # A resident ID typed as a passport would be another person to the register. (The new
+        # foreign permanent residence card has 18 digits with the same check digit: not refused.)
+        errors["id_number"] = [_("该号码是居民身份证号码，证件类型请选择“居民身份证”")]
     elif id_number and data.id_type in _PERMIT_PATTERNS:
         pattern, message = _PERMIT_PATTERNS[IdType(data.id_type)]
         if not pattern.match(id_number):
@@ -347,8 +352,10 @@ def person_register_many(*, actor: User | None, rows: list[PersonInput]) -> list
 
     existing: dict[tuple[str, str], Person] = {}
     if first_of:
-        found = Person.objects.select_for_update().filter(
-            id_index__in={index for _id_type, index in first_of}, merged_into__isnull=True
+        found = (
+            Person.objects.select_for_update(of=("self",))
+            .select_related("home_unit")  # a conflict names or scopes the unit
+            .filter(id_index__in={index for _id_type, index in first_of}, merged_into__isnull=True)
         )
         existing = {(p.id_type, p.id_index): p for p in found}
     held: dict[int, set[str]] = {}

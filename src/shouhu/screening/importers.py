@@ -15,7 +15,7 @@ from shouhu.common.importing import ImportColumn, RowOutcome, register
 from shouhu.orgs.models import OrgUnit
 from shouhu.orgs.selectors import unit_visible
 from shouhu.people.models import IdType
-from shouhu.people.services import PersonInput, person_find_by_document, person_register
+from shouhu.people.services import PersonInput, RegisteredElsewhere, person_find_by_document, person_register
 from shouhu.screening import selectors
 from shouhu.screening.models import IsolationKind, RecordSource, RiskLevel
 from shouhu.screening.permissions import ScreeningPerm
@@ -154,7 +154,8 @@ class IsolationImporter:
         person = person_find_by_document(id_type=IdType.RESIDENT_ID, id_number=number)
         if person is not None:
             if not selectors.person_writable(viewer=actor).filter(pk=person.pk).exists():
-                raise _invalid("id_number", "此证件号码不能在本单位登记，请联系地区民政局核实处理")
+                # The same words as the register's, and the region sees the attempt to resolve it.
+                raise RegisteredElsewhere(person=person, unit=actor.unit, actor=actor)
             if person.name != name:
                 raise _invalid("name", f"姓名与人员登记不符（登记为“{person.name}”）")
             return person

@@ -36,10 +36,15 @@ TELLING = (
     "deceased",
     "death",
     "already has",
+    "已取消",
+    "Cancelled",
+    "already holds",
     # The answer after both codes for someone the register holds with a phone: reaching it at
     # all means the stranger proved a phone that is not the register's.
     "现场核实",
+    "checked in person",
     "预约成功",
+    "Appointment booked",
 )
 # The stranger's own phone, typed wherever a phone is asked first: codes sent to it are read.
 STRANGER_PHONE = "13612345678"
@@ -104,6 +109,12 @@ class Victim:
     id_number: str
     phone: str
     also_secret: tuple[str, ...] = ()  # e.g. their booking's code
+    # What the answer may say of this person: for someone the register holds without a phone, that
+    # they must come in person (nothing tells them from the holder of their ID card; security.md).
+    allowed: tuple[str, ...] = ()
+    # Nobody the register knows: the walk books in their name (as anyone may) and so reaches the
+    # pages after a booking; what it is told there is about its own booking.
+    control: bool = False
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -143,17 +154,28 @@ def _fill(form: Form, victim: Victim, day: dt.date, first_phone: str) -> dict[st
     return data
 
 
-def _code_received(field_name: str) -> str:
-    """The newest code the stranger's phones received for this field's party (甲 for "_a", 乙 for
-    "_b"), or a guess when none came."""
+def _texts_received():
+    """The text messages the stranger's own phones received, newest first."""
     from shouhu.notifications.models import OutboxMessage
     from shouhu.people.idcard import phone_key
 
-    party = {"a": "甲", "b": "乙"}.get(field_name.rsplit("_", 1)[-1], "")
     mine = OutboxMessage.objects.filter(
         phone_index__in=[phone_key(STRANGER_PHONE), phone_key(COMPANION_PHONE)]
     )
-    for message in mine.order_by("-pk"):
+    return mine.order_by("-pk")
+
+
+def _code_received(field_name: str) -> str:
+    """The newest code the stranger's phones received for this field: a booking's code for "code",
+    a party's one-time code for "code_a" (甲) and "code_b" (乙); a guess when none came."""
+    if field_name == "code":
+        for message in _texts_received():
+            found = re.search(r"(?:预约码|候补码) ([A-Z0-9]{8})", message.body)
+            if found:
+                return found[1]
+        return "AAAAAAAA"
+    party = {"a": "甲", "b": "乙"}.get(field_name.rsplit("_", 1)[-1], "")
+    for message in _texts_received():
         found = re.search(r"当事人([甲乙])验证码 (\d{6})", message.body)
         if found and found[1] == party:
             return found[2]
@@ -161,7 +183,9 @@ def _code_received(field_name: str) -> str:
 
 
 def _told(text: str, victim: Victim) -> list[str]:
-    return [word for word in (*TELLING, *victim.secrets) if word in text]
+    if victim.control:
+        return []
+    return [word for word in (*TELLING, *victim.secrets) if word in text and word not in victim.allowed]
 
 
 @dataclass
@@ -254,11 +278,26 @@ def public_world(tree, plan_campaign):
         registry, first_slot(registry), a=party("预约者李某", id_number=booked_number, tel=booked_phone)
     )
     booked = Victim("booked", "预约者李某", booked_number, booked_phone, also_secret=(booking.code,))
+    phoneless = Victim(
+        "isolated, no phone on record",
+        "无手机者周某",
+        resident_id(504),
+        "13900000504",
+        allowed=("现场核实", "checked in person"),
+    )
+    screening.isolation_record(
+        actor=None,
+        person=registered(phoneless.name, phoneless.id_number, ""),
+        kind=IsolationKind.CENTRALISED,
+        starts_on=clock.today(),
+        source="卫健部门推送",
+    )
+    unknown = Victim("nobody the register knows", "陌生人", resident_id(505), "13900000505", control=True)
     return {
         "registry": registry,
         "venue": venue,
         "day": MONDAY,
-        "victims": [isolated, deceased, booked],
+        "victims": [isolated, deceased, booked, phoneless, unknown],
         "values": {"token": venue.token, "receipt": "x" * 20},
     }
 
@@ -288,19 +327,36 @@ def test_x2_no_public_page_tells_a_stranger_anything_about_a_person(public_world
     from shouhu.common.models import AttemptCounter
     from shouhu.marriage.models import BookingParty
     from shouhu.people.idcard import document_key
+    from shouhu.people.models import Person
 
     before = BookingParty.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     walks = [(v, phone) for v in public_world["victims"] for phone in (v.phone, STRANGER_PHONE)]
+    booked_by_the_stranger = 0
+    people_before = set(Person.objects.values_list("pk", flat=True))
     for victim, first_phone in walks:  # the stranger types the victim's phone, or their own
         AttemptCounter.objects.all().delete()  # each walk from another day and network
+        texts_before = _texts_received().values_list("pk", flat=True).first() or 0
         walk = Walk(victim=victim, day=public_world["day"], first_phone=first_phone)
         client = Client(HTTP_ACCEPT_LANGUAGE=language)
         for url in _public_urls(public_world):
             walk.page(client, url)
+        for message in _texts_received().filter(pk__gt=texts_before):
+            walk.read(f"a text to the stranger's phone: {message.body}", message.body)
         assert not walk.leaks, f"{victim.label}: " + "；".join(walk.leaks)
-        assert not BookingParty.objects.filter(
-            person__id_index=document_key(victim.id_number), pk__gt=before
-        ).exists(), f"{victim.label}: a stranger booked in their name"
+        made = BookingParty.objects.filter(person__id_index=document_key(victim.id_number), pk__gt=before)
+        if victim.control:
+            booked_by_the_stranger += made.count()
+            if first_phone == STRANGER_PHONE:  # its booking's texts came to the stranger's phone
+                managed = {fields for target, fields, _b in walk.seen if target == "/marriage/book/manage/"}
+                assert "action,csrfmiddlewaretoken" in managed, (
+                    "the booking's own manage page was not reached"
+                )
+        else:
+            assert not made.exists(), f"{victim.label}: a stranger booked in their name"
+        # A phone proved on the public page never becomes the register's (it would make the
+        # stranger the holder of that person's codes from then on).
+        adopted = Person.objects.exclude(pk__in=people_before).exclude(phone_index="")
+        assert not adopted.exists(), f"{victim.label}: the register took a phone typed by the public"
         # The walk must have reached the forms a stranger would use, or it proves nothing.
         posted = {target for target, _fields, _button in walk.seen}
         for needed in (
@@ -311,6 +367,9 @@ def test_x2_no_public_page_tells_a_stranger_anything_about_a_person(public_world
         ):
             assert needed in posted, f"{needed} was not submitted ({sorted(posted)})"
         assert any(target.startswith("/v/") for target in posted)
+    # Booking for someone the register does not know works, so the walk did reach the pages
+    # after a booking (done, manage with the booking's code).
+    assert booked_by_the_stranger >= 1
 
 
 def test_x2_the_walk_sees_what_a_stranger_would_be_told(public_world):

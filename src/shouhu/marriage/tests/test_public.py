@@ -354,7 +354,9 @@ def test_m5_a_full_slot_is_said_once_on_the_public_page(client, registry):
     assert Booking.objects.filter(status=BookingStatus.WAITING).count() == 1
 
 
-def test_x2_unconfirmed_requests_and_their_codes_are_deleted_by_the_nightly_purge(client, registry, fixed_clock):
+def test_x2_unconfirmed_requests_and_their_codes_are_deleted_by_the_nightly_purge(
+    client, registry, fixed_clock
+):
     import io
 
     from django.core.management import call_command

@@ -125,3 +125,35 @@ def test_x1_an_open_conflict_reminds_whoever_sees_both_sides(
     run_reminders()
     alert.refresh_from_db()
     assert alert.resolved_at is not None
+
+
+def test_x1_an_isolation_import_for_a_person_registered_elsewhere_says_the_same_and_opens_a_conflict(
+    client, tree, registered_in_b, county_user
+):
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "姓名",
+            "身份证号",
+            "隔离类型",
+            "开始日期",
+            "计划解除日期",
+            "实际解除日期",
+            "信息来源",
+            "所属单位编码",
+        ]
+    )
+    writer.writerow(["乙县居民", registered_in_b, "集中隔离", "2022-01-04", "", "", "卫健部门推送", ""])
+    client.force_login(county_user)
+    client.post("/imports/isolations/", {"file": SimpleUploadedFile("i.csv", buffer.getvalue().encode())})
+    job = ImportJob.objects.get()
+    report = client.get(f"/imports/jobs/{job.pk}/").content.decode()
+    assert "不能在本单位登记" in report
+    assert "漠河市" not in report
+    assert RegistrationConflict.objects.get().requested_unit == tree.county_a
