@@ -27,6 +27,8 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(f"{base_url}/")
+    # The URL changes when the new page starts; its scripts (Bootstrap's menu) run by "load".
+    page.wait_for_load_state("load")
 
 
 def assert_fits_the_phone(page: Page) -> None:
