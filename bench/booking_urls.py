@@ -77,8 +77,8 @@ _BOOKING_SQL = (
     " VALUES (%s, %s, %s, %s, %s, %s, 'booked', '') RETURNING id"
 )
 _PARTIES_SQL = (
-    "INSERT INTO marriage_bookingparty (booking_id, person_id, role, phone, phone_index, is_hmt, is_active)"
-    " VALUES (%s, %s, 'a', %s, %s, false, true), (%s, %s, 'b', %s, %s, false, true) RETURNING id"
+    "INSERT INTO marriage_bookingparty (booking_id, person_id, role, name, phone, phone_index, is_hmt, is_active)"
+    " VALUES (%s, %s, 'a', %s, %s, %s, false, true), (%s, %s, 'b', %s, %s, %s, false, true) RETURNING id"
 )
 _SEAT_SQL = "UPDATE marriage_slot SET booked = booked + 1 WHERE id = %s AND booked < capacity"
 _TEXTS_SQL = (
@@ -147,7 +147,7 @@ def hand_written_booking(request: HttpRequest) -> HttpResponse:
             (booking.pk,) = cursor.fetchone()
             params = []
             for p in people:
-                params += [booking.pk, p.pk, encrypt(p.phone, connection), p.phone_index]
+                params += [booking.pk, p.pk, p.name, encrypt(p.phone, connection), p.phone_index]
             cursor.execute(_PARTIES_SQL, params)
             cursor.fetchall()
             cursor.execute(_SEAT_SQL, [slot.pk])
