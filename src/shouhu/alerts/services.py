@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import Resolver404, resolve
@@ -20,19 +19,13 @@ from shouhu.alerts import audience as audiences
 from shouhu.alerts.models import Alert, AlertDelivery, Severity
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
-from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.errors import ConflictError, DomainError
 from shouhu.common.redirects import is_local_path
+from shouhu.common.validation import clean
 from shouhu.orgs.models import OrgUnit
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 NOBODY_SUFFIX = "（无对应账号，已转地区管理员）"
-
-
-def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
-    try:
-        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_constraints)
-    except ValidationError as error:
-        raise domain_error_from_validation(error) from error
 
 
 def clean_link(link: str) -> str:
@@ -116,7 +109,7 @@ def alert_raise(
     if target is not None:
         alert.content_type = ContentType.objects.get_for_model(target)
         alert.object_id = target.pk
-    _clean(alert, validate_unique=False, validate_constraints=False)
+    clean(alert, validate_unique=False, validate_constraints=False)
     with acting_as(actor):
         try:
             with transaction.atomic():
@@ -166,7 +159,7 @@ def alert_acknowledge(*, actor: User, delivery: AlertDelivery, note: str = "") -
     delivery.read_at = locked.read_at or now
     delivery.acknowledged_at = now
     delivery.ack_note = note.strip()
-    _clean(delivery, validate_unique=False)
+    clean(delivery, validate_unique=False)
     with acting_as(actor):
         delivery.save(update_fields=["read_at", "acknowledged_at", "ack_note"])
     return delivery

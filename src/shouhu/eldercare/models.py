@@ -5,18 +5,11 @@ The people of a home are the person register's (`Person.home_unit` is the home, 
 resident or staff category); nothing here copies them.
 """
 
-from decimal import Decimal
-
 from django.db import models
 from django.db.models import F, Q
 
 from shouhu.common.models import TimeStampedModel
-
-# What a thermometer can plausibly read on a living person: outside this a reading is a typo,
-# not a fever (the same range as entry screening). The fever line is Policy.temperature_limit.
-TEMPERATURE_MIN = Decimal("34.0")
-TEMPERATURE_MAX = Decimal("43.0")
-
+from shouhu.common.validation import TEMPERATURE_MAX, TEMPERATURE_MIN
 
 # --- E1 Closed management ----------------------------------------------------------------------
 

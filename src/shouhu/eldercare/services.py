@@ -8,11 +8,8 @@ abnormal health check alert at once, inside the transaction that records them.
 import contextlib
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.urls import reverse
 
 from shouhu.accounts.models import User
@@ -22,12 +19,11 @@ from shouhu.alerts.services import alert_raise
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
-from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.errors import DomainError
 from shouhu.common.modules import Module
+from shouhu.common.validation import clean, refuse, require_temperature
 from shouhu.eldercare import selectors
 from shouhu.eldercare.models import (
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
     ChecklistItem,
     Closure,
     DailyLog,
@@ -51,23 +47,9 @@ MAX_ROUND_PEOPLE = 2000
 EARLIEST_YEAR = 2000  # a date before this is a typo, not a late entry
 
 
-def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
-    try:
-        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_constraints)
-    except ValidationError as error:
-        raise domain_error_from_validation(error) from error
-
-
-def _refuse(message: str, *, code: str, field: str | None = None, conflict: bool = False) -> DomainError:
-    error_type = ConflictError if conflict else DomainError
-    return error_type(message, code=code, field_errors={field: [message]} if field else None)
-
-
 def _require_in_home(home: OrgUnit, person: Person, *, field: str = "person") -> None:
     if not selectors.is_in_home(home, person):
-        raise _refuse(
-            f"{person.name}不是{home.name}登记的入住老人或工作人员", code="not_in_home", field=field
-        )
+        raise refuse(f"{person.name}不是{home.name}登记的入住老人或工作人员", code="not_in_home", field=field)
 
 
 def home_audience(home: OrgUnit, *, coordinators: bool = False) -> audiences.Audience:
@@ -98,14 +80,14 @@ def closure_start(
     """Close a home from `starts_on` (to `ends_on` if the directive says), refusing overlaps."""
     OrgUnit.objects.select_for_update().filter(pk=home.pk).first()  # one closure change per home at a time
     if ends_on is not None and ends_on < starts_on:
-        raise _refuse("结束日期不能早于开始日期", code="invalid", field="ends_on")
+        raise refuse("结束日期不能早于开始日期", code="invalid", field="ends_on")
     overlapping = Closure.objects.filter(unit=home).exclude(ends_on__lt=starts_on)
     if ends_on is not None:
         overlapping = overlapping.filter(starts_on__lte=ends_on)
     existing = overlapping.order_by("starts_on").first()
     if existing is not None:
         until = f"至{existing.ends_on}" if existing.ends_on else "起，尚未解除"
-        raise _refuse(
+        raise refuse(
             f"{home.name}已有封闭管理（{existing.starts_on}{until}），时间重叠",
             code="closure_overlap",
             field="starts_on",
@@ -114,7 +96,7 @@ def closure_start(
     closure = Closure(
         unit=home, starts_on=starts_on, ends_on=ends_on, directive=directive.strip(), started_by=actor
     )
-    _clean(closure)
+    clean(closure)
     with acting_as(actor):
         closure.save()
     return closure
@@ -128,16 +110,16 @@ def closure_end(*, actor: User | None, closure: Closure, last_day: dt.date, note
     OrgUnit.objects.select_for_update().filter(pk=closure.unit_id).first()
     closure = Closure.objects.select_for_update().get(pk=closure.pk)
     if closure.ends_on is not None and closure.ends_on < clock.today():
-        raise _refuse(f"该封闭管理已于 {closure.ends_on} 结束", code="closure_already_ended", conflict=True)
+        raise refuse(f"该封闭管理已于 {closure.ends_on} 结束", code="closure_already_ended", conflict=True)
     if last_day < closure.starts_on:
-        raise _refuse(f"结束日期不能早于开始日期（{closure.starts_on}）", code="invalid", field="last_day")
+        raise refuse(f"结束日期不能早于开始日期（{closure.starts_on}）", code="invalid", field="last_day")
     later = Closure.objects.filter(unit_id=closure.unit_id, starts_on__gt=closure.starts_on)
     if later.filter(starts_on__lte=last_day).exists():
-        raise _refuse("结束日期与之后的封闭管理重叠", code="closure_overlap", field="last_day", conflict=True)
+        raise refuse("结束日期与之后的封闭管理重叠", code="closure_overlap", field="last_day", conflict=True)
     closure.ends_on = last_day
     closure.end_note = note.strip()[:300]
     closure.ended_by = actor
-    _clean(closure)
+    clean(closure)
     with acting_as(actor):
         closure.save(update_fields=["ends_on", "end_note", "ended_by", "updated_at"])
     return closure
@@ -172,13 +154,13 @@ def _movement_decide(
     elif approver or reason:
         if not (approver and reason):
             field = "approver" if not approver else "approval_reason"
-            raise _refuse("特殊情况进出须同时写明批准人和批准理由", code="invalid", field=field)
+            raise refuse("特殊情况进出须同时写明批准人和批准理由", code="invalid", field=field)
         movement.outcome = MovementOutcome.EXCEPTION
         movement.approver = approver[:50]
         movement.approval_reason = reason[:200]
     else:
         movement.outcome = MovementOutcome.REFUSED
-    _clean(movement)
+    clean(movement)
     with acting_as(actor):
         movement.save()
     return movement
@@ -202,10 +184,10 @@ def movement_request(
     the ledger, so this function is deliberately not atomic as a whole).
     """
     if direction not in Direction.values:
-        raise _refuse("方向只能是外出或进入", code="invalid", field="direction")
+        raise refuse("方向只能是外出或进入", code="invalid", field="direction")
     purpose, approver, approval_reason = purpose.strip(), approver.strip(), approval_reason.strip()
     if not purpose:
-        raise _refuse("请填写事由", code="invalid", field="purpose")
+        raise refuse("请填写事由", code="invalid", field="purpose")
     _require_in_home(home, person)
     movement = _movement_decide(
         actor=actor,
@@ -221,7 +203,7 @@ def movement_request(
     closure = movement.closure
     assert closure is not None  # a refusal is always inside a closure (database check)
     verb = "外出" if direction == Direction.OUT else "进入"
-    raise _refuse(
+    raise refuse(
         f"{home.name}正在封闭管理（{closure.starts_on}起），人员不进不出：{person.name}不能{verb}。"
         "确需进出的，须写明批准人和批准理由，按特殊情况登记。",
         code="closed_management",
@@ -242,14 +224,14 @@ def shift_record(
     """A staff member's shift inside a closure."""
     home = closure.unit
     if not selectors.is_staff_of_home(home, person):
-        raise _refuse(f"{person.name}不是{home.name}的工作人员", code="not_staff", field="person")
+        raise refuse(f"{person.name}不是{home.name}的工作人员", code="not_staff", field="person")
     if ends_at <= starts_at:
-        raise _refuse("下班时间须晚于上班时间", code="invalid", field="ends_at")
+        raise refuse("下班时间须晚于上班时间", code="invalid", field="ends_at")
     first_day = starts_at.astimezone(clock.local_zone()).date()
     last_day = ends_at.astimezone(clock.local_zone()).date()
     if first_day < closure.starts_on or (closure.ends_on is not None and last_day > closure.ends_on):
         until = closure.ends_on or "尚未解除"
-        raise _refuse(
+        raise refuse(
             f"排班须在封闭期内（{closure.starts_on}至{until}）",
             code="shift_outside_closure",
             field="starts_at",
@@ -263,7 +245,7 @@ def shift_record(
         recorded_by=actor,
         recorded_at=clock.now(),
     )
-    _clean(shift)
+    clean(shift)
     with acting_as(actor):
         shift.save()
     return shift
@@ -284,7 +266,7 @@ def round_create(
 ) -> TestRound:
     """A testing round; its list of people is fixed now (everyone in the home, or the list given)."""
     if scope not in RoundScope.values:
-        raise _refuse("检测范围只能是全体或指定名单", code="invalid", field="scope")
+        raise refuse("检测范围只能是全体或指定名单", code="invalid", field="scope")
     everyone = list(selectors.people_of_home(home))
     if scope == RoundScope.EVERYONE:
         members = everyone
@@ -292,20 +274,20 @@ def round_create(
         inside = {p.pk for p in everyone}
         outside = [p.name for p in people if p.pk not in inside]
         if outside:
-            raise _refuse(
+            raise refuse(
                 f"以下人员不是{home.name}的入住老人或工作人员：{'、'.join(outside)}",
                 code="not_in_home",
                 field="people",
             )
         members = list({p.pk: p for p in people}.values())
     if not members:
-        raise _refuse(f"{home.name}没有需要检测的人员", code="empty_round", field="people")
+        raise refuse(f"{home.name}没有需要检测的人员", code="empty_round", field="people")
     if len(members) > MAX_ROUND_PEOPLE:
-        raise _refuse("一轮检测人数过多", code="invalid", field="people")
+        raise refuse("一轮检测人数过多", code="invalid", field="people")
     test_round = TestRound(
         unit=home, tested_on=tested_on, scope=scope, note=note.strip()[:200], created_by=actor
     )
-    _clean(test_round)
+    clean(test_round)
     with acting_as(actor):
         test_round.save()
     TestResult.objects.bulk_create([TestResult(round=test_round, person=p) for p in members])
@@ -339,12 +321,12 @@ def round_result_record(
 ) -> TestResult:
     """Enter or correct one person's result; a positive result alerts at once."""
     if result not in TestOutcome.values or result == TestOutcome.AWAITING:
-        raise _refuse("结果只能是阴性、阳性、待出结果或未采样", code="invalid", field="result")
+        raise refuse("结果只能是阴性、阳性、待出结果或未采样", code="invalid", field="result")
     reason = reason.strip()
     if result == TestOutcome.NOT_SAMPLED and not reason:
-        raise _refuse("未采样须写明原因", code="invalid", field="reason")
+        raise refuse("未采样须写明原因", code="invalid", field="reason")
     if test_round.tested_on > clock.today():
-        raise _refuse(f"检测日期（{test_round.tested_on}）未到，不能录入结果", code="round_in_future")
+        raise refuse(f"检测日期（{test_round.tested_on}）未到，不能录入结果", code="round_in_future")
     row = (
         TestResult.objects.select_for_update()
         .select_related("round__unit", "person")
@@ -352,13 +334,13 @@ def round_result_record(
         .first()
     )
     if row is None:
-        raise _refuse(f"{person.name}不在本轮检测名单中", code="not_in_round", field="person")
+        raise refuse(f"{person.name}不在本轮检测名单中", code="not_in_round", field="person")
     was_positive = row.result == TestOutcome.POSITIVE
     row.result = result
     row.reason = reason[:200] if result == TestOutcome.NOT_SAMPLED else ""
     row.recorded_at = clock.now()
     row.recorded_by = actor
-    _clean(row)
+    clean(row)
     with acting_as(actor):
         row.save(update_fields=["result", "reason", "recorded_at", "recorded_by"])
     if result == TestOutcome.POSITIVE and not was_positive:
@@ -367,21 +349,6 @@ def round_result_record(
 
 
 # --- E3 Health monitoring ----------------------------------------------------------------------
-
-
-def parse_temperature(text: object) -> Decimal:
-    """A typed temperature, or a clear error (a typo is not a fever)."""
-    try:
-        value = Decimal(str(text).strip())
-    except (InvalidOperation, ValueError):
-        raise _refuse("请填写体温，如 36.5", code="invalid", field="temperature") from None
-    if not value.is_finite() or value < TEMPERATURE_MIN or value > TEMPERATURE_MAX:
-        raise _refuse(
-            f"体温须在 {TEMPERATURE_MIN}–{TEMPERATURE_MAX}℃ 之间，请重新测量",
-            code="invalid",
-            field="temperature",
-        )
-    return value.quantize(Decimal("0.1"))
 
 
 @transaction.atomic
@@ -396,16 +363,16 @@ def health_check_record(
     note: str = "",
 ) -> HealthCheck:
     """One check; a temperature at or above the policy's limit, or any symptom, alerts at once."""
-    value = parse_temperature(temperature)
+    value = require_temperature(temperature)
     unknown = [s for s in symptoms if s not in Symptom.values]
     if unknown:
-        raise _refuse(f"未知的症状：{'、'.join(unknown)}", code="invalid", field="symptoms")
+        raise refuse(f"未知的症状：{'、'.join(unknown)}", code="invalid", field="symptoms")
     now = clock.now()
     checked_at = checked_at or now
     if checked_at > now:
-        raise _refuse("监测时间不能晚于现在", code="invalid", field="checked_at")
+        raise refuse("监测时间不能晚于现在", code="invalid", field="checked_at")
     if checked_at.year < EARLIEST_YEAR:
-        raise _refuse("监测时间有误", code="invalid", field="checked_at")
+        raise refuse("监测时间有误", code="invalid", field="checked_at")
     _require_in_home(home, person)
     policy = current_policy(checked_at.astimezone(clock.local_zone()).date())
     ordered = [s for s in Symptom.values if s in set(symptoms)]
@@ -419,7 +386,7 @@ def health_check_record(
         is_abnormal=value >= policy.temperature_limit or bool(ordered),
         recorded_by=actor,
     )
-    _clean(check)
+    clean(check)
     with acting_as(actor):
         check.save()
     if check.is_abnormal:
@@ -460,15 +427,15 @@ def checklist_item_save(
     logs that ticked them keep their meaning."""
     label = label.strip()
     if not label:
-        raise _refuse("请填写检查事项", code="invalid", field="label")
+        raise refuse("请填写检查事项", code="invalid", field="label")
     same = ChecklistItem.objects.filter(label=label)
     if item is not None:
         same = same.exclude(pk=item.pk)
     if same.exists():
-        raise _refuse(f"已有检查事项“{label}”", code="duplicate", field="label", conflict=True)
+        raise refuse(f"已有检查事项“{label}”", code="duplicate", field="label", conflict=True)
     item = item or ChecklistItem()
     item.label, item.hint, item.order, item.is_active = label[:100], hint.strip()[:200], order, is_active
-    _clean(item)
+    clean(item)
     with acting_as(actor):
         item.save()
     return item
@@ -485,22 +452,22 @@ def daily_log_record(
 ) -> DailyLog:
     """Record (or correct) a home's log for a day up to today; unchecked items were not done."""
     if day > clock.today():
-        raise _refuse(f"不能填写未来日期（{day}）的防控日志", code="future_day", field="day")
+        raise refuse(f"不能填写未来日期（{day}）的防控日志", code="future_day", field="day")
     inactive = [i.label for i in done_items if not i.is_active]
     if inactive:
-        raise _refuse(f"以下事项已停用：{'、'.join(inactive)}", code="invalid", field="done_items")
+        raise refuse(f"以下事项已停用：{'、'.join(inactive)}", code="invalid", field="done_items")
     log = DailyLog.objects.select_for_update().filter(unit=home, day=day).first()
     if log is None:
         log = DailyLog(unit=home, day=day)
     log.note = note.strip()[:500]
     log.recorded_by = actor
-    _clean(log, validate_unique=False, validate_constraints=False)
+    clean(log, validate_unique=False, validate_constraints=False)
     with acting_as(actor):
         try:
             with transaction.atomic():
                 log.save()
         except IntegrityError as error:
-            raise _refuse(
+            raise refuse(
                 "该日的防控日志刚由他人提交，请刷新后再试", code="conflict", conflict=True
             ) from error
         log.done_items.set(done_items)

@@ -12,9 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -28,8 +27,9 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.campaigns.selectors import service_availability
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
-from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.errors import ConflictError, DomainError
 from shouhu.common.modules import Module
+from shouhu.common.validation import clean, refuse
 from shouhu.funerals import selectors
 from shouhu.funerals.models import (
     REMAINS_ORDER,
@@ -55,18 +55,6 @@ PPE_LOW_STOCK = "funerals.ppe_low_stock"
 CEREMONY_SUSPENDED = "funerals.ceremony_suspended"
 
 
-def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
-    try:
-        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_constraints)
-    except ValidationError as error:
-        raise domain_error_from_validation(error) from error
-
-
-def _refuse(message: str, *, code: str, field: str | None = None, conflict: bool = False) -> DomainError:
-    error_type = ConflictError if conflict else DomainError
-    return error_type(message, code=code, field_errors={field: [message]} if field else None)
-
-
 def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
     if errors:
         summary = "；".join(m for ms in errors.values() for m in ms)
@@ -75,7 +63,7 @@ def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
 
 def _require_funeral_home(home: OrgUnit) -> None:
     if home.kind != UnitKind.INSTITUTION or home.institution_type != InstitutionType.FUNERAL_HOME:
-        raise _refuse(
+        raise refuse(
             _("“%(home)s”不是殡葬服务机构") % {"home": home.name}, code="not_a_funeral_home", field="home"
         )
 
@@ -105,13 +93,13 @@ def registered(home: OrgUnit, person: Person, name: str, actor: User | None) -> 
     name is not compared: one neutral refusal whether or not it matches, so the form cannot be
     used to test names against another county's register (404 alike)."""
     if not selectors.person_in_reach(person, home=home, viewer=actor):
-        raise _refuse(
+        raise refuse(
             _("该证件号码无法在本机构关联登记，请联系地区民政局办理"),
             code="person_out_of_reach",
             field="deceased_id_number",
         )
     if person.name != name:
-        raise _refuse(_("该身份证号码已登记为另一姓名，请核对"), code="name_mismatch", field="deceased_name")
+        raise refuse(_("该身份证号码已登记为另一姓名，请核对"), code="name_mismatch", field="deceased_name")
     return person
 
 
@@ -193,10 +181,10 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
             service=ServiceType.FUNERAL_CEREMONY, unit=home, on=data.service_date
         )
         if not availability.is_open:
-            raise _refuse(availability.reason, code="service_suspended", field="service_date", conflict=True)
+            raise refuse(availability.reason, code="service_suspended", field="service_date", conflict=True)
     person = _deceased(home, data, actor)
     if FuneralCase.objects.filter(deceased=person).exists():
-        raise _refuse(_("%(name)s已有治丧记录") % {"name": person.name}, code="duplicate_case", conflict=True)
+        raise refuse(_("%(name)s已有治丧记录") % {"name": person.name}, code="duplicate_case", conflict=True)
     case = FuneralCase(
         home=home,
         deceased=person,
@@ -211,13 +199,13 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
         registered_at=clock.now(),
         registered_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    _clean(case, validate_unique=False)
+    clean(case, validate_unique=False)
     with acting_as(actor):
         try:
             with transaction.atomic():
                 case.save()
         except IntegrityError as error:
-            raise _refuse(
+            raise refuse(
                 _("%(name)s已有治丧记录") % {"name": person.name}, code="duplicate_case", conflict=True
             ) from error
     if person.deceased_on is None:
@@ -250,24 +238,24 @@ class StepInput:
 def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInput) -> RemainsStepRecord:
     """Record the next step of the workflow; any other step is refused with the one that is due."""
     if data.step not in RemainsStep.values:
-        raise _refuse(_("未知的遗体处置环节"), code="invalid_step", field="step")
+        raise refuse(_("未知的遗体处置环节"), code="invalid_step", field="step")
     locked = FuneralCase.objects.select_for_update().get(pk=case.pk)
     if not locked.covid_remains:
-        raise _refuse(_("只有新冠肺炎患者遗体需要按环节记录处置过程"), code="not_covid_case", conflict=True)
+        raise refuse(_("只有新冠肺炎患者遗体需要按环节记录处置过程"), code="not_covid_case", conflict=True)
     stage = locked.remains_stage
     label = RemainsStep(data.step).label
     if stage >= len(REMAINS_ORDER):
-        raise _refuse(_("遗体处置四个环节均已完成"), code="workflow_done", field="step", conflict=True)
+        raise refuse(_("遗体处置四个环节均已完成"), code="workflow_done", field="step", conflict=True)
     due = RemainsStep(REMAINS_ORDER[stage])
     if step_sequence(data.step) <= stage:
-        raise _refuse(
+        raise refuse(
             _("“%(step)s”环节已记录，不能重复记录") % {"step": label},
             code="step_repeated",
             field="step",
             conflict=True,
         )
     if data.step != due:
-        raise _refuse(
+        raise refuse(
             _("须先完成“%(due)s”环节，不能跳过或提前记录“%(step)s”") % {"due": due.label, "step": label},
             code="step_out_of_order",
             field="step",
@@ -302,13 +290,13 @@ def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInpu
         note=data.note.strip(),
         recorded_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    _clean(record, validate_unique=False)
+    clean(record, validate_unique=False)
     with acting_as(actor):
         try:
             with transaction.atomic():
                 record.save()
         except IntegrityError as error:
-            raise _refuse(
+            raise refuse(
                 _("“%(step)s”环节已记录，不能重复记录") % {"step": label}, code="step_repeated", conflict=True
             ) from error
         locked.remains_stage = stage + 1
@@ -347,7 +335,7 @@ def ppe_receive(*, actor: User | None, home: OrgUnit, item: str, quantity: int, 
     _check_quantity(item, quantity)
     if not supplier.strip():
         # F3 keeps receipts "with their source": where the stock came from is the point of the row.
-        raise _refuse(_("请填写物资来源（如上级调拨、采购、捐赠）"), code="invalid_receipt", field="supplier")
+        raise refuse(_("请填写物资来源（如上级调拨、采购、捐赠）"), code="invalid_receipt", field="supplier")
     PPEStock.objects.get_or_create(home=home, item=item)
     PPEStock.objects.filter(home=home, item=item).update(
         quantity=F("quantity") + quantity, updated_at=clock.now()
@@ -363,7 +351,7 @@ def ppe_receive(*, actor: User | None, home: OrgUnit, item: str, quantity: int, 
         happened_at=clock.now(),
         recorded_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    _clean(movement)
+    clean(movement)
     with acting_as(actor):
         movement.save()
     return movement
@@ -380,7 +368,7 @@ def _issue(
 ) -> PPEMovement:
     _check_quantity(item, quantity)
     if not issued_to.strip():
-        raise _refuse(_("请填写领用人"), code="invalid_issue", field="issued_to")
+        raise refuse(_("请填写领用人"), code="invalid_issue", field="issued_to")
     # The guarded UPDATE is the check: of two concurrent issues only those the stock covers match.
     taken = PPEStock.objects.filter(home=home, item=item, quantity__gte=quantity).update(
         quantity=F("quantity") - quantity, updated_at=clock.now()
@@ -389,7 +377,7 @@ def _issue(
         on_hand = (
             PPEStock.objects.filter(home=home, item=item).values_list("quantity", flat=True).first() or 0
         )
-        raise _refuse(
+        raise refuse(
             _("库存不足：%(item)s现有 %(on_hand)s，不能发放 %(quantity)s")
             % {"item": PPEItem(item).label, "on_hand": on_hand, "quantity": quantity},
             code="insufficient_stock",
@@ -408,7 +396,7 @@ def _issue(
         happened_at=clock.now(),
         recorded_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    _clean(movement)
+    clean(movement)
     with acting_as(actor):
         movement.save()
     threshold = current_policy().ppe_low_stock_threshold

@@ -11,6 +11,7 @@ from shouhu.common import bounds, clock
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.types import AuthedRequest
+from shouhu.common.validation import parse_temperature
 from shouhu.people import selectors as people_selectors
 from shouhu.screening import selectors, services
 from shouhu.screening.models import (
@@ -428,7 +429,7 @@ class ScreeningListApi(ScopedAPIView):
             health_code=values["health_code"],
             itinerary_code=values["itinerary_code"],
             itinerary_star=values["itinerary_star"],
-            temperature=services.parse_temperature(values.get("temperature")),
+            temperature=parse_temperature(values.get("temperature")),
             mask=values["mask"],
             refused_checks=values["refused_checks"],
             travel=tuple(_entries(values["travel"])),

@@ -1,5 +1,4 @@
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -10,13 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
+from shouhu.common.validation import TEMPERATURE_MAX, TEMPERATURE_MIN
 from shouhu.people.masking import mask_phone
-
-# What a thermometer can plausibly read on a living visitor: outside this a reading is a typo,
-# not a fever. Not a policy threshold (the limit for entry is Policy.temperature_limit).
-TEMPERATURE_MIN = Decimal("34.0")
-TEMPERATURE_MAX = Decimal("43.0")
-
 
 # --- Risk areas (S3) ---------------------------------------------------------------------------
 

@@ -9,25 +9,22 @@ import json
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db.models import Q
 
 from shouhu.accounts.models import User
 from shouhu.campaigns.models import Policy
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
-from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.errors import ConflictError, DomainError
+from shouhu.common.validation import clean, parse_temperature, refuse
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
 from shouhu.people.models import Person
 from shouhu.screening import throttle
 from shouhu.screening.models import (
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
     DailyScreeningCount,
     IsolationKind,
     IsolationRecord,
@@ -48,26 +45,6 @@ MAX_TRAVEL_ENTRIES = 20
 MAX_NAME_LENGTH = 30
 MAX_PLACE_LENGTH = 100
 RECEIPT_BYTES = 16
-
-
-def _clean(
-    instance: Model,
-    *,
-    validate_unique: bool = True,
-    validate_constraints: bool = True,
-    exclude: Collection[str] = (),
-) -> None:
-    try:
-        instance.full_clean(
-            exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints
-        )
-    except ValidationError as error:
-        raise domain_error_from_validation(error) from error
-
-
-def _refuse(message: str, *, code: str, field: str | None = None, conflict: bool = False) -> DomainError:
-    error_type = ConflictError if conflict else DomainError
-    return error_type(message, code=code, field_errors={field: [message]} if field else None)
 
 
 def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
@@ -162,7 +139,7 @@ def risk_area_create(
         if same:
             return RiskAreaRecording(existing, created=False)
         until = f"至{existing.effective_to}" if existing.effective_to else "起，仍在生效"
-        raise _refuse(
+        raise refuse(
             f"{existing.place_label}已有一条{existing.get_level_display()}记录（{existing.effective_from}{until}），"
             "时间重叠；等级变化请用“调整等级”，解除请用“结束”",
             code="risk_area_overlap",
@@ -170,13 +147,13 @@ def risk_area_create(
             conflict=True,
         )
     area = RiskArea(**values, source=source, created_by=actor)
-    _clean(area, validate_constraints=False)
+    clean(area, validate_constraints=False)
     with acting_as(actor):
         try:
             with transaction.atomic():
                 area.save()
         except IntegrityError as error:
-            raise _refuse("该地区已有一条仍在生效的记录", code="risk_area_overlap", conflict=True) from error
+            raise refuse("该地区已有一条仍在生效的记录", code="risk_area_overlap", conflict=True) from error
     return RiskAreaRecording(area, created=True)
 
 
@@ -185,13 +162,13 @@ def risk_area_end(*, actor: User | None, area: RiskArea, last_day: dt.date, note
     """The area is no longer at risk after `last_day`. The record is ended, never deleted."""
     area = RiskArea.objects.select_for_update().get(pk=area.pk)
     if area.effective_to is not None:
-        raise _refuse(
+        raise refuse(
             f"该记录已于 {area.effective_to} 截止；如需更正请新增一条记录",
             code="risk_area_already_ended",
             conflict=True,
         )
     if last_day < area.effective_from:
-        raise _refuse(f"截止日期不能早于生效日期（{area.effective_from}）", code="invalid", field="last_day")
+        raise refuse(f"截止日期不能早于生效日期（{area.effective_from}）", code="invalid", field="last_day")
     area.effective_to = last_day
     fields = ["effective_to", "updated_at"]
     if note.strip():
@@ -208,11 +185,11 @@ def risk_area_change_level(
 ) -> RiskArea:
     """A new level from `from_day`: the current record ends the day before, a new one starts."""
     if level not in RiskLevel.values:
-        raise _refuse("风险等级只能是中风险或高风险", code="invalid", field="level")
+        raise refuse("风险等级只能是中风险或高风险", code="invalid", field="level")
     if level == area.level:
-        raise _refuse("等级没有变化", code="invalid", field="level")
+        raise refuse("等级没有变化", code="invalid", field="level")
     if from_day <= area.effective_from:
-        raise _refuse(
+        raise refuse(
             f"调整日期须晚于原记录的生效日期（{area.effective_from}）", code="invalid", field="from_day"
         )
     risk_area_end(actor=actor, area=area, last_day=from_day - ONE_DAY)
@@ -304,7 +281,7 @@ def isolation_record(
         .first()
     )
     if overlapping is not None:
-        raise _refuse(
+        raise refuse(
             f"此人已有一条{overlapping.kind_text}记录（{overlapping.starts_on}起，"
             f"{overlapping.ends_on}解除），时间重叠",
             code="isolation_overlap",
@@ -322,7 +299,7 @@ def isolation_record(
         entered_via=entered_via,
         recorded_by=actor,
     )
-    _clean(record)
+    clean(record)
     with acting_as(actor):
         record.save()
     return IsolationRecording(record, created=True)
@@ -336,13 +313,13 @@ def isolation_end(
     record = IsolationRecord.objects.select_for_update().get(pk=record.pk)
     today = clock.today()
     if record.actual_end_on is not None:
-        raise _refuse(f"已于 {record.actual_end_on} 解除", code="isolation_already_ended", conflict=True)
+        raise refuse(f"已于 {record.actual_end_on} 解除", code="isolation_already_ended", conflict=True)
     if ended_on < record.starts_on:
-        raise _refuse(f"解除日期不能早于开始日期（{record.starts_on}）", code="invalid", field="ended_on")
+        raise refuse(f"解除日期不能早于开始日期（{record.starts_on}）", code="invalid", field="ended_on")
     if ended_on > today:
-        raise _refuse(f"解除日期不能晚于今天（{today}）", code="invalid", field="ended_on")
+        raise refuse(f"解除日期不能晚于今天（{today}）", code="invalid", field="ended_on")
     if ended_on < record.planned_end_on and not reason.strip():
-        raise _refuse("提前解除须填写原因", code="invalid", field="reason")
+        raise refuse("提前解除须填写原因", code="invalid", field="reason")
     record.actual_end_on = ended_on
     record.end_reason = reason.strip()[:200]
     with acting_as(actor):
@@ -351,25 +328,6 @@ def isolation_end(
 
 
 # --- Screenings (S1, S2) ----------------------------------------------------------------------
-
-
-def parse_temperature(value: object) -> Decimal | None:
-    """A temperature as typed (36.5, "36.5", "", None); out of 34–43 ℃ is refused, never stored."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        temperature = Decimal(str(value).strip())
-        if not temperature.is_finite():
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        raise _refuse("体温应为数字，如 36.5", code="invalid_temperature", field="temperature") from None
-    if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
-        raise _refuse(
-            f"体温 {value}℃ 不在 {TEMPERATURE_MIN}–{TEMPERATURE_MAX}℃ 之间，请重新测量",
-            code="invalid_temperature",
-            field="temperature",
-        )
-    return temperature.quantize(Decimal("0.1"))
 
 
 def clean_travel(entries: list[TravelEntry]) -> list[TravelEntry]:
@@ -455,7 +413,7 @@ def _visitor_identity(name: str, phone: str, *, required: bool) -> tuple[str, st
 
 def _require_institution(unit: OrgUnit) -> None:
     if not unit.is_institution:
-        raise _refuse("只能在服务机构登记入口查验", code="not_an_institution", field="unit")
+        raise refuse("只能在服务机构登记入口查验", code="not_an_institution", field="unit")
 
 
 # Not atomic on purpose: the only write is one INSERT of one table (no parent rows, no audit
@@ -501,7 +459,7 @@ def screening_record(
         isolation=_isolation_of(person=person, phone_index=phone_index, day=today),
     )
     if assessment.verdict == Verdict.PENDING:
-        raise _refuse(
+        raise refuse(
             "请测量体温后再确认（拒绝测温请勾选“拒绝配合查验”）",
             code="temperature_required",
             field="temperature",
@@ -529,7 +487,7 @@ def screening_record(
     # ones loaded for this request, and both check constraints were decided above (temperature
     # range by parse_temperature, no admission without one by the rule book) and are enforced
     # by the database anyway — re-asking costs six statements per screening.
-    _clean(screening, validate_constraints=False, exclude=("unit", "person", "screened_by"))
+    clean(screening, validate_constraints=False, exclude=("unit", "person", "screened_by"))
     with acting_as(actor):
         screening.save()
     return screening
@@ -656,7 +614,7 @@ def declaration_submit(
         receipt=_new_token(),
     )
     _apply(screening, assessment, travel)
-    _clean(screening, validate_unique=False)
+    clean(screening, validate_unique=False)
     with acting_as(None):
         screening.save()
     return screening
@@ -677,12 +635,12 @@ def declaration_confirm(
     """Staff take the temperature of a self-declared visitor (and correct the codes they saw)."""
     screening = Screening.objects.select_for_update().select_related("unit").get(pk=screening.pk)
     if screening.verdict != Verdict.PENDING:
-        raise _refuse(
+        raise refuse(
             f"该申报已处理（{screening.get_verdict_display()}）", code="declaration_done", conflict=True
         )
     measured = parse_temperature(temperature)
     if measured is None and not refused_checks:
-        raise _refuse("请填写测量的体温", code="temperature_required", field="temperature")
+        raise refuse("请填写测量的体温", code="temperature_required", field="temperature")
     facts = Facts(
         health_code=health_code or screening.health_code,
         itinerary_code=itinerary_code or screening.itinerary_code,
@@ -711,7 +669,7 @@ def declaration_confirm(
     _apply(screening, assessment, list(facts.travel))
     screening.screened_by = actor
     screening.confirmed_at = clock.now()
-    _clean(screening, validate_unique=False)
+    clean(screening, validate_unique=False)
     with acting_as(actor):
         screening.save(
             update_fields=[

@@ -27,6 +27,7 @@ from shouhu.common.forms import add_domain_error, form_problems
 from shouhu.common.listing import PAGE_SIZE, htmx_target, refused_filter, render_list
 from shouhu.common.permissions import require
 from shouhu.common.types import AuthedHttpRequest
+from shouhu.common.validation import parse_temperature
 from shouhu.orgs.models import OrgUnit
 from shouhu.people import selectors as people_selectors
 from shouhu.people.models import Person
@@ -158,7 +159,7 @@ def _check(request: AuthedHttpRequest, unit: OrgUnit, person: Person | None) -> 
                 health_code=data["health_code"],
                 itinerary_code=data["itinerary_code"],
                 itinerary_star=data["itinerary_star"],
-                temperature=services.parse_temperature(form.temperature_value()),
+                temperature=parse_temperature(form.temperature_value()),
                 mask=data["mask"],
                 refused_checks=data["refused_checks"],
                 travel=tuple(travel_entries(formset)),

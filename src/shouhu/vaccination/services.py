@@ -7,14 +7,12 @@ checked that the person is theirs to record for (`selectors.access_person_for_re
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 
 from shouhu.accounts.models import User
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
-from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.validation import clean, refuse
 from shouhu.people.models import Person
 from shouhu.vaccination import selectors
 from shouhu.vaccination.models import (
@@ -31,18 +29,6 @@ from shouhu.vaccination.models import (
     VaccineProduct,
 )
 from shouhu.vaccination.schedule import report_schedule
-
-
-def _clean(instance: Model, *, validate_unique: bool = True, validate_constraints: bool = True) -> None:
-    try:
-        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_constraints)
-    except ValidationError as error:
-        raise domain_error_from_validation(error) from error
-
-
-def _refuse(message: str, *, code: str, field: str | None = None, conflict: bool = False) -> DomainError:
-    error_type = ConflictError if conflict else DomainError
-    return error_type(message, code=code, field_errors={field: [message]} if field else None)
 
 
 def _lock(person: Person) -> None:
@@ -73,7 +59,7 @@ def product_find(*, label: str) -> VaccineProduct:
         by_name = [p for p in products if _normalise(p.name) == wanted]
         if len(by_name) == 1:
             return by_name[0]
-    raise _refuse(
+    raise refuse(
         f"未知的疫苗产品“{label.strip()}”，请填写疫苗产品简称（如"
         + "、".join(VaccineProduct.objects.order_by("short_name").values_list("short_name", flat=True))
         + "）",
@@ -94,15 +80,15 @@ class DoseRecording:
 def _check_dose_dates(person: Person, vaccinated_on: dt.date) -> None:
     today = clock.today()
     if vaccinated_on > today:
-        raise _refuse(f"接种日期不能晚于今天（{today}）", code="dose_in_future", field="vaccinated_on")
+        raise refuse(f"接种日期不能晚于今天（{today}）", code="dose_in_future", field="vaccinated_on")
     if person.birth_date and vaccinated_on < person.birth_date:
-        raise _refuse(
+        raise refuse(
             f"接种日期不能早于出生日期（{person.birth_date}）",
             code="dose_before_birth",
             field="vaccinated_on",
         )
     if person.deceased_on and vaccinated_on > person.deceased_on:
-        raise _refuse(
+        raise refuse(
             f"接种日期晚于死亡日期（{person.deceased_on}）", code="dose_after_death", field="vaccinated_on"
         )
 
@@ -113,7 +99,7 @@ def _check_schedule(
     """The dose fits the schedule of the series it continues (the first dose's product)."""
     expected = len(doses) + 1
     if dose_number > expected:
-        raise _refuse(
+        raise refuse(
             f"剂次须按顺序登记：此人已登记 {len(doses)} 剂，请先登记第{expected}剂",
             code="dose_out_of_order",
             field="dose_number",
@@ -121,20 +107,20 @@ def _check_schedule(
     schedule = doses[0].product if doses else product
     primary = schedule.doses_for_completion
     if dose_number > primary + 1:
-        raise _refuse(
+        raise refuse(
             f"按“{schedule.short_name}”的接种程序（{schedule.schedule_text}），没有第{dose_number}剂",
             code="dose_beyond_schedule",
             field="dose_number",
         )
     booster = dose_number == primary + 1
     if booster and schedule.booster_after_days is None:
-        raise _refuse(
+        raise refuse(
             f"“{schedule.short_name}”没有加强免疫程序（{schedule.schedule_text}），不能登记第{dose_number}剂",
             code="no_booster",
             field="dose_number",
         )
     if not booster and doses and product.name != schedule.name:
-        raise _refuse(
+        raise refuse(
             f"全程接种须使用同一种疫苗：此人第1剂为“{schedule.short_name}（{schedule.name}）”，"
             f"第{dose_number}剂不能使用“{product.short_name}（{product.name}）”",
             code="dose_mixed_series",
@@ -144,7 +130,7 @@ def _check_schedule(
         return
     previous = doses[-1]
     if vaccinated_on <= previous.vaccinated_on:
-        raise _refuse(
+        raise refuse(
             f"第{dose_number}剂的接种日期须晚于第{previous.dose_number}剂（{previous.vaccinated_on}）",
             code="dose_before_previous",
             field="vaccinated_on",
@@ -153,14 +139,14 @@ def _check_schedule(
     if booster:
         needed = schedule.booster_after_days or 0
         if gap < needed:
-            raise _refuse(
+            raise refuse(
                 f"距完成全程接种（{previous.vaccinated_on}）仅 {gap} 天，"
                 f"“{schedule.short_name}”的加强针须间隔至少 {needed} 天",
                 code="booster_too_soon",
                 field="vaccinated_on",
             )
     elif gap < schedule.min_interval_days:
-        raise _refuse(
+        raise refuse(
             f"距第{previous.dose_number}剂（{previous.vaccinated_on}）仅 {gap} 天，"
             f"“{schedule.short_name}”相邻两剂须间隔至少 {schedule.min_interval_days} 天",
             code="dose_too_soon",
@@ -181,7 +167,7 @@ def dose_record(
 ) -> DoseRecording:
     """Record one dose. The same dose recorded again (same number, date and product) is unchanged."""
     if dose_number < 1:
-        raise _refuse("剂次从 1 开始", code="invalid", field="dose_number")
+        raise refuse("剂次从 1 开始", code="invalid", field="dose_number")
     _check_dose_dates(person, vaccinated_on)
     _lock(person)
     doses = list(VaccineDose.objects.filter(person=person).select_related("product").order_by("dose_number"))
@@ -189,7 +175,7 @@ def dose_record(
     if existing is not None:
         if existing.vaccinated_on == vaccinated_on and existing.product_id == product.pk:
             return DoseRecording(existing, created=False)
-        raise _refuse(
+        raise refuse(
             f"第{dose_number}剂已登记（{existing.vaccinated_on}，{existing.product.short_name}）；"
             "如需更正，请先撤销该剂次",
             code="dose_already_recorded",
@@ -206,13 +192,13 @@ def dose_record(
         source=source,
         recorded_by=actor,
     )
-    _clean(dose, validate_constraints=False)
+    clean(dose, validate_constraints=False)
     with acting_as(actor):
         try:
             with transaction.atomic():
                 dose.save()
         except IntegrityError as error:
-            raise _refuse("该剂次已登记", code="dose_already_recorded", conflict=True) from error
+            raise refuse("该剂次已登记", code="dose_already_recorded", conflict=True) from error
     return DoseRecording(dose, created=True)
 
 
@@ -222,9 +208,7 @@ def dose_revoke(*, actor: User, dose: VaccineDose) -> None:
     _lock(dose.person)
     last = VaccineDose.objects.filter(person_id=dose.person_id).order_by("-dose_number").first()
     if last is not None and last.pk != dose.pk:
-        raise _refuse(
-            f"只能撤销最后登记的一剂（第{last.dose_number}剂）", code="not_last_dose", conflict=True
-        )
+        raise refuse(f"只能撤销最后登记的一剂（第{last.dose_number}剂）", code="not_last_dose", conflict=True)
     with acting_as(actor):
         dose.delete()
 
@@ -245,11 +229,11 @@ def contraindication_record(
     today = clock.today()
     noted_on = noted_on or today
     if not condition.strip():
-        raise _refuse("请填写禁忌情况", code="invalid", field="condition")
+        raise refuse("请填写禁忌情况", code="invalid", field="condition")
     if source not in ContraindicationSource.values:
-        raise _refuse("请选择禁忌症的依据", code="invalid", field="source")
+        raise refuse("请选择禁忌症的依据", code="invalid", field="source")
     if noted_on > today:
-        raise _refuse("登记日期不能晚于今天", code="invalid", field="noted_on")
+        raise refuse("登记日期不能晚于今天", code="invalid", field="noted_on")
     item = Contraindication(
         person=person,
         condition=condition.strip(),
@@ -258,7 +242,7 @@ def contraindication_record(
         noted_on=noted_on,
         recorded_by=actor,
     )
-    _clean(item)
+    clean(item)
     with acting_as(actor):
         item.save()
     return item
@@ -270,9 +254,9 @@ def contraindication_lift(
 ) -> Contraindication:
     """The person is back on the to-do list from today."""
     if contraindication.lifted_on is not None:
-        raise _refuse(f"该禁忌症已于 {contraindication.lifted_on} 解除", code="already_lifted", conflict=True)
+        raise refuse(f"该禁忌症已于 {contraindication.lifted_on} 解除", code="already_lifted", conflict=True)
     if not reason.strip():
-        raise _refuse("请填写解除原因", code="invalid", field="reason")
+        raise refuse("请填写解除原因", code="invalid", field="reason")
     contraindication.lifted_on = max(clock.today(), contraindication.noted_on)
     contraindication.lift_reason = reason.strip()
     with acting_as(actor):
@@ -287,11 +271,11 @@ def deferral_record(
     today = clock.today()
     starts_on = starts_on or today
     if not reason.strip():
-        raise _refuse("请填写暂缓原因", code="invalid", field="reason")
+        raise refuse("请填写暂缓原因", code="invalid", field="reason")
     if starts_on > today:
-        raise _refuse("开始日期不能晚于今天", code="invalid", field="starts_on")
+        raise refuse("开始日期不能晚于今天", code="invalid", field="starts_on")
     if until < today:
-        raise _refuse("暂缓截止日期不能早于今天", code="invalid", field="until")
+        raise refuse("暂缓截止日期不能早于今天", code="invalid", field="until")
     _lock(person)
     current = (
         Deferral.objects.filter(person=person, until__gte=today, ended_on__isnull=True)
@@ -299,7 +283,7 @@ def deferral_record(
         .first()
     )
     if current is not None:
-        raise _refuse(
+        raise refuse(
             f"此人已暂缓接种至 {current.until}；如需调整，请先结束该暂缓",
             code="already_deferred",
             field="until",
@@ -308,7 +292,7 @@ def deferral_record(
     deferral = Deferral(
         person=person, reason=reason.strip(), starts_on=starts_on, until=until, recorded_by=actor
     )
-    _clean(deferral)
+    clean(deferral)
     with acting_as(actor):
         deferral.save()
     return deferral
@@ -319,7 +303,7 @@ def deferral_end(*, actor: User, deferral: Deferral) -> Deferral:
     """End a deferral early: the person is back on the to-do list from today."""
     today = clock.today()
     if deferral.ended_on is not None or deferral.until < today:
-        raise _refuse("该暂缓已经结束", code="already_ended", conflict=True)
+        raise refuse("该暂缓已经结束", code="already_ended", conflict=True)
     deferral.ended_on = max(today, deferral.starts_on)
     with acting_as(actor):
         deferral.save(update_fields=["ended_on", "updated_at"])
@@ -341,11 +325,11 @@ def mobiliser_assign(
     """Name the one mobiliser of a person: a staff user, or a named person (村医, 网格员, 亲属)."""
     name = mobiliser_name.strip()
     if (mobiliser_user is None) == (not name):
-        raise _refuse(
+        raise refuse(
             "请选择一名工作人员，或填写动员人姓名（二者选一）", code="invalid", field="mobiliser_name"
         )
     if mobiliser_user is not None and (not mobiliser_user.is_active or not mobiliser_user.role):
-        raise _refuse("该用户不是在岗工作人员", code="invalid", field="mobiliser_user")
+        raise refuse("该用户不是在岗工作人员", code="invalid", field="mobiliser_user")
     _lock(person)
     mobilisation = Mobilisation.objects.filter(person=person).first() or Mobilisation(person=person)
     mobilisation.mobiliser_user = mobiliser_user
@@ -353,7 +337,7 @@ def mobiliser_assign(
     mobilisation.mobiliser_role = "" if mobiliser_user else mobiliser_role.strip()
     mobilisation.assigned_on = clock.today()
     mobilisation.assigned_by = actor
-    _clean(mobilisation, validate_unique=False)
+    clean(mobilisation, validate_unique=False)
     with acting_as(actor):
         mobilisation.save()
     return mobilisation
@@ -371,13 +355,13 @@ def contact_log(
     next_contact_on: dt.date | None = None,
 ) -> MobilisationContact:
     if contacted_on > clock.today():
-        raise _refuse("联系日期不能晚于今天", code="invalid", field="contacted_on")
+        raise refuse("联系日期不能晚于今天", code="invalid", field="contacted_on")
     if method not in ContactMethod.values:
-        raise _refuse("请选择联系方式", code="invalid", field="method")
+        raise refuse("请选择联系方式", code="invalid", field="method")
     if outcome not in ContactOutcome.values:
-        raise _refuse("请选择联系结果", code="invalid", field="outcome")
+        raise refuse("请选择联系结果", code="invalid", field="outcome")
     if next_contact_on and next_contact_on < contacted_on:
-        raise _refuse("下次联系日期不能早于本次联系日期", code="invalid", field="next_contact_on")
+        raise refuse("下次联系日期不能早于本次联系日期", code="invalid", field="next_contact_on")
     mobilisation = Mobilisation.objects.filter(person=person).select_related("mobiliser_user").first()
     contact = MobilisationContact(
         person=person,
@@ -389,7 +373,7 @@ def contact_log(
         mobiliser_label=mobilisation.mobiliser_label if mobilisation else str(actor),
         recorded_by=actor,
     )
-    _clean(contact)
+    clean(contact)
     with acting_as(actor):
         contact.save()
     return contact
@@ -403,7 +387,7 @@ def report_submit(*, actor: User, period_start: dt.date, note: str = "") -> Vacc
     """The unit head confirms the system's figures for a period and submits them to the region."""
     unit = selectors.reporting_unit_of(actor)
     if unit is None:
-        raise _refuse(
+        raise refuse(
             "接种进度由县（市、区）民政局、地区民政局科室和直属单位报送，本账号所在单位不需报送",
             code="not_a_reporting_unit",
         )
@@ -411,12 +395,12 @@ def report_submit(*, actor: User, period_start: dt.date, note: str = "") -> Vacc
     schedule = report_schedule(today)
     period = schedule.period_starting(period_start) if schedule else None
     if period is None:
-        raise _refuse("没有这个报送周期", code="unknown_period", field="period_start")
+        raise refuse("没有这个报送周期", code="unknown_period", field="period_start")
     if period.starts_on > today:
-        raise _refuse("该周期尚未开始", code="period_not_started", field="period_start")
+        raise refuse("该周期尚未开始", code="period_not_started", field="period_start")
     existing = VaccinationReport.objects.select_for_update().filter(unit=unit, period_start=period.starts_on)
     if existing.exists():
-        raise _refuse(f"{period}已报送", code="already_submitted", field="period_start", conflict=True)
+        raise refuse(f"{period}已报送", code="already_submitted", field="period_start", conflict=True)
     as_of = min(today, period.ends_on)
     figures = selectors.figures_for_unit(unit=unit, as_of=as_of)
     report = VaccinationReport(
@@ -431,11 +415,11 @@ def report_submit(*, actor: User, period_start: dt.date, note: str = "") -> Vacc
         is_late=today > period.due_on,
         **figures.as_dict(),
     )
-    _clean(report, validate_constraints=False)
+    clean(report, validate_constraints=False)
     with acting_as(actor):
         try:
             with transaction.atomic():
                 report.save()
         except IntegrityError as error:
-            raise _refuse(f"{period}已报送", code="already_submitted", conflict=True) from error
+            raise refuse(f"{period}已报送", code="already_submitted", conflict=True) from error
     return report

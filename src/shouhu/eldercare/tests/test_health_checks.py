@@ -119,7 +119,7 @@ def test_e3_the_phone_page_records_a_check_per_person(client, tree, plan_campaig
     assert HealthCheck.objects.get().symptoms == ["cough"]
     bad = client.post(url, {"person": resident.pk, "temperature": "30"})
     assert bad.status_code == 400
-    assert "体温须在 34.0–43.0℃ 之间" in bad.content.decode()
+    assert "不在 34.0–43.0℃ 之间" in bad.content.decode()
     assert HealthCheck.objects.count() == 1
 
 

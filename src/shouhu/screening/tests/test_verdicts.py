@@ -9,6 +9,7 @@ from django.db import connection
 
 from shouhu.campaigns.services import policy_update, suspension_create
 from shouhu.common.errors import DomainError
+from shouhu.common.validation import parse_temperature
 from shouhu.orgs.models import UnitStatus
 from shouhu.screening import services
 from shouhu.screening.models import IsolationKind, RefusalReason, Screening, Verdict
@@ -235,7 +236,7 @@ def test_s1_implausible_temperatures_are_refused_in_chinese_and_nothing_is_saved
     home, county_user, temperature
 ):
     with pytest.raises(DomainError) as caught:
-        services.parse_temperature(temperature)
+        parse_temperature(temperature)
     assert "体温" in caught.value.message
     assert "temperature" in caught.value.field_errors
     with pytest.raises(DomainError) as caught:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shouhu.accounts.tests.factories import make_user
 from shouhu.common import clock
-from shouhu.common.errors import ConflictError
+from shouhu.common.errors import ConflictError, DomainError
 from shouhu.common.importing import run_import
 from shouhu.common.models import ImportJob
 from shouhu.common.tabular import read_table
@@ -89,7 +89,7 @@ def test_v2_ending_a_deferral_early_brings_the_person_back_today(tree, county_us
 
 def test_v2_deferral_dates_are_checked(tree, county_user):
     person = make_person(tree.village_a)
-    with pytest.raises(services.DomainError) as past:
+    with pytest.raises(DomainError) as past:
         services.deferral_record(actor=county_user, person=person, reason="发热", until=dt.date(2022, 1, 4))
     assert past.value.field_errors == {"until": ["暂缓截止日期不能早于今天"]}
     assert not Deferral.objects.exists()
