@@ -14,8 +14,9 @@ from rest_framework.throttling import AnonRateThrottle
 from shouhu.accounts import lockout
 from shouhu.accounts.roles import role_permissions
 from shouhu.accounts.throttle import client_address
+from shouhu.accounts.types import AuthedRequest
 from shouhu.common.api_views import ScopedAPIView
-from shouhu.common.types import AuthedRequest
+from shouhu.common.permissions import PUBLIC, SIGNED_IN, MethodPermission
 
 
 class MeOutput(serializers.Serializer):
@@ -30,6 +31,8 @@ class MeOutput(serializers.Serializer):
 
 
 class MeApi(ScopedAPIView):
+    required_perms = {"GET": SIGNED_IN}
+
     @extend_schema(responses=MeOutput, summary="当前用户")
     def get(self, request: AuthedRequest) -> Response:
         user = request.user
@@ -67,7 +70,8 @@ class TokenApi(ObtainAuthToken):
 
     throttle_classes = [LoginThrottle]
     authentication_classes: list = []
-    permission_classes: list = []
+    permission_classes = [MethodPermission]
+    required_perms = {"POST": PUBLIC}
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

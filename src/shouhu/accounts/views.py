@@ -4,12 +4,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_safe
 
 from shouhu.accounts import lockout
 from shouhu.accounts.forms import LoginForm
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
 from shouhu.common import clock
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import unit_list
 from shouhu.screening.permissions import ScreeningPerm
 from shouhu.screening.selectors import screening_chart
@@ -37,6 +38,7 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 @login_required
+@require_safe
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     today = clock.today()
     units = unit_list(viewer=request.user)

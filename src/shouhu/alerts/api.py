@@ -2,13 +2,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.alerts import selectors, services
 from shouhu.alerts.models import AlertDelivery, Severity
 from shouhu.alerts.permissions import AlertPerm
 from shouhu.common import bounds
 from shouhu.common.api import ErrorSerializer, StandardPagination
 from shouhu.common.api_views import ScopedAPIView
-from shouhu.common.types import AuthedRequest
 
 
 class AlertOutput(serializers.Serializer):
@@ -48,7 +48,7 @@ class AlertFilterInput(serializers.Serializer):
 class AlertListApi(ScopedAPIView):
     """The signed-in user's own alerts; nobody sees another user's inbox."""
 
-    required_code = AlertPerm.INBOX
+    required_perms = {"GET": AlertPerm.INBOX}
 
     @extend_schema(
         parameters=[AlertFilterInput, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
@@ -73,7 +73,7 @@ class UnreadCountOutput(serializers.Serializer):
 class UnreadCountApi(ScopedAPIView):
     """How many of the user's alerts are unread (the header badge)."""
 
-    required_code = AlertPerm.INBOX
+    required_perms = {"GET": AlertPerm.INBOX}
 
     @extend_schema(responses=UnreadCountOutput, summary="我的未读提醒数")
     def get(self, request: AuthedRequest) -> Response:
@@ -83,7 +83,7 @@ class UnreadCountApi(ScopedAPIView):
 class AlertDetailApi(ScopedAPIView):
     """One alert delivered to the user; any other id answers 404, existing or not."""
 
-    required_code = AlertPerm.INBOX
+    required_perms = {"GET": AlertPerm.INBOX}
 
     @extend_schema(responses=AlertOutput, summary="提醒详情（只限发给自己的）")
     def get(self, request: AuthedRequest, alert_id: int) -> Response:
@@ -93,7 +93,7 @@ class AlertDetailApi(ScopedAPIView):
 class AlertReadApi(ScopedAPIView):
     """Mark the user's copy read; reading again keeps the first time."""
 
-    required_code = AlertPerm.INBOX
+    required_perms = {"POST": AlertPerm.INBOX}
 
     @extend_schema(request=None, responses=AlertOutput, summary="标为已读")
     def post(self, request: AuthedRequest, alert_id: int) -> Response:
@@ -109,7 +109,7 @@ class AcknowledgeInput(serializers.Serializer):
 class AlertAcknowledgeApi(ScopedAPIView):
     """Confirm receipt, with an optional note; a second confirmation answers 409."""
 
-    required_code = AlertPerm.INBOX
+    required_perms = {"POST": AlertPerm.INBOX}
 
     @extend_schema(
         request=AcknowledgeInput,

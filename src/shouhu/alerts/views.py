@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.alerts import selectors, services
 from shouhu.alerts.forms import AcknowledgeForm, InboxFilterForm
 from shouhu.alerts.models import AlertDelivery
@@ -14,7 +15,6 @@ from shouhu.common.errors import DomainError
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
 from shouhu.common.redirects import is_local_path
-from shouhu.common.types import AuthedHttpRequest
 
 
 def _state(delivery: AlertDelivery) -> str:
@@ -48,6 +48,7 @@ def _filters(form: InboxFilterForm) -> selectors.InboxFilters:
 
 
 @login_required
+@require_safe
 def inbox(request: AuthedHttpRequest) -> HttpResponse:
     require(request, AlertPerm.INBOX)
     form = InboxFilterForm(request.GET or None, kinds=selectors.inbox_kinds(viewer=request.user))
@@ -63,6 +64,7 @@ def inbox(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def alert_detail(request: AuthedHttpRequest, alert_id: int) -> HttpResponse:
     require(request, AlertPerm.INBOX)
     delivery = selectors.access_delivery(request.user, alert_id)

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns import selectors, services
 from shouhu.campaigns.forms import (
     CampaignCreateForm,
@@ -26,7 +27,6 @@ from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error, form_status
 from shouhu.common.listing import filter_status, render_list
 from shouhu.common.permissions import require
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import access_unit, unit_list
 
 

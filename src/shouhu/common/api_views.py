@@ -1,28 +1,24 @@
-"""Base classes for API endpoints: permission codes checked in one place."""
+"""Base class for API endpoints: permission codes declared per method, checked in one place."""
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shouhu.common.api import StandardPagination
+from shouhu.common.permissions import MethodPermission
 
 
 class ScopedAPIView(APIView):
-    """An endpoint that needs one Shouhu permission code (rows are scoped by selectors)."""
+    """An endpoint whose rows are scoped by selectors and whose methods each need a code.
 
-    required_code: ClassVar[str] = ""
+    `required_perms` maps each HTTP method the class handles to its permission code (or to
+    `PUBLIC`/`SIGNED_IN`); `MethodPermission` refuses a method the map does not name."""
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        if not self.required_code:
-            return
-        user = request.user
-        # Anonymous requests were already turned away by IsAuthenticated (the default permission).
-        if not user.is_authenticated or not user.has_code(self.required_code):
-            raise PermissionDenied
+    required_perms: ClassVar[Mapping[str, str]] = {}
+    permission_classes = [MethodPermission]
 
 
 def paginated(view: APIView, request: Request, queryset: Any, serializer: type) -> Response:

@@ -8,6 +8,7 @@ outside that transaction, so the page can show it while the import runs.
 """
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import caches
@@ -19,6 +20,9 @@ from shouhu.common.errors import DomainError
 from shouhu.common.importing import ImportReport, importer_for, run_import
 from shouhu.common.models import ImportJob, ImportStatus
 from shouhu.common.tabular import Table, read_table
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 RUNNING = {ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING}
 
@@ -154,3 +158,11 @@ def start(job: ImportJob, *, mode: str, row_count: int) -> ImportJob:
         transaction.on_commit(lambda: run_import_job.enqueue(locked.pk))
     locked.refresh_from_db()
     return locked
+
+
+def upload(*, actor: "AbstractBaseUser", kind: str, filename: str, data: bytes, row_count: int) -> ImportJob:
+    """Keep an uploaded file (encrypted) and start its dry run."""
+    job = ImportJob.objects.create(
+        kind=kind, filename=filename, content=crypto.encrypt_bytes(data), created_by_id=actor.pk
+    )
+    return start(job, mode="", row_count=row_count)

@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control
+
+from shouhu.common.error_views import API_PREFIX
 
 
 class PrivateResponsesMiddleware:
@@ -25,3 +27,23 @@ class PrivateResponsesMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+PAGE_METHODS = ["GET", "HEAD", "POST"]
+
+
+class PageMethodsMiddleware:
+    """Pages answer what a browser's links and forms send: GET, HEAD and POST.
+
+    A page view written `if request.method == "POST": …` answers PUT or DELETE as if it were a
+    GET, which hides a missing permission check behind a harmless-looking 200. Those methods
+    belong to the API, whose classes declare the permission code of each method they take
+    (common.permissions); pages refuse them here, once, with 405."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in PAGE_METHODS and not request.path.startswith(API_PREFIX):
+            return HttpResponseNotAllowed(PAGE_METHODS)
+        return self.get_response(request)

@@ -1,10 +1,12 @@
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_safe
 
 from shouhu.common import keyring, workers
 
 
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the site can serve, 503 when it cannot (for monitors and load balancers).
 

@@ -48,7 +48,7 @@ urlpatterns = [
     path("marriage/", include("shouhu.marriage.urls")),
     path("funerals/", include("shouhu.funerals.urls")),
     path("notifications/", include("shouhu.notifications.urls")),
-    path("imports/", include("shouhu.common.import_urls")),
+    path("imports/", include("shouhu.site.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

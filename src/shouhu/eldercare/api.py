@@ -8,11 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.common import bounds
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
-from shouhu.common.types import AuthedRequest
 from shouhu.eldercare import selectors, services
 from shouhu.eldercare.models import (
     Closure,
@@ -58,7 +58,7 @@ class HomeClosureFilterInput(serializers.Serializer):
 
 
 class ClosureListApi(ScopedAPIView):
-    required_code = EldercarePerm.VIEW
+    required_perms = {"GET": EldercarePerm.VIEW}
 
     @extend_schema(
         parameters=[HomeClosureFilterInput, *PAGE_PARAMETERS],
@@ -75,7 +75,7 @@ class ClosureListApi(ScopedAPIView):
 
 
 class ClosureDetailApi(ScopedAPIView):
-    required_code = EldercarePerm.VIEW
+    required_perms = {"GET": EldercarePerm.VIEW}
 
     @extend_schema(responses=HomeClosureOutput, summary="封闭管理详情")
     def get(self, request: AuthedRequest, closure_id: int) -> Response:
@@ -116,7 +116,7 @@ class HomeMovementOutput(bounds.BoundedModelSerializer):
 class MovementCreateApi(ScopedAPIView):
     """A movement request: refused (409, and recorded) while the home is closed, unless approved."""
 
-    required_code = EldercarePerm.RECORD
+    required_perms = {"POST": EldercarePerm.RECORD}
 
     @extend_schema(request=HomeMovementInput, responses={201: HomeMovementOutput}, summary="人员进出登记")
     def post(self, request: AuthedRequest) -> Response:
@@ -182,7 +182,7 @@ class NucleicRoundFilterInput(serializers.Serializer):
 
 
 class RoundListApi(ScopedAPIView):
-    required_code = EldercarePerm.VIEW
+    required_perms = {"GET": EldercarePerm.VIEW}
 
     @extend_schema(
         parameters=[NucleicRoundFilterInput, *PAGE_PARAMETERS],
@@ -205,7 +205,7 @@ def _round_body(test_round: TestRound) -> dict:
 
 
 class RoundDetailApi(ScopedAPIView):
-    required_code = EldercarePerm.VIEW
+    required_perms = {"GET": EldercarePerm.VIEW}
 
     @extend_schema(responses=NucleicRoundDetailOutput, summary="核酸检测轮次详情（含每人结果）")
     def get(self, request: AuthedRequest, round_id: int) -> Response:
@@ -221,7 +221,7 @@ class NucleicResultInput(serializers.Serializer):
 class ResultRecordApi(ScopedAPIView):
     """Enter or correct one person's result; a positive result alerts at once."""
 
-    required_code = EldercarePerm.RECORD
+    required_perms = {"POST": EldercarePerm.RECORD}
 
     @extend_schema(request=NucleicResultInput, responses=NucleicResultOutput, summary="录入核酸检测结果")
     def post(self, request: AuthedRequest, round_id: int) -> Response:
@@ -267,7 +267,7 @@ class HomeHealthCheckOutput(bounds.BoundedModelSerializer):
 
 
 class HealthCheckCreateApi(ScopedAPIView):
-    required_code = EldercarePerm.RECORD
+    required_perms = {"POST": EldercarePerm.RECORD}
 
     @extend_schema(
         request=HomeHealthCheckInput, responses={201: HomeHealthCheckOutput}, summary="记录健康监测"
@@ -314,7 +314,7 @@ class PreventionLogOutput(bounds.BoundedModelSerializer):
 class DailyLogRecordApi(ScopedAPIView):
     """Record or correct a home's prevention log for a day (not a future one)."""
 
-    required_code = EldercarePerm.RECORD
+    required_perms = {"POST": EldercarePerm.RECORD}
 
     @extend_schema(request=PreventionLogInput, responses=PreventionLogOutput, summary="填写防控日志")
     def post(self, request: AuthedRequest) -> Response:

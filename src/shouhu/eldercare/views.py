@@ -8,7 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
@@ -16,7 +18,6 @@ from shouhu.common.exports import Column
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.eldercare import selectors, services
 from shouhu.eldercare.forms import (
     ChecklistItemForm,
@@ -55,6 +56,7 @@ def _person_of(home: OrgUnit, person_id: int) -> Person | None:
 
 
 @login_required
+@require_safe
 def overview(request: AuthedHttpRequest) -> HttpResponse:
     require(request, EldercarePerm.VIEW)
     today = clock.today()
@@ -70,6 +72,7 @@ def overview(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def coverage(request: AuthedHttpRequest) -> HttpResponse:
     require(request, EldercarePerm.VIEW)
     today = clock.today()
@@ -82,6 +85,7 @@ def coverage(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def home_detail(request: AuthedHttpRequest, home_id: int) -> HttpResponse:
     require(request, EldercarePerm.VIEW)
     home = selectors.access_home(request.user, home_id)
@@ -132,6 +136,7 @@ def closure_create(request: AuthedHttpRequest, home_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def closure_detail(request: AuthedHttpRequest, closure_id: int) -> HttpResponse:
     require(request, EldercarePerm.VIEW)
     closure = selectors.access_closure(request.user, closure_id)
@@ -254,6 +259,7 @@ ROUND_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def round_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, EldercarePerm.VIEW)
     return render_list(
@@ -349,6 +355,7 @@ MISSING_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def round_missing(request: AuthedHttpRequest, round_id: int) -> HttpResponse:
     require(request, EldercarePerm.VIEW)
     test_round = selectors.access_round(request.user, round_id)

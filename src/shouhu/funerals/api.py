@@ -4,10 +4,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.common import bounds
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
-from shouhu.common.types import AuthedRequest
 from shouhu.funerals import selectors, services
 from shouhu.funerals.models import (
     CeremonyType,
@@ -103,7 +103,7 @@ class CaseInput(serializers.Serializer):
 
 
 class CaseListApi(ScopedAPIView):
-    required_code = FuneralPerm.VIEW
+    required_perms = {"GET": FuneralPerm.VIEW, "POST": FuneralPerm.MANAGE_CASES}
 
     @extend_schema(
         parameters=[CaseFilterInput, *PAGE_PARAMETERS], responses=CaseOutput(many=True), summary="治丧记录"
@@ -118,8 +118,6 @@ class CaseListApi(ScopedAPIView):
 
     @extend_schema(request=CaseInput, responses={201: CaseDetailOutput}, summary="登记治丧")
     def post(self, request: AuthedRequest) -> Response:
-        if not request.user.has_code(FuneralPerm.MANAGE_CASES):
-            self.permission_denied(request)
         data = CaseInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -133,7 +131,7 @@ class CaseListApi(ScopedAPIView):
 
 
 class CaseDetailApi(ScopedAPIView):
-    required_code = FuneralPerm.VIEW
+    required_perms = {"GET": FuneralPerm.VIEW}
 
     @extend_schema(responses=CaseDetailOutput, summary="治丧记录详情（含遗体处置环节）")
     def get(self, request: AuthedRequest, funeral_case_id: int) -> Response:
@@ -161,7 +159,7 @@ class StepInput(serializers.Serializer):
 
 
 class StepRecordApi(ScopedAPIView):
-    required_code = FuneralPerm.MANAGE_CASES
+    required_perms = {"POST": FuneralPerm.MANAGE_CASES}
 
     @extend_schema(
         request=StepInput,
@@ -214,7 +212,7 @@ class MovementOutput(bounds.BoundedModelSerializer):
 
 
 class StockListApi(ScopedAPIView):
-    required_code = FuneralPerm.VIEW
+    required_perms = {"GET": FuneralPerm.VIEW}
 
     @extend_schema(
         parameters=[StockFilterInput, *PAGE_PARAMETERS],
@@ -236,7 +234,7 @@ class ReceiptInput(serializers.Serializer):
 
 
 class ReceiptApi(ScopedAPIView):
-    required_code = FuneralPerm.MANAGE_PPE
+    required_perms = {"POST": FuneralPerm.MANAGE_PPE}
 
     @extend_schema(request=ReceiptInput, responses={201: MovementOutput}, summary="防护物资入库")
     def post(self, request: AuthedRequest, funeral_home_id: int) -> Response:
@@ -254,7 +252,7 @@ class IssueInput(serializers.Serializer):
 
 
 class IssueApi(ScopedAPIView):
-    required_code = FuneralPerm.MANAGE_PPE
+    required_perms = {"POST": FuneralPerm.MANAGE_PPE}
 
     @extend_schema(
         request=IssueInput, responses={201: MovementOutput}, summary="防护物资发放（超过库存即拒绝）"

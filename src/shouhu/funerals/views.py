@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
@@ -17,7 +18,6 @@ from shouhu.common.exports import Column
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.funerals import selectors, services
 from shouhu.funerals.forms import CaseFilterForm, CaseForm, IssueForm, ReceiptForm, StepForm
 from shouhu.funerals.models import REMAINS_ORDER, FuneralCase, PPEStock, RemainsStep
@@ -48,6 +48,7 @@ CASE_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def case_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, FuneralPerm.VIEW)
     homes = selectors.home_list(viewer=request.user)
@@ -131,6 +132,7 @@ def _step_form(case: FuneralCase, data: object = None) -> StepForm | None:
 
 
 @login_required
+@require_safe
 def case_detail(request: AuthedHttpRequest, funeral_case_id: int) -> HttpResponse:
     require(request, FuneralPerm.VIEW)
     case = selectors.access_case(request.user, funeral_case_id)
@@ -229,6 +231,7 @@ STOCK_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def ppe_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, FuneralPerm.VIEW)
     threshold = current_policy().ppe_low_stock_threshold
@@ -251,6 +254,7 @@ def ppe_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def ppe_home(request: AuthedHttpRequest, funeral_home_id: int) -> HttpResponse:
     require(request, FuneralPerm.VIEW)
     home = selectors.access_home(request.user, funeral_home_id)

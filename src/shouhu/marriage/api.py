@@ -5,12 +5,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.common import bounds
 from shouhu.common.api import LeanSerializer, ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
-from shouhu.common.types import AuthedRequest
 from shouhu.marriage import selectors, services
 from shouhu.marriage.forms import PARTY_ID_TYPES
 from shouhu.marriage.models import Booking, BookingStatus, NonComplianceReport, RecipientKind, ReportStatus
@@ -49,7 +49,7 @@ class BookingFilterInput(serializers.Serializer):
 
 
 class BookingListApi(ScopedAPIView):
-    required_code = MarriagePerm.VIEW
+    required_perms = {"GET": MarriagePerm.VIEW}
 
     @extend_schema(
         parameters=[BookingFilterInput, *PAGE_PARAMETERS],
@@ -86,7 +86,7 @@ class BookingCreateInput(LeanSerializer):
 class BookingCreateApi(ScopedAPIView):
     """A clerk books for a couple who telephoned (any registry of the region: 全区通办)."""
 
-    required_code = MarriagePerm.COUNTER
+    required_perms = {"POST": MarriagePerm.COUNTER}
 
     @extend_schema(request=BookingCreateInput, responses={201: BookingOutput}, summary="代为预约")
     def post(self, request: AuthedRequest) -> Response:
@@ -115,7 +115,7 @@ def _fresh(booking: Booking) -> Booking:
 
 
 class BookingDetailApi(ScopedAPIView):
-    required_code = MarriagePerm.VIEW
+    required_perms = {"GET": MarriagePerm.VIEW}
 
     @extend_schema(responses=BookingOutput, summary="预约详情")
     def get(self, request: AuthedRequest, booking_id: int) -> Response:
@@ -123,7 +123,7 @@ class BookingDetailApi(ScopedAPIView):
 
 
 class BookingCancelApi(ScopedAPIView):
-    required_code = MarriagePerm.COUNTER
+    required_perms = {"POST": MarriagePerm.COUNTER}
 
     @extend_schema(request=None, responses=BookingOutput, summary="取消预约")
     def post(self, request: AuthedRequest, booking_id: int) -> Response:
@@ -133,7 +133,7 @@ class BookingCancelApi(ScopedAPIView):
 
 
 class BookingCheckInApi(ScopedAPIView):
-    required_code = MarriagePerm.COUNTER
+    required_perms = {"POST": MarriagePerm.COUNTER}
 
     @extend_schema(request=None, responses=BookingOutput, summary="现场签到")
     def post(self, request: AuthedRequest, booking_id: int) -> Response:
@@ -160,7 +160,7 @@ class ReportFilterInput(serializers.Serializer):
 
 
 class ReportListApi(ScopedAPIView):
-    required_code = MarriagePerm.VIEW
+    required_perms = {"GET": MarriagePerm.VIEW}
 
     @extend_schema(
         parameters=[ReportFilterInput, *PAGE_PARAMETERS],
@@ -179,7 +179,7 @@ class ReportCloseInput(serializers.Serializer):
 
 
 class ReportCloseApi(ScopedAPIView):
-    required_code = MarriagePerm.MANAGE_REPORTS
+    required_perms = {"POST": MarriagePerm.MANAGE_REPORTS}
 
     @extend_schema(request=ReportCloseInput, responses=ReportOutput, summary="办结情况报告")
     def post(self, request: AuthedRequest, marriage_report_id: int) -> Response:
@@ -207,7 +207,7 @@ class RecipientInput(serializers.Serializer):
 class RecipientListApi(ScopedAPIView):
     """Where non-compliance reports go; none set means the county bureau and the coordinators."""
 
-    required_code = MarriagePerm.VIEW
+    required_perms = {"GET": MarriagePerm.VIEW}
 
     @extend_schema(responses=RecipientOutput(many=True), summary="情况报告对象")
     def get(self, request: AuthedRequest) -> Response:
@@ -216,7 +216,7 @@ class RecipientListApi(ScopedAPIView):
 
 
 class RecipientCreateApi(ScopedAPIView):
-    required_code = CampaignPerm.MANAGE
+    required_perms = {"POST": CampaignPerm.MANAGE}
 
     @extend_schema(request=RecipientInput, responses={201: RecipientOutput}, summary="添加情况报告对象")
     def post(self, request: AuthedRequest) -> Response:
@@ -233,7 +233,7 @@ class RecipientCreateApi(ScopedAPIView):
 
 
 class RecipientDeleteApi(ScopedAPIView):
-    required_code = CampaignPerm.MANAGE
+    required_perms = {"POST": CampaignPerm.MANAGE}
 
     @extend_schema(request=None, responses={204: None}, summary="移除情况报告对象")
     def post(self, request: AuthedRequest, report_recipient_id: int) -> Response:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns import selectors as campaign_selectors
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.campaigns.policy import current_policy
@@ -20,7 +21,6 @@ from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.marriage import selectors, services
 from shouhu.marriage.calendar import day_plan, registry_settings
 from shouhu.marriage.forms import (

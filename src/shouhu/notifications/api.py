@@ -4,9 +4,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.common import bounds
 from shouhu.common.api_views import ScopedAPIView, paginated
-from shouhu.common.types import AuthedRequest
 from shouhu.notifications import selectors, services
 from shouhu.notifications.models import MessageStatus
 from shouhu.notifications.permissions import NotificationPerm
@@ -32,7 +32,7 @@ class MessageFilterInput(serializers.Serializer):
 
 
 class MessageListApi(ScopedAPIView):
-    required_code = NotificationPerm.VIEW
+    required_perms = {"GET": NotificationPerm.VIEW}
 
     @extend_schema(
         parameters=[MessageFilterInput, *PAGE_PARAMETERS],
@@ -50,7 +50,7 @@ class MessageListApi(ScopedAPIView):
 
 
 class MessageResendApi(ScopedAPIView):
-    required_code = NotificationPerm.RESEND
+    required_perms = {"POST": NotificationPerm.RESEND}
 
     @extend_schema(request=None, responses=MessageOutput, summary="重新发送短信")
     def post(self, request: AuthedRequest, outbox_message_id: int) -> Response:

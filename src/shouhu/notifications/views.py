@@ -6,9 +6,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.notifications import selectors, services
 from shouhu.notifications.models import MessageStatus
 from shouhu.notifications.permissions import NotificationPerm

@@ -2,10 +2,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.common import bounds
 from shouhu.common.api import ObjectIdField, StandardPagination
 from shouhu.common.api_views import ScopedAPIView
-from shouhu.common.types import AuthedRequest
 from shouhu.orgs import selectors, services
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 from shouhu.orgs.permissions import OrgPerm
@@ -54,7 +54,7 @@ class UnitFilterInput(serializers.Serializer):
 
 
 class UnitListApi(ScopedAPIView):
-    required_code = OrgPerm.VIEW
+    required_perms = {"GET": OrgPerm.VIEW}
 
     @extend_schema(
         parameters=[UnitFilterInput, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
@@ -82,7 +82,7 @@ class UnitUpdateInput(serializers.Serializer):
 
 
 class UnitDetailApi(ScopedAPIView):
-    required_code = OrgPerm.VIEW
+    required_perms = {"GET": OrgPerm.VIEW, "PATCH": OrgPerm.MANAGE}
 
     @extend_schema(responses=UnitOutput, summary="单位详情")
     def get(self, request: AuthedRequest, unit_id: int) -> Response:
@@ -92,8 +92,6 @@ class UnitDetailApi(ScopedAPIView):
     @extend_schema(request=UnitUpdateInput, responses=UnitOutput, summary="修改单位信息")
     def patch(self, request: AuthedRequest, unit_id: int) -> Response:
         unit = selectors.access_unit(request.user, unit_id)
-        if not request.user.has_code(OrgPerm.MANAGE):
-            self.permission_denied(request)
         data = UnitUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         unit = services.unit_update(actor=request.user, unit=unit, **data.validated_data)

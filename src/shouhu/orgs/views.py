@@ -3,15 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from shouhu.accounts.scope import sees_whole_region
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
 from shouhu.common.tabular import upload_bytes
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs import exchange, selectors, services
 from shouhu.orgs.forms import TreeImportForm, UnitEditForm, UnitFilterForm
 from shouhu.orgs.permissions import OrgPerm
@@ -28,6 +29,7 @@ UNIT_COLUMNS = [
 
 
 @login_required
+@require_safe
 def unit_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, OrgPerm.VIEW)
     # Only a viewer above the counties chooses among them (and pays for the query).
@@ -64,6 +66,8 @@ def unit_list(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
     require(request, OrgPerm.VIEW)
+    if request.method == "POST":
+        require(request, OrgPerm.MANAGE)
     unit = selectors.access_unit(request.user, unit_id)
     form = None
     can_edit = request.user.has_code(OrgPerm.MANAGE)
@@ -89,6 +93,7 @@ def unit_detail(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def unit_history(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
     require(request, OrgPerm.VIEW_HISTORY)
     unit = selectors.access_unit(request.user, unit_id)
@@ -101,6 +106,7 @@ def unit_history(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def tree_export(request: AuthedHttpRequest) -> HttpResponse:
     require(request, OrgPerm.VIEW)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
@@ -132,5 +138,6 @@ def tree_import(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def template_download(request: HttpRequest) -> HttpResponse:
     return exchange.tree_template_response()

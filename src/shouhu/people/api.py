@@ -2,10 +2,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.common import bounds
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
-from shouhu.common.types import AuthedRequest
 from shouhu.orgs.selectors import access_unit
 from shouhu.people import selectors, services
 from shouhu.people.models import Category, ConflictStatus, Gender, IdType, Person, RevealedField
@@ -66,7 +66,7 @@ class PersonInputSerializer(serializers.Serializer):
 
 
 class PersonListApi(ScopedAPIView):
-    required_code = PeoplePerm.VIEW
+    required_perms = {"GET": PeoplePerm.VIEW, "POST": PeoplePerm.MANAGE}
 
     @extend_schema(
         parameters=[PersonFilterInput, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
@@ -87,8 +87,6 @@ class PersonListApi(ScopedAPIView):
         summary="登记人员（已登记则返回原记录）",
     )
     def post(self, request: AuthedRequest) -> Response:
-        if not request.user.has_code(PeoplePerm.MANAGE):
-            self.permission_denied(request)
         data = PersonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -99,7 +97,7 @@ class PersonListApi(ScopedAPIView):
 
 
 class PersonDetailApi(ScopedAPIView):
-    required_code = PeoplePerm.VIEW
+    required_perms = {"GET": PeoplePerm.VIEW}
 
     @extend_schema(responses=PersonOutput, summary="人员详情（号码脱敏）")
     def get(self, request: AuthedRequest, person_id: int) -> Response:
@@ -117,7 +115,7 @@ class RevealOutput(serializers.Serializer):
 
 
 class PersonRevealApi(ScopedAPIView):
-    required_code = PeoplePerm.REVEAL
+    required_perms = {"POST": PeoplePerm.REVEAL}
 
     @extend_schema(request=RevealInput, responses=RevealOutput, summary="查看完整号码（记录事由）")
     def post(self, request: AuthedRequest, person_id: int) -> Response:
@@ -147,7 +145,7 @@ class PersonSearchInput(serializers.Serializer):
 
 
 class PersonSearchApi(ScopedAPIView):
-    required_code = PeoplePerm.VIEW
+    required_perms = {"POST": PeoplePerm.VIEW}
 
     @extend_schema(
         request=PersonSearchInput,
@@ -186,7 +184,7 @@ class RegistrationConflictFilterInput(serializers.Serializer):
 
 
 class RegistrationConflictListApi(ScopedAPIView):
-    required_code = PeoplePerm.RESOLVE_CONFLICTS
+    required_perms = {"GET": PeoplePerm.RESOLVE_CONFLICTS}
 
     @extend_schema(
         parameters=[
@@ -212,7 +210,7 @@ class RegistrationConflictResolveInput(serializers.Serializer):
 
 
 class RegistrationConflictResolveApi(ScopedAPIView):
-    required_code = PeoplePerm.RESOLVE_CONFLICTS
+    required_perms = {"POST": PeoplePerm.RESOLVE_CONFLICTS}
 
     @extend_schema(
         request=RegistrationConflictResolveInput, responses=RegistrationConflictOutput, summary="处理登记冲突"

@@ -5,14 +5,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import xlsx_response
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.selectors import access_unit, unit_list
 from shouhu.people import selectors, services
 from shouhu.people.forms import (
@@ -61,6 +62,7 @@ def _filters(form: PersonFilterForm) -> selectors.PersonFilters:
 
 
 @login_required
+@require_safe
 def person_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, PeoplePerm.VIEW)
     form = PersonFilterForm(request.GET or None)
@@ -177,6 +179,7 @@ def person_create(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def person_detail(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     require(request, PeoplePerm.VIEW)
     person = selectors.access_person(request.user, person_id)
@@ -277,6 +280,7 @@ REVEAL_COLUMNS = [
 
 
 @login_required
+@require_safe
 def reveal_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, PeoplePerm.VIEW_REVEALS)
     return render_list(
@@ -290,6 +294,7 @@ def reveal_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def person_history(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     """The person's audit trail; numbers in it are masked like everywhere else."""
     require(request, PeoplePerm.VIEW_HISTORY)

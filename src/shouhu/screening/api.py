@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import bounds, clock
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
-from shouhu.common.types import AuthedRequest
 from shouhu.common.validation import parse_temperature
 from shouhu.people import selectors as people_selectors
 from shouhu.screening import selectors, services
@@ -66,7 +66,7 @@ class TravelCheckOutput(serializers.Serializer):
 
 
 class TravelCheckApi(ScopedAPIView):
-    required_code = ScreeningPerm.VIEW
+    required_perms = {"POST": ScreeningPerm.VIEW}
 
     @extend_schema(request=TravelCheckInput, responses=TravelCheckOutput, summary="旅居史与中高风险地区比对")
     def post(self, request: AuthedRequest) -> Response:
@@ -143,7 +143,7 @@ class RiskAreaInputSerializer(serializers.Serializer):
 
 
 class RiskAreaListApi(ScopedAPIView):
-    required_code = ScreeningPerm.VIEW
+    required_perms = {"GET": ScreeningPerm.VIEW, "POST": ScreeningPerm.MANAGE_RISK_AREAS}
 
     @extend_schema(
         parameters=[RiskAreaFilterInput, *PAGE_PARAMETERS],
@@ -164,8 +164,6 @@ class RiskAreaListApi(ScopedAPIView):
         summary="登记中高风险地区（相同记录已存在则返回原记录）",
     )
     def post(self, request: AuthedRequest) -> Response:
-        if not request.user.has_code(ScreeningPerm.MANAGE_RISK_AREAS):
-            self.permission_denied(request)
         data = RiskAreaInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         recording = services.risk_area_create(
@@ -176,7 +174,7 @@ class RiskAreaListApi(ScopedAPIView):
 
 
 class RiskAreaDetailApi(ScopedAPIView):
-    required_code = ScreeningPerm.VIEW
+    required_perms = {"GET": ScreeningPerm.VIEW}
 
     @extend_schema(responses=RiskAreaOutput, summary="中高风险地区详情")
     def get(self, request: AuthedRequest, risk_area_id: int) -> Response:
@@ -189,7 +187,7 @@ class RiskAreaEndInput(serializers.Serializer):
 
 
 class RiskAreaEndApi(ScopedAPIView):
-    required_code = ScreeningPerm.MANAGE_RISK_AREAS
+    required_perms = {"POST": ScreeningPerm.MANAGE_RISK_AREAS}
 
     @extend_schema(request=RiskAreaEndInput, responses=RiskAreaOutput, summary="结束中高风险地区（保留历史）")
     def post(self, request: AuthedRequest, risk_area_id: int) -> Response:
@@ -244,7 +242,7 @@ class IsolationInput(serializers.Serializer):
 
 
 class IsolationListApi(ScopedAPIView):
-    required_code = ScreeningPerm.VIEW
+    required_perms = {"GET": ScreeningPerm.VIEW, "POST": ScreeningPerm.MANAGE_ISOLATION}
 
     @extend_schema(
         parameters=[IsolationFilterInput, *PAGE_PARAMETERS],
@@ -265,8 +263,6 @@ class IsolationListApi(ScopedAPIView):
         summary="登记隔离（计划解除日期默认按政策参数计算）",
     )
     def post(self, request: AuthedRequest) -> Response:
-        if not request.user.has_code(ScreeningPerm.MANAGE_ISOLATION):
-            self.permission_denied(request)
         data = IsolationInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -279,7 +275,7 @@ class IsolationListApi(ScopedAPIView):
 
 
 class IsolationDetailApi(ScopedAPIView):
-    required_code = ScreeningPerm.VIEW
+    required_perms = {"GET": ScreeningPerm.VIEW}
 
     @extend_schema(responses=IsolationOutput, summary="隔离记录详情")
     def get(self, request: AuthedRequest, isolation_id: int) -> Response:
@@ -292,7 +288,7 @@ class IsolationEndInput(serializers.Serializer):
 
 
 class IsolationEndApi(ScopedAPIView):
-    required_code = ScreeningPerm.MANAGE_ISOLATION
+    required_perms = {"POST": ScreeningPerm.MANAGE_ISOLATION}
 
     @extend_schema(request=IsolationEndInput, responses=IsolationOutput, summary="解除隔离")
     def post(self, request: AuthedRequest, isolation_id: int) -> Response:
@@ -311,7 +307,7 @@ class PersonIsolationOutput(serializers.Serializer):
 
 
 class PersonIsolationApi(ScopedAPIView):
-    required_code = ScreeningPerm.VIEW
+    required_perms = {"GET": ScreeningPerm.VIEW}
 
     @extend_schema(
         parameters=[OpenApiParameter("on", str, description="日期，默认今天")],
@@ -390,7 +386,7 @@ class ScreeningInput(serializers.Serializer):
 
 
 class ScreeningListApi(ScopedAPIView):
-    required_code = ScreeningPerm.VIEW
+    required_perms = {"GET": ScreeningPerm.VIEW, "POST": ScreeningPerm.SCREEN}
 
     @extend_schema(
         parameters=[ScreeningFilterInput, *PAGE_PARAMETERS],
@@ -418,8 +414,6 @@ class ScreeningListApi(ScopedAPIView):
         summary="登记一次入口查验（结论按政策参数判定）",
     )
     def post(self, request: AuthedRequest) -> Response:
-        if not request.user.has_code(ScreeningPerm.SCREEN):
-            self.permission_denied(request)
         data = ScreeningInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -447,7 +441,7 @@ class ScreeningListApi(ScopedAPIView):
 
 
 class ScreeningDetailApi(ScopedAPIView):
-    required_code = ScreeningPerm.VIEW
+    required_perms = {"GET": ScreeningPerm.VIEW}
 
     @extend_schema(responses=ScreeningOutput, summary="入口查验记录详情")
     def get(self, request: AuthedRequest, screening_id: int) -> Response:
@@ -464,7 +458,7 @@ class ConfirmInput(serializers.Serializer):
 
 
 class ScreeningConfirmApi(ScopedAPIView):
-    required_code = ScreeningPerm.SCREEN
+    required_perms = {"POST": ScreeningPerm.SCREEN}
 
     @extend_schema(request=ConfirmInput, responses=ScreeningOutput, summary="确认扫码申报（测温并给出结论）")
     def post(self, request: AuthedRequest, screening_id: int) -> Response:

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns.models import Policy
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
@@ -26,7 +27,6 @@ from shouhu.common.exports import Column, xlsx_response
 from shouhu.common.forms import add_domain_error, form_problems
 from shouhu.common.listing import PAGE_SIZE, htmx_target, refused_filter, render_list
 from shouhu.common.permissions import require
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.common.validation import parse_temperature
 from shouhu.orgs.models import OrgUnit
 from shouhu.people import selectors as people_selectors
@@ -291,6 +291,7 @@ SCREENING_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def record_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, ScreeningPerm.VIEW)
     form = ScreeningFilterForm(request.GET or None, units=_unit_choices(request))
@@ -312,6 +313,7 @@ def record_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def record_detail(request: AuthedHttpRequest, screening_id: int) -> HttpResponse:
     require(request, ScreeningPerm.VIEW)
     screening = selectors.access_screening(request.user, screening_id)
@@ -351,6 +353,7 @@ DAILY_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
     """Figures per institution and day (S5), from the records or, once purged, the kept counts;
     open days without a screening are flagged (零漏管)."""
@@ -408,6 +411,7 @@ RISK_AREA_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def risk_area_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, ScreeningPerm.VIEW)
     form = RiskAreaFilterForm(request.GET or None)
@@ -455,6 +459,7 @@ def risk_area_create(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def risk_area_detail(request: AuthedHttpRequest, risk_area_id: int) -> HttpResponse:
     require(request, ScreeningPerm.VIEW)
     area = selectors.access_risk_area(request.user, risk_area_id)
@@ -527,6 +532,7 @@ ISOLATION_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def isolation_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, ScreeningPerm.VIEW)
     form = IsolationFilterForm(request.GET or None)
@@ -608,6 +614,7 @@ def isolation_create(request: AuthedHttpRequest, person_id: int) -> HttpResponse
 
 
 @login_required
+@require_safe
 def isolation_detail(request: AuthedHttpRequest, isolation_id: int) -> HttpResponse:
     require(request, ScreeningPerm.VIEW)
     record = selectors.access_isolation(request.user, isolation_id)
@@ -658,6 +665,7 @@ def _qr_svg(url: str, *, scale: int) -> str:
 
 
 @login_required
+@require_safe
 def venue_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, ScreeningPerm.VIEW)
     venues = list(selectors.venue_list(viewer=request.user)[:1000])

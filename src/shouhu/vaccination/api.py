@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from shouhu.accounts.types import AuthedRequest
 from shouhu.common import bounds, clock
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
-from shouhu.common.types import AuthedRequest
 from shouhu.people.models import Person
 from shouhu.vaccination import region, selectors, services
 from shouhu.vaccination.figures import Figures
@@ -51,7 +51,7 @@ class ProductOutput(bounds.BoundedModelSerializer):
 
 
 class ProductListApi(ScopedAPIView):
-    required_code = VaccinationPerm.VIEW
+    required_perms = {"GET": VaccinationPerm.VIEW}
     pagination_class = None
 
     @extend_schema(responses=ProductOutput(many=True), summary="疫苗产品及其接种程序")
@@ -104,7 +104,7 @@ class DoseInput(serializers.Serializer):
 
 
 class DoseListApi(ScopedAPIView):
-    required_code = VaccinationPerm.VIEW
+    required_perms = {"GET": VaccinationPerm.VIEW, "POST": VaccinationPerm.RECORD}
 
     @extend_schema(
         parameters=[DoseFilterInput, *PAGE_PARAMETERS],
@@ -125,8 +125,6 @@ class DoseListApi(ScopedAPIView):
         summary="登记一剂接种（同一剂次、日期和疫苗已登记则返回原记录）",
     )
     def post(self, request: AuthedRequest) -> Response:
-        if not request.user.has_code(VaccinationPerm.RECORD):
-            self.permission_denied(request)
         data = DoseInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -151,7 +149,7 @@ class DoseListApi(ScopedAPIView):
 
 
 class DoseDetailApi(ScopedAPIView):
-    required_code = VaccinationPerm.VIEW
+    required_perms = {"GET": VaccinationPerm.VIEW}
 
     @extend_schema(responses=DoseOutput, summary="一剂接种记录")
     def get(self, request: AuthedRequest, dose_id: int) -> Response:
@@ -209,7 +207,7 @@ class PersonRecordOutput(serializers.Serializer):
 
 
 class PersonRecordApi(ScopedAPIView):
-    required_code = VaccinationPerm.VIEW
+    required_perms = {"GET": VaccinationPerm.VIEW}
 
     @extend_schema(responses=PersonRecordOutput, summary="个人接种档案（剂次、禁忌症、暂缓、动员人）")
     def get(self, request: AuthedRequest, person_id: int) -> Response:
@@ -230,7 +228,7 @@ class ContraindicationInput(serializers.Serializer):
 
 
 class ContraindicationCreateApi(ScopedAPIView):
-    required_code = VaccinationPerm.RECORD
+    required_perms = {"POST": VaccinationPerm.RECORD}
 
     @extend_schema(
         request=ContraindicationInput,
@@ -250,7 +248,7 @@ class LiftInput(serializers.Serializer):
 
 
 class ContraindicationLiftApi(ScopedAPIView):
-    required_code = VaccinationPerm.RECORD
+    required_perms = {"POST": VaccinationPerm.RECORD}
 
     @extend_schema(
         request=LiftInput, responses=ContraindicationOutput, summary="解除禁忌症（今天起重新列入待接种名单）"
@@ -272,7 +270,7 @@ class DeferralInput(serializers.Serializer):
 
 
 class DeferralCreateApi(ScopedAPIView):
-    required_code = VaccinationPerm.RECORD
+    required_perms = {"POST": VaccinationPerm.RECORD}
 
     @extend_schema(request=DeferralInput, responses={201: DeferralOutput}, summary="暂缓接种至某日")
     def post(self, request: AuthedRequest, person_id: int) -> Response:
@@ -284,7 +282,7 @@ class DeferralCreateApi(ScopedAPIView):
 
 
 class DeferralEndApi(ScopedAPIView):
-    required_code = VaccinationPerm.RECORD
+    required_perms = {"POST": VaccinationPerm.RECORD}
 
     @extend_schema(request=None, responses=DeferralOutput, summary="提前结束暂缓（今天起重新列入待接种名单）")
     def post(self, request: AuthedRequest, deferral_id: int) -> Response:
@@ -321,7 +319,7 @@ class MobiliserInput(serializers.Serializer):
 
 
 class MobiliserAssignApi(ScopedAPIView):
-    required_code = VaccinationPerm.RECORD
+    required_perms = {"POST": VaccinationPerm.RECORD}
 
     @extend_schema(
         request=MobiliserInput, responses=MobilisationOutput, summary="指定一对一动员人（替换原动员人）"
@@ -377,7 +375,7 @@ class ContactInput(serializers.Serializer):
 
 
 class ContactLogApi(ScopedAPIView):
-    required_code = VaccinationPerm.RECORD
+    required_perms = {"POST": VaccinationPerm.RECORD}
 
     @extend_schema(
         request=ContactInput, responses={201: ContactOutput}, summary="记录一次动员联系（结果和下一步）"
@@ -427,7 +425,7 @@ class TodoFilterInput(serializers.Serializer):
 
 
 class TodoListApi(ScopedAPIView):
-    required_code = VaccinationPerm.VIEW
+    required_perms = {"GET": VaccinationPerm.VIEW}
 
     @extend_schema(
         parameters=[TodoFilterInput, *PAGE_PARAMETERS],
@@ -505,7 +503,7 @@ class ReportSubmitInput(serializers.Serializer):
 
 
 class ReportListApi(ScopedAPIView):
-    required_code = VaccinationPerm.VIEW
+    required_perms = {"GET": VaccinationPerm.VIEW, "POST": VaccinationPerm.MANAGE_REPORTS}
 
     @extend_schema(
         parameters=[ReportFilterInput, *PAGE_PARAMETERS],
@@ -526,8 +524,6 @@ class ReportListApi(ScopedAPIView):
         summary="确认并报送本单位一个周期的接种进度（数据由系统计算）",
     )
     def post(self, request: AuthedRequest) -> Response:
-        if not request.user.has_code(VaccinationPerm.MANAGE_REPORTS):
-            self.permission_denied(request)
         data = ReportSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_submit(actor=request.user, **data.validated_data)
@@ -535,7 +531,7 @@ class ReportListApi(ScopedAPIView):
 
 
 class ReportDetailApi(ScopedAPIView):
-    required_code = VaccinationPerm.VIEW
+    required_perms = {"GET": VaccinationPerm.VIEW}
 
     @extend_schema(responses=ReportOutput, summary="一份接种进度报告")
     def get(self, request: AuthedRequest, report_id: int) -> Response:
@@ -571,7 +567,7 @@ class RankingRowOutput(serializers.Serializer):
 
 
 class RegionRankingApi(ScopedAPIView):
-    required_code = VaccinationPerm.VIEW_REGION
+    required_perms = {"GET": VaccinationPerm.VIEW_REGION}
 
     @extend_schema(
         parameters=[RankingFilterInput],

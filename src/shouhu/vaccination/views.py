@@ -9,9 +9,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import localtime
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from shouhu.accounts.scope import sees_whole_region, unit_scope
+from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common import bounds, clock
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import Column, xlsx_response
@@ -20,7 +21,6 @@ from shouhu.common.listing import filter_status, filters_invalid, render_list
 from shouhu.common.modules import Module
 from shouhu.common.permissions import require
 from shouhu.common.redirects import redirect_next
-from shouhu.common.types import AuthedHttpRequest
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import Person
 from shouhu.vaccination import region, selectors, services
@@ -113,6 +113,7 @@ def _ledger_filters(form: LedgerFilterForm) -> selectors.LedgerFilters:
 
 
 @login_required
+@require_safe
 def ledger(request: AuthedHttpRequest) -> HttpResponse:
     require(request, VaccinationPerm.VIEW)
     form = LedgerFilterForm(request.GET or None, units=_unit_choices(request))
@@ -165,6 +166,7 @@ TODO_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def todo(request: AuthedHttpRequest) -> HttpResponse:
     require(request, VaccinationPerm.VIEW)
     form = TodoFilterForm(request.GET or None, units=_unit_choices(request))
@@ -210,6 +212,7 @@ def _product_choices() -> list[tuple[object, str]]:
 
 
 @login_required
+@require_safe
 def dose_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, VaccinationPerm.VIEW)
     form = DoseFilterForm(request.GET or None, products=_product_choices())
@@ -231,6 +234,7 @@ def dose_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def person_record(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     """A person's electronic record (电子档案): doses, exemptions, mobiliser and contacts."""
     require(request, VaccinationPerm.VIEW)
@@ -496,6 +500,7 @@ REPORT_COLUMNS: list[Column] = [
 
 
 @login_required
+@require_safe
 def report_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, VaccinationPerm.VIEW)
     own_unit = selectors.reporting_unit_of(request.user)
@@ -568,6 +573,7 @@ def report_submit(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def report_detail(request: AuthedHttpRequest, report_id: int) -> HttpResponse:
     require(request, VaccinationPerm.VIEW)
     report = selectors.access_report(request.user, report_id)
@@ -601,6 +607,7 @@ def _as_of(form: CircularForm) -> dt.date:
 
 
 @login_required
+@require_safe
 def region_view(request: AuthedHttpRequest) -> HttpResponse:
     require(request, VaccinationPerm.VIEW_REGION)
     form = RegionForm(request.GET or None)
@@ -634,6 +641,7 @@ def region_view(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def circular(request: AuthedHttpRequest) -> HttpResponse:
     require(request, VaccinationPerm.VIEW_REGION)
     form = CircularForm(request.GET or None)

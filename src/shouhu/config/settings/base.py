@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shouhu.eldercare",
     "shouhu.marriage",
     "shouhu.funerals",
+    "shouhu.site",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "shouhu.common.middleware.PageMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication, and after WhiteNoise (static files stay cacheable).
@@ -231,7 +233,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Each API class names the permission code of each method it handles; a method it does not
+    # name is refused, so an endpoint that forgets its declaration is closed, not open.
+    "DEFAULT_PERMISSION_CLASSES": ["shouhu.common.permissions.MethodPermission"],
     # JSON only: the browsable API's renderer cost 0.4 ms on every request even when JSON was
     # chosen (measured on the booking endpoint); the documentation pages describe the API.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -1,7 +1,5 @@
 """Pages of the import mechanism: upload → dry-run preview and error report → import."""
 
-from typing import TYPE_CHECKING
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
 
-from shouhu.accounts.scope import unit_scope
-from shouhu.common import crypto, import_jobs
-from shouhu.common.access import get_in_scope
+from shouhu.accounts.types import AuthedHttpRequest
+from shouhu.common import import_jobs
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.common.importing import (
@@ -22,12 +20,9 @@ from shouhu.common.importing import (
     importer_for,
     template_xlsx,
 )
-from shouhu.common.models import ImportJob, ImportStatus
+from shouhu.common.models import ImportStatus
 from shouhu.common.tabular import count_rows, upload_bytes
-from shouhu.common.types import AuthedHttpRequest
-
-if TYPE_CHECKING:
-    from shouhu.accounts.models import User
+from shouhu.site.selectors import access_import_job
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,11 +40,6 @@ def _importer(request: AuthedHttpRequest, kind: str) -> Importer:
     return importer
 
 
-def access_import_job(viewer: "User", pk: object) -> ImportJob:
-    """An upload is seen in its uploader's part of the tree, like the data it holds."""
-    return get_in_scope(ImportJob.objects.filter(unit_scope(viewer, field="created_by__unit")), pk)
-
-
 @login_required
 def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
     importer = _importer(request, kind)
@@ -65,10 +55,9 @@ def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            job = ImportJob.objects.create(
-                kind=kind, filename=upload.name, content=crypto.encrypt_bytes(data), created_by=request.user
+            job = import_jobs.upload(
+                actor=request.user, kind=kind, filename=upload.name, data=data, row_count=row_count
             )
-            import_jobs.start(job, mode="", row_count=row_count)
             return redirect("imports:job", job_id=job.pk)
     return render(request, "imports/upload.html", {"form": form, "importer": importer, "kind": kind})
 
@@ -118,6 +107,7 @@ def import_job(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def import_errors(request: AuthedHttpRequest, job_id: int) -> HttpResponse:
     job = access_import_job(request.user, job_id)
     response = HttpResponse(error_report_xlsx(ImportReport.from_dict(job.report)), content_type=XLSX)

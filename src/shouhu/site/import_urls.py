@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shouhu.common import import_views
+from shouhu.site import import_views
 
 app_name = "imports"
 

@@ -1,8 +1,9 @@
 """Request types for views that only ever see a signed-in user.
 
-`request.user` is typed `User | AnonymousUser`. Behind `@login_required` (pages) or DRF's
-`IsAuthenticated` default permission (API) it is always a `User`; annotating `request` with
-these classes says so to the type checker. They are never instantiated.
+`request.user` is typed `User | AnonymousUser`. Behind `@login_required` (pages) or a
+permission code (API, `common.permissions.MethodPermission`) it is always a `User`; annotating
+`request` with these classes says so to the type checker. They are never instantiated. They
+live beside `User`: `common`, below every app, cannot name it.
 """
 
 from typing import TYPE_CHECKING
@@ -24,6 +25,6 @@ class AuthedHttpRequest(HttpRequest):
 
 
 class AuthedRequest(Request):
-    """A DRF request whose user is signed in (endpoints behind `IsAuthenticated`)."""
+    """A DRF request whose user is signed in (endpoints that need a permission code)."""
 
     user: "User"
