@@ -4,14 +4,13 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from shouhu.accounts import lockout
+from shouhu.accounts import lockout, services
 from shouhu.accounts.roles import role_permissions
 from shouhu.accounts.throttle import client_address
 from shouhu.accounts.types import AuthedRequest
@@ -79,5 +78,4 @@ class TokenApi(ObtainAuthToken):
             if lockout.refused(request):
                 raise lockout.locked_error()
             raise ValidationError(serializer.errors)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        return Response({"token": services.api_token_issue(user=serializer.validated_data["user"])})

@@ -10,12 +10,22 @@ from shouhu.common.api import ErrorSerializer
 class ShouhuAutoSchema(AutoSchema):
     error_codes = ("400", "401", "403", "404")
 
-    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
-        responses = super()._get_response_bodies(direction=direction)
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        """Every operation documents the one error body for the errors any endpoint may answer.
+
+        Added to the finished operation through drf-spectacular's public overrides
+        (`get_operation`, `resolve_serializer`, `map_renderers`): an operation that documents an
+        error of its own keeps it."""
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        error = self.resolve_serializer(ErrorSerializer(), "response").ref
+        media_types = self.map_renderers("media_type")
+        responses = operation.setdefault("responses", {})
         for code in self.error_codes:
-            if code not in responses:
-                responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-        return responses
+            body = {media_type: {"schema": error} for media_type in media_types}
+            responses.setdefault(code, {"content": body, "description": ""})
+        return operation
 
     def get_serializer_name(self, serializer: Any, direction: Any) -> str:
         """Prefix components with their app, so two apps' `ReportOutput` never collide."""

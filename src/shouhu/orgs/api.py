@@ -38,11 +38,6 @@ class UnitOutput(bounds.BoundedModelSerializer):
         return self.context.get("parents", {}).get(unit.path[: -unit.steplen])
 
 
-def _parents_of(units: list[OrgUnit]) -> dict[str, int]:
-    paths = {u.path[: -u.steplen] for u in units if u.depth > 1}
-    return dict(OrgUnit.objects.filter(path__in=paths).values_list("path", "id"))
-
-
 class UnitFilterInput(serializers.Serializer):
     search = serializers.CharField(required=False, default="", allow_blank=True)
     kind = serializers.ChoiceField(choices=UnitKind.choices, required=False, default="", allow_blank=True)
@@ -69,7 +64,7 @@ class UnitListApi(ScopedAPIView):
         )
         paginator = StandardPagination()
         page = list(paginator.paginate_queryset(units, request, view=self) or [])
-        data = UnitOutput(page, many=True, context={"parents": _parents_of(page)}).data
+        data = UnitOutput(page, many=True, context={"parents": selectors.parent_ids(page)}).data
         return paginator.get_paginated_response(data)
 
 
@@ -87,7 +82,7 @@ class UnitDetailApi(ScopedAPIView):
     @extend_schema(responses=UnitOutput, summary="单位详情")
     def get(self, request: AuthedRequest, unit_id: int) -> Response:
         unit = selectors.access_unit(request.user, unit_id)
-        return Response(UnitOutput(unit, context={"parents": _parents_of([unit])}).data)
+        return Response(UnitOutput(unit, context={"parents": selectors.parent_ids([unit])}).data)
 
     @extend_schema(request=UnitUpdateInput, responses=UnitOutput, summary="修改单位信息")
     def patch(self, request: AuthedRequest, unit_id: int) -> Response:
@@ -95,4 +90,4 @@ class UnitDetailApi(ScopedAPIView):
         data = UnitUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         unit = services.unit_update(actor=request.user, unit=unit, **data.validated_data)
-        return Response(UnitOutput(unit, context={"parents": _parents_of([unit])}).data)
+        return Response(UnitOutput(unit, context={"parents": selectors.parent_ids([unit])}).data)

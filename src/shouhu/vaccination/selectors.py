@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr
 
 from shouhu.accounts.models import User
-from shouhu.accounts.scope import subtree, unit_scope
+from shouhu.accounts.scope import sees_whole_region, subtree, unit_scope
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
@@ -449,6 +449,28 @@ def reporting_units(*, viewer: User) -> QuerySet[OrgUnit]:
     ).order_by("path")
 
 
+FILTER_UNIT_DEPTH = 3  # region, counties and departments, townships and county institutions
+
+
+def filter_units(*, viewer: User) -> QuerySet[OrgUnit]:
+    """The units a list can be narrowed to: the top of the viewer's tree, and their own unit."""
+    own = viewer.unit
+    depth = max(FILTER_UNIT_DEPTH, own.depth + 1 if own else 0)  # a village user still sees their village
+    return OrgUnit.objects.filter(
+        unit_scope(viewer, field="", module=Module.VACCINATION), depth__lte=depth
+    ).order_by("path")
+
+
+def breakdown_root(*, viewer: User) -> OrgUnit | None:
+    """Where the viewer's breakdown starts: the region for those who see it all, else their unit."""
+    unit = viewer.unit
+    if unit is None:
+        return None
+    if sees_whole_region(viewer, Module.VACCINATION) and unit.depth > 1:
+        return OrgUnit.objects.filter(path=unit.path[: unit.steplen]).first()
+    return unit
+
+
 def reporting_unit_of(user: User) -> OrgUnit | None:
     """The unit a user reports for: only the head of a county, department or affiliated unit."""
     unit = user.unit
@@ -471,6 +493,11 @@ def report_list(*, viewer: User, filters: ReportFilters | None = None) -> QueryS
     if filters.late:
         reports = reports.filter(is_late=True)
     return reports.select_related("unit", "submitted_by").order_by("-period_start", "unit__path")
+
+
+def report_of(*, unit: OrgUnit, period_start: dt.date) -> VaccinationReport | None:
+    """The report a unit sent for a period, if any (the unit is the viewer's own reporting unit)."""
+    return VaccinationReport.objects.filter(unit=unit, period_start=period_start).first()
 
 
 def access_report(viewer: User, pk: object) -> VaccinationReport:

@@ -11,17 +11,14 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST, require_safe
 
-from shouhu.accounts.scope import sees_whole_region, unit_scope
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common import bounds, clock
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import Column, xlsx_response
 from shouhu.common.forms import add_domain_error
 from shouhu.common.listing import filter_status, filters_invalid, render_list
-from shouhu.common.modules import Module
 from shouhu.common.permissions import require
 from shouhu.common.redirects import redirect_next
-from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import Person
 from shouhu.vaccination import region, selectors, services
 from shouhu.vaccination.figures import FIGURE_LABELS, percent_text
@@ -39,30 +36,14 @@ from shouhu.vaccination.forms import (
     ReportSubmitForm,
     TodoFilterForm,
 )
-from shouhu.vaccination.models import ContactOutcome, VaccinationReport, VaccinationStatus
+from shouhu.vaccination.models import ContactOutcome, VaccinationStatus
 from shouhu.vaccination.permissions import VaccinationPerm
 from shouhu.vaccination.schedule import report_schedule
 
-FILTER_UNIT_DEPTH = 3  # region, counties and departments, townships and county institutions
-
 
 def _unit_choices(request: AuthedHttpRequest) -> list[tuple[object, str]]:
-    own = request.user.unit
-    depth = max(FILTER_UNIT_DEPTH, own.depth + 1 if own else 0)  # a village user still sees their village
-    units = OrgUnit.objects.filter(
-        unit_scope(request.user, field="", module=Module.VACCINATION), depth__lte=depth
-    ).order_by("path")
+    units = selectors.filter_units(viewer=request.user)
     return [(u.pk, f"{'　' * max(0, u.depth - 2)}{u.name}") for u in units]
-
-
-def _base_unit(request: AuthedHttpRequest) -> OrgUnit | None:
-    """Where the viewer's breakdown starts: the region for those who see it all, else their unit."""
-    unit = request.user.unit
-    if unit is None:
-        return None
-    if sees_whole_region(request.user, Module.VACCINATION) and unit.depth > 1:
-        return OrgUnit.objects.filter(path=unit.path[: unit.steplen]).first()
-    return unit
 
 
 def _back(request: AuthedHttpRequest, person: Person) -> HttpResponse:
@@ -120,7 +101,7 @@ def ledger(request: AuthedHttpRequest) -> HttpResponse:
     people = selectors.ledger_list(viewer=request.user, filters=_ledger_filters(form))
     context: dict[str, Any] = {"form": form, "statuses": VaccinationStatus.choices}
     if not getattr(request, "htmx", None) and request.GET.get("export") != "xlsx":
-        base = _base_unit(request)
+        base = selectors.breakdown_root(viewer=request.user)
         context |= {
             "figures": selectors.figures_for_viewer(viewer=request.user),
             "base_unit": base,
@@ -567,7 +548,7 @@ def report_submit(request: AuthedHttpRequest) -> HttpResponse:
             "labels": FIGURE_LABELS,
             "form": form,
             "late": today > period.due_on,
-            "already": VaccinationReport.objects.filter(unit=unit, period_start=period.starts_on).first(),
+            "already": selectors.report_of(unit=unit, period_start=period.starts_on),
         },
     )
 
