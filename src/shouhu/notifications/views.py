@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common.listing import render_list
@@ -15,6 +15,7 @@ from shouhu.notifications.permissions import NotificationPerm
 
 
 @login_required
+@require_safe
 def message_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, NotificationPerm.VIEW)
     status = request.GET.get("status", "")

@@ -321,6 +321,7 @@ CONFLICT_COLUMNS = [
 
 
 @login_required
+@require_safe
 def conflict_list(request: AuthedHttpRequest) -> HttpResponse:
     """Documents a unit could not register because the register holds them elsewhere (X1)."""
     require(request, PeoplePerm.RESOLVE_CONFLICTS)

@@ -87,6 +87,7 @@ def _unit_choices(request: AuthedHttpRequest) -> list[tuple[int, str]]:
 
 
 @login_required
+@require_safe
 def desk_home(request: AuthedHttpRequest) -> HttpResponse:
     require(request, ScreeningPerm.SCREEN)
     institutions = list(selectors.institution_writable(viewer=request.user)[:500])
@@ -107,6 +108,7 @@ def _last_screening(request: AuthedHttpRequest, unit: OrgUnit) -> Screening | No
 
 
 @login_required
+@require_safe
 def desk(request: AuthedHttpRequest, institution_id: int) -> HttpResponse:
     """Tap 1: find the person (name, or exact ID posted) and pick them."""
     require(request, ScreeningPerm.SCREEN)
@@ -209,6 +211,7 @@ def check_visitor(request: AuthedHttpRequest, institution_id: int) -> HttpRespon
 
 
 @login_required
+@require_safe
 def pending_list(request: AuthedHttpRequest, institution_id: int) -> HttpResponse:
     require(request, ScreeningPerm.SCREEN)
     unit = selectors.access_institution_for_screening(request.user, institution_id)
@@ -682,6 +685,7 @@ def _venue_for(request: AuthedHttpRequest, institution_id: int) -> VenueCode:
 
 
 @login_required
+@require_safe
 def venue_poster(request: AuthedHttpRequest, institution_id: int) -> HttpResponse:
     """The printable A4 poster: the institution's name and its venue code."""
     require(request, ScreeningPerm.SCREEN)
@@ -701,6 +705,7 @@ def venue_poster(request: AuthedHttpRequest, institution_id: int) -> HttpRespons
 
 
 @login_required
+@require_safe
 def venue_qr(request: AuthedHttpRequest, institution_id: int) -> HttpResponse:
     require(request, ScreeningPerm.SCREEN)
     venue = _venue_for(request, institution_id)

@@ -63,6 +63,7 @@ def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def import_template(request: AuthedHttpRequest, kind: str) -> HttpResponse:
     importer = _importer(request, kind)
     response = HttpResponse(template_xlsx(importer), content_type=XLSX)
