@@ -9,11 +9,14 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
+from shouhu.campaigns.models import ModulePolicy, within
 from shouhu.common.models import TimeStampedModel
 
 # What a thermometer can plausibly read on a living person: outside this a reading is a typo,
-# not a fever (the same range as entry screening). The fever line is Policy.temperature_limit.
+# not a fever (the same range as entry screening). The fever line is
+# ScreeningPolicy.temperature_limit.
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
 
@@ -388,3 +391,28 @@ class DailyLog(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.day} 防控日志"
+
+
+class EldercarePolicy(ModulePolicy):
+    """Testing rounds and health monitoring in the homes (E2–E3); the fever line is entry
+    screening's (`ScreeningPolicy.temperature_limit`)."""
+
+    plan_order = 20
+    plan_title = _("养老机构")
+
+    health_checks_per_day = models.PositiveSmallIntegerField(
+        _("养老机构每日健康监测次数"),
+        default=2,
+        validators=within(1, 6),
+        help_text=_("入住老人和在院职工每日测体温、问症状的次数，缺测即提醒"),
+    )
+    test_interval_days = models.PositiveSmallIntegerField(
+        _("养老机构核酸检测间隔（天）"),
+        default=7,
+        validators=within(1, 60),
+        help_text=_("封闭管理期间每隔此天数组织一轮核酸检测"),
+    )
+
+    class Meta:
+        verbose_name = "养老机构政策参数"
+        verbose_name_plural = "养老机构政策参数"
