@@ -28,7 +28,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common.audit import audit_bulk
 from shouhu.config.urls import urlpatterns as project_urlpatterns
 from shouhu.marriage import notices, services
-from shouhu.marriage.models import Booking, BookingStatus, Slot
+from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, Slot
 from shouhu.notifications.models import OutboxMessage
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import phone_key
@@ -116,7 +116,7 @@ def hand_written_booking(request: HttpRequest) -> HttpResponse:
                     )
                 ).values
             )
-        policy = current_policy(slot.date)
+        policy = current_policy(MarriagePolicy, slot.date)
         refusal = services.day_refusal(unit=unit, day=slot.date, policy=policy)
         if refusal:
             return JsonResponse({"detail": refusal}, status=409)

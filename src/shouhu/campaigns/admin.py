@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from shouhu.campaigns import models
+from shouhu.campaigns.policy import policy_models
 from shouhu.common.bounds import BoundedAdminMixin
 
 
@@ -29,9 +30,13 @@ class HolidayAdmin(BoundedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-@admin.register(models.Policy)
-class PolicyAdmin(BoundedAdminMixin, admin.ModelAdmin):
-    list_display = ["campaign", "temperature_limit", "risk_lookback_days", "gathering_application_persons"]
+class ModulePolicyAdmin(BoundedAdminMixin, admin.ModelAdmin):
+    list_display = ["campaign", "updated_at"]
+
+
+# Every module's policy, wherever it is declared (they are audited like the campaign's page).
+for policy_model in policy_models():
+    admin.site.register(policy_model, ModulePolicyAdmin)
 
 
 @admin.register(models.ServiceSuspension)

@@ -1,5 +1,7 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from shouhu.accounts.types import AuthedRequest
@@ -9,19 +11,17 @@ from shouhu.campaigns.models import (
     Holiday,
     KeyDate,
     KeyDateCategory,
+    ModulePolicy,
     Phase,
-    Policy,
     ServiceSuspension,
     ServiceType,
     SuspensionMode,
 )
 from shouhu.campaigns.permissions import CampaignPerm
-from shouhu.campaigns.policy import campaign_on, current_phase
-from shouhu.campaigns.services import POLICY_FIELDS
+from shouhu.campaigns.policy import campaign_on, current_phase, policy_fields, policy_models
 from shouhu.common import bounds, clock
 from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
-from shouhu.common.errors import DomainError
 from shouhu.orgs.selectors import access_unit
 
 
@@ -45,17 +45,48 @@ class CampaignOutput(bounds.BoundedModelSerializer):
         fields = ["id", "name", "starts_on", "ends_on", "goal", "phases"]
 
 
-class PolicyOutput(bounds.BoundedModelSerializer):
-    class Meta:
-        model = Policy
-        fields = ["campaign", *sorted(POLICY_FIELDS)]
+def _policy_serializer(
+    model: type[ModulePolicy], suffix: str, **meta: object
+) -> type[serializers.Serializer]:
+    """A serializer of every rule of one module's policy (a new rule is in the API by itself)."""
+    options = type("Meta", (), {"model": model, "fields": policy_fields(model), **meta})
+    return type(f"{model.__name__}{suffix}", (bounds.BoundedModelSerializer,), {"Meta": options})
 
 
-class PolicyInput(bounds.BoundedModelSerializer):
-    class Meta:
-        model = Policy
-        fields = sorted(POLICY_FIELDS)
-        extra_kwargs = {name: {"required": False} for name in POLICY_FIELDS}
+# Each module's policy is addressed by its app's label: /campaigns/<id>/policy/screening/.
+POLICY_MODULES: dict[str, type[ModulePolicy]] = {model._meta.app_label: model for model in policy_models()}
+POLICY_OUTPUTS = {model: _policy_serializer(model, "Output") for model in policy_models()}
+POLICY_INPUTS = {
+    model: _policy_serializer(
+        model, "Input", extra_kwargs={name: {"required": False} for name in policy_fields(model)}
+    )
+    for model in policy_models()
+}
+PolicyModulesOutput = type(
+    "PolicyModulesOutput",
+    (serializers.Serializer,),
+    {module: POLICY_OUTPUTS[model](read_only=True) for module, model in POLICY_MODULES.items()},
+)
+
+
+class PolicyOutput(serializers.Serializer):
+    campaign = serializers.IntegerField(read_only=True)
+    modules = PolicyModulesOutput(read_only=True)
+
+
+MODULE_PARAMETER = OpenApiParameter(
+    "module", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(POLICY_MODULES), description="模块"
+)
+ANY_MODULE_OUTPUT = PolymorphicProxySerializer(
+    component_name="ModulePolicyOutput",
+    serializers=list(POLICY_OUTPUTS.values()),
+    resource_type_field_name=None,
+)
+ANY_MODULE_INPUT = PolymorphicProxySerializer(
+    component_name="ModulePolicyInput",
+    serializers=list(POLICY_INPUTS.values()),
+    resource_type_field_name=None,
+)
 
 
 class CampaignListApi(ScopedAPIView):
@@ -94,26 +125,53 @@ class CampaignDetailApi(ScopedAPIView):
 
 
 class PolicyApi(ScopedAPIView):
+    required_perms = {"GET": CampaignPerm.VIEW}
+
+    @extend_schema(responses=PolicyOutput, summary="防控政策参数（各模块）")
+    def get(self, request: AuthedRequest, campaign_id: int) -> Response:
+        campaign = selectors.access_campaign(request.user, campaign_id)
+        policies = selectors.campaign_policies(viewer=request.user, campaign=campaign)
+        modules = {policy._meta.app_label: policy for policy in policies}
+        return Response(PolicyOutput({"campaign": campaign.pk, "modules": modules}).data)
+
+
+class ModulePolicyApi(ScopedAPIView):
     required_perms = {"GET": CampaignPerm.VIEW, "PATCH": CampaignPerm.MANAGE_POLICY}
 
-    def _policy(self, request: AuthedRequest, campaign_id: int) -> Policy:
+    def _model(self, module: str) -> type[ModulePolicy]:
+        if module not in POLICY_MODULES:
+            raise NotFound("没有该模块的政策参数")
+        return POLICY_MODULES[module]
+
+    @extend_schema(
+        operation_id="v1_campaigns_module_policy_retrieve",
+        parameters=[MODULE_PARAMETER],
+        responses=ANY_MODULE_OUTPUT,
+        summary="某一模块的防控政策参数",
+    )
+    def get(self, request: AuthedRequest, campaign_id: int, module: str) -> Response:
+        model = self._model(module)
         campaign = selectors.access_campaign(request.user, campaign_id)
-        policy = Policy.objects.filter(campaign=campaign).first()
-        if policy is None:
-            raise DomainError("该行动没有政策参数", code="no_policy")
-        return policy
+        policies = selectors.campaign_policies(viewer=request.user, campaign=campaign)
+        policy = next(policy for policy in policies if isinstance(policy, model))
+        return Response(POLICY_OUTPUTS[model](policy).data)
 
-    @extend_schema(responses=PolicyOutput, summary="防控政策参数")
-    def get(self, request: AuthedRequest, campaign_id: int) -> Response:
-        return Response(PolicyOutput(self._policy(request, campaign_id)).data)
-
-    @extend_schema(request=PolicyInput, responses=PolicyOutput, summary="修改防控政策参数（地区管理员）")
-    def patch(self, request: AuthedRequest, campaign_id: int) -> Response:
-        policy = self._policy(request, campaign_id)
-        data = PolicyInput(data=request.data, partial=True)
+    @extend_schema(
+        operation_id="v1_campaigns_module_policy_partial_update",
+        parameters=[MODULE_PARAMETER],
+        request=ANY_MODULE_INPUT,
+        responses=ANY_MODULE_OUTPUT,
+        summary="修改某一模块的防控政策参数（地区管理员）",
+    )
+    def patch(self, request: AuthedRequest, campaign_id: int, module: str) -> Response:
+        model = self._model(module)
+        campaign = selectors.access_campaign(request.user, campaign_id)
+        data = POLICY_INPUTS[model](data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        policy = services.policy_update(actor=request.user, policy=policy, **data.validated_data)
-        return Response(PolicyOutput(policy).data)
+        policy = services.policy_update(
+            actor=request.user, campaign=campaign, model=model, values=dict(data.validated_data)
+        )
+        return Response(POLICY_OUTPUTS[model](policy).data)
 
 
 class KeyDateInput(serializers.Serializer):
@@ -130,7 +188,8 @@ class KeyDateListApi(ScopedAPIView):
     @extend_schema(responses=KeyDateOutput(many=True), summary="重要节点")
     def get(self, request: AuthedRequest, campaign_id: int) -> Response:
         campaign = selectors.access_campaign(request.user, campaign_id)
-        return Response(KeyDateOutput(campaign.key_dates.order_by("starts_on", "name"), many=True).data)
+        key_dates = selectors.key_date_list(viewer=request.user, campaign=campaign)
+        return Response(KeyDateOutput(key_dates, many=True).data)
 
     @extend_schema(request=KeyDateInput, responses={201: KeyDateOutput}, summary="添加重要节点")
     def post(self, request: AuthedRequest, campaign_id: int) -> Response:

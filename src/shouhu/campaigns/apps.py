@@ -10,13 +10,14 @@ class CampaignsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import models
+        from .policy import policy_models
 
         for model in (
             models.Campaign,
             models.Phase,
             models.KeyDate,
             models.Holiday,
-            models.Policy,
+            *policy_models(),  # every module's, wherever it is declared
             models.ServiceSuspension,
         ):
             auditlog.register(model)

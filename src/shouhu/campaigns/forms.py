@@ -1,18 +1,33 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shouhu.campaigns.models import KeyDateCategory, Policy, ServiceType, SuspensionMode
-from shouhu.campaigns.services import POLICY_FIELDS
+from shouhu.campaigns.models import KeyDateCategory, ModulePolicy, ServiceType, SuspensionMode
+from shouhu.campaigns.policy import policy_fields, policy_models
 from shouhu.common import bounds
 from shouhu.common.forms import DateInput
 
 
-class PolicyForm(forms.ModelForm):
-    class Meta:
-        model = Policy
-        formfield_callback = bounds.formfield
-        fields = sorted(POLICY_FIELDS)
-        widgets = {"implementation_plan_deadline": DateInput()}
+def _policy_form(model: type[ModulePolicy]) -> type[forms.ModelForm]:
+    fields = policy_fields(model)
+    dates = [name for name in fields if isinstance(model._meta.get_field(name), models.DateField)]
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": fields,
+            "formfield_callback": bounds.formfield,
+            "widgets": {name: DateInput() for name in dates},
+        },
+    )
+    return type(f"{model.__name__}Form", (forms.ModelForm,), {"Meta": meta})
+
+
+# One form per module's policy, each with every rule of the model: a new rule shows by itself.
+POLICY_FORMS: dict[type[ModulePolicy], type[forms.ModelForm]] = {
+    model: _policy_form(model) for model in policy_models()
+}
 
 
 class PhaseForm(forms.Form):

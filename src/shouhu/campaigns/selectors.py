@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Model, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,14 +14,16 @@ from shouhu.accounts.models import User
 from shouhu.accounts.scope import unit_scope
 from shouhu.campaigns.models import (
     Campaign,
+    CampaignPolicy,
     Holiday,
     KeyDate,
+    ModulePolicy,
     Phase,
     ServiceSuspension,
     ServiceType,
     SuspensionMode,
 )
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.policy import current_policy, policy_models, policy_of
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.rows import columns, select_rows
@@ -29,15 +31,34 @@ from shouhu.orgs.models import OrgUnit
 
 
 def campaign_list(*, viewer: User) -> QuerySet[Campaign]:
-    return Campaign.objects.select_related("policy").order_by("-starts_on")
+    return Campaign.objects.order_by("-starts_on")
 
 
 def access_campaign(viewer: User, pk: object) -> Campaign:
     return get_in_scope(campaign_list(viewer=viewer), pk)
 
 
+def campaign_policies(*, viewer: User, campaign: Campaign) -> list[ModulePolicy]:
+    """Every module's policy for `campaign`, in the plan's order (a missing row as the plan's
+    defaults), in one statement."""
+    joined = Campaign.objects.select_related(*(model.accessor() for model in policy_models())).get(
+        pk=campaign.pk
+    )
+    return [policy_of(joined, model) for model in policy_models()]
+
+
+def campaign_records(*, viewer: User, campaign: Campaign) -> list[Model]:
+    """The campaign and what belongs to it, for its change history."""
+    policies = [policy for policy in campaign_policies(viewer=viewer, campaign=campaign) if policy.pk]
+    return [campaign, *campaign.phases.all(), *campaign.key_dates.all(), *policies]
+
+
 def phase_list(*, viewer: User, campaign: Campaign) -> QuerySet[Phase]:
     return campaign.phases.order_by("starts_on")
+
+
+def key_date_list(*, viewer: User, campaign: Campaign) -> QuerySet[KeyDate]:
+    return campaign.key_dates.order_by("starts_on", "name")
 
 
 def access_phase(viewer: User, pk: object) -> Phase:
@@ -225,8 +246,8 @@ def calendar_view(*, viewer: User, campaign: Campaign | None, today: dt.date | N
     today = today or clock.today()
     if campaign is None:
         return CalendarView(campaign=None)
-    policy = current_policy(today)
-    key_dates = list(campaign.key_dates.order_by("starts_on", "name"))
+    policy = current_policy(CampaignPolicy, today)
+    key_dates = list(key_date_list(viewer=viewer, campaign=campaign))
     warnings = []
     for key_date in key_dates:
         days_ahead = (key_date.starts_on - today).days

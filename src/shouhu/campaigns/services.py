@@ -3,38 +3,33 @@
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from shouhu.accounts.models import User
 from shouhu.campaigns.calendar import key_dates_for_span
 from shouhu.campaigns.models import (
     Campaign,
+    CampaignPolicy,
     Holiday,
     KeyDate,
+    ModulePolicy,
     Phase,
-    Policy,
     ServiceSuspension,
     ServiceType,
     SuspensionMode,
 )
 from shouhu.campaigns.plan import PLAN_GOAL, PLAN_NAME, shifted_deadline, shifted_phases
-from shouhu.campaigns.policy import campaign_on, current_policy
+from shouhu.campaigns.policy import campaign_on, current_policy, policy_fields, policy_models
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
-from shouhu.common.errors import ConflictError, DomainError, domain_error_from_validation
+from shouhu.common.errors import ConflictError, DomainError
+from shouhu.common.validation import clean
 from shouhu.orgs.models import OrgUnit
 
-
-def _clean(instance: Model, **kwargs: Any) -> None:
-    try:
-        instance.full_clean(**kwargs)
-    except ValidationError as error:
-        raise domain_error_from_validation(error) from error
+P = TypeVar("P", bound=ModulePolicy)
 
 
 def _check_phase_fits(phase: Phase) -> None:
@@ -66,13 +61,14 @@ def campaign_create(
     name: str = PLAN_NAME,
     with_plan_defaults: bool = True,
 ) -> Campaign:
-    """A campaign; by default with the plan's three phases, key dates and policy."""
+    """A campaign; by default with the plan's three phases and key dates. Every module's policy
+    starts with the plan's values (and the campaign's with its filing deadline)."""
     phases = shifted_phases(starts_on) if with_plan_defaults else []
     ends_on = phases[-1].ends_on if phases else starts_on
     campaign = Campaign(
         name=name, starts_on=starts_on, ends_on=ends_on, goal=PLAN_GOAL if with_plan_defaults else ""
     )
-    _clean(campaign)
+    clean(campaign)
     with acting_as(actor):
         campaign.save()
         for seed in phases:
@@ -86,13 +82,14 @@ def campaign_create(
                 risks=seed.risks,
                 target=seed.target,
             )
-            _clean(phase)
+            clean(phase)
             phase.save()
-        policy = Policy(
-            campaign=campaign, implementation_plan_deadline=shifted_deadline(starts_on) if phases else None
-        )
-        _clean(policy)
-        policy.save()
+        for model in policy_models():
+            policy = model(campaign=campaign)
+            if isinstance(policy, CampaignPolicy) and phases:
+                policy.implementation_plan_deadline = shifted_deadline(starts_on)
+            clean(policy)
+            policy.save()
         for key_date in key_dates_for_span(campaign.starts_on, campaign.ends_on):
             KeyDate.objects.create(
                 campaign=campaign,
@@ -113,7 +110,7 @@ def phase_update(*, actor: User | None, phase: Phase, **changes: Any) -> Phase:
     Campaign.objects.select_for_update().get(pk=phase.campaign_id)
     for field, value in changes.items():
         setattr(phase, field, value)
-    _clean(phase)
+    clean(phase)
     _check_phase_fits(phase)
     with acting_as(actor):
         phase.save(update_fields=[*changes, "updated_at"])
@@ -144,40 +141,42 @@ def phase_create(
         risks=risks,
         target=target,
     )
-    _clean(phase)
+    clean(phase)
     _check_phase_fits(phase)
     with acting_as(actor):
         phase.save()
     return phase
 
 
-POLICY_FIELDS = {
-    field.name
-    for field in Policy._meta.get_fields()
-    if getattr(field, "concrete", False) and field.name not in {"id", "campaign", "created_at", "updated_at"}
-}
-
-
 @transaction.atomic
-def policy_update(*, actor: User | None, policy: Policy, **changes: Any) -> Policy:
-    unknown = set(changes) - POLICY_FIELDS
+def policy_update(*, actor: User | None, campaign: Campaign, model: type[P], values: dict[str, Any]) -> P:
+    """Change some rules of one module's policy for `campaign`; its row is created with the plan's
+    defaults first when the campaign has none yet (it began before the module had a policy)."""
+    if model not in policy_models():
+        raise DomainError("未知的政策参数模块", code="invalid")
+    unknown = set(values) - set(policy_fields(model))
     if unknown:
         raise DomainError("未知的政策参数：" + "、".join(sorted(unknown)), code="invalid")
-    for field, value in changes.items():
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)  # one creation of a missing row
+    policy = model._default_manager.filter(campaign=campaign).first()
+    is_new = policy is None
+    if policy is None:
+        policy = model(campaign=campaign)
+    for field, value in values.items():
         setattr(policy, field, value)
-    _clean(policy)
-    _check_deadline_in_campaign(policy)
+    clean(policy)
+    if isinstance(policy, CampaignPolicy):
+        _check_deadline_in_campaign(policy, campaign)
     with acting_as(actor):
-        policy.save(update_fields=[*changes, "updated_at"])
+        policy.save(update_fields=None if is_new else [*values, "updated_at"])
     return policy
 
 
-def _check_deadline_in_campaign(policy: Policy) -> None:
+def _check_deadline_in_campaign(policy: CampaignPolicy, campaign: Campaign) -> None:
     """The counties file their implementation plans during the campaign, not in year 1 or 9999."""
     deadline = policy.implementation_plan_deadline
-    if deadline is None or policy.campaign_id is None:
+    if deadline is None:
         return
-    campaign = policy.campaign
     if not campaign.starts_on <= deadline <= campaign.ends_on:
         message = _("县级实施方案报备截止日期须在行动期间（%(starts)s 至 %(ends)s）之内") % {
             "starts": campaign.starts_on,
@@ -210,7 +209,7 @@ def key_date_create(
         warning_days=warning_days,
         is_computed=False,
     )
-    _clean(key_date)
+    clean(key_date)
     with acting_as(actor):
         key_date.save()
     return key_date
@@ -222,7 +221,7 @@ def holiday_set(*, actor: User | None, date: dt.date, name: str, is_workday: boo
     holiday = Holiday.objects.filter(date=date).first() or Holiday(date=date)
     holiday.name = name.strip()
     holiday.kind = "workday" if is_workday else "holiday"
-    _clean(holiday, validate_unique=False)
+    clean(holiday, validate_unique=False)
     with acting_as(actor):
         holiday.save()
     return holiday
@@ -258,7 +257,7 @@ def _check_suspension_span(starts_on: dt.date, ends_on: dt.date) -> None:
                 "ends": campaign.ends_on,
             }
         raise DomainError(message, code="suspension_outside_campaign", field_errors={"starts_on": [message]})
-    longest = current_policy(starts_on).suspension_max_days
+    longest = current_policy(CampaignPolicy, starts_on).suspension_max_days
     if (ends_on - starts_on).days + 1 > longest:
         message = _("一次暂停或限流最长 %(days)s 天（政策参数），需要更久的请到期前再登记") % {
             "days": longest
@@ -301,7 +300,7 @@ def suspension_create(
         limit_note=limit_note.strip(),
         created_by=actor,
     )
-    _clean(suspension)
+    clean(suspension)
     with acting_as(actor):
         suspension.save()
     for handler in _suspension_handlers.get(service, []):

@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -8,19 +11,19 @@ from django.utils.translation import gettext as _
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns import selectors, services
 from shouhu.campaigns.forms import (
+    POLICY_FORMS,
     CampaignCreateForm,
     HolidayForm,
     HolidayYearForm,
     KeyDateForm,
     LiftForm,
     PhaseForm,
-    PolicyForm,
     SuspensionFilterForm,
     SuspensionForm,
 )
-from shouhu.campaigns.models import Policy
+from shouhu.campaigns.models import ModulePolicy
 from shouhu.campaigns.permissions import CampaignPerm
-from shouhu.campaigns.policy import campaign_on
+from shouhu.campaigns.policy import campaign_on, policy_fields
 from shouhu.common import clock
 from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
@@ -72,11 +75,22 @@ def campaign_current(request: AuthedHttpRequest) -> HttpResponse:
     return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
 
 
-def _policy_rows(policy: Policy) -> list[tuple[str, object]]:
+@dataclass
+class PolicySection:
+    """One module's policy on the campaign's page: its rules as rows, or its form to edit them."""
+
+    module: str
+    title: str
+    rows: list[tuple[str, object]]
+    form: forms.ModelForm | None
+
+
+def _policy_rows(policy: ModulePolicy) -> list[tuple[str, object]]:
     """Every rule of the policy with its value, in the model's order: new rules show by themselves."""
+    rules = set(policy_fields(type(policy)))
     rows = []
-    for field in Policy._meta.concrete_fields:
-        if field.name not in services.POLICY_FIELDS:
+    for field in policy._meta.concrete_fields:
+        if field.name not in rules:
             continue
         value = getattr(policy, field.name)
         if isinstance(value, bool):
@@ -87,17 +101,33 @@ def _policy_rows(policy: Policy) -> list[tuple[str, object]]:
 
 @login_required
 def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
+    """The phases and every module's policy, in the plan's order; each module's rules are saved
+    on their own (the form names its module)."""
     require(request, CampaignPerm.VIEW)
     campaign = selectors.access_campaign(request.user, campaign_id)
-    policy = Policy.objects.filter(campaign=campaign).first() or Policy(campaign=campaign)
     can_edit_policy = request.user.has_code(CampaignPerm.MANAGE_POLICY)
-    form = PolicyForm(request.POST or None, instance=policy) if can_edit_policy else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in form.changed_data}
+    posted_module = request.POST.get("module") if request.method == "POST" else None
+    sections: list[PolicySection] = []
+    posted: forms.ModelForm | None = None
+    for policy in selectors.campaign_policies(viewer=request.user, campaign=campaign):
+        module = policy._meta.app_label
+        form = None
+        if can_edit_policy:
+            is_posted = module == posted_module
+            form = POLICY_FORMS[type(policy)](
+                request.POST if is_posted else None, instance=policy, prefix=module
+            )
+            if is_posted:
+                posted = form
+        sections.append(PolicySection(module, str(policy.plan_title), _policy_rows(policy), form))
+    if posted is not None and posted.is_valid():
+        changes = {f: posted.cleaned_data[f] for f in posted.changed_data}
         try:
-            services.policy_update(actor=request.user, policy=policy, **changes)
+            services.policy_update(
+                actor=request.user, campaign=campaign, model=type(posted.instance), values=changes
+            )
         except DomainError as error:
-            add_domain_error(form, error)
+            add_domain_error(posted, error)
         else:
             messages.success(request, "政策参数已保存" if changes else "没有改动")
             return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
@@ -107,14 +137,12 @@ def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpRespons
         {
             "campaign": campaign,
             "phases": selectors.phase_list(viewer=request.user, campaign=campaign),
-            "policy": policy,
-            "policy_rows": _policy_rows(policy),
-            "policy_form": form,
+            "policy_sections": sections,
             "campaigns": selectors.campaign_list(viewer=request.user),
             "can_manage": request.user.has_code(CampaignPerm.MANAGE),
             "can_view_history": request.user.has_code(CampaignPerm.VIEW_HISTORY),
         },
-        status=form_status(form),
+        status=form_status(posted),
     )
 
 
@@ -257,12 +285,10 @@ def suspension_detail(request: AuthedHttpRequest, suspension_id: int) -> HttpRes
 def campaign_history(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     require(request, CampaignPerm.VIEW_HISTORY)
     campaign = selectors.access_campaign(request.user, campaign_id)
-    policy = Policy.objects.filter(campaign=campaign).first()
-    objects = [campaign, *campaign.phases.all(), *campaign.key_dates.all(), *([policy] if policy else [])]
     context = {
         "subject": campaign.name,
         "back_url": reverse("campaigns:campaign_detail", kwargs={"campaign_id": campaign.pk}),
-        "entries": history_of(*objects),
+        "entries": history_of(*selectors.campaign_records(viewer=request.user, campaign=campaign)),
     }
     return render(request, "includes/history.html", context)
 

@@ -7,7 +7,9 @@ resident or staff category); nothing here copies them.
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
+from shouhu.campaigns.models import ModulePolicy, within
 from shouhu.common.models import TimeStampedModel
 from shouhu.common.validation import TEMPERATURE_MAX, TEMPERATURE_MIN
 
@@ -381,3 +383,28 @@ class DailyLog(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.day} 防控日志"
+
+
+class EldercarePolicy(ModulePolicy):
+    """Testing rounds and health monitoring in the homes (E2–E3); the fever line is entry
+    screening's (`ScreeningPolicy.temperature_limit`)."""
+
+    plan_order = 20
+    plan_title = _("养老机构")
+
+    health_checks_per_day = models.PositiveSmallIntegerField(
+        _("养老机构每日健康监测次数"),
+        default=2,
+        validators=within(1, 6),
+        help_text=_("入住老人和在院职工每日测体温、问症状的次数，缺测即提醒"),
+    )
+    test_interval_days = models.PositiveSmallIntegerField(
+        _("养老机构核酸检测间隔（天）"),
+        default=7,
+        validators=within(1, 60),
+        help_text=_("封闭管理期间每隔此天数组织一轮核酸检测"),
+    )
+
+    class Meta:
+        verbose_name = "养老机构政策参数"
+        verbose_name_plural = "养老机构政策参数"

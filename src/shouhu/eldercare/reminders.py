@@ -15,7 +15,7 @@ from shouhu.alerts.registry import DueReminder, register_check, register_kind
 from shouhu.campaigns.policy import current_policy
 from shouhu.common.modules import Module
 from shouhu.eldercare import selectors
-from shouhu.eldercare.models import DailyLog
+from shouhu.eldercare.models import DailyLog, EldercarePolicy
 from shouhu.eldercare.services import ABNORMAL_CHECK, POSITIVE_RESULT, home_audience
 from shouhu.orgs.models import OrgUnit
 
@@ -43,7 +43,7 @@ def _checks_short(home_id: int, day: dt.date, per_day: int) -> Callable[[], bool
 def missing_health_checks(today: dt.date) -> Iterator[DueReminder]:
     """Every home where a resident or staff member had fewer checks yesterday than the policy asks."""
     day = today - ONE_DAY
-    per_day = current_policy(day).eldercare_health_checks_per_day
+    per_day = current_policy(EldercarePolicy, day).health_checks_per_day
     for home in selectors.homes_needing_watch():
         short = selectors.people_short_of_checks(home=home, day=day, per_day=per_day)
         if not short:
@@ -102,7 +102,7 @@ def _round_due(home_id: int, today: dt.date, interval: int) -> Callable[[], bool
 
 def rounds_due(today: dt.date) -> Iterator[DueReminder]:
     """Every closed home whose last round is `eldercare_test_interval_days` old or more (or has none)."""
-    interval = current_policy(today).eldercare_test_interval_days
+    interval = current_policy(EldercarePolicy, today).test_interval_days
     for home in selectors.homes_needing_watch():
         if not selectors.round_due(home=home, today=today, interval_days=interval):
             continue

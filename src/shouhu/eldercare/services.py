@@ -1,7 +1,8 @@
 """Writes of the nursing-home app: one validation path for pages and the API.
 
 Every function is keyword-only and atomic; writes name their actor (`acting_as`). Thresholds
-(the fever line, checks per day) come from `current_policy()`. A positive test result and an
+(the fever line, checks per day) come from `current_policy()`: the fever line is entry
+screening's, the checks per day the homes' own. A positive test result and an
 abnormal health check alert at once, inside the transaction that records them.
 """
 
@@ -40,6 +41,7 @@ from shouhu.eldercare.models import (
 )
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import Person
+from shouhu.screening.models import ScreeningPolicy
 
 POSITIVE_RESULT = "eldercare.positive_result"
 ABNORMAL_CHECK = "eldercare.abnormal_health_check"
@@ -374,7 +376,7 @@ def health_check_record(
     if checked_at.year < EARLIEST_YEAR:
         raise refuse("监测时间有误", code="invalid", field="checked_at")
     _require_in_home(home, person)
-    policy = current_policy(checked_at.astimezone(clock.local_zone()).date())
+    policy = current_policy(ScreeningPolicy, checked_at.astimezone(clock.local_zone()).date())
     ordered = [s for s in Symptom.values if s in set(symptoms)]
     check = HealthCheck(
         unit=home,

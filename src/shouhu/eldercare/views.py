@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from shouhu.accounts.types import AuthedHttpRequest
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.policy import current_policies
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import Column
@@ -31,10 +31,11 @@ from shouhu.eldercare.forms import (
     RoundForm,
     ShiftForm,
 )
-from shouhu.eldercare.models import Symptom, TestOutcome
+from shouhu.eldercare.models import EldercarePolicy, Symptom, TestOutcome
 from shouhu.eldercare.permissions import EldercarePerm
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import Category, Person
+from shouhu.screening.models import ScreeningPolicy
 
 
 def _can(request: AuthedHttpRequest, code: str, home: OrgUnit) -> bool:
@@ -61,10 +62,12 @@ def overview(request: AuthedHttpRequest) -> HttpResponse:
     require(request, EldercarePerm.VIEW)
     today = clock.today()
     rows = selectors.home_overview(viewer=request.user, today=today)
+    policy, screening_policy = current_policies(EldercarePolicy, ScreeningPolicy, day=today)
     context = {
         "rows": rows,
         "today": today,
-        "policy": current_policy(today),
+        "policy": policy,
+        "screening_policy": screening_policy,
         "closed": sum(1 for r in rows if r.closure),
         "abnormal": selectors.abnormal_checks(viewer=request.user, day=today),
     }
@@ -378,7 +381,7 @@ def health_checks(request: AuthedHttpRequest, home_id: int) -> HttpResponse:
     require(request, EldercarePerm.RECORD)
     home = selectors.access_home_for_recording(request.user, home_id)
     today = clock.today()
-    policy = current_policy(today)
+    policy, screening_policy = current_policies(EldercarePolicy, ScreeningPolicy, day=today)
     form = HealthCheckForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -421,7 +424,7 @@ def health_checks(request: AuthedHttpRequest, home_id: int) -> HttpResponse:
     for check in selectors.health_checks_on(home=home, day=today).order_by("checked_at"):
         latest[check.person_id] = check
     roles = selectors.person_roles(people)
-    per_day = policy.eldercare_health_checks_per_day
+    per_day = policy.health_checks_per_day
     rows = [
         {
             "person": p,
@@ -436,6 +439,7 @@ def health_checks(request: AuthedHttpRequest, home_id: int) -> HttpResponse:
         "home": home,
         "rows": rows,
         "policy": policy,
+        "screening_policy": screening_policy,
         "symptoms": Symptom.choices,
         "due": sum(1 for r in rows if r["due"]),
         "today": today,

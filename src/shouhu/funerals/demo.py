@@ -10,7 +10,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.funerals import services
-from shouhu.funerals.models import CeremonyType, FuneralCase, PPEItem, RemainsStep
+from shouhu.funerals.models import CeremonyType, FuneralCase, FuneralPolicy, PPEItem, RemainsStep
 from shouhu.orgs.models import InstitutionType, OrgUnit
 from shouhu.people.demo import GIVEN, SURNAMES, demo_id_number
 from shouhu.people.models import Person
@@ -34,7 +34,9 @@ def _register(home: OrgUnit, rng: random.Random, *, ceremony: str, covid: bool =
         contact_phone=f"13{rng.randrange(0, 10)}{rng.randrange(10_000_000, 99_999_999)}",
         service_date=today if covid else today + ONE_DAY,
         ceremony_type=ceremony,
-        attendance=0 if ceremony == CeremonyType.NONE else min(8, current_policy().funeral_attendance_limit),
+        attendance=0
+        if ceremony == CeremonyType.NONE
+        else min(8, current_policy(FuneralPolicy).attendance_limit),
         covid_remains=covid,
     )
     try:
@@ -70,7 +72,7 @@ def create_funerals(seed: int = 20220105) -> int:
     if FuneralCase.objects.filter(deceased__is_demo=True).exists():
         return 0
     rng = random.Random(seed)  # noqa: S311  demo data, not security
-    threshold = current_policy().ppe_low_stock_threshold
+    threshold = current_policy(FuneralPolicy).ppe_low_stock_threshold
     homes = OrgUnit.objects.filter(institution_type=InstitutionType.FUNERAL_HOME, is_demo=True).order_by(
         "path"
     )

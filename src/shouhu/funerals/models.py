@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.campaigns.models import ModulePolicy, within
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
 from shouhu.people.masking import mask_phone
@@ -297,3 +298,45 @@ class PPEMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_item_display()} {self.quantity}"
+
+
+class FuneralPolicy(ModulePolicy):
+    """Funeral cases (F1), the remains of COVID-19 patients (F2) and protective equipment (F3)."""
+
+    plan_order = 30
+    plan_title = _("殡葬服务")
+
+    farewell_ceremonies_allowed = models.BooleanField(
+        _("允许遗体告别仪式"), default=False, help_text=_("方案要求取消遗体告别等聚集性治丧仪式")
+    )
+    attendance_limit = models.PositiveSmallIntegerField(
+        _("治丧活动参加人数上限"), default=20, validators=within(1, 500)
+    )
+    late_entry_days = models.PositiveSmallIntegerField(
+        _("治丧登记可补录天数"),
+        default=1,
+        validators=within(0, 30),
+        help_text=_("治丧日期早于今天超过此天数的，不能作为新的治丧登记（须由县级民政局补录）"),
+    )
+    max_days_after_death = models.PositiveSmallIntegerField(
+        _("治丧日期距死亡日期最多天数"),
+        default=30,
+        validators=within(1, 366),
+        help_text=_("治丧日期晚于死亡日期、或晚于今天超过此天数的，视为日期有误不予登记"),
+    )
+    remains_step_stall_hours = models.PositiveSmallIntegerField(
+        _("新冠患者遗体处置环节超时（小时）"),
+        default=24,
+        validators=within(1, 168),
+        help_text=_("某一环节超过此小时数未进入下一环节，向县级民政局发出提醒"),
+    )
+    ppe_low_stock_threshold = models.PositiveIntegerField(
+        _("防护物资低库存预警数量"),
+        default=50,
+        validators=within(0, 100000),
+        help_text=_("某一防护物资库存低于此数量时提醒"),
+    )
+
+    class Meta:
+        verbose_name = "殡葬服务政策参数"
+        verbose_name_plural = "殡葬服务政策参数"

@@ -22,7 +22,7 @@ from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.common.modules import Module
 from shouhu.funerals import selectors
-from shouhu.funerals.models import REMAINS_ORDER, FuneralCase, PPEItem, PPEStock, RemainsStep
+from shouhu.funerals.models import REMAINS_ORDER, FuneralCase, FuneralPolicy, PPEItem, PPEStock, RemainsStep
 from shouhu.funerals.services import CEREMONY_SUSPENDED, PPE_LOW_STOCK, low_stock_audience, low_stock_key
 
 REMAINS_STALLED = "funerals.remains_stalled"
@@ -38,7 +38,7 @@ def _stalled_before(hours: int) -> dt.datetime:
 
 def _still_stalled(case_id: int, stage: int) -> Callable[[], bool]:
     def still_due() -> bool:
-        hours = current_policy().remains_step_stall_hours
+        hours = current_policy(FuneralPolicy).remains_step_stall_hours
         case = (
             FuneralCase.objects.filter(pk=case_id)
             .values("remains_stage", "last_step_at", "registered_at")
@@ -54,7 +54,7 @@ def _still_stalled(case_id: int, stage: int) -> Callable[[], bool]:
 
 def stalled_cases(today: dt.date) -> Iterator[DueReminder]:
     """Open COVID-19 cases whose last step (or registration) is older than the policy allows."""
-    hours = current_policy().remains_step_stall_hours
+    hours = current_policy(FuneralPolicy).remains_step_stall_hours
     cutoff = _stalled_before(hours)
     cases = (
         FuneralCase.objects.filter(covid_remains=True, remains_stage__lt=len(REMAINS_ORDER))
@@ -96,14 +96,14 @@ def stalled_cases(today: dt.date) -> Iterator[DueReminder]:
 
 def _still_low(stock_id: int) -> Callable[[], bool]:
     def still_due() -> bool:
-        threshold = current_policy().ppe_low_stock_threshold
+        threshold = current_policy(FuneralPolicy).ppe_low_stock_threshold
         return PPEStock.objects.filter(pk=stock_id, quantity__lt=threshold).exists()
 
     return still_due
 
 
 def low_stock(today: dt.date) -> Iterator[DueReminder]:
-    threshold = current_policy().ppe_low_stock_threshold
+    threshold = current_policy(FuneralPolicy).ppe_low_stock_threshold
     for stock in selectors.low_stock(threshold=threshold):
         label = PPEItem(stock.item).label
         yield DueReminder(

@@ -13,7 +13,7 @@ from django.db.models.functions import Length, Substr
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
-from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType, SuspensionMode
+from shouhu.campaigns.models import ServiceSuspension, ServiceType, SuspensionMode
 from shouhu.campaigns.selectors import ServiceAvailability, service_availability
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
@@ -22,6 +22,7 @@ from shouhu.funerals.models import (
     CeremonySuspensionNotice,
     CeremonyType,
     FuneralCase,
+    FuneralPolicy,
     PPEItem,
     PPEMovement,
     PPEStock,
@@ -177,18 +178,18 @@ def suspension_notices_of(case: FuneralCase) -> QuerySet[CeremonySuspensionNotic
     return CeremonySuspensionNotice.objects.filter(case=case).select_related("suspension")
 
 
-def against_policy(case: FuneralCase, *, policy: Policy, today: dt.date) -> bool:
+def against_policy(case: FuneralCase, *, policy: FuneralPolicy, today: dt.date) -> bool:
     """A farewell still to come that the policy now in force forbids (registered before the ban):
     the home should contact the family."""
     return (
         case.ceremony_type == CeremonyType.FAREWELL
         and case.service_date >= today
-        and not policy.funeral_farewell_ceremonies_allowed
+        and not policy.farewell_ceremonies_allowed
     )
 
 
 def with_policy_flag(
-    cases: QuerySet[FuneralCase], *, policy: Policy, today: dt.date
+    cases: QuerySet[FuneralCase], *, policy: FuneralPolicy, today: dt.date
 ) -> QuerySet[FuneralCase]:
     """`cases` with `against_policy` (see above) and `ceremony_suspended` (a C4 suspension at the
     home or above it closes the ceremony's day, as `ceremony_availability` finds one by one)
@@ -208,7 +209,7 @@ def with_policy_flag(
             output_field=BooleanField(),
         )
     )
-    if policy.funeral_farewell_ceremonies_allowed:
+    if policy.farewell_ceremonies_allowed:
         return cases.annotate(against_policy=Value(False, output_field=BooleanField()))
     return cases.annotate(
         against_policy=Case(

@@ -36,6 +36,7 @@ from shouhu.funerals.models import (
     CeremonySuspensionNotice,
     CeremonyType,
     FuneralCase,
+    FuneralPolicy,
     MovementKind,
     PPEItem,
     PPEMovement,
@@ -132,11 +133,11 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
     _require_funeral_home(home)
     # The rules in force on the day the ceremony is held, not the day it is booked: a farewell
     # booked before the campaign for a day inside it is still a farewell during the campaign.
-    policy = current_policy(data.service_date)
+    policy = current_policy(FuneralPolicy, data.service_date)
     today = clock.today()
     # A funeral is held within days of the death: the policy's span bounds both dates, so a typo
     # in the year (2002 for 2022, 9999) is refused instead of reaching the register.
-    max_days = policy.funeral_max_days_after_death
+    max_days = policy.max_days_after_death
     errors: dict[str, list[str]] = {}
     if data.deceased is None and not data.deceased_name.strip():
         errors["deceased_name"] = [_("请填写逝者姓名")]
@@ -146,12 +147,12 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
         errors["service_date"] = [_("治丧日期不能早于死亡日期")]
     elif (data.service_date - today).days > max_days:
         errors["service_date"] = [_("治丧日期距今天不能超过 %(days)s 天，请核对") % {"days": max_days}]
-    elif data.service_date < today - dt.timedelta(days=policy.funeral_late_entry_days):
+    elif data.service_date < today - dt.timedelta(days=policy.late_entry_days):
         # A funeral held late at night is entered the next morning; anything older is not a new
         # case but a correction for the county bureau.
         errors["service_date"] = [
             _("治丧日期早于今天超过 %(days)s 天，不能作为新的治丧登记；如需补录请联系县级民政局")
-            % {"days": policy.funeral_late_entry_days}
+            % {"days": policy.late_entry_days}
         ]
     elif (data.service_date - data.died_on).days > max_days and "died_on" not in errors:
         errors["died_on"] = [_("死亡日期早于治丧日期超过 %(days)s 天，请核对") % {"days": max_days}]
@@ -160,13 +161,13 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
     elif data.covid_remains and data.ceremony_type != CeremonyType.NONE:
         # First: for COVID-19 remains no ceremony at all is the answer, whatever was chosen.
         errors["ceremony_type"] = [_("新冠肺炎患者遗体须就近直接火化，不举办治丧仪式")]
-    elif data.ceremony_type == CeremonyType.FAREWELL and not policy.funeral_farewell_ceremonies_allowed:
+    elif data.ceremony_type == CeremonyType.FAREWELL and not policy.farewell_ceremonies_allowed:
         errors["ceremony_type"] = [_("疫情防控期间不举办遗体告别仪式，请选择简办或直接火化")]
     if data.attendance < 0:
         errors["attendance"] = [_("参加人数不能为负数")]
-    elif data.attendance > policy.funeral_attendance_limit:
+    elif data.attendance > policy.attendance_limit:
         errors["attendance"] = [
-            _("参加人数不能超过 %(limit)s 人（防控政策上限）") % {"limit": policy.funeral_attendance_limit}
+            _("参加人数不能超过 %(limit)s 人（防控政策上限）") % {"limit": policy.attendance_limit}
         ]
     if not data.contact_name.strip():
         errors["contact_name"] = [_("请填写家属联系人")]
@@ -399,7 +400,7 @@ def _issue(
     clean(movement)
     with acting_as(actor):
         movement.save()
-    threshold = current_policy().ppe_low_stock_threshold
+    threshold = current_policy(FuneralPolicy).ppe_low_stock_threshold
     if balance < threshold:
         low_stock_alert(home=home, item=item, quantity=balance, threshold=threshold, actor=actor)
     return movement

@@ -20,7 +20,7 @@ from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
 from shouhu.funerals import selectors, services
 from shouhu.funerals.forms import CaseFilterForm, CaseForm, IssueForm, ReceiptForm, StepForm
-from shouhu.funerals.models import REMAINS_ORDER, FuneralCase, PPEStock, RemainsStep
+from shouhu.funerals.models import REMAINS_ORDER, FuneralCase, FuneralPolicy, PPEStock, RemainsStep
 from shouhu.funerals.permissions import FuneralPerm
 
 
@@ -65,7 +65,7 @@ def case_list(request: AuthedHttpRequest) -> HttpResponse:
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-    policy = current_policy()
+    policy = current_policy(FuneralPolicy)
     cases = selectors.case_list(viewer=request.user, filters=filters)
     return render_list(
         request,
@@ -120,7 +120,7 @@ def case_create(request: AuthedHttpRequest) -> HttpResponse:
             if availability is not None and availability.is_limited:
                 messages.warning(request, availability.reason)
             return redirect("funerals:case_detail", funeral_case_id=case.pk)
-    return render(request, "funerals/case_form.html", {"form": form, "policy": current_policy()})
+    return render(request, "funerals/case_form.html", {"form": form, "policy": current_policy(FuneralPolicy)})
 
 
 def _step_form(case: FuneralCase, data: object = None) -> StepForm | None:
@@ -147,7 +147,7 @@ def _render_detail(
     request: AuthedHttpRequest, case: FuneralCase, *, step_form: StepForm | None
 ) -> HttpResponse:
     due = selectors.next_step(case)
-    policy = current_policy()
+    policy = current_policy(FuneralPolicy)
     return render(
         request,
         "funerals/case_detail.html",
@@ -234,7 +234,7 @@ STOCK_COLUMNS: list[Column] = [
 @require_safe
 def ppe_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, FuneralPerm.VIEW)
-    threshold = current_policy().ppe_low_stock_threshold
+    threshold = current_policy(FuneralPolicy).ppe_low_stock_threshold
     homes = list(selectors.home_list(viewer=request.user))
     stock = selectors.stock_list(viewer=request.user)
     low: dict[int, list[PPEStock]] = {}
@@ -269,7 +269,7 @@ def _render_home(
     issue_form: IssueForm | None = None,
 ) -> HttpResponse:
     home = selectors.access_home(request.user, home_id)
-    threshold = current_policy().ppe_low_stock_threshold
+    threshold = current_policy(FuneralPolicy).ppe_low_stock_threshold
     can_manage = (
         request.user.has_code(FuneralPerm.MANAGE_PPE)
         and selectors.home_writable(viewer=request.user).filter(pk=home.pk).exists()

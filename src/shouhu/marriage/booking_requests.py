@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shouhu.campaigns.models import Policy
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.common import attempts, clock
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.marriage import services
-from shouhu.marriage.models import Booking, BookingParty, BookingRequest, PartyRole, Slot
+from shouhu.marriage.models import Booking, BookingParty, BookingRequest, MarriagePolicy, PartyRole, Slot
 from shouhu.notifications.codes import TooManyAttempts, phone_code_send, phone_code_usable, phone_code_verify
-from shouhu.notifications.models import PhoneCode
+from shouhu.notifications.models import PhoneCode, PhoneCodePolicy
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import is_mobile
 from shouhu.people.models import Person
@@ -40,7 +39,7 @@ DAY_SECONDS = 86_400  # not a policy threshold: the window the per-document limi
 PARTY_FIELDS = ("name", "id_type", "id_number", "phone")
 
 
-def _requests_per_document(policy: Policy) -> attempts.Limit:
+def _requests_per_document(policy: MarriagePolicy) -> attempts.Limit:
     return attempts.Limit(
         "marriage-request-document", policy.public_requests_per_document_per_day, DAY_SECONDS
     )
@@ -73,7 +72,7 @@ def _destination(party: services.CleanParty, registered: dict[str, Person]) -> s
 
 
 def _send(
-    *, unit: OrgUnit, phone: str, role: str, day: dt.date, client_address: str, policy: Policy
+    *, unit: OrgUnit, phone: str, role: str, day: dt.date, client_address: str, policy: PhoneCodePolicy
 ) -> PhoneCode:
     try:
         return phone_code_send(
@@ -105,7 +104,7 @@ def booking_request_start(
     services.check_legal_age(
         [(p.role, p.values.get("birth_date"), p.values.get("gender") or "") for p in parties], slot.date
     )
-    policy = current_policy(slot.date)
+    policy, code_policy = current_policies(MarriagePolicy, PhoneCodePolicy, day=slot.date)
     services.check_slot(unit=unit, slot=slot, policy=policy)
     per_document = _requests_per_document(policy)
     # By the number alone, as the register matches it, whatever document type was chosen.
@@ -120,7 +119,7 @@ def booking_request_start(
             role=party.role,
             day=slot.date,
             client_address=client_address,
-            policy=policy,
+            policy=code_policy,
         )
     typed = {
         p.role: {
@@ -138,7 +137,7 @@ def booking_request_start(
         details=json.dumps({"parties": typed, "join_waitlist": join_waitlist}, ensure_ascii=False),
         code_a=codes[PartyRole.A],
         code_b=codes[PartyRole.B],
-        expires_at=clock.now() + dt.timedelta(minutes=policy.public_code_valid_minutes),
+        expires_at=clock.now() + dt.timedelta(minutes=code_policy.code_valid_minutes),
     )
 
 
@@ -177,7 +176,7 @@ def booking_request_open(token: object) -> BookingRequest | None:
 
 def booking_request_resend(*, request: BookingRequest, client_address: str) -> BookingRequest:
     """New codes for a request whose codes were lost, expired or mistyped too often (limited)."""
-    policy = current_policy(request.slot.date)
+    policy = current_policy(PhoneCodePolicy, request.slot.date)
     with transaction.atomic():
         request = BookingRequest.objects.select_for_update().select_related("unit", "slot").get(pk=request.pk)
         if request.booking_id is not None:
@@ -195,12 +194,12 @@ def booking_request_resend(*, request: BookingRequest, client_address: str) -> B
                 policy=policy,
             )
             setattr(request, f"code_{role}", new)
-        request.expires_at = clock.now() + dt.timedelta(minutes=policy.public_code_valid_minutes)
+        request.expires_at = clock.now() + dt.timedelta(minutes=policy.code_valid_minutes)
         request.save(update_fields=["code_a", "code_b", "expires_at", "updated_at"])
     return request
 
 
-def _verify_codes(request: BookingRequest, typed: dict[str, str], policy: Policy) -> None:
+def _verify_codes(request: BookingRequest, typed: dict[str, str], policy: PhoneCodePolicy) -> None:
     """Each code in its own committed transaction, so a wrong code counts even though we refuse."""
     errors: dict[str, list[str]] = {}
     for role in (PartyRole.A, PartyRole.B):
@@ -218,9 +217,9 @@ def _verify_codes(request: BookingRequest, typed: dict[str, str], policy: Policy
         )
 
 
-def _check_phones_free(phone_indexes: set[str], policy: Policy) -> None:
+def _check_phones_free(phone_indexes: set[str], policy: MarriagePolicy) -> None:
     held = BookingParty.objects.filter(phone_index__in=phone_indexes, is_active=True)
-    if held.values("booking").distinct().count() >= policy.marriage_active_bookings_per_phone:
+    if held.values("booking").distinct().count() >= policy.active_bookings_per_phone:
         # Told only to whoever just proved to hold the phone.
         raise ConflictError(
             _("该手机号已有有效的婚姻登记预约（含候补），请先取消原预约"), code="phone_has_booking"
@@ -232,10 +231,10 @@ def booking_request_confirm(
 ) -> Booking:
     """Book, once both parties' codes are right. `join_waitlist` answers the offer made when the
     slot was full (the codes stay proven until the request expires)."""
-    policy = current_policy(request.slot.date)
+    policy, code_policy = current_policies(MarriagePolicy, PhoneCodePolicy, day=request.slot.date)
     if request.booking_id is None and request.expires_at <= clock.now():
         raise ConflictError(_("验证已超时，请重新填写预约"), code="request_expired")
-    _verify_codes(request, {PartyRole.A: code_a, PartyRole.B: code_b}, policy)
+    _verify_codes(request, {PartyRole.A: code_a, PartyRole.B: code_b}, code_policy)
     details = booking_request_details(request)
     with transaction.atomic():
         # One confirmation per request, however many times the button is pressed.
@@ -281,7 +280,7 @@ def reschedule_allowed(booking: Booking) -> None:
 
     Each try is an online request like a new booking: without a limit, trying one date after
     another would map when a party cannot book (an isolation's end) however little it says."""
-    policy = current_policy()
+    policy = current_policy(MarriagePolicy)
     limit = attempts.Limit("marriage-reschedule", policy.public_requests_per_document_per_day, DAY_SECONDS)
     if not attempts.attempt_take([(limit, str(booking.pk))]):
         raise _too_many()

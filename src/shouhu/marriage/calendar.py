@@ -13,9 +13,16 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from shouhu.campaigns.calendar import qixi
-from shouhu.campaigns.models import Holiday, HolidayKind, Policy, ServiceType
+from shouhu.campaigns.models import Holiday, HolidayKind, ServiceType
 from shouhu.campaigns.selectors import ServiceAvailability, service_availability, suspensions_in_force_sql
-from shouhu.marriage.models import DateOverride, RegistrySettings, SlotPlan, SlotTemplate, SurgeDate
+from shouhu.marriage.models import (
+    DateOverride,
+    MarriagePolicy,
+    RegistrySettings,
+    SlotPlan,
+    SlotTemplate,
+    SurgeDate,
+)
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 
 
@@ -68,10 +75,10 @@ def computed_surge_dates(year: int) -> list[tuple[dt.date, str]]:
     return [(dt.date(year, 5, 20), "“520”"), (dt.date(year, 5, 21), "“521”"), (qixi(year), "七夕")]
 
 
-def booking_opens_on(surge: SurgeDate, policy: Policy) -> dt.date:
+def booking_opens_on(surge: SurgeDate, policy: MarriagePolicy) -> dt.date:
     days = surge.booking_opens_days
     if days is None:
-        days = policy.marriage_surge_booking_opens_days
+        days = policy.surge_booking_opens_days
     return surge.date - dt.timedelta(days=days)
 
 
@@ -148,7 +155,12 @@ def _day_facts(unit: OrgUnit, day: dt.date, *, with_suspensions: bool) -> dict[s
 
 
 def day_plan(
-    unit: OrgUnit, day: dt.date, *, policy: Policy, with_slots: bool = True, with_suspensions: bool = True
+    unit: OrgUnit,
+    day: dt.date,
+    *,
+    policy: MarriagePolicy,
+    with_slots: bool = True,
+    with_suspensions: bool = True,
 ) -> DayPlan:
     """What `unit` offers on `day`. Without `with_slots` the slots are not worked out (a booking
     already has its slot row): open or not, why, the quota and the surge date are the same.
@@ -195,7 +207,7 @@ def day_plan(
     )
     if not availability.is_open:
         return DayPlan(unit, day, is_open=False, reason=availability.reason, surge=surge)
-    quota = policy.marriage_daily_quota
+    quota = policy.daily_quota
     surge_quota = surge.daily_quota if surge is not None else None
     for chosen in (facts["settings_quota"], surge_quota, facts["override_quota"]):  # the last set wins
         if chosen is not None:

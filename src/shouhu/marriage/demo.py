@@ -8,7 +8,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.marriage import services
-from shouhu.marriage.models import Booking, Slot, SlotPlan, SlotTemplate, SurgeDate
+from shouhu.marriage.models import Booking, MarriagePolicy, Slot, SlotPlan, SlotTemplate, SurgeDate
 from shouhu.marriage.selectors import public_registries
 from shouhu.people.idcard import check_digit
 from shouhu.people.models import IdType
@@ -39,7 +39,7 @@ def _plan(unit_pk: int) -> None:
 
 def _drill_surge(today: dt.date) -> None:
     """One surge date inside the booking window, open for booking now (520 may be months away)."""
-    horizon = current_policy(today).marriage_booking_horizon_days
+    horizon = current_policy(MarriagePolicy, today).booking_horizon_days
     last = today + dt.timedelta(days=horizon)
     if SurgeDate.objects.filter(date__gte=today, date__lte=last).exists():
         return
@@ -70,7 +70,7 @@ def load_demo_marriage() -> dict[str, int]:
         for serial, (name_a, name_b) in enumerate(DEMO_COUPLES, start=1):
             slots: list[Slot] = []
             while not slots and day <= today + dt.timedelta(
-                days=current_policy().marriage_booking_horizon_days
+                days=current_policy(MarriagePolicy).booking_horizon_days
             ):
                 slots = [s for s in services.slots_for_day(unit=unit, day=day) if s.remaining]
                 if not slots:

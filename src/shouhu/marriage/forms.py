@@ -8,7 +8,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common import bounds, clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.forms import DateInput
-from shouhu.marriage.models import HallTask, RecipientKind, SlotPlan
+from shouhu.marriage.models import HallTask, MarriagePolicy, RecipientKind, SlotPlan
 from shouhu.marriage.selectors import public_registries, recipient_unit_choices
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.models import IdType
@@ -45,7 +45,7 @@ class DayChoiceForm(forms.Form):
         self.fields["unit"].queryset = public_registries()  # type: ignore[attr-defined]
         # The phone's date picker offers the days that can be booked (the service still decides).
         today = clock.today()
-        horizon = dt.timedelta(days=current_policy(today).marriage_booking_horizon_days)
+        horizon = dt.timedelta(days=current_policy(MarriagePolicy, today).booking_horizon_days)
         self.fields["date"].widget.attrs.update(min=today.isoformat(), max=(today + horizon).isoformat())
 
 

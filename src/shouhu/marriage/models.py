@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.campaigns.models import ModulePolicy, within
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
 from shouhu.people.masking import mask_phone
@@ -516,3 +517,55 @@ class BookingRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.slot_id}"
+
+
+class MarriagePolicy(ModulePolicy):
+    """Registration by appointment (M1–M5); the inquiry's look-back days and the fever line are
+    entry screening's (`ScreeningPolicy`)."""
+
+    plan_order = 40
+    plan_title = _("婚姻登记")
+
+    daily_quota = models.PositiveSmallIntegerField(
+        _("婚姻登记每日总量（对）"),
+        default=40,
+        validators=within(1, 1000),
+        help_text=_("各登记机关可单独调整"),
+    )
+    booking_horizon_days = models.PositiveSmallIntegerField(
+        _("婚姻登记最远可预约天数"), default=30, validators=within(1, 180)
+    )
+    waitlist_confirm_hours = models.PositiveSmallIntegerField(
+        _("候补递补确认时限（小时）"),
+        default=24,
+        validators=within(1, 168),
+        help_text=_("递补到号的候补当事人须在此时间内确认，否则顺延给下一对"),
+    )
+    surge_booking_opens_days = models.PositiveSmallIntegerField(
+        _("高峰日提前开放预约天数"),
+        default=7,
+        validators=within(0, 180),
+        help_text=_("520、521、七夕等高峰日提前此天数开放预约，各高峰日可单独设置"),
+    )
+    arrival_minutes_before = models.PositiveSmallIntegerField(
+        _("婚姻登记提前到达分钟数"), default=15, validators=within(0, 120), help_text=_("写入提前告知")
+    )
+    active_bookings_per_phone = models.PositiveSmallIntegerField(
+        _("每个手机号同时有效的在线预约数"),
+        default=1,
+        validators=within(1, 20),
+        help_text=_("在线预约时，已验证的手机号作为当事人持有的有效预约（含候补）不得超过此数"),
+    )
+    test_validity_hours = models.PositiveSmallIntegerField(
+        _("港澳台及境外当事人核酸检测有效时限（小时）"),
+        default=48,
+        validators=within(1, 168),
+        help_text=_("登记时问询和提前告知中的核酸检测阴性证明时限，与聚集性活动的时限分别设置"),
+    )
+    public_requests_per_document_per_day = models.PositiveSmallIntegerField(
+        _("同一证件每天可在线申请次数"), default=5, validators=within(1, 100)
+    )
+
+    class Meta:
+        verbose_name = "婚姻登记政策参数"
+        verbose_name_plural = "婚姻登记政策参数"

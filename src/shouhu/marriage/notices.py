@@ -7,11 +7,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from shouhu.campaigns.models import Policy, ServiceSuspension
+from shouhu.campaigns.models import ServiceSuspension
 from shouhu.common import clock
 from shouhu.marriage.calendar import registry_settings
-from shouhu.marriage.models import Booking, BookingStatus
+from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy
 from shouhu.people.models import IdType
+from shouhu.screening.models import ScreeningPolicy
 
 StrOrPromise = str | Promise
 
@@ -49,12 +50,14 @@ class AdvanceNotice:
     extra: str
 
 
-def arrival_starts(booking: Booking, policy: Policy) -> dt.time:
+def arrival_starts(booking: Booking, policy: MarriagePolicy) -> dt.time:
     starts = dt.datetime.combine(booking.date, booking.slot.starts_at)
-    return (starts - dt.timedelta(minutes=policy.marriage_arrival_minutes_before)).time()
+    return (starts - dt.timedelta(minutes=policy.arrival_minutes_before)).time()
 
 
-def advance_notice(booking: Booking, policy: Policy) -> AdvanceNotice:
+def advance_notice(booking: Booking, policy: MarriagePolicy, screening: ScreeningPolicy) -> AdvanceNotice:
+    """What the couple must bring and the rules of the day: the fever line and the look-back days
+    are entry screening's, the test's validity the registry's own."""
     documents: list[str] = []
     for party in booking.parties.select_related("person"):
         for document in DOCUMENTS_BY_ID_TYPE.get(party.person.id_type, []):
@@ -69,12 +72,12 @@ def advance_notice(booking: Booking, policy: Policy) -> AdvanceNotice:
     rules = [
         gettext("双方当事人须本人到场，全程规范佩戴口罩，保持一米以上间距"),
         gettext("进入大厅须扫场所码、出示健康码和行程码（扫双码），配合测量体温"),
-        gettext("体温达到或超过 %(limit)s℃ 的，不予办理") % {"limit": policy.temperature_limit},
+        gettext("体温达到或超过 %(limit)s℃ 的，不予办理") % {"limit": screening.temperature_limit},
         gettext("近 %(days)s 天内有中高风险地区旅居史的，请在登记前主动报告")
-        % {"days": policy.risk_lookback_days},
+        % {"days": screening.risk_lookback_days},
         gettext("尚在隔离或健康监测期内的，隔离期满前不能办理，请取消或改约"),
         gettext("港澳台及境外当事人须按规定完成入境隔离和健康监测，并持 %(hours)s 小时内核酸检测阴性证明")
-        % {"hours": policy.marriage_test_validity_hours},
+        % {"hours": policy.test_validity_hours},
         gettext("婚事缓办、简办，不在登记大厅举办聚集性仪式，陪同人员不进入大厅"),
     ]
     return AdvanceNotice(
@@ -90,7 +93,7 @@ def _when(booking: Booking) -> str:
     return f"{booking.date:%Y年%m月%d日} {booking.slot.starts_at:%H:%M}–{booking.slot.ends_at:%H:%M}"
 
 
-def booked_text(booking: Booking, policy: Policy) -> str:
+def booked_text(booking: Booking, policy: MarriagePolicy) -> str:
     return (
         f"【婚姻登记预约】您已预约{booking.unit.name}{_when(booking)}，预约码 {booking.code}。"
         f"请于 {arrival_starts(booking, policy):%H:%M}–{booking.slot.starts_at:%H:%M} 到达，携带证件原件，"

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from shouhu.accounts.throttle import client_address
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.common import clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.bounds import parse_day
@@ -28,8 +28,10 @@ from shouhu.common.forms import add_domain_error
 from shouhu.marriage import booking_requests, selectors, services, throttle
 from shouhu.marriage.calendar import day_plan
 from shouhu.marriage.forms import BookingForm, CodeForm, DayChoiceForm, LookupForm, RescheduleForm
-from shouhu.marriage.models import Booking, BookingStatus, Slot
+from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, Slot
 from shouhu.marriage.notices import advance_notice
+from shouhu.notifications.models import PhoneCodePolicy
+from shouhu.screening.models import ScreeningPolicy
 
 logger = logging.getLogger(__name__)
 DONE_KEY = "marriage_booking_done"
@@ -66,7 +68,7 @@ def _day_slots(unit_id: object, raw_day: str | None, *, priority: bool = False) 
         unit = selectors.public_registries().filter(pk=int(text)).first()
     if unit is None or day is None:
         return {"slots": [], "reason": ""}
-    policy = current_policy(day)
+    policy = current_policy(MarriagePolicy, day)
     refusal = services.day_refusal(unit=unit, day=day, policy=policy, priority=priority)
     if refusal:
         return {"slots": [], "reason": refusal}
@@ -151,7 +153,6 @@ def book(request: HttpRequest) -> HttpResponse:
     values = form.data if form.is_bound else typed
     context = {
         "form": form,
-        "policy": current_policy(),
         **_day_slots(values.get("unit") or "", values.get("date")),
         "selected": str(values.get("slot") or "") if form.is_bound or show_slots or "slot" in typed else "",
         "party_a_fields": [form[f"a_{name}"] for name in PARTY_FIELDS],
@@ -214,7 +215,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         "offer_waitlist": offer_waitlist,
         "message": message,
         "status_ok": status == 200,
-        "policy": current_policy(booking_request.slot.date),
+        "code_policy": current_policy(PhoneCodePolicy, booking_request.slot.date),
     }
     return render(request, "marriage/public/verify.html", context, status=status)
 
@@ -227,12 +228,11 @@ def _session_booking(request: HttpRequest, key: str) -> Booking | None:
 
 
 def _booking_context(booking: Booking) -> dict[str, Any]:
-    policy = current_policy(booking.date)
+    policy, screening = current_policies(MarriagePolicy, ScreeningPolicy, day=booking.date)
     return {
         "booking": booking,
-        "notice": advance_notice(booking, policy),
+        "notice": advance_notice(booking, policy, screening),
         "parties": list(booking.parties.select_related("person")),
-        "policy": policy,
     }
 
 

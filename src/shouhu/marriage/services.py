@@ -28,8 +28,8 @@ from shouhu.accounts.scope import unit_in_scope
 from shouhu.alerts import audience as audiences
 from shouhu.alerts.models import Severity
 from shouhu.alerts.services import alert_raise, alert_resolve
-from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType, SuspensionMode
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.models import ServiceSuspension, ServiceType, SuspensionMode
+from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.campaigns.selectors import service_availability
 from shouhu.common import clock
 from shouhu.common.audit import acting_as, audit_batch, audit_bulk, audit_record
@@ -49,6 +49,7 @@ from shouhu.marriage.models import (
     DateOverride,
     HallLog,
     HallTask,
+    MarriagePolicy,
     NonComplianceReport,
     PartyRole,
     RecipientKind,
@@ -67,6 +68,7 @@ from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, is_mobile, normalise_phone
 from shouhu.people.models import Gender, IdType, Person
 from shouhu.people.services import PersonInput, clean_person
+from shouhu.screening.models import ScreeningPolicy
 from shouhu.screening.selectors import person_in_isolation_on
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -101,16 +103,16 @@ def _new_code() -> str:
 # --- Slots -------------------------------------------------------------------------------------
 
 
-def slots_for_day(*, unit: OrgUnit, day: dt.date, policy: Policy | None = None) -> list[Slot]:
+def slots_for_day(*, unit: OrgUnit, day: dt.date, policy: MarriagePolicy | None = None) -> list[Slot]:
     """The capacity rows of a day, made from the day's plan the first time anyone asks.
 
     Only days that can be booked get rows: a staff page opened at any date must not fill the
     table with empty slots of past days or of days years ahead.
     """
-    policy = policy or current_policy(day)
+    policy = policy or current_policy(MarriagePolicy, day)
     plan = day_plan(unit, day, policy=policy)
     today = clock.today()
-    bookable = today <= day <= today + dt.timedelta(days=policy.marriage_booking_horizon_days)
+    bookable = today <= day <= today + dt.timedelta(days=policy.booking_horizon_days)
     if not plan.is_open or not bookable:
         return list(Slot.objects.filter(unit=unit, date=day).order_by("starts_at"))
     existing = {s.starts_at: s for s in Slot.objects.filter(unit=unit, date=day)}
@@ -162,7 +164,7 @@ def _replan_slots(*, unit: OrgUnit, days: list[dt.date]) -> None:
     )
     closed_with_bookings = []
     for day, slots in sorted(rows.items()):
-        plan = day_plan(unit, day, policy=current_policy(day), with_suspensions=False)
+        plan = day_plan(unit, day, policy=current_policy(MarriagePolicy, day), with_suspensions=False)
         was_open = any(slot.capacity > 0 for slot in slots)
         if not plan.is_open and was_open and day in held:
             closed_with_bookings.append(day)
@@ -403,13 +405,13 @@ def _register_new(parties: list[CleanParty], *, actor: User | None, with_phones:
     return made
 
 
-def day_refusal(*, unit: OrgUnit, day: dt.date, policy: Policy, priority: bool = False) -> str | None:
+def day_refusal(*, unit: OrgUnit, day: dt.date, policy: MarriagePolicy, priority: bool = False) -> str | None:
     """Why `day` cannot be booked at `unit` now, or None. `priority`: a holder moved by a suspension."""
     today = clock.today()
     if day < today:
         return _("不能预约已过去的日期")
-    if day > today + dt.timedelta(days=policy.marriage_booking_horizon_days):
-        return _("只能预约 %(days)s 天以内的日期") % {"days": policy.marriage_booking_horizon_days}
+    if day > today + dt.timedelta(days=policy.booking_horizon_days):
+        return _("只能预约 %(days)s 天以内的日期") % {"days": policy.booking_horizon_days}
     plan = day_plan(unit, day, policy=policy, with_slots=False)
     if not plan.is_open:
         return plan.reason
@@ -424,7 +426,7 @@ def day_refusal(*, unit: OrgUnit, day: dt.date, policy: Policy, priority: bool =
     return None
 
 
-def check_slot(*, unit: OrgUnit, slot: Slot, policy: Policy, priority: bool = False) -> None:
+def check_slot(*, unit: OrgUnit, slot: Slot, policy: MarriagePolicy, priority: bool = False) -> None:
     if not is_registry(unit):
         raise _refuse(_("请选择婚姻登记机关"), code="not_registry", field="unit")
     if slot.unit_id != unit.pk:
@@ -505,7 +507,7 @@ def booking_create(
     check_legal_age(
         [(p.role, p.values.get("birth_date"), p.values.get("gender") or "") for p in parties], slot.date
     )
-    policy = current_policy(slot.date)
+    policy = current_policy(MarriagePolicy, slot.date)
     check_slot(unit=unit, slot=slot, policy=policy)
     for attempt in (1, 2):
         found = registered_parties(parties)
@@ -597,7 +599,7 @@ def _booking_create(
     slot: Slot,
     parties: list[CleanParty],
     found: dict[str, Person],
-    policy: Policy,
+    policy: MarriagePolicy,
     join_waitlist: bool,
     disclose: Disclosure,
     register_phones: bool,
@@ -681,7 +683,7 @@ def _offer_next(slot: Slot) -> list[Booking]:
     offered: list[Booking] = []
     if slot.date < clock.today():
         return offered  # nobody can come on a day that has passed
-    policy = current_policy(slot.date)
+    policy = current_policy(MarriagePolicy, slot.date)
     while True:
         waiting = (
             Booking.objects.select_for_update()
@@ -692,7 +694,7 @@ def _offer_next(slot: Slot) -> list[Booking]:
         if waiting is None or not _take_seat(slot):
             return offered
         waiting.status = BookingStatus.OFFERED
-        waiting.offer_expires_at = clock.now() + dt.timedelta(hours=policy.marriage_waitlist_confirm_hours)
+        waiting.offer_expires_at = clock.now() + dt.timedelta(hours=policy.waitlist_confirm_hours)
         waiting.save(update_fields=["status", "offer_expires_at", "updated_at"])
         _notify(waiting, notices.offered_text(waiting), kind="marriage.offer")
         offered.append(waiting)
@@ -791,7 +793,7 @@ def booking_confirm_offer(*, booking: Booking) -> Booking:
     booking.status = BookingStatus.BOOKED
     booking.offer_expires_at = None
     booking.save(update_fields=["status", "offer_expires_at", "updated_at"])
-    _notify(booking, notices.booked_text(booking, current_policy(booking.date)))
+    _notify(booking, notices.booked_text(booking, current_policy(MarriagePolicy, booking.date)))
     return booking
 
 
@@ -809,7 +811,7 @@ def booking_reschedule(*, booking: Booking, slot: Slot, disclose: Disclosure) ->
         raise _refuse(_("新时段与原时段相同"), code="same_slot", field="slot")
     unit = slot.unit
     moved_by_suspension = displaced_by_suspension(booking)
-    policy = current_policy(slot.date)
+    policy = current_policy(MarriagePolicy, slot.date)
     check_slot(unit=unit, slot=slot, policy=policy, priority=moved_by_suspension)
     people = [(p.role, p.person) for p in booking.parties.select_related("person")]
     check_legal_age([(role, person.birth_date, person.gender) for role, person in people], slot.date)
@@ -1136,9 +1138,9 @@ def _question(key: str, template: str, refuses_when: bool, **values: object) -> 
     return Question(key, template % values, refuses_when, label=_(template) % values)
 
 
-def questions_for(party: BookingParty, policy: Policy) -> list[Question]:
+def questions_for(party: BookingParty, policy: MarriagePolicy, screening: ScreeningPolicy) -> list[Question]:
     """The inquiry of M3: for everyone, and more for key epidemic areas and HMT parties."""
-    days = policy.risk_lookback_days
+    days = screening.risk_lookback_days
     base = [
         _question("symptoms", gettext_noop("近期是否有发热、干咳、乏力、咽痛等症状"), True),
         _question(
@@ -1163,7 +1165,7 @@ def questions_for(party: BookingParty, policy: Policy) -> list[Question]:
                 "test_negative",
                 gettext_noop("是否持有 %(hours)s 小时内核酸检测阴性证明"),
                 False,
-                hours=policy.marriage_test_validity_hours,
+                hours=policy.test_validity_hours,
             ),
         ]
     return base
@@ -1194,15 +1196,15 @@ def counter_screen(
     if booking.status != BookingStatus.CHECKED_IN:
         raise _refuse(_("请先签到再查验"), code="not_checked_in", conflict=True)
     _refuse_other_day(booking)
-    policy = current_policy()
+    policy, screening = current_policies(MarriagePolicy, ScreeningPolicy)
     value = _parse_temperature(temperature)
-    questions = questions_for(party, policy)
+    questions = questions_for(party, policy, screening)
     missing = [q.label for q in questions if q.key not in answers]
     if missing:
         raise _refuse(_("请回答全部问询：") + "；".join(missing), code="invalid", field="answers")
     reasons = []
-    if value >= policy.temperature_limit:
-        reasons.append(f"体温 {value}℃，达到或超过 {policy.temperature_limit}℃")
+    if value >= screening.temperature_limit:
+        reasons.append(f"体温 {value}℃，达到或超过 {screening.temperature_limit}℃")
     for question in questions:
         if bool(answers[question.key]) == question.refuses_when:
             reasons.append(f"{question.text}：{'是' if answers[question.key] else '否'}")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns import selectors as campaign_selectors
 from shouhu.campaigns.permissions import CampaignPerm
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.common import bounds, clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.errors import DomainError
@@ -37,11 +37,13 @@ from shouhu.marriage.forms import (
 from shouhu.marriage.models import (
     BookingStatus,
     DateOverride,
+    MarriagePolicy,
     ReportStatus,
     SlotTemplate,
     SurgeDate,
 )
 from shouhu.marriage.permissions import MarriagePerm
+from shouhu.screening.models import ScreeningPolicy
 
 ONE_DAY = dt.timedelta(1)  # not a policy threshold: the calendar's next day
 
@@ -153,7 +155,7 @@ def registry_detail(request: AuthedHttpRequest, registry_id: int) -> HttpRespons
         "overrides": list(
             DateOverride.objects.filter(unit=unit, date__gte=clock.today()).order_by("date")[:50]
         ),
-        "policy": current_policy(),
+        "policy": current_policy(MarriagePolicy),
         "can_manage": request.user.has_code(MarriagePerm.MANAGE),
     }
     return render(request, "marriage/registry_detail.html", context)
@@ -179,7 +181,7 @@ def day_view(request: AuthedHttpRequest, registry_id: int) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     unit = selectors.access_registry(request.user, registry_id)
     day = bounds.query_day(request.GET, "date", label=_("日期")) or clock.today()
-    policy = current_policy(day)
+    policy = current_policy(MarriagePolicy, day)
     context = {
         "unit": unit,
         "day": day,
@@ -232,7 +234,7 @@ def surge_date_list(request: AuthedHttpRequest) -> HttpResponse:
         "surges": list(SurgeDate.objects.filter(date__gte=clock.today()).order_by("date")[:100]),
         "form": form,
         "can_edit": can_edit,
-        "policy": current_policy(),
+        "policy": current_policy(MarriagePolicy),
     }
     return render(request, "marriage/surge_date_list.html", context)
 
@@ -275,10 +277,11 @@ def counter(request: AuthedHttpRequest) -> HttpResponse:
 def booking_detail(request: AuthedHttpRequest, booking_id: int) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     booking = selectors.access_booking(request.user, booking_id)
-    policy = current_policy()
+    policy, screening = current_policies(MarriagePolicy, ScreeningPolicy)
     parties = list(booking.parties.select_related("person"))
     screen_forms: dict[int, ScreenForm] = {
-        p.pk: ScreenForm(questions=services.questions_for(p, policy), prefix=f"p{p.pk}") for p in parties
+        p.pk: ScreenForm(questions=services.questions_for(p, policy, screening), prefix=f"p{p.pk}")
+        for p in parties
     }
     if request.method == "POST":
         require(request, MarriagePerm.COUNTER)
@@ -300,7 +303,9 @@ def booking_detail(request: AuthedHttpRequest, booking_id: int) -> HttpResponse:
                 party = next((p for p in parties if f"screen-{p.pk}" == action), None)
                 if party is not None:
                     form = ScreenForm(
-                        request.POST, questions=services.questions_for(party, policy), prefix=f"p{party.pk}"
+                        request.POST,
+                        questions=services.questions_for(party, policy, screening),
+                        prefix=f"p{party.pk}",
                     )
                     screen_forms[party.pk] = form
                     if not form.is_valid():

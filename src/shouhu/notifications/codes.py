@@ -3,7 +3,8 @@
 A public page that would act for a person, or tell anything about them, first sends a code to
 the person's phone (`phone_code_send`) and acts only once the code comes back
 (`phone_code_verify`). Sending is limited per phone and per client address, typing per code;
-the limits are the policy's. The code is random, kept only as a keyed hash, and expires.
+the limits are the policy's (`PhoneCodePolicy`). The code is random, kept only as a keyed hash,
+and expires.
 """
 
 import datetime as dt
@@ -14,11 +15,10 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shouhu.campaigns.models import Policy
 from shouhu.common import attempts, clock
 from shouhu.common.crypto import blind_index
 from shouhu.common.errors import DomainError
-from shouhu.notifications.models import PhoneCode
+from shouhu.notifications.models import PhoneCode, PhoneCodePolicy
 from shouhu.notifications.services import message_enqueue
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import normalised_phone_key
@@ -32,12 +32,12 @@ class TooManyAttempts(DomainError):
     status_code = 429
 
 
-def _sends_per_phone(policy: Policy) -> attempts.Limit:
-    return attempts.Limit("code-phone", policy.public_codes_per_phone_per_day, DAY_SECONDS)
+def _sends_per_phone(policy: PhoneCodePolicy) -> attempts.Limit:
+    return attempts.Limit("code-phone", policy.codes_per_phone_per_day, DAY_SECONDS)
 
 
-def _sends_per_address(policy: Policy) -> attempts.Limit:
-    return attempts.Limit("code-address", policy.public_codes_per_address_per_hour, HOUR_SECONDS)
+def _sends_per_address(policy: PhoneCodePolicy) -> attempts.Limit:
+    return attempts.Limit("code-address", policy.codes_per_address_per_hour, HOUR_SECONDS)
 
 
 def _digest(token: str, code: str) -> str:
@@ -51,7 +51,7 @@ def phone_code_send(
     phone: str,
     text: Callable[[str, int], str],
     client_address: str,
-    policy: Policy,
+    policy: PhoneCodePolicy,
 ) -> PhoneCode:
     """Send a new code to `phone` (normalised) in the message `text(code, minutes valid)`.
 
@@ -62,7 +62,7 @@ def phone_code_send(
         raise TooManyAttempts(_("获取验证码过于频繁，请稍后再试，或到现场办理"), code="too_many_codes")
     code = "".join(secrets.choice("0123456789") for _digit in range(CODE_DIGITS))
     token = secrets.token_urlsafe(32)
-    minutes = policy.public_code_valid_minutes
+    minutes = policy.code_valid_minutes
     with transaction.atomic():
         sent = PhoneCode.objects.create(
             token=token,
@@ -76,14 +76,14 @@ def phone_code_send(
     return sent
 
 
-def phone_code_verify(*, sent: PhoneCode, code: str, policy: Policy) -> bool:
+def phone_code_verify(*, sent: PhoneCode, code: str, policy: PhoneCodePolicy) -> bool:
     """Whether `code` is the one sent. A wrong code counts; a code expires, and after the
     policy's wrong tries it can no longer be used (a new one must be sent)."""
     with transaction.atomic():
         locked = PhoneCode.objects.select_for_update().get(pk=sent.pk)
         if locked.verified_at is not None:
             return True
-        usable = clock.now() < locked.expires_at and locked.wrong_tries < policy.public_code_tries
+        usable = clock.now() < locked.expires_at and locked.wrong_tries < policy.code_tries
         typed = "".join(code.split())
         if usable and hmac.compare_digest(locked.code_digest, _digest(locked.token, typed)):
             locked.verified_at = clock.now()
@@ -97,10 +97,10 @@ def phone_code_verify(*, sent: PhoneCode, code: str, policy: Policy) -> bool:
         return False
 
 
-def phone_code_usable(sent: PhoneCode, policy: Policy) -> bool:
+def phone_code_usable(sent: PhoneCode, policy: PhoneCodePolicy) -> bool:
     """Whether the code can still be typed (not expired, tries left)."""
     return sent.verified_at is not None or (
-        clock.now() < sent.expires_at and sent.wrong_tries < policy.public_code_tries
+        clock.now() < sent.expires_at and sent.wrong_tries < policy.code_tries
     )
 
 

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.campaigns.models import ModulePolicy, within
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
 from shouhu.people.masking import mask_phone
@@ -79,3 +80,33 @@ class PhoneCode(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.purpose} {mask_phone(self.phone)}"
+
+
+class PhoneCodePolicy(ModulePolicy):
+    """The one-time codes that prove a phone on the public pages (`notifications.codes`)."""
+
+    plan_order = 90
+    plan_title = _("公众页面短信验证码")
+
+    code_valid_minutes = models.PositiveSmallIntegerField(
+        _("短信验证码有效分钟数"), default=10, validators=within(1, 60)
+    )
+    code_tries = models.PositiveSmallIntegerField(
+        _("短信验证码可输错次数"),
+        default=5,
+        validators=within(1, 20),
+        help_text=_("输错达到此次数，须重新获取"),
+    )
+    codes_per_phone_per_day = models.PositiveSmallIntegerField(
+        _("每个手机号每天可获取验证码次数"), default=5, validators=within(1, 100)
+    )
+    codes_per_address_per_hour = models.PositiveSmallIntegerField(
+        _("每个网络地址每小时可获取验证码次数"),
+        default=20,
+        validators=within(1, 10000),
+        help_text=_("同一网络（如同一单位、同一运营商出口）的所有用户共用此上限"),
+    )
+
+    class Meta:
+        verbose_name = "短信验证码政策参数"
+        verbose_name_plural = "短信验证码政策参数"

@@ -23,6 +23,7 @@ from shouhu.screening.models import (
     RiskArea,
     RiskLevel,
     Screening,
+    ScreeningPolicy,
     ScreeningSource,
     Verdict,
 )
@@ -74,7 +75,7 @@ class TravelCheckApi(ScopedAPIView):
         data.is_valid(raise_exception=True)
         entries = services.clean_travel(_entries(data.validated_data["travel"]))
         today = clock.today()
-        policy = current_policy(today)
+        policy = current_policy(ScreeningPolicy, today)
         check = travel_check(entries, on=today, policy=policy)
 
         def rows(matches: list) -> list[dict[str, Any]]:

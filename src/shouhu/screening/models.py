@@ -2,11 +2,13 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.campaigns.models import ModulePolicy, within
 from shouhu.common.crypto import EncryptedTextField
 from shouhu.common.models import TimeStampedModel
 from shouhu.common.validation import TEMPERATURE_MAX, TEMPERATURE_MIN
@@ -363,3 +365,67 @@ class DailyScreeningCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.day} {self.screenings}"
+
+
+class ScreeningPolicy(ModulePolicy):
+    """The entry rules (S2), the visitor declarations by venue code (S4) with the retention of
+    their records (PIPL), and the isolation periods the register plans with (M3)."""
+
+    plan_order = 10
+    plan_title = _("入口查验")
+
+    temperature_limit = models.DecimalField(
+        _("体温上限（℃）"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("37.3"),
+        validators=[MinValueValidator(Decimal("36.0")), MaxValueValidator(Decimal("39.0"))],
+        help_text=_("体温达到或超过此值不得进入"),
+    )
+    risk_lookback_days = models.PositiveSmallIntegerField(
+        _("中高风险地区旅居史回溯天数"), default=14, validators=within(1, 60)
+    )
+    itinerary_star_refused = models.BooleanField(
+        _("行程码带星号者不得进入"),
+        default=True,
+        help_text=_("行程码带“*”（到过有中高风险地区的城市）即劝返"),
+    )
+    visitor_record_retention_days = models.PositiveSmallIntegerField(
+        _("查验记录保存天数"),
+        default=28,
+        validators=within(1, 366),
+        help_text=_("超过此天数的入口查验记录由定时任务删除，只保留不含个人信息的每日数量"),
+    )
+    venue_declarations_per_address_per_hour = models.PositiveSmallIntegerField(
+        _("场所码每个网络地址每小时申报上限"), default=30, validators=within(1, 10000)
+    )
+    venue_declarations_per_venue_per_minute = models.PositiveSmallIntegerField(
+        _("每个场所每分钟申报上限"), default=60, validators=within(1, 10000)
+    )
+    declaration_repeat_window_seconds = models.PositiveSmallIntegerField(
+        _("同一访客重复申报间隔（秒）"),
+        default=60,
+        validators=within(1, 3600),
+        help_text=_("同一手机号在此时间内再次申报，视为重复提交"),
+    )
+    centralised_isolation_days = models.PositiveSmallIntegerField(
+        _("集中隔离天数"), default=14, validators=within(1, 60)
+    )
+    home_isolation_days = models.PositiveSmallIntegerField(
+        _("居家隔离天数"), default=7, validators=within(1, 60)
+    )
+    health_monitoring_days = models.PositiveSmallIntegerField(
+        _("居家健康监测天数"), default=7, validators=within(1, 60)
+    )
+
+    class Meta:
+        verbose_name = "入口查验政策参数"
+        verbose_name_plural = "入口查验政策参数"
+        constraints = [
+            models.CheckConstraint(
+                name="screening_policy_temperature_plausible",
+                condition=Q(temperature_limit__gte=Decimal("36.0"))
+                & Q(temperature_limit__lte=Decimal("39.0")),
+                violation_error_message="体温上限须在 36.0–39.0℃ 之间",
+            ),
+        ]

@@ -24,7 +24,7 @@ from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.screening import selectors, services
 from shouhu.screening.forms import DeclarationForm, travel_entries, travel_formset
-from shouhu.screening.models import Screening, VenueCode, Verdict
+from shouhu.screening.models import Screening, ScreeningPolicy, VenueCode, Verdict
 from shouhu.screening.rules import Facts
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def declare(request: HttpRequest, token: str) -> HttpResponse:
         "unit": venue.unit,
         "form": form,
         "formset": formset,
-        "policy": current_policy(),
+        "policy": current_policy(ScreeningPolicy),
         "today": clock.today(),
     }
     return render(request, "screening/public/declare.html", context, status=status)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 
-from shouhu.campaigns.models import Policy, ServiceType
+from shouhu.campaigns.models import ServiceType
 from shouhu.campaigns.selectors import service_availability
 from shouhu.orgs.models import OrgUnit, UnitStatus
 from shouhu.people.models import Person
@@ -25,6 +25,7 @@ from shouhu.screening.models import (
     ItineraryCode,
     RefusalReason,
     RiskArea,
+    ScreeningPolicy,
     Verdict,
 )
 from shouhu.screening.places import Place, Reach, parse_place, reach
@@ -85,7 +86,7 @@ class TravelCheck:
     unknown: list[TravelEntry] = field(default_factory=list)
 
 
-def lookback_start(*, on: dt.date, policy: Policy) -> dt.date:
+def lookback_start(*, on: dt.date, policy: ScreeningPolicy) -> dt.date:
     return on - dt.timedelta(days=policy.risk_lookback_days)
 
 
@@ -97,7 +98,7 @@ def areas_at_risk_between(start: dt.date, end: dt.date) -> list[RiskArea]:
     )
 
 
-def travel_check(entries: list[TravelEntry], *, on: dt.date, policy: Policy) -> TravelCheck:
+def travel_check(entries: list[TravelEntry], *, on: dt.date, policy: ScreeningPolicy) -> TravelCheck:
     """Which declared places touch an area while it was at risk, within the look-back period."""
     check = TravelCheck()
     start = lookback_start(on=on, policy=policy)
@@ -204,7 +205,7 @@ def assess(
     facts: Facts,
     unit: OrgUnit,
     on: dt.date,
-    policy: Policy,
+    policy: ScreeningPolicy,
     isolation: IsolationRecord | None,
 ) -> Assessment:
     reasons: list[tuple[str, str]] = []

@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from shouhu.accounts.models import User
-from shouhu.campaigns.models import Policy
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
@@ -32,6 +31,7 @@ from shouhu.screening.models import (
     RiskArea,
     RiskLevel,
     Screening,
+    ScreeningPolicy,
     ScreeningSource,
     VenueCode,
     Verdict,
@@ -215,7 +215,7 @@ def risk_area_change_level(
 # --- Isolation register ------------------------------------------------------------------------
 
 
-def planned_end_for(*, kind: str, starts_on: dt.date, policy: Policy) -> dt.date:
+def planned_end_for(*, kind: str, starts_on: dt.date, policy: ScreeningPolicy) -> dt.date:
     """The release day: the first day free, after the policy's days for the kind."""
     days = {
         IsolationKind.CENTRALISED: policy.centralised_isolation_days,
@@ -260,7 +260,7 @@ def isolation_record(
         errors["actual_end_on"] = [f"实际解除日期不能晚于今天（{today}）"]
     _raise_all(errors, code="invalid_isolation")
     planned = planned_end_on or planned_end_for(
-        kind=kind, starts_on=starts_on, policy=current_policy(starts_on)
+        kind=kind, starts_on=starts_on, policy=current_policy(ScreeningPolicy, starts_on)
     )
     Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
     same_kind = IsolationRecord.objects.filter(person=person, kind=kind)
@@ -455,7 +455,7 @@ def screening_record(
         facts=facts,
         unit=unit,
         on=today,
-        policy=current_policy(today),
+        policy=current_policy(ScreeningPolicy, today),
         isolation=_isolation_of(person=person, phone_index=phone_index, day=today),
     )
     if assessment.verdict == Verdict.PENDING:
@@ -556,7 +556,7 @@ def declaration_submit(
     browser (`own_receipts`): a repeat is answered with the earlier receipt, which nobody else
     may see, so the same phone typed elsewhere makes a new declaration (X2)."""
     today = clock.today()
-    policy = current_policy(today)
+    policy = current_policy(ScreeningPolicy, today)
     refusal = throttle.declaration_refusal(venue_token=venue.token, address=client_address, policy=policy)
     if refusal:
         raise TooManyDeclarations(refusal, code="throttled")
@@ -655,7 +655,7 @@ def declaration_confirm(
         facts=facts,
         unit=screening.unit,
         on=today,
-        policy=current_policy(today),
+        policy=current_policy(ScreeningPolicy, today),
         isolation=_isolation_of(
             person=screening.person, phone_index=screening.visitor_phone_index, day=today
         ),
@@ -706,7 +706,7 @@ class PurgeResult:
 def visitor_records_purge(*, today: dt.date | None = None) -> PurgeResult:
     """Delete screenings older than the policy's retention days, keeping each day's anonymous counts."""
     today = today or clock.today()
-    policy = current_policy(today)
+    policy = current_policy(ScreeningPolicy, today)
     cutoff = today - dt.timedelta(days=policy.visitor_record_retention_days)
     start_of_cutoff = clock.start_of(cutoff)
     old = Screening.objects.filter(screened_at__lt=start_of_cutoff)

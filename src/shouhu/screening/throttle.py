@@ -7,8 +7,8 @@ against its address, so a flood from one address stays refused until its window 
 
 from django.core.cache import cache
 
-from shouhu.campaigns.models import Policy
 from shouhu.common import clock
+from shouhu.screening.models import ScreeningPolicy
 
 HOUR_SECONDS = 3600  # not a policy threshold: the length of the window the policy's limit counts in
 MINUTE_SECONDS = 60  # not a policy threshold: as above, per minute
@@ -21,7 +21,7 @@ def _bump(key: str, timeout: int) -> int:
     return value
 
 
-def declaration_refusal(*, venue_token: str, address: str, policy: Policy) -> str | None:
+def declaration_refusal(*, venue_token: str, address: str, policy: ScreeningPolicy) -> str | None:
     """Count one submission; a message when it goes over a limit, else None."""
     moment = int(clock.now().timestamp())
     per_address = _bump(f"venue-decl:addr:{address}:{moment // HOUR_SECONDS}", HOUR_SECONDS)

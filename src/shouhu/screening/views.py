@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from shouhu.accounts.types import AuthedHttpRequest
-from shouhu.campaigns.models import Policy
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
@@ -55,6 +54,7 @@ from shouhu.screening.models import (
     RefusalReason,
     RiskArea,
     Screening,
+    ScreeningPolicy,
     ScreeningSource,
     VenueCode,
     Verdict,
@@ -69,7 +69,7 @@ QUICK_ABOVE = Decimal("0.4")
 QUICK_STEP = Decimal("0.1")
 
 
-def temperature_buttons(policy: Policy) -> list[dict[str, Any]]:
+def temperature_buttons(policy: ScreeningPolicy) -> list[dict[str, Any]]:
     limit = policy.temperature_limit
     value = limit - QUICK_BELOW
     buttons = []
@@ -151,7 +151,7 @@ def desk_find(request: AuthedHttpRequest, institution_id: int) -> HttpResponse:
 
 def _check(request: AuthedHttpRequest, unit: OrgUnit, person: Person | None) -> HttpResponse:
     """Tap 2: a temperature button (codes and mask are green and yes already); tap 3: confirm."""
-    policy = current_policy()
+    policy = current_policy(ScreeningPolicy)
     form = ScreeningForm(request.POST or None)
     formset = travel_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -232,7 +232,7 @@ def confirm(request: AuthedHttpRequest, screening_id: int) -> HttpResponse:
     if screening.verdict != Verdict.PENDING:
         messages.info(request, f"该申报已处理：{screening.get_verdict_display()}")
         return redirect("screening:record_detail", screening_id=screening.pk)
-    policy = current_policy()
+    policy = current_policy(ScreeningPolicy)
     initial = {
         "health_code": screening.health_code,
         "itinerary_code": screening.itinerary_code,
@@ -393,7 +393,7 @@ def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
         "end": data["end"],
         "gap_count": gaps,
         "reasons": RefusalReason.choices,
-        "policy": current_policy(),
+        "policy": current_policy(ScreeningPolicy),
     }
     if htmx_target(request) == "list-results":
         return render(request, "screening/daily_counts.html#results", context)
@@ -611,7 +611,7 @@ def isolation_create(request: AuthedHttpRequest, person_id: int) -> HttpResponse
             "form": form,
             "title": _("登记隔离：%(name)s") % {"name": person.name},
             "person": person,
-            "policy": current_policy(),
+            "policy": current_policy(ScreeningPolicy),
         },
     )
 

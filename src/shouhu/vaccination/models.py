@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
+from shouhu.campaigns.models import ModulePolicy, within
 from shouhu.common.models import TimeStampedModel
 from shouhu.people.models import Category
 from shouhu.vaccination.figures import Figures
@@ -383,3 +385,33 @@ class VaccinationReport(TimeStampedModel):
     @property
     def figures(self) -> Figures:
         return Figures.from_object(self)
+
+
+class VaccinationPolicy(ModulePolicy):
+    """The units' progress reports and the region's circular (V4)."""
+
+    plan_order = 60
+    plan_title = _("疫苗接种")
+
+    report_interval_days = models.PositiveSmallIntegerField(
+        _("疫苗接种进度报送周期（天）"),
+        default=7,
+        validators=within(1, 31),
+        help_text=_("各单位每隔此天数向地区局报送一次，报送截止日为每期最后一天"),
+    )
+    circular_threshold_percent = models.PositiveSmallIntegerField(
+        _("接种进度通报线（%）"),
+        default=90,
+        validators=within(0, 100),
+        help_text=_("全程接种率低于此值的单位在通报中点名"),
+    )
+    baseline_completeness_percent = models.PositiveSmallIntegerField(
+        _("底数完整率要求（%）"),
+        default=100,
+        validators=within(0, 100),
+        help_text=_("底数中身份信息完整的人员占比低于此值的单位，通报为底数不清"),
+    )
+
+    class Meta:
+        verbose_name = "疫苗接种政策参数"
+        verbose_name_plural = "疫苗接种政策参数"

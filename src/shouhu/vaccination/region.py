@@ -205,8 +205,8 @@ def region_ranking(
                 unit=unit,
                 figures=figures,
                 reporting=reporting[unit.pk],
-                unclear_baseline=figures.completeness_below(policy.vaccination_baseline_completeness_percent),
-                behind=figures.completion_below(policy.vaccination_circular_threshold_percent),
+                unclear_baseline=figures.completeness_below(policy.baseline_completeness_percent),
+                behind=figures.completion_below(policy.circular_threshold_percent),
             )
         )
     rows.sort(key=_sort_key(rank_by))
@@ -254,8 +254,8 @@ def circular(*, viewer: User, as_of: dt.date | None = None) -> Circular:
     policy = thresholds(as_of)
     return Circular(
         as_of=as_of,
-        threshold_percent=policy.vaccination_circular_threshold_percent,
-        completeness_percent=policy.vaccination_baseline_completeness_percent,
+        threshold_percent=policy.circular_threshold_percent,
+        completeness_percent=policy.baseline_completeness_percent,
         counties=region_ranking(viewer=viewer, view=RegionView.COUNTY, as_of=as_of),
         departments=region_ranking(viewer=viewer, view=RegionView.DEPARTMENT, as_of=as_of),
     )

@@ -8,9 +8,10 @@ of the interval changes the periods still to come and leaves submitted reports a
 import datetime as dt
 from dataclasses import dataclass
 
-from shouhu.campaigns.models import Campaign, Policy
-from shouhu.campaigns.policy import campaign_on, current_policy
+from shouhu.campaigns.models import Campaign
+from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
+from shouhu.vaccination.models import VaccinationPolicy
 
 ONE_DAY = dt.timedelta(days=1)  # not a policy threshold: the step between dates
 
@@ -60,14 +61,12 @@ class Schedule:
 
 def report_schedule(day: dt.date | None = None) -> Schedule | None:
     """The schedule of the campaign running on `day` (or the latest one before it)."""
-    day = day or clock.today()
-    campaign = campaign_on(day)
-    if campaign is None:
+    policy = current_policy(VaccinationPolicy, day or clock.today())
+    if policy.campaign_id is None:
         return None
-    policy = current_policy(day)
-    return Schedule(campaign=campaign, interval_days=policy.vaccination_report_interval_days)
+    return Schedule(campaign=policy.campaign, interval_days=policy.report_interval_days)
 
 
-def thresholds(day: dt.date | None = None) -> Policy:
+def thresholds(day: dt.date | None = None) -> VaccinationPolicy:
     """The policy whose percentages name units in the circular."""
-    return current_policy(day)
+    return current_policy(VaccinationPolicy, day)

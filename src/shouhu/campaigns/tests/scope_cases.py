@@ -21,4 +21,5 @@ SCOPED_OBJECTS = {"suspension_id": make_suspension_in}
 REGION_WIDE = {
     "campaign_id": "行动计划全区统一",
     "phase_id": "阶段属于全区统一的行动",
+    "module": "模块名（应用标签）是固定的名称，不是数据对象；其政策参数属于全区统一的行动",
 }

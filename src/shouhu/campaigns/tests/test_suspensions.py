@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from shouhu.campaigns import selectors, services
-from shouhu.campaigns.models import ServiceSuspension
+from shouhu.campaigns.models import CampaignPolicy, ServiceSuspension
 from shouhu.common.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -246,8 +246,7 @@ def test_c4_a_suspension_starts_within_its_campaign(tree, county_user, plan_camp
 def test_c4_a_suspension_lasts_at_most_the_policy_maximum(
     client, tree, county_user, region_admin, plan_campaign
 ):
-    policy = plan_campaign.policy
-    assert policy.suspension_max_days == 90
+    assert plan_campaign.campaigns_policy.suspension_max_days == 90
     starts_on = dt.date(2022, 1, 10)
     longest = _suspend(
         county_user, tree.county_a, starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=89)
@@ -258,7 +257,9 @@ def test_c4_a_suspension_lasts_at_most_the_policy_maximum(
     assert too_long.value.code == "suspension_too_long"
     assert "90 天" in too_long.value.message
     # The maximum is the policy's: lowered on the policy page, the service follows.
-    services.policy_update(actor=region_admin, policy=policy, suspension_max_days=7)
+    services.policy_update(
+        actor=region_admin, campaign=plan_campaign, model=CampaignPolicy, values={"suspension_max_days": 7}
+    )
     client.force_login(county_user)
     form = {
         "unit": tree.county_a.pk,
@@ -283,7 +284,7 @@ def test_c4_the_policy_page_shows_and_edits_the_maximum(client, region_admin, pl
     page = client.get(f"/campaigns/{plan_campaign.pk}/").content.decode()
     assert "服务暂停或限流一次最长天数" in page
     refused = client.patch(
-        f"/api/v1/campaigns/{plan_campaign.pk}/policy/",
+        f"/api/v1/campaigns/{plan_campaign.pk}/policy/campaigns/",
         {"suspension_max_days": 0},
         content_type="application/json",
     )

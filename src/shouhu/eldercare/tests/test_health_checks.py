@@ -16,6 +16,7 @@ from shouhu.eldercare.models import HealthCheck, Symptom
 from shouhu.eldercare.reminders import CHECKS_MISSING, missing_health_checks
 from shouhu.eldercare.services import ABNORMAL_CHECK
 from shouhu.eldercare.tests.factories import make_member
+from shouhu.screening.models import ScreeningPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,12 @@ def test_e3_any_symptom_alerts_whatever_the_temperature(tree, plan_campaign, res
 
 
 def test_e3_the_fever_line_is_the_policys(tree, plan_campaign, resident):
-    policy_update(actor=None, policy=plan_campaign.policy, temperature_limit=Decimal("37.5"))
+    policy_update(
+        actor=None,
+        campaign=plan_campaign,
+        model=ScreeningPolicy,
+        values={"temperature_limit": Decimal("37.5")},
+    )
     assert not record(tree.nursing_home_a, resident, "37.3").is_abnormal
     assert record(tree.nursing_home_a, resident, "37.5").is_abnormal
 

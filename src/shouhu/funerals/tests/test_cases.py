@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from openpyxl import load_workbook
 
-from shouhu.campaigns.models import Policy, ServiceSuspension, ServiceType
+from shouhu.campaigns.models import ServiceSuspension, ServiceType
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.funerals import selectors, services
-from shouhu.funerals.models import CeremonyType, FuneralCase
+from shouhu.funerals.models import CeremonyType, FuneralCase, FuneralPolicy
 from shouhu.funerals.tests.factories import DAY, case_input, make_case
 from shouhu.people.models import Person
 
@@ -56,7 +56,7 @@ def test_f1_farewell_ceremonies_are_refused_while_the_policy_says_so(plan_campai
     assert "不举办遗体告别仪式" in refused.value.message
     assert refused.value.field_errors["ceremony_type"]
     assert _counts() == before
-    Policy.objects.filter(campaign=plan_campaign).update(funeral_farewell_ceremonies_allowed=True)
+    FuneralPolicy.objects.filter(campaign=plan_campaign).update(farewell_ceremonies_allowed=True)
     assert make_case(home_a, ceremony_type=CeremonyType.FAREWELL).ceremony_type == CeremonyType.FAREWELL
 
 
@@ -66,8 +66,8 @@ def test_f1_the_policy_of_the_service_date_decides_not_the_booking_date(db, home
     # An earlier campaign (still the latest started today) allowed farewells and big funerals;
     # the next one, starting on 2022-01-10, does not.
     earlier = campaign_create(actor=None, starts_on=dt.date(2021, 6, 1))
-    Policy.objects.filter(campaign=earlier).update(
-        funeral_farewell_ceremonies_allowed=True, funeral_attendance_limit=200
+    FuneralPolicy.objects.filter(campaign=earlier).update(
+        farewell_ceremonies_allowed=True, attendance_limit=200
     )
     campaign_create(actor=None, starts_on=dt.date(2022, 1, 10))
     before = _counts()
@@ -84,14 +84,14 @@ def test_f1_the_policy_of_the_service_date_decides_not_the_booking_date(db, home
 
 
 def test_f1_attendance_is_capped_by_the_policy(plan_campaign, home_a):
-    limit = plan_campaign.policy.funeral_attendance_limit
+    limit = plan_campaign.funerals_policy.attendance_limit
     before = _counts()
     with pytest.raises(DomainError) as refused:
         make_case(home_a, attendance=limit + 1)
     assert f"参加人数不能超过 {limit} 人" in refused.value.message
     assert _counts() == before
     assert make_case(home_a, attendance=limit).attendance == limit
-    Policy.objects.filter(campaign=plan_campaign).update(funeral_attendance_limit=limit + 5)
+    FuneralPolicy.objects.filter(campaign=plan_campaign).update(attendance_limit=limit + 5)
     assert make_case(home_a, "另一位", attendance=limit + 1).attendance == limit + 1
 
 
@@ -154,7 +154,7 @@ def test_f1_how_late_a_funeral_may_be_entered_is_policy(plan_campaign, home_a):
     with pytest.raises(DomainError) as refused:
         make_case(home_a, service_date=three_days_ago, died_on=dt.date(2021, 12, 30))
     assert "超过 1 天" in refused.value.field_errors["service_date"][0]
-    Policy.objects.filter(campaign=plan_campaign).update(funeral_late_entry_days=3)
+    FuneralPolicy.objects.filter(campaign=plan_campaign).update(late_entry_days=3)
     assert make_case(home_a, service_date=three_days_ago, died_on=dt.date(2021, 12, 30)).pk
 
 
@@ -299,7 +299,7 @@ def test_f1_roles_decide_who_reads_and_who_writes(client, plan_campaign, home_a,
 
 
 def test_f1_a_service_date_beyond_the_policys_span_is_refused(plan_campaign, home_a):
-    span = plan_campaign.policy.funeral_max_days_after_death
+    span = plan_campaign.funerals_policy.max_days_after_death
     before = _counts()
     for service_date in (DAY + dt.timedelta(days=span + 1), dt.date(9999, 12, 31)):
         with pytest.raises(DomainError) as refused:
@@ -310,7 +310,7 @@ def test_f1_a_service_date_beyond_the_policys_span_is_refused(plan_campaign, hom
 
 
 def test_f1_a_death_long_before_the_funeral_is_refused_as_a_typo(plan_campaign, home_a):
-    span = plan_campaign.policy.funeral_max_days_after_death
+    span = plan_campaign.funerals_policy.max_days_after_death
     before = _counts()
     for died_on in (dt.date(2002, 1, 4), dt.date(1, 1, 1), DAY - dt.timedelta(days=span + 1)):
         with pytest.raises(DomainError) as refused:
@@ -324,7 +324,7 @@ def test_f1_the_span_between_death_and_funeral_is_policy(plan_campaign, home_a):
     late = DAY - dt.timedelta(days=40)
     with pytest.raises(DomainError):
         make_case(home_a, died_on=late)
-    Policy.objects.filter(campaign=plan_campaign).update(funeral_max_days_after_death=60)
+    FuneralPolicy.objects.filter(campaign=plan_campaign).update(max_days_after_death=60)
     assert make_case(home_a, died_on=late).pk
 
 
@@ -459,7 +459,7 @@ def test_f1_covid_remains_with_a_farewell_hear_direct_cremation_first(plan_campa
 def test_f1_a_farewell_registered_before_the_ban_is_flagged_on_list_and_detail(
     client, plan_campaign, home_a, county_user
 ):
-    Policy.objects.filter(campaign=plan_campaign).update(funeral_farewell_ceremonies_allowed=True)
+    FuneralPolicy.objects.filter(campaign=plan_campaign).update(farewell_ceremonies_allowed=True)
     farewell = make_case(
         home_a, "告别", ceremony_type=CeremonyType.FAREWELL, service_date=DAY + dt.timedelta(days=1)
     )
@@ -467,7 +467,7 @@ def test_f1_a_farewell_registered_before_the_ban_is_flagged_on_list_and_detail(
     client.force_login(county_user)
     assert "与现行政策不符" not in client.get("/funerals/").content.decode()
     assert "与现行政策不符" not in client.get(f"/funerals/cases/{farewell.pk}/").content.decode()
-    Policy.objects.filter(campaign=plan_campaign).update(funeral_farewell_ceremonies_allowed=False)
+    FuneralPolicy.objects.filter(campaign=plan_campaign).update(farewell_ceremonies_allowed=False)
     listed = client.get("/funerals/").content.decode()
     assert listed.count('data-testid="against-policy"') == 1
     assert "与现行政策不符" in client.get(f"/funerals/cases/{farewell.pk}/").content.decode()

@@ -8,10 +8,9 @@ from django.db import IntegrityError, connection, transaction
 
 from shouhu.alerts import runner
 from shouhu.alerts.models import Alert, AlertDelivery
-from shouhu.campaigns.models import Policy
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.funerals import selectors, services
-from shouhu.funerals.models import MovementKind, PPEItem, PPEMovement, PPEStock
+from shouhu.funerals.models import FuneralPolicy, MovementKind, PPEItem, PPEMovement, PPEStock
 from shouhu.funerals.reminders import low_stock
 from shouhu.funerals.services import PPE_LOW_STOCK
 
@@ -94,7 +93,7 @@ def test_f3_two_concurrent_issues_cannot_drive_stock_negative(tree):
 def test_f3_an_issue_under_the_threshold_alerts_and_a_receipt_resolves_it(
     plan_campaign, home_a, home_staff, county_user, other_county_user
 ):
-    threshold = plan_campaign.policy.ppe_low_stock_threshold
+    threshold = plan_campaign.funerals_policy.ppe_low_stock_threshold
     services.ppe_receive(actor=None, home=home_a, item=N95, quantity=threshold, supplier="采购")
     services.ppe_issue(actor=None, home=home_a, item=N95, quantity=1, issued_to="赵立新")
     alert = Alert.objects.get(kind=PPE_LOW_STOCK)
@@ -112,11 +111,11 @@ def test_f3_an_issue_under_the_threshold_alerts_and_a_receipt_resolves_it(
 
 def test_f3_the_threshold_comes_from_the_policy(plan_campaign, home_a):
     services.ppe_receive(actor=None, home=home_a, item=N95, quantity=10, supplier="采购")
-    Policy.objects.filter(campaign=plan_campaign).update(ppe_low_stock_threshold=5)
+    FuneralPolicy.objects.filter(campaign=plan_campaign).update(ppe_low_stock_threshold=5)
     services.ppe_issue(actor=None, home=home_a, item=N95, quantity=5, issued_to="赵立新")
     assert not Alert.objects.exists()
     assert runner.run_reminders(checks=CHECKS).raised == 0
-    Policy.objects.filter(campaign=plan_campaign).update(ppe_low_stock_threshold=6)
+    FuneralPolicy.objects.filter(campaign=plan_campaign).update(ppe_low_stock_threshold=6)
     assert runner.run_reminders(checks=CHECKS).raised == 1
 
 

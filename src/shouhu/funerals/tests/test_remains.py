@@ -212,7 +212,7 @@ def test_f2_a_stalled_case_alerts_the_county_bureau_once(
         actor=None, case=case, data=step(RemainsStep.SANITARY_DISPOSAL, NOW - _hours(1))
     )
     staff = make_user("institution_staff", home_a)
-    hours = plan_campaign.policy.remains_step_stall_hours
+    hours = plan_campaign.funerals_policy.remains_step_stall_hours
     assert runner.run_reminders(checks=CHECKS).raised == 0
     _stall(case, hours + 1)
     report = runner.run_reminders(checks=CHECKS)

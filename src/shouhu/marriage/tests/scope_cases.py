@@ -46,7 +46,7 @@ def make_report_in(county, marker):
     )
     services.counter_check_in(actor=clerk, booking=booking)
     party_a = booking.parties.get(role="a")
-    answers = {q.key: q.key == "health_code_green" for q in services.questions_for(party_a, _policy())}
+    answers = {q.key: q.key == "health_code_green" for q in services.questions_for(party_a, *_policies())}
     check = services.counter_screen(
         actor=clerk, booking=booking, party=party_a, temperature="38.5", answers=answers
     )
@@ -61,10 +61,12 @@ def make_message_in(county, marker):
     )
 
 
-def _policy():
-    from shouhu.campaigns.policy import current_policy
+def _policies():
+    from shouhu.campaigns.policy import current_policies
+    from shouhu.marriage.models import MarriagePolicy
+    from shouhu.screening.models import ScreeningPolicy
 
-    return current_policy()
+    return current_policies(MarriagePolicy, ScreeningPolicy)
 
 
 SCOPED_OBJECTS = {

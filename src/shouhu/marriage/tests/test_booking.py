@@ -4,16 +4,17 @@ import datetime as dt
 
 import pytest
 
+from shouhu.campaigns.policy import current_policies
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.marriage import services
-from shouhu.marriage.models import Booking, BookingParty, BookingStatus, Slot
+from shouhu.marriage.models import Booking, BookingParty, BookingStatus, MarriagePolicy, Slot
 from shouhu.marriage.notices import advance_notice
 from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_registry, party, resident_id
 from shouhu.notifications.models import OutboxMessage
 from shouhu.people.models import IdType, Person
 from shouhu.screening import services as screening_services
-from shouhu.screening.models import IsolationKind
+from shouhu.screening.models import IsolationKind, ScreeningPolicy
 
 
 @pytest.fixture
@@ -53,13 +54,13 @@ def test_m1_closed_day_holiday_and_weekend_are_refused(registry):
 def registry_policy():
     from shouhu.campaigns.policy import current_policy
 
-    return current_policy()
+    return current_policy(MarriagePolicy)
 
 
 def test_m1_past_and_beyond_horizon_are_refused(registry):
     policy = registry_policy()
     assert services.day_refusal(unit=registry, day=clock.today() - dt.timedelta(days=1), policy=policy)
-    far = clock.today() + dt.timedelta(days=policy.marriage_booking_horizon_days + 1)
+    far = clock.today() + dt.timedelta(days=policy.booking_horizon_days + 1)
     assert "以内" in services.day_refusal(unit=registry, day=far, policy=policy)
 
 
@@ -138,14 +139,14 @@ def test_m3_a_party_in_isolation_cannot_book(registry):
 
 def test_m2_advance_notice_names_documents_rules_and_arrival(registry):
     booking = book(registry, b=party("林小姐", id_type=IdType.TAIWAN_PERMIT, id_number="12345678"))
-    policy = registry_policy()
-    notice = advance_notice(booking, policy)
+    policy, screening = current_policies(MarriagePolicy, ScreeningPolicy)
+    notice = advance_notice(booking, policy, screening)
     assert any("户口簿" in d for d in notice.documents)
     assert any("台湾居民来往大陆通行证" in d for d in notice.documents)
-    assert any(str(policy.temperature_limit) in r for r in notice.rules)
+    assert any(str(screening.temperature_limit) in r for r in notice.rules)
     assert notice.arrival_until == booking.slot.starts_at
     gap = dt.datetime.combine(MONDAY, notice.arrival_until) - dt.datetime.combine(MONDAY, notice.arrival_from)
-    assert gap == dt.timedelta(minutes=policy.marriage_arrival_minutes_before)
+    assert gap == dt.timedelta(minutes=policy.arrival_minutes_before)
 
 
 def test_m5_full_slot_offers_waitlist_and_cancel_moves_the_first_couple_in(registry):
@@ -182,7 +183,7 @@ def test_m5_an_unconfirmed_offer_passes_on(registry, plan_campaign):
     waiting_1 = book(registry, slot, waitlist=True)
     waiting_2 = book(registry, slot, waitlist=True)
     services.booking_cancel(booking=first)
-    hours = plan_campaign.policy.marriage_waitlist_confirm_hours
+    hours = plan_campaign.marriage_policy.waitlist_confirm_hours
     with clock.frozen(clock.now() + dt.timedelta(hours=hours, minutes=1)):
         assert services.offers_expire() >= 1
         waiting_1.refresh_from_db()

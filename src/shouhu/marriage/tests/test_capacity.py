@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from shouhu.campaigns.services import policy_update
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError
 from shouhu.common.tests.databases import file_database, in_thread
 from shouhu.marriage import services
 from shouhu.marriage.calendar import split_quota
-from shouhu.marriage.models import SEAT_STATUSES, Booking, BookingStatus, Slot
+from shouhu.marriage.models import SEAT_STATUSES, Booking, BookingStatus, MarriagePolicy, Slot
 from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_registry, party, resident_id
 
 CONCURRENT = 200
@@ -35,8 +36,7 @@ def test_m1_daily_quota_split_into_slots_sums_to_the_quota(tree, plan_campaign):
 
 
 def test_m1_default_quota_comes_from_the_policy(tree, plan_campaign):
-    plan_campaign.policy.marriage_daily_quota = 6
-    plan_campaign.policy.save()
+    policy_update(actor=None, campaign=plan_campaign, model=MarriagePolicy, values={"daily_quota": 6})
     unit = make_registry(tree.county_a)
     assert sum(s.capacity for s in services.slots_for_day(unit=unit, day=MONDAY)) == 6
 

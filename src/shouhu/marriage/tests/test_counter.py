@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from shouhu.accounts.tests.factories import make_user
 from shouhu.alerts.models import AlertDelivery
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.models import CampaignPolicy
+from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.campaigns.selectors import suspension_affected
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError, DomainError
@@ -16,6 +17,7 @@ from shouhu.marriage.models import (
     BookingParty,
     BookingStatus,
     HallTask,
+    MarriagePolicy,
     NonComplianceReport,
     RecipientKind,
     ReportRecipient,
@@ -27,7 +29,7 @@ from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_regis
 from shouhu.notifications.models import OutboxMessage
 from shouhu.people.models import IdType
 from shouhu.screening import services as screening_services
-from shouhu.screening.models import IsolationKind
+from shouhu.screening.models import IsolationKind, ScreeningPolicy
 
 TODAY_SLOTS = ((14, 15, 1), (15, 16, 1))
 
@@ -53,7 +55,7 @@ def _today_booking(registry, **kwargs):
 
 
 def _answers(party_obj, *, bad: str = ""):
-    questions = services.questions_for(party_obj, current_policy())
+    questions = services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
     return {q.key: (not q.refuses_when) if q.key != bad else q.refuses_when for q in questions}
 
 
@@ -77,9 +79,9 @@ def test_m3_hmt_party_gets_the_extra_inquiry(registry):
     )
     plain = booking.parties.get(role="a")
     hmt = booking.parties.get(role="b")
-    policy = current_policy()
-    plain_keys = {q.key for q in services.questions_for(plain, policy)}
-    hmt_keys = {q.key for q in services.questions_for(hmt, policy)}
+    policies = current_policies(MarriagePolicy, ScreeningPolicy)
+    plain_keys = {q.key for q in services.questions_for(plain, *policies)}
+    hmt_keys = {q.key for q in services.questions_for(hmt, *policies)}
     assert {"isolation_done", "test_negative"} <= hmt_keys - plain_keys
 
 
@@ -91,16 +93,17 @@ def test_m3_the_hmt_test_window_is_marriages_own_policy_value(registry):
         registry, b=party("陈大文", id_type=IdType.HK_MACAO_PERMIT, id_number="H76543210")
     )
     hmt = booking.parties.get(role="b")
-    policy = current_policy()
-    policy.gathering_test_validity_hours, policy.marriage_test_validity_hours = 24, 72
+    policy, screening = current_policies(MarriagePolicy, ScreeningPolicy)
+    gatherings = current_policy(CampaignPolicy)
+    gatherings.gathering_test_validity_hours, policy.test_validity_hours = 24, 72
 
     def asked(question_key: str) -> str:
-        (question,) = [q for q in services.questions_for(hmt, policy) if q.key == question_key]
+        (question,) = [q for q in services.questions_for(hmt, policy, screening) if q.key == question_key]
         return question.text
 
     assert "72 小时" in asked("test_negative")
     assert "24 小时" not in asked("test_negative")
-    assert any("72 小时内核酸" in rule for rule in notices.advance_notice(booking, policy).rules)
+    assert any("72 小时内核酸" in rule for rule in notices.advance_notice(booking, policy, screening).rules)
 
 
 def test_m3_register_needs_both_parties_screened(registry, clerk):

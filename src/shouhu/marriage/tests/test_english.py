@@ -8,10 +8,11 @@ from django.utils import translation
 
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
-from shouhu.marriage.models import Booking, Slot
+from shouhu.marriage.models import Booking, MarriagePolicy, Slot
 from shouhu.marriage.tests.factories import book, first_slot, make_registry, party, resident_id
 from shouhu.marriage.tests.test_public import form_data
 from shouhu.people.idcard import check_digit
+from shouhu.screening.models import ScreeningPolicy
 
 
 @pytest.fixture
@@ -115,16 +116,16 @@ def test_x8_the_public_page_offers_the_language_switch(client, registry):
 
 def test_x8_the_advance_notice_reads_in_english(registry):
     """M2's notice is what a foreign party needs most: documents and rules in the page's language."""
-    from shouhu.campaigns.policy import current_policy
+    from shouhu.campaigns.policy import current_policies
     from shouhu.marriage import notices
 
     booking = book(registry)
-    policy = current_policy()
+    policy, screening = current_policies(MarriagePolicy, ScreeningPolicy)
     with translation.override("en"):
-        notice = notices.advance_notice(booking, policy)
+        notice = notices.advance_notice(booking, policy, screening)
     assert "Party A: Your valid resident identity card" in notice.documents
-    assert f"No registration at a temperature of {policy.temperature_limit} ℃ or above" in notice.rules
+    assert f"No registration at a temperature of {screening.temperature_limit} ℃ or above" in notice.rules
     assert not any("体温" in rule for rule in notice.rules)
     with translation.override("zh-hans"):
-        chinese = notices.advance_notice(booking, policy)
+        chinese = notices.advance_notice(booking, policy, screening)
     assert "当事人甲：本人有效居民身份证" in chinese.documents

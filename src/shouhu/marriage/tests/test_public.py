@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.conf import settings
 
+from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.marriage import services
-from shouhu.marriage.models import Booking, BookingStatus, SlotPlan
+from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, SlotPlan
 from shouhu.marriage.tests.factories import (
     MONDAY,
     first_slot,
@@ -16,6 +17,7 @@ from shouhu.marriage.tests.factories import (
     public_book,
     resident_id,
 )
+from shouhu.notifications.models import PhoneCodePolicy
 from shouhu.people.idcard import phone_key
 from shouhu.people.services import PersonInput, person_register
 from shouhu.screening import services as screening_services
@@ -312,7 +314,7 @@ def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(clie
 
 def test_m1_the_date_picker_offers_the_bookable_days(client, registry):
     page = client.get("/marriage/book/", **MOBILE).content.decode()
-    horizon = services.current_policy().marriage_booking_horizon_days
+    horizon = current_policy(MarriagePolicy).booking_horizon_days
     assert f'min="{clock.today().isoformat()}"' in page
     assert f'max="{(clock.today() + dt.timedelta(days=horizon)).isoformat()}"' in page
 
@@ -368,7 +370,7 @@ def test_x2_unconfirmed_requests_and_their_codes_are_deleted_by_the_nightly_purg
     client.post("/marriage/book/", form_data(registry, first_slot(registry)))
     assert BookingRequest.objects.count() == 1
     assert PhoneCode.objects.count() == 2
-    minutes = services.current_policy().public_code_valid_minutes
+    minutes = current_policy(PhoneCodePolicy).code_valid_minutes
     with clock.frozen(fixed_clock + dt.timedelta(minutes=minutes - 1)):
         call_command("purge_expired", stdout=io.StringIO())
         assert BookingRequest.objects.count() == 1

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from shouhu.campaigns.services import policy_update
-from shouhu.marriage.models import Booking
+from shouhu.marriage.models import Booking, MarriagePolicy
 from shouhu.marriage.tests.factories import (
     first_slot,
     make_registry,
@@ -16,7 +16,7 @@ from shouhu.marriage.tests.factories import (
     sent_codes,
 )
 from shouhu.marriage.tests.test_public import form_data
-from shouhu.notifications.models import OutboxMessage, PhoneCode
+from shouhu.notifications.models import OutboxMessage, PhoneCode, PhoneCodePolicy
 from shouhu.people.idcard import document_key
 from shouhu.people.models import Person
 
@@ -55,7 +55,9 @@ def test_x2_one_client_with_two_phones_books_one_couple_however_many_it_makes_up
 
 
 def test_x2_codes_per_phone_are_limited(client, registry, plan_campaign):
-    policy_update(actor=None, policy=plan_campaign.policy, public_codes_per_phone_per_day=3)
+    policy_update(
+        actor=None, campaign=plan_campaign, model=PhoneCodePolicy, values={"codes_per_phone_per_day": 3}
+    )
     tel = phone()
     slot = first_slot(registry)
     statuses = [
@@ -68,7 +70,12 @@ def test_x2_codes_per_phone_are_limited(client, registry, plan_campaign):
 def test_x2_requests_per_document_are_limited_with_one_answer_for_every_limit(
     client, registry, plan_campaign
 ):
-    policy_update(actor=None, policy=plan_campaign.policy, public_requests_per_document_per_day=2)
+    policy_update(
+        actor=None,
+        campaign=plan_campaign,
+        model=MarriagePolicy,
+        values={"public_requests_per_document_per_day": 2},
+    )
     number = resident_id()
     slot = first_slot(registry)
     statuses = []
@@ -80,14 +87,16 @@ def test_x2_requests_per_document_are_limited_with_one_answer_for_every_limit(
 
 
 def test_x2_codes_per_client_address_are_limited(client, registry, plan_campaign):
-    policy_update(actor=None, policy=plan_campaign.policy, public_codes_per_address_per_hour=4)
+    policy_update(
+        actor=None, campaign=plan_campaign, model=PhoneCodePolicy, values={"codes_per_address_per_hour": 4}
+    )
     slot = first_slot(registry)
     statuses = [client.post("/marriage/book/", form_data(registry, slot)).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]  # two codes a request
 
 
 def test_x2_a_code_dies_after_the_policys_wrong_tries(client, registry, plan_campaign):
-    policy_update(actor=None, policy=plan_campaign.policy, public_code_tries=2)
+    policy_update(actor=None, campaign=plan_campaign, model=PhoneCodePolicy, values={"code_tries": 2})
     client.post("/marriage/book/", form_data(registry, first_slot(registry)))
     codes = sent_codes()
     for _wrong in range(2):
@@ -115,7 +124,7 @@ def test_x2_an_expired_request_books_nothing(client, registry, plan_campaign, fi
 
     client.post("/marriage/book/", form_data(registry, first_slot(registry)))
     codes = sent_codes()
-    minutes = plan_campaign.policy.public_code_valid_minutes
+    minutes = plan_campaign.notifications_policy.code_valid_minutes
     with clock.frozen(fixed_clock + dt.timedelta(minutes=minutes, seconds=1)):
         late = client.post(
             "/marriage/book/verify/", {"action": "confirm", "code_a": codes["a"], "code_b": codes["b"]}
@@ -186,16 +195,21 @@ def test_m3_the_same_number_spelled_otherwise_is_still_the_registered_person(cli
 
 def test_x2_every_limit_answers_in_the_same_words(client, registry, plan_campaign):
     """Which limit was met would tell whether a document or a phone had been used today."""
-    policy_update(actor=None, policy=plan_campaign.policy, public_codes_per_phone_per_day=1)
+    policy_update(
+        actor=None, campaign=plan_campaign, model=PhoneCodePolicy, values={"codes_per_phone_per_day": 1}
+    )
     tel = phone()
     slot = first_slot(registry)
     client.post("/marriage/book/", form_data(registry, slot, a_phone=tel))
     by_phone = client.post("/marriage/book/", form_data(registry, slot, a_phone=tel))
     policy_update(
+        actor=None, campaign=plan_campaign, model=PhoneCodePolicy, values={"codes_per_phone_per_day": 10}
+    )
+    policy_update(
         actor=None,
-        policy=plan_campaign.policy,
-        public_codes_per_phone_per_day=10,
-        public_requests_per_document_per_day=1,
+        campaign=plan_campaign,
+        model=MarriagePolicy,
+        values={"public_requests_per_document_per_day": 1},
     )
     number = resident_id()
     client.post("/marriage/book/", form_data(registry, slot, a_id=number))
@@ -209,7 +223,12 @@ def test_x2_rescheduling_is_limited_like_requests(client, registry, plan_campaig
     from shouhu.marriage import services
     from shouhu.marriage.tests.factories import MONDAY
 
-    policy_update(actor=None, policy=plan_campaign.policy, public_requests_per_document_per_day=2)
+    policy_update(
+        actor=None,
+        campaign=plan_campaign,
+        model=MarriagePolicy,
+        values={"public_requests_per_document_per_day": 2},
+    )
     tel = phone()
     public_book(client, form_data(registry, first_slot(registry), a_phone=tel))
     booking = Booking.objects.get()

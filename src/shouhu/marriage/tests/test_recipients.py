@@ -4,12 +4,13 @@ import pytest
 
 from shouhu.accounts.tests.factories import make_user
 from shouhu.alerts.models import AlertDelivery
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.policy import current_policies
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.marriage import services
-from shouhu.marriage.models import NonComplianceReport, RecipientKind, ReportRecipient
+from shouhu.marriage.models import MarriagePolicy, NonComplianceReport, RecipientKind, ReportRecipient
 from shouhu.marriage.tests.factories import book, make_registry
+from shouhu.screening.models import ScreeningPolicy
 
 TODAY_SLOTS = ((14, 15, 1), (15, 16, 1))
 
@@ -24,7 +25,10 @@ def _refuse_a_party(registry):
     booking = book(registry, services.slots_for_day(unit=registry, day=clock.today())[0])
     services.counter_check_in(actor=clerk, booking=booking)
     party = booking.parties.get(role="a")
-    answers = {q.key: not q.refuses_when for q in services.questions_for(party, current_policy())}
+    answers = {
+        q.key: not q.refuses_when
+        for q in services.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy))
+    }
     services.counter_screen(actor=clerk, booking=booking, party=party, temperature="38.2", answers=answers)
     return NonComplianceReport.objects.get()
 

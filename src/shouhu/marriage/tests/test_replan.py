@@ -6,7 +6,7 @@ import pytest
 
 from shouhu.campaigns.policy import current_policy
 from shouhu.marriage import services
-from shouhu.marriage.models import Booking, BookingStatus, Slot, SlotTemplate
+from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, Slot, SlotTemplate
 from shouhu.marriage.tests.factories import MONDAY, book, make_registry, suspend
 from shouhu.orgs.models import OrgUnit
 
@@ -146,7 +146,9 @@ def test_c4_a_suspension_neither_blocks_rule_changes_nor_shrinks_the_day_for_goo
     services.registry_settings_update(
         actor=None, unit=registry, daily_quota=6, open_weekdays="12345", extra_notice="请携带户口簿"
     )
-    assert "大厅消杀" in services.day_refusal(unit=registry, day=MONDAY, policy=current_policy())
+    assert "大厅消杀" in services.day_refusal(
+        unit=registry, day=MONDAY, policy=current_policy(MarriagePolicy)
+    )
     suspension_lift(actor=None, suspension=suspension, reason="消杀完成")
     assert _capacities(registry) == [(9, 3, 0), (10, 3, 1)]  # the whole day is back
 
@@ -156,7 +158,7 @@ def test_c4_a_booking_day_is_checked_in_one_statement_suspensions_included(
 ):
     """The day's facts say whether a suspension touches it (nearly always not): the suspensions
     themselves are read only when one does."""
-    policy = current_policy()
+    policy = current_policy(MarriagePolicy)
     with django_assert_num_queries(1):
         assert services.day_refusal(unit=registry, day=MONDAY, policy=policy) is None
     suspend(OrgUnit.objects.get_parent(registry), MONDAY, "全县暂停")  # at the county, above the registry

@@ -5,11 +5,13 @@ import datetime as dt
 import pytest
 
 from shouhu.accounts.tests.factories import make_user
+from shouhu.campaigns.policy import current_policies
 from shouhu.common import clock
 from shouhu.marriage import services
 from shouhu.marriage.demo import load_demo_marriage
-from shouhu.marriage.models import Booking, BookingStatus, NonComplianceReport, SlotTemplate
+from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, NonComplianceReport, SlotTemplate
 from shouhu.marriage.tests.factories import book, make_registry
+from shouhu.screening.models import ScreeningPolicy
 
 TODAY_SLOTS = ((14, 15, 1), (15, 16, 1))
 
@@ -96,7 +98,7 @@ def test_m4_counter_over_http_refuses_and_reports(client, registry, clerk):
     assert booking.status == BookingStatus.CHECKED_IN
     party = booking.parties.get(role="a")
     data = {"action": f"screen-{party.pk}", f"p{party.pk}-temperature": "38.2"}
-    for question in services.questions_for(party, services.current_policy()):
+    for question in services.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy)):
         data[f"p{party.pk}-q_{question.key}"] = "0" if question.refuses_when else "1"
     page = client.post(url, data, follow=True).content.decode()
     assert "不符合办理条件" in page
@@ -120,9 +122,9 @@ def test_m5_the_demo_has_a_surge_date_open_for_booking_now(tree, plan_campaign):
 
     unit = make_registry(tree.county_a, "加格达奇区婚姻登记处", slots=())
     load_demo_marriage()
-    horizon = dt.timedelta(days=current_policy().marriage_booking_horizon_days)
+    horizon = dt.timedelta(days=current_policy(MarriagePolicy).booking_horizon_days)
     drill = SurgeDate.objects.get(date__gte=clock.today(), date__lte=clock.today() + horizon)
-    policy = current_policy(drill.date)
+    policy = current_policy(MarriagePolicy, drill.date)
     assert services.day_refusal(unit=unit, day=drill.date, policy=policy) is None
     first = services.slots_for_day(unit=unit, day=drill.date)[0]
     assert (first.starts_at, first.ends_at) == (dt.time(8, 30), dt.time(9))  # the surge plan
@@ -150,7 +152,7 @@ def test_m3_counter_says_what_is_wrong_with_the_screening_input(client, registry
     url = f"/marriage/bookings/{booking.pk}/"
     client.post(url, {"action": "check_in"})
     party = booking.parties.get(role="a")
-    questions = services.questions_for(party, services.current_policy())
+    questions = services.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy))
     answers = {f"p{party.pk}-q_{q.key}": "0" if q.refuses_when else "1" for q in questions}
     too_hot = client.post(
         url, {"action": f"screen-{party.pk}", f"p{party.pk}-temperature": "100", **answers}, follow=True

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shouhu.accounts.tests.factories import make_user
 from shouhu.campaigns.models import ServiceType
-from shouhu.campaigns.policy import current_policy
+from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.campaigns.services import suspension_create
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError
@@ -19,6 +19,7 @@ from shouhu.marriage import selectors, services
 from shouhu.marriage.models import (
     Booking,
     BookingStatus,
+    MarriagePolicy,
     Slot,
     SlotPlan,
     SlotTemplate,
@@ -35,6 +36,7 @@ from shouhu.marriage.tests.factories import (
     suspend,
 )
 from shouhu.notifications.models import OutboxMessage
+from shouhu.screening.models import ScreeningPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +59,10 @@ def _today_booking(registry, index=0, **kwargs):
 
 def _screen_both(booking, actor=None):
     for p in booking.parties.all():
-        answers = {q.key: not q.refuses_when for q in services.questions_for(p, current_policy())}
+        answers = {
+            q.key: not q.refuses_when
+            for q in services.questions_for(p, *current_policies(MarriagePolicy, ScreeningPolicy))
+        }
         services.counter_screen(actor=actor, booking=booking, party=p, temperature="36.5", answers=answers)
 
 
@@ -151,7 +156,10 @@ def test_m3_registration_needs_a_screening_of_the_bookings_own_day(registry, cle
     other = _today_booking(registry, 1)
     services.counter_check_in(actor=clerk, booking=other)
     party_obj = other.parties.first()
-    answers = {q.key: not q.refuses_when for q in services.questions_for(party_obj, current_policy())}
+    answers = {
+        q.key: not q.refuses_when
+        for q in services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+    }
     with clock.frozen(later), pytest.raises(ConflictError):
         services.counter_screen(
             actor=clerk, booking=other, party=party_obj, temperature="36.5", answers=answers
@@ -337,7 +345,10 @@ def test_m5_a_surge_date_keeps_the_hours_of_slots_with_past_bookings(registry, c
     booking = _today_booking(registry)  # 14:00–15:00
     services.counter_check_in(actor=clerk, booking=booking)
     party_obj = booking.parties.first()
-    answers = {q.key: not q.refuses_when for q in services.questions_for(party_obj, current_policy())}
+    answers = {
+        q.key: not q.refuses_when
+        for q in services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+    }
     services.counter_screen(
         actor=clerk, booking=booking, party=party_obj, temperature="38.5", answers=answers
     )
@@ -368,7 +379,10 @@ def test_m4_the_non_compliance_alert_kind_has_a_label(client, registry, clerk, c
     booking = _today_booking(registry)
     services.counter_check_in(actor=clerk, booking=booking)
     party_obj = booking.parties.first()
-    answers = {q.key: not q.refuses_when for q in services.questions_for(party_obj, current_policy())}
+    answers = {
+        q.key: not q.refuses_when
+        for q in services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+    }
     services.counter_screen(
         actor=clerk, booking=booking, party=party_obj, temperature="38.5", answers=answers
     )
@@ -389,8 +403,8 @@ def test_m3_the_inquiry_is_shown_in_the_readers_language_and_stored_in_chinese(r
     booking = _today_booking(registry)
     party_obj = booking.parties.first()
     with translation.override("en"):
-        questions = services.questions_for(party_obj, current_policy())
-    days = current_policy().risk_lookback_days
+        questions = services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+    days = current_policy(ScreeningPolicy).risk_lookback_days
     risk = next(q for q in questions if q.key == "risk_area")
     assert risk.text == f"近 {days} 天内是否到过中高风险地区或重点疫区"  # stored with a refusal
     assert str(days) in risk.label

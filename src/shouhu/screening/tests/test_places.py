@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from shouhu.campaigns.policy import current_policy
+from shouhu.screening.models import ScreeningPolicy
 from shouhu.screening.places import Reach, normalise_code, parse_place, reach
 from shouhu.screening.rules import travel_check
 from shouhu.screening.tests.factories import risk_area, trip
@@ -63,7 +64,7 @@ def test_s3_codes_decide_when_both_sides_have_one():
 
 def test_s3_travel_touches_an_area_only_while_at_risk_and_within_the_lookback(db):
     risk_area(county="朝阳区", effective_from=dt.date(2021, 12, 20), effective_to=dt.date(2021, 12, 31))
-    policy = current_policy(TODAY)
+    policy = current_policy(ScreeningPolicy, TODAY)
     assert policy.risk_lookback_days == 14  # look back to 2021-12-22
 
     def matches(*entries):
@@ -81,9 +82,11 @@ def test_s3_the_lookback_comes_from_the_policy(plan_campaign):
 
     risk_area(county="朝阳区", effective_from=dt.date(2021, 12, 1))
     entry = trip("北京市朝阳区", dt.date(2021, 12, 18))
-    assert not travel_check([entry], on=TODAY, policy=current_policy(TODAY)).matches
-    policy_update(actor=None, policy=plan_campaign.policy, risk_lookback_days=21)
-    assert travel_check([entry], on=TODAY, policy=current_policy(TODAY)).matches
+    assert not travel_check([entry], on=TODAY, policy=current_policy(ScreeningPolicy, TODAY)).matches
+    policy_update(
+        actor=None, campaign=plan_campaign, model=ScreeningPolicy, values={"risk_lookback_days": 21}
+    )
+    assert travel_check([entry], on=TODAY, policy=current_policy(ScreeningPolicy, TODAY)).matches
 
 
 def test_s3_unknown_places_are_kept_as_text_and_flagged(db):
@@ -91,7 +94,7 @@ def test_s3_unknown_places_are_kept_as_text_and_flagged(db):
     check = travel_check(
         [trip("日本东京", dt.date(2022, 1, 1)), trip("朝阳区", dt.date(2022, 1, 1))],
         on=TODAY,
-        policy=current_policy(TODAY),
+        policy=current_policy(ScreeningPolicy, TODAY),
     )
     assert [e.place for e in check.unknown] == ["日本东京", "朝阳区"]
     assert not check.matches

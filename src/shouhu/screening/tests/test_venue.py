@@ -10,7 +10,7 @@ from shouhu.accounts.tests.factories import make_user
 from shouhu.campaigns.services import policy_update
 from shouhu.common import clock
 from shouhu.screening import services
-from shouhu.screening.models import DailyScreeningCount, Screening, VenueCode, Verdict
+from shouhu.screening.models import DailyScreeningCount, Screening, ScreeningPolicy, VenueCode, Verdict
 from shouhu.screening.rules import Facts
 from shouhu.screening.tests.factories import GREEN, make_institution, risk_area
 
@@ -119,7 +119,12 @@ def test_s4_declaring_twice_in_a_minute_keeps_the_first_and_says_so(client, venu
     with at(dt.datetime(2022, 1, 5, 10, 1, 1)):
         assert client.post(f"/v/{venue.token}/", declaration()).status_code == 302
     assert Screening.objects.count() == 2
-    policy_update(actor=None, policy=plan_campaign.policy, declaration_repeat_window_seconds=120)
+    policy_update(
+        actor=None,
+        campaign=plan_campaign,
+        model=ScreeningPolicy,
+        values={"declaration_repeat_window_seconds": 120},
+    )
     with at(dt.datetime(2022, 1, 5, 10, 2, 0)):
         client.post(f"/v/{venue.token}/", declaration())
     assert Screening.objects.count() == 2
@@ -128,9 +133,9 @@ def test_s4_declaring_twice_in_a_minute_keeps_the_first_and_says_so(client, venu
 def test_s4_submissions_are_limited_per_address_and_per_venue(client, tree, venue, plan_campaign):
     policy_update(
         actor=None,
-        policy=plan_campaign.policy,
-        venue_declarations_per_address_per_hour=3,
-        venue_declarations_per_venue_per_minute=5,
+        campaign=plan_campaign,
+        model=ScreeningPolicy,
+        values={"venue_declarations_per_address_per_hour": 3, "venue_declarations_per_venue_per_minute": 5},
     )
     phones = iter(f"1390013900{n}" for n in range(10))
     for _ in range(3):

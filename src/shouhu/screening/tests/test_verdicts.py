@@ -12,7 +12,7 @@ from shouhu.common.errors import DomainError
 from shouhu.common.validation import parse_temperature
 from shouhu.orgs.models import UnitStatus
 from shouhu.screening import services
-from shouhu.screening.models import IsolationKind, RefusalReason, Screening, Verdict
+from shouhu.screening.models import IsolationKind, RefusalReason, Screening, ScreeningPolicy, Verdict
 from shouhu.screening.rules import Facts, register_closure_check
 from shouhu.screening.tests.factories import GREEN, make_institution, make_person, risk_area, trip
 
@@ -84,14 +84,21 @@ def test_s2_each_rule_refuses_with_its_reason_shown(home, county_user, facts, co
 
 def test_s2_just_below_the_limit_is_admitted_and_the_limit_is_the_policys(home, county_user, plan_campaign):
     assert screen(county_user, home, replace(GREEN, temperature=Decimal("37.2"))).verdict == Verdict.ADMITTED
-    policy_update(actor=None, policy=plan_campaign.policy, temperature_limit=Decimal("37.5"))
+    policy_update(
+        actor=None,
+        campaign=plan_campaign,
+        model=ScreeningPolicy,
+        values={"temperature_limit": Decimal("37.5")},
+    )
     assert screen(county_user, home, replace(GREEN, temperature=Decimal("37.3"))).verdict == Verdict.ADMITTED
     refused = screen(county_user, home, replace(GREEN, temperature=Decimal("37.5")))
     assert "达到或超过 37.5℃" in refused.reasons
 
 
 def test_s2_the_star_rule_is_the_policys(home, county_user, plan_campaign):
-    policy_update(actor=None, policy=plan_campaign.policy, itinerary_star_refused=False)
+    policy_update(
+        actor=None, campaign=plan_campaign, model=ScreeningPolicy, values={"itinerary_star_refused": False}
+    )
     screening = screen(county_user, home, replace(GREEN, itinerary_star=True))
     assert screening.verdict == Verdict.ADMITTED
     assert "行程码带星号" in screening.notes

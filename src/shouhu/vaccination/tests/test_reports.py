@@ -14,7 +14,7 @@ from shouhu.common.errors import ConflictError, DomainError
 from shouhu.orgs.models import UnitKind
 from shouhu.orgs.tests.factories import make_unit
 from shouhu.vaccination import region, selectors, services
-from shouhu.vaccination.models import VaccinationReport
+from shouhu.vaccination.models import VaccinationPolicy, VaccinationReport
 from shouhu.vaccination.schedule import report_schedule
 from shouhu.vaccination.tests.factories import FULL_SERIES, make_person, office_coordinator, vaccinate
 
@@ -37,7 +37,9 @@ def test_v4_periods_follow_the_policys_interval_from_the_campaigns_start(plan_ca
         (P4, dt.date(2022, 1, 9)),
     ]
     assert len(schedule.due_before(dt.date(2022, 1, 5))) == 3
-    policy_update(actor=None, policy=plan_campaign.policy, vaccination_report_interval_days=10)
+    policy_update(
+        actor=None, campaign=plan_campaign, model=VaccinationPolicy, values={"report_interval_days": 10}
+    )
     longer = report_schedule()
     assert [p.due_on for p in longer.periods_until(dt.date(2022, 1, 5))] == [
         dt.date(2021, 12, 22),
@@ -198,9 +200,9 @@ def test_v4_the_circulars_lines_come_from_the_policy(plan_campaign, tree):
     viewer = make_user("leader", tree.region)
     policy_update(
         actor=None,
-        policy=plan_campaign.policy,
-        vaccination_circular_threshold_percent=50,
-        vaccination_baseline_completeness_percent=75,
+        campaign=plan_campaign,
+        model=VaccinationPolicy,
+        values={"circular_threshold_percent": 50, "baseline_completeness_percent": 75},
     )
     circular = region.circular(viewer=viewer)
     assert circular.behind == []
