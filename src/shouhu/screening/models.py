@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
