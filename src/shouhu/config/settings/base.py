@@ -132,6 +132,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         {"server_side_binding": True, "prepare_threshold": 5}
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's own backend, with the parameters per statement SQLite allows (common/sqlite).
+    DATABASES["default"]["ENGINE"] = "shouhu.common.sqlite"
     # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
     DATABASES["default"]["OPTIONS"] = {
