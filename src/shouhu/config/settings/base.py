@@ -85,7 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # auditlog's actor and address for the request (ours: the address as limits see it).
+    "shouhu.common.middleware.AuditMiddleware",
     # Last: a view's "database is locked" becomes a 503 "please retry", not a server error.
     "shouhu.common.error_views.DatabaseBusyMiddleware",
 ]
