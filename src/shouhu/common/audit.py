@@ -25,7 +25,8 @@ from django.utils import timezone
 
 HISTORY_LIMIT = 200
 
-# Values per INSERT: below PostgreSQL's 65,535 parameters (Django keeps SQLite below its own 999).
+# Values per INSERT: below PostgreSQL's 65,535 parameters and SQLite's usual 32,766 (bulk_create
+# also keeps to what the SQLite connection allows, common/sqlite).
 _PARAMETERS_PER_STATEMENT = 30_000
 
 # The address and port of the request being handled, for entries made in its name.
