@@ -12,9 +12,9 @@ from rest_framework.throttling import AnonRateThrottle
 
 from shouhu.accounts import lockout, services
 from shouhu.accounts.roles import role_permissions
-from shouhu.accounts.throttle import client_address
 from shouhu.accounts.types import AuthedRequest
 from shouhu.common.api_views import ScopedAPIView
+from shouhu.common.clients import client_address
 from shouhu.common.permissions import PUBLIC, SIGNED_IN, MethodPermission
 
 

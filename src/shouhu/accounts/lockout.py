@@ -22,8 +22,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from shouhu.accounts.throttle import client_address
 from shouhu.common import attempts
+from shouhu.common.clients import client_address
 from shouhu.common.errors import DomainError
 
 # The requests the backend refused in this process: weak, so a finished request is forgotten.

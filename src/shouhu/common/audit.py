@@ -1,62 +1,84 @@
-"""Audit context for services.
+"""Audit context and entries for services.
 
-django-auditlog records before/after on every save of a registered model. Its middleware
-knows the session user and the IP, but API calls authenticated by token get their user only
-inside the view, so services name the actor themselves and keep the request's address.
+django-auditlog records before/after on every save of a registered model, with the actor and the
+address its `set_actor` gives it. Our `AuditMiddleware` gives it the request's user and address;
+API calls authenticated by token get their user only inside the view, so services name the actor
+themselves (`acting_as`) and keep the request's address, which this module holds for them.
+
+Set-based writes (bulk_create, bulk_update, rows not registered with auditlog) send no signals:
+`audit_bulk` and `audit_record` build the entries auditlog would have written, with its own diff,
+and `LogEntry.objects.bulk_create` writes them. Only what django-auditlog documents is used:
+`set_actor`, `get_cid`, `disable_auditlog` (honoured through its receivers' `check_disable`),
+`LogEntry`, `auditlog.diff` and the registry's methods.
+
+`serialized_data` stays empty: no model is registered with `serialize_data=True` (a test says so),
+and auditlog's serializer for it is private.
 """
 
 import contextlib
 import contextvars
-import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from auditlog.context import auditlog_value, set_actor
+from auditlog.context import set_actor
 from django.utils import timezone
+
+HISTORY_LIMIT = 200
+
+# Values per INSERT: below PostgreSQL's 65,535 parameters and SQLite's usual 32,766 (bulk_create
+# also keeps to what the SQLite connection allows, common/sqlite).
+_PARAMETERS_PER_STATEMENT = 30_000
+
+# The address and port of the request being handled, for entries made in its name.
+_request_address: contextvars.ContextVar[tuple[str | None, int | None]] = contextvars.ContextVar(
+    "audit_request_address", default=(None, None)
+)
+
+# Entries of `audit_bulk` and `audit_record` calls made inside `audit_batch`, written at its end.
+_batched: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("audit_batched", default=None)
+
+
+def _audit_user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@contextlib.contextmanager
+def request_context(*, actor: Any, remote_addr: str | None, remote_port: int | None) -> Iterator[None]:
+    """What a request's changes are audited with: its user (None when anonymous) and address,
+    for auditlog's own entries and ours, until the block ends (`AuditMiddleware`)."""
+    token = _request_address.set((remote_addr, remote_port))
+    try:
+        with set_actor(_audit_user(actor), remote_addr=remote_addr, remote_port=remote_port):
+            yield
+    finally:
+        _request_address.reset(token)
 
 
 @contextlib.contextmanager
 def acting_as(actor: Any) -> Iterator[None]:
-    try:
-        current = auditlog_value.get()
-    except LookupError:
-        current = {}
-    with set_actor(
-        actor if getattr(actor, "is_authenticated", False) else None,
-        remote_addr=current.get("remote_addr"),
-        remote_port=current.get("remote_port"),
-    ):
+    """Saves inside the block are audited in `actor`'s name, with the request's address."""
+    remote_addr, remote_port = _request_address.get()
+    with set_actor(_audit_user(actor), remote_addr=remote_addr, remote_port=remote_port):
         yield
-
-
-HISTORY_LIMIT = 200
-
-# Entries of `audit_bulk` calls made inside `audit_batch`, waiting to be inserted together.
-_batched: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
-    "audit_batched", default=None
-)
 
 
 @contextlib.contextmanager
 def audit_batch() -> Iterator[None]:
-    """Collect the entries of every `audit_bulk` inside the block and insert them with one
-    statement at its end: a booking audits new persons and its texts in one round trip. Use it
-    inside the transaction; when the block raises, nothing is inserted. Nested blocks join the
-    outer one. Do not catch a rolled-back savepoint's error inside the block: its entries would
-    still be inserted."""
+    """Collect the entries of every `audit_bulk` and `audit_record` inside the block and write them
+    with one statement at its end: a booking audits new persons and its texts in one round trip.
+    Use it inside the transaction; when the block raises, nothing is written. Nested blocks join
+    the outer one. Do not catch a rolled-back savepoint's error inside the block: its entries would
+    still be written."""
     if _batched.get() is not None:
         yield
         return
-    pending: list[dict[str, Any]] = []
+    pending: list[Any] = []
     token = _batched.set(pending)
     try:
         yield
     finally:
         _batched.reset(token)
-    if pending:
-        from auditlog.models import LogEntry
-
-        _insert(LogEntry, pending)
+    _save(pending)
 
 
 def history_of(*objects: Any) -> list[Any]:
@@ -83,54 +105,61 @@ def audit_bulk(
 
     bulk_create and bulk_update send no signals, so set-based writes (large imports) log here:
     one entry per created object and one per (before, after, changed fields) of an updated
-    one, with auditlog's own diff (its include/exclude and mask settings), the actor and the
-    request's address as `acting_as` gives them. The entries are inserted with multi-row
-    statements: LogEntry objects and bulk_create cost more than the diffs.
+    one, with auditlog's own diff (its include/exclude and mask settings), `actor` and the
+    request's address and correlation id. Joins an open `audit_batch`. Returns the entries made.
     """
-    from auditlog.context import auditlog_disabled
     from auditlog.diff import model_instance_diff
-    from auditlog.models import LogEntry
+    from auditlog.models import DEFAULT_OBJECT_REPR, LogEntry
     from auditlog.registry import auditlog
     from django.conf import settings
     from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import ObjectDoesNotExist
     from django.utils.encoding import smart_str
 
-    if auditlog_disabled.get():
+    if not _auditing():
         return 0
-    common = _shared_fields(actor)
+    shared = _shared_fields(actor)
     as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
-    entries: list[dict[str, Any]] = []
+    entries: list[Any] = []
 
     def add(action: int, obj: Any, changes: dict[str, Any] | None) -> None:
-        if not changes or not auditlog.contains(type(obj)):
+        if not changes:
             return
+        try:
+            object_repr = smart_str(obj)
+        except ObjectDoesNotExist:
+            object_repr = DEFAULT_OBJECT_REPR
         get_additional_data = getattr(obj, "get_additional_data", None)
         entries.append(
-            {
-                "content_type_id": ContentType.objects.get_for_model(obj).pk,
-                "object_pk": str(obj.pk),
-                "object_id": obj.pk if isinstance(obj.pk, int) else None,
-                "object_repr": smart_str(obj),
-                "serialized_data": LogEntry.objects._get_serialized_data_or_none(obj),
-                "action": action,
-                "changes": changes,
-                "additional_data": get_additional_data() if callable(get_additional_data) else None,
-            }
+            LogEntry(
+                content_type_id=ContentType.objects.get_for_model(obj).pk,
+                object_pk=str(obj.pk),
+                object_id=obj.pk if isinstance(obj.pk, int) else None,
+                object_repr=object_repr,
+                action=action,
+                changes=changes,
+                additional_data=get_additional_data() if callable(get_additional_data) else None,
+                **shared,
+            )
         )
 
-    plans: dict[type, list[tuple[Any, Callable[[str], str] | None]]] = {}
+    plans: dict[type, list[tuple[Any, Callable[[str], str] | None]] | None] = {}
     for obj in created:
-        if as_json:
-            add(LogEntry.Action.CREATE, obj, model_instance_diff(None, obj, use_json_for_changes=True))
-            continue
         model = type(obj)
         if model not in plans:
-            plans[model] = _creation_plan(model) if auditlog.contains(model) else []
-        add(LogEntry.Action.CREATE, obj, _creation_diff(obj, plans[model]))
+            plans[model] = _creation_plan(model) if auditlog.contains(model) else None
+        plan = plans[model]
+        if plan is None:
+            continue
+        if as_json:
+            add(LogEntry.Action.CREATE, obj, model_instance_diff(None, obj, use_json_for_changes=True))
+        else:
+            add(LogEntry.Action.CREATE, obj, _creation_diff(obj, plan))
     for before, after, fields in updated:
-        changes = model_instance_diff(before, after, fields_to_check=fields, use_json_for_changes=as_json)
-        add(LogEntry.Action.UPDATE, after, changes)
-    _write(entries, common)
+        if auditlog.contains(type(after)):
+            changes = model_instance_diff(before, after, fields_to_check=fields, use_json_for_changes=as_json)
+            add(LogEntry.Action.UPDATE, after, changes)
+    _write(entries)
     return len(entries)
 
 
@@ -139,137 +168,69 @@ def audit_record(*, actor: Any, obj: Any, action: int, changes: dict[str, Any], 
     audited on every save (bookings the public makes by the thousand) whose change by a staff
     member must still name them. `changes`: field -> [before, after] as text. Joins an open
     `audit_batch` (no statement of its own then)."""
-    from auditlog.context import auditlog_disabled
+    from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    if auditlog_disabled.get():
+    if not _auditing():
         return
-    entry = {
-        "content_type_id": ContentType.objects.get_for_model(obj).pk,
-        "object_pk": str(obj.pk),
-        "object_id": obj.pk if isinstance(obj.pk, int) else None,
-        "object_repr": object_repr,
-        "serialized_data": None,
-        "action": action,
-        "changes": changes,
-        "additional_data": None,
-    }
-    _write([entry], _shared_fields(actor))
+    entry = LogEntry(
+        content_type_id=ContentType.objects.get_for_model(obj).pk,
+        object_pk=str(obj.pk),
+        object_id=obj.pk if isinstance(obj.pk, int) else None,
+        object_repr=object_repr,
+        action=action,
+        changes=changes,
+        additional_data=None,
+        **_shared_fields(actor),
+    )
+    _write([entry])
+
+
+def _auditing() -> bool:
+    """False inside auditlog's `disable_auditlog()`, as its own receivers decide it."""
+    from auditlog.receivers import check_disable
+
+    allowed: list[bool] = []
+    check_disable(allowed.append)(True)
+    return bool(allowed)
 
 
 def _shared_fields(actor: Any) -> dict[str, Any]:
-    """What every entry of one call shares: the actor and the request's address and id."""
+    """What every entry of one call shares: the actor, the request's address and correlation id,
+    and the time (one stamp, as save() gives each entry its own of the same moment)."""
     from auditlog.cid import get_cid
 
-    try:
-        context = auditlog_value.get()
-    except LookupError:
-        context = {}
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _audit_user(actor)
+    remote_addr, remote_port = _request_address.get()
     return {
         "actor_id": user.pk if user else None,
         "actor_email": getattr(user, "email", None) if user else None,
-        "remote_addr": context.get("remote_addr"),
-        "remote_port": context.get("remote_port"),
+        "remote_addr": remote_addr,
+        "remote_port": remote_port,
         "cid": get_cid(),
-        "timestamp": timezone.now(),  # LogEntry's own default, as save() would stamp it
+        "timestamp": timezone.now(),
+        # Given, not left to the fields' defaults: looking those up costs more than the rest.
+        "id": None,
+        "serialized_data": None,
         "changes_text": "",
     }
 
 
-def _write(entries: list[dict[str, Any]], common: dict[str, Any]) -> None:
+def _write(entries: list[Any]) -> None:
+    batched = _batched.get()
+    if batched is not None:
+        batched.extend(entries)
+    else:
+        _save(entries)
+
+
+def _save(entries: list[Any]) -> None:
+    if not entries:
+        return
     from auditlog.models import LogEntry
 
-    batched = _batched.get()
-    rows = [{**entry, **common} for entry in entries]
-    if batched is not None:
-        batched.extend(rows)
-    elif rows:
-        _insert(LogEntry, rows)
-
-
-# Columns whose Python values (None, int, str) go to the database driver as they are.
-_PLAIN_COLUMNS = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "CharField",
-    "ForeignKey",
-    "IntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "TextField",
-}
-# Values that compare by value, so one of them can stand for a whole column.
-_SCALARS = (type(None), bool, int, str, dt.datetime)
-
-
-# Values per statement: below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-_PARAMETERS_PER_STATEMENT = 30_000
-
-
-# psycopg parses a statement again on every call once it has more parameters than this.
-_CACHED_STATEMENT_PARAMETERS = 50
-
-
-def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
-    """INSERT rows (values by attname) with multi-row statements, values prepared as bulk_create
-    would. A small batch whose columns share values (the actor, the request's address, …) sends
-    each shared value once, by name: a clerk's booking made 75 parameters with fifteen columns of
-    five entries, and psycopg parses a statement of more than 50 again on every call. Large batches
-    (imports) keep one positional parameter per value: naming 30,000 of them costs more."""
-    from django.db import connections, router
-
-    connection = connections[router.db_for_write(model)]
-    names = list(rows[0])
-    fields = [model._meta.get_field(name) for name in names]
-    plain = [field.get_internal_type() in _PLAIN_COLUMNS for field in fields]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns_sql = ", ".join(quote(f.column) for f in fields)
-
-    def prepare(value: Any, field: Any, is_plain: bool) -> Any:
-        return value if is_plain else field.get_db_prep_save(value, connection)
-
-    first = rows[0]
-    same = [
-        isinstance(first[name], _SCALARS)
-        and all(type(row[name]) is type(first[name]) and row[name] == first[name] for row in rows)
-        for name in names
-    ]
-    named = sum(same) + (len(names) - sum(same)) * len(rows)
-    columns = list(zip(names, fields, plain, same, strict=True))
-    if named <= _CACHED_STATEMENT_PARAMETERS < len(names) * len(rows):
-        # "(%(c0r{row})s, %(c1)s, …)": the shared columns by their one name, the others by row.
-        row_sql = "({})".format(
-            ", ".join(f"%(c{i})s" if is_same else f"%(c{i}r{{row}})s" for i, is_same in enumerate(same))
-        )
-        params: dict[str, Any] = {}
-        for i, (name, field, is_plain, is_same) in enumerate(columns):
-            for number, row in enumerate(rows[:1] if is_same else rows):
-                params[f"c{i}" if is_same else f"c{i}r{number}"] = prepare(row[name], field, is_plain)
-        values_sql = ", ".join(row_sql.format(row=number) for number in range(len(rows)))
-        with connection.cursor() as cursor:
-            # Only quoted names and parameter names are formatted in; every value is a parameter.
-            cursor.execute(f"INSERT INTO {table} ({columns_sql}) VALUES {values_sql}", params)  # noqa: S608
-        return
-    # Shared values are prepared once, the others row by row.
-    once = {
-        name: prepare(first[name], field, is_plain) for name, field, is_plain, is_same in columns if is_same
-    }
-    per_statement = max(1, _PARAMETERS_PER_STATEMENT // len(names))
-    row_sql = "({})".format(", ".join(["%s"] * len(names)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            values = [
-                once[name] if is_same else prepare(row[name], field, is_plain)
-                for row in chunk
-                for name, field, is_plain, is_same in columns
-            ]
-            # Only quoted table and column names are formatted in; every value is a parameter.
-            sql = f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join([row_sql] * len(chunk))}"  # noqa: S608
-            cursor.execute(sql, values)
+    columns = sum(1 for field in LogEntry._meta.concrete_fields if not field.primary_key)
+    LogEntry.objects.bulk_create(entries, batch_size=_PARAMETERS_PER_STATEMENT // columns)
 
 
 # For a new object auditlog diffs every tracked field against None, which it renders "None"

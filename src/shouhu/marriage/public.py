@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from shouhu.accounts.throttle import client_address
 from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.common import clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.bounds import parse_day
+from shouhu.common.clients import client_address
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.marriage import booking_requests, selectors, services, throttle

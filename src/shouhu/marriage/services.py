@@ -651,7 +651,9 @@ def _booking_create(
         if booking.status == BookingStatus.BOOKED
         else notices.waiting_text(booking)
     )
-    messages_enqueue(unit=booking.unit, phones=[p.phone for p in parties], body=body, kind="marriage.booking")
+    messages_enqueue(
+        actor=actor, unit=booking.unit, phones=[p.phone for p in parties], body=body, kind="marriage.booking"
+    )
     # The parties just written are all of the booking's: whoever shows them need not read them back.
     shown = booking.parties.all()
     shown._result_cache, shown._prefetch_done = written, True  # type: ignore[attr-defined]

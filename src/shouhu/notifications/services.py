@@ -8,7 +8,6 @@ from shouhu.accounts.models import User
 from shouhu.common import clock
 from shouhu.common.audit import acting_as, audit_bulk
 from shouhu.common.errors import DomainError
-from shouhu.common.rows import insert_returning
 from shouhu.notifications.models import MessageStatus, OutboxMessage
 from shouhu.notifications.senders import Sender, SendFailed, configured_sender
 from shouhu.orgs.models import OrgUnit
@@ -31,11 +30,11 @@ def message_enqueue(*, unit: OrgUnit, phone: str, body: str, kind: str) -> Outbo
     )
 
 
-def messages_enqueue(*, unit: OrgUnit, phones: list[str], body: str, kind: str) -> list[OutboxMessage]:
+def messages_enqueue(
+    *, actor: User | None, unit: OrgUnit, phones: list[str], body: str, kind: str
+) -> list[OutboxMessage]:
     """`message_enqueue` for several phones in one insert (one text per distinct number), audited
-    as save() would have been, with the actor of the surrounding request or `acting_as`."""
-    from auditlog.context import auditlog_value
-
+    as save() would have been, in `actor`'s name (None: the public's own request)."""
     messages: dict[str, OutboxMessage] = {}
     for phone in phones:
         try:
@@ -56,11 +55,8 @@ def messages_enqueue(*, unit: OrgUnit, phones: list[str], body: str, kind: str) 
                 body=body.strip(),
             ),
         )
-    created = insert_returning([messages[phone] for phone in sorted(messages)])
-    try:
-        actor = auditlog_value.get().get("actor")
-    except LookupError:
-        actor = None
+    # bulk_create sets the keys from INSERT … RETURNING (PostgreSQL, SQLite 3.35+).
+    created = OutboxMessage.objects.bulk_create([messages[phone] for phone in sorted(messages)])
     audit_bulk(actor=actor, created=created)
     return created
 

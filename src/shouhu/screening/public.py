@@ -17,9 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from shouhu.accounts.throttle import client_address
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
+from shouhu.common.clients import client_address
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error
 from shouhu.screening import selectors, services

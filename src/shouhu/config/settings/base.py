@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # auditlog's actor and address for the request (ours: the address as limits see it).
+    "shouhu.common.middleware.AuditMiddleware",
     # Last: a view's "database is locked" becomes a 503 "please retry", not a server error.
     "shouhu.common.error_views.DatabaseBusyMiddleware",
 ]
@@ -133,6 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         {"server_side_binding": True, "prepare_threshold": 5}
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's own backend, with the parameters per statement SQLite allows (common/sqlite).
+    DATABASES["default"]["ENGINE"] = "shouhu.common.sqlite"
     # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
     DATABASES["default"]["OPTIONS"] = {
@@ -245,7 +248,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
     # DRF's throttles key on the client address. Unset, DRF would take it from X-Forwarded-For,
     # which a client reaching the server directly can rotate at will; behind the proxy, which
-    # overwrites that header, the one address in it is the client's (shouhu.accounts.throttle).
+    # overwrites that header, the one address in it is the client's (shouhu.common.clients).
     "NUM_PROXIES": 1 if SHOUHU_BEHIND_PROXY else 0,
 }
 SPECTACULAR_SETTINGS = {

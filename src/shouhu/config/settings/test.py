@@ -16,7 +16,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_USE_FINDERS = True
 ALLOWED_HOSTS = ["*"]
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get(  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "shouhu.common.sqlite" and not os.environ.get(  # noqa: F405
     "DATABASE_URL"
 ):
     DATABASES["default"]["TEST"] = {"NAME": ""}  # noqa: F405  in memory

@@ -250,7 +250,7 @@ def test_x2_rescheduling_is_limited_like_requests(client, registry, plan_campaig
 def test_x1_an_ipv6_client_is_counted_by_its_64():
     from django.test import RequestFactory
 
-    from shouhu.accounts.throttle import client_address
+    from shouhu.common.clients import client_address
 
     factory = RequestFactory()
     one = client_address(factory.get("/", REMOTE_ADDR="2001:db8:1:2::1"))

@@ -76,11 +76,13 @@ def test_m2_several_phones_are_queued_in_one_insert_audited_once_per_number(
 ):
     from auditlog.models import LogEntry
 
-    from shouhu.common.audit import acting_as
-
-    with acting_as(county_user), django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(3):
         made = services.messages_enqueue(
-            unit=unit, phones=[PHONE, "139 1234 5678", "13800000000"], body="预约成功", kind="test"
+            actor=county_user,
+            unit=unit,
+            phones=[PHONE, "139 1234 5678", "13800000000"],
+            body="预约成功",
+            kind="test",
         )
     assert sorted(m.phone for m in OutboxMessage.objects.all()) == ["13800000000", PHONE]
     assert len(made) == 2
@@ -90,5 +92,7 @@ def test_m2_several_phones_are_queued_in_one_insert_audited_once_per_number(
     assert {e.actor_id for e in entries} == {county_user.pk}
     assert entries.count() == 2
     with pytest.raises(DomainError):
-        services.messages_enqueue(unit=unit, phones=["13700000000", "123"], body="预约成功", kind="test")
+        services.messages_enqueue(
+            actor=county_user, unit=unit, phones=["13700000000", "123"], body="预约成功", kind="test"
+        )
     assert OutboxMessage.objects.count() == 2

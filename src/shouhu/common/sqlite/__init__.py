@@ -1,0 +1,1 @@
+"""SQLite as the project uses it (settings.DATABASES ENGINE "shouhu.common.sqlite")."""
