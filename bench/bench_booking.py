@@ -103,7 +103,7 @@ def _registry() -> list[Slot]:
         actor=None, unit=unit, daily_quota=SLOTS * SEATS_PER_SLOT, open_weekdays="1234567"
     )
     day = clock.today() + dt.timedelta(1)  # not a policy threshold: tomorrow
-    return services.slots_for_day(unit=unit, day=day)[:SLOTS]
+    return services.slots_make(unit=unit, day=day)[:SLOTS]
 
 
 class _Target:

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from shouhu.campaigns.policy import current_policy
 from shouhu.common.audit import audit_bulk
 from shouhu.config.urls import urlpatterns as project_urlpatterns
-from shouhu.marriage import notices, services
+from shouhu.marriage import notices, selectors, services
 from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, Slot
 from shouhu.notifications.models import OutboxMessage
 from shouhu.orgs.models import OrgUnit
@@ -117,7 +117,7 @@ def hand_written_booking(request: HttpRequest) -> HttpResponse:
                 ).values
             )
         policy = current_policy(MarriagePolicy, slot.date)
-        refusal = services.day_refusal(unit=unit, day=slot.date, policy=policy)
+        refusal = selectors.day_refusal(unit=unit, day=slot.date, policy=policy)
         if refusal:
             return JsonResponse({"detail": refusal}, status=409)
         cursor.execute(_PEOPLE_SQL, [v["id_index"] for v in values])
@@ -126,7 +126,7 @@ def hand_written_booking(request: HttpRequest) -> HttpResponse:
         now = dt.datetime.now(dt.UTC)
         encrypt = Person._meta.get_field("id_number").get_db_prep_save
         people = [Person(**v, created_at=now, updated_at=now) for v in values]
-        booking = Booking(code=services._new_code(), unit=unit, slot=slot, date=slot.date)
+        booking = Booking(code=services.new_booking_code(), unit=unit, slot=slot, date=slot.date)
         body = notices.booked_text(booking, policy)
         texts = [
             OutboxMessage(

@@ -15,8 +15,9 @@ class AlertOutput(serializers.Serializer):
     """One alert as its recipient sees it: the alert and their own read/acknowledged state."""
 
     id = serializers.IntegerField(source="alert.pk")
-    # A declared field, not Field.source: DRF's metaclass moves declared fields into _declared_fields
-    # at class creation, and the key in the body must be "source" like the model's field.
+    # A declared field, not Field.source: DRF's serializer metaclass takes declared fields out of the
+    # class's attributes when the class is made, and the key in the body must be "source" like the
+    # model's field.
     source = serializers.CharField(source="alert.source")  # type: ignore[assignment]
     source_label = serializers.CharField(source="alert.source_label")
     kind = serializers.CharField(source="alert.kind")

@@ -3,10 +3,8 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db import connection
-from django.db.models import Model, Q, QuerySet, prefetch_related_objects
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +24,6 @@ from shouhu.campaigns.models import (
 from shouhu.campaigns.policy import current_policy, policy_models, policy_of
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
-from shouhu.common.rows import columns, select_rows
 from shouhu.orgs.models import OrgUnit
 
 
@@ -127,36 +124,13 @@ class ServiceAvailability:
         return self.reason
 
 
-def suspensions_in_force_sql(*, service: str, unit: OrgUnit, on: dt.date) -> tuple[str, list[Any]]:
-    """FROM and WHERE of the suspensions of `service` at `unit` or above it in force on `on`
-    (the conditions of `_in_force_on`), table alias `s`, with their parameters: for this module's
-    own query and for statements of other modules that ask the same in passing."""
-    ancestor_paths = OrgUnit.path_and_ancestors(unit.path)
-    quote = connection.ops.quote_name
-    sql = f"""
-        FROM {quote(ServiceSuspension._meta.db_table)} s
-        JOIN {quote(OrgUnit._meta.db_table)} u ON u.id = s.unit_id
-        WHERE s.service = %s AND u.path IN ({", ".join(["%s"] * len(ancestor_paths))})
-          AND s.starts_on <= %s AND s.ends_on >= %s
-          AND (s.lifted_at IS NULL OR s.lifted_at >= %s)
-    """  # only table names and placeholders are formatted in; every value is a parameter
-    day = connection.ops.adapt_datefield_value(on)
-    lifted_after = connection.ops.adapt_datetimefield_value(_start_of_next_day(on))
-    return sql, [service, *ancestor_paths, day, day, lifted_after]
-
-
-def _suspensions_in_force(*, service: str, unit: OrgUnit, on: dt.date) -> list[ServiceSuspension]:
+def suspensions_in_force(*, service: str, unit: OrgUnit, on: dt.date) -> QuerySet[ServiceSuspension]:
     """The suspensions of `service` at `unit` or above it in force on `on`, "limited" before
-    "suspended". Written as SQL: every screening and booking asks, nearly always to hear "none",
-    and the ORM took three times as long to compile it as the database to answer. The units are
-    fetched only when there is something to say."""
-    where, params = suspensions_in_force_sql(service=service, unit=unit, on=on)
-    sql = f"SELECT {columns(ServiceSuspension, 's')} {where} ORDER BY s.mode, s.starts_on, s.id"
-    rows = select_rows(sql, params, (ServiceSuspension, "s"))
-    suspensions = [suspension for (suspension,) in rows]
-    if suspensions:
-        prefetch_related_objects(suspensions, "unit")
-    return suspensions
+    "suspended": for this module's answer and for other modules' queries that ask the same in
+    passing (as an `Exists`)."""
+    return ServiceSuspension.objects.filter(
+        _in_force_on(on), service=service, unit__path__in=OrgUnit.path_and_ancestors(unit.path)
+    ).order_by("mode", "starts_on", "pk")
 
 
 # The service names of the reasons, in the reader's language (ServiceType's labels are the stored
@@ -175,7 +149,7 @@ def service_availability(*, service: str, unit: OrgUnit, on: dt.date) -> Service
     A suspension registered at a unit applies to its whole subtree (a county bureau that
     suspends marriage registration suspends it at every registry of the county).
     """
-    suspensions = _suspensions_in_force(service=service, unit=unit, on=on)
+    suspensions = list(suspensions_in_force(service=service, unit=unit, on=on).select_related("unit"))
     if not suspensions:
         return ServiceAvailability(is_open=True)
     label = str(_SERVICE_NAMES.get(ServiceType(service), ServiceType(service).label))

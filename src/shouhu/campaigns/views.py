@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns import selectors, services
@@ -34,6 +35,7 @@ from shouhu.orgs.selectors import access_unit, unit_list
 
 
 @login_required
+@require_safe
 def calendar(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
     campaign = campaign_on()
@@ -64,6 +66,7 @@ def calendar(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def campaign_current(request: AuthedHttpRequest) -> HttpResponse:
     campaign = campaign_on()
     if campaign is None:
@@ -100,6 +103,7 @@ def _policy_rows(policy: ModulePolicy) -> list[tuple[str, object]]:
 
 
 @login_required
+@require_safe
 def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     """The phases and every module's policy, in the plan's order; each module's rules are saved
     on their own (the form names its module)."""
@@ -182,6 +186,7 @@ def phase_edit(request: AuthedHttpRequest, phase_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def holiday_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
     year_form = HolidayYearForm(request.GET or None)
@@ -219,6 +224,7 @@ SUSPENSION_COLUMNS = [
 
 
 @login_required
+@require_safe
 def suspension_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW_SUSPENSIONS)
     filter_form = SuspensionFilterForm(request.GET or None)
@@ -255,6 +261,7 @@ def suspension_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def suspension_detail(request: AuthedHttpRequest, suspension_id: int) -> HttpResponse:
     require(request, CampaignPerm.VIEW_SUSPENSIONS)
     suspension = selectors.access_suspension(request.user, suspension_id)
@@ -282,6 +289,7 @@ def suspension_detail(request: AuthedHttpRequest, suspension_id: int) -> HttpRes
 
 
 @login_required
+@require_safe
 def campaign_history(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     require(request, CampaignPerm.VIEW_HISTORY)
     campaign = selectors.access_campaign(request.user, campaign_id)
@@ -294,6 +302,7 @@ def campaign_history(request: AuthedHttpRequest, campaign_id: int) -> HttpRespon
 
 
 @login_required
+@require_safe
 def suspension_history(request: AuthedHttpRequest, suspension_id: int) -> HttpResponse:
     require(request, CampaignPerm.VIEW_HISTORY)
     suspension = selectors.access_suspension(request.user, suspension_id)

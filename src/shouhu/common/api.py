@@ -4,8 +4,6 @@ Every error, whatever raised it, reaches the client as
 `{"error": {"code": "...", "message": "中文说明", "fields": {"field": ["…"]}}}`.
 """
 
-import copy
-import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -34,62 +32,12 @@ MESSAGES_BY_CODE = {
 }
 
 
-class LeanSerializer(serializers.Serializer):
-    """A Serializer that copies its plain fields for each instance instead of building them again.
-
-    DRF deep-copies every declared field for every serializer instance, and deep-copying a field
-    runs its __init__ again. On the booking endpoint that was a fifth of what the API spends on
-    top of the same work written by hand (bench_booking). A plain field holds nothing of its own
-    between bind(), which sets its name and parent on the copy, and use, so a shallow copy serves.
-    Every other field (nested serializers, lists, dicts, relations) is deep-copied as usual."""
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        return {
-            name: _shallow_copy(field) if copyable else copy.deepcopy(field)
-            for name, field, copyable in _declared(type(self))
-        }
-
-
-@functools.cache
-def _declared(serializer: type[serializers.Serializer]) -> tuple[tuple[str, serializers.Field, bool], ...]:
-    # Declared fields are fixed when the class is made: whether each may be copied is too.
-    return tuple((name, field, _copyable(field)) for name, field in serializer._declared_fields.items())
-
-
-def _shallow_copy(field: serializers.Field) -> serializers.Field:
-    # What copy.copy does for these fields, without its generic protocol (a third of the cost).
-    clone = object.__new__(type(field))
-    clone.__dict__.update(field.__dict__)
-    return clone
-
-
-# Fields that keep nothing mutable of their own: no child field, no related field, no collection.
-_COPYABLE_FIELDS = (
-    serializers.BooleanField,
-    serializers.CharField,
-    serializers.ChoiceField,
-    serializers.DateField,
-    serializers.DateTimeField,
-    serializers.DecimalField,
-    serializers.FloatField,
-    serializers.IntegerField,
-    serializers.TimeField,
-)
-
-
-def _copyable(field: serializers.Field) -> bool:
-    return (
-        isinstance(field, _COPYABLE_FIELDS)
-        and not isinstance(field, serializers.MultipleChoiceField)
-        and not isinstance(field.default, list | dict | set)
-    )
-
-
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    # A declared field, not the Serializer.fields property: DRF's metaclass moves declared fields
-    # into _declared_fields at class creation, and the error body's key must be "fields".
+    # A declared field, not the Serializer.fields property: DRF's serializer metaclass takes declared
+    # fields out of the class's attributes when the class is made, and the error body's key must be
+    # "fields".
     fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField())
     )

@@ -8,19 +8,18 @@ from rest_framework.response import Response
 from shouhu.accounts.types import AuthedRequest
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.common import bounds
-from shouhu.common.api import LeanSerializer, ObjectIdField
+from shouhu.common.api import ObjectIdField
 from shouhu.common.api_views import ScopedAPIView, paginated
 from shouhu.common.errors import DomainError
 from shouhu.marriage import selectors, services
 from shouhu.marriage.forms import PARTY_ID_TYPES
-from shouhu.marriage.models import Booking, BookingStatus, NonComplianceReport, RecipientKind, ReportStatus
+from shouhu.marriage.models import BookingStatus, NonComplianceReport, RecipientKind, ReportStatus
 from shouhu.marriage.permissions import MarriagePerm
-from shouhu.orgs.models import OrgUnit
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
 
-class PartyOutput(LeanSerializer):
+class PartyOutput(serializers.Serializer):
     role = serializers.CharField()
     name = serializers.CharField()
     id_type = serializers.CharField(source="person.id_type")
@@ -29,7 +28,7 @@ class PartyOutput(LeanSerializer):
     is_hmt = serializers.BooleanField()
 
 
-class BookingOutput(LeanSerializer):
+class BookingOutput(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     unit = serializers.IntegerField(source="unit_id")
@@ -69,14 +68,14 @@ class BookingListApi(ScopedAPIView):
         return paginated(self, request, bookings, BookingOutput)
 
 
-class PartyInput(LeanSerializer):
+class PartyInput(serializers.Serializer):
     name = serializers.CharField(max_length=30)
     id_type = serializers.ChoiceField(choices=PARTY_ID_TYPES)
     id_number = serializers.CharField(max_length=30)
     phone = serializers.CharField(max_length=20)
 
 
-class BookingCreateInput(LeanSerializer):
+class BookingCreateInput(serializers.Serializer):
     slot = ObjectIdField()
     party_a = PartyInput()
     party_b = PartyInput()
@@ -105,13 +104,9 @@ class BookingCreateApi(ScopedAPIView):
             actor=request.user,
             disclose=services.disclose_to_staff(request.user),
         )
-        return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
-
-
-def _fresh(booking: Booking) -> Booking:
-    return (
-        Booking.objects.select_related("unit", "slot").prefetch_related("parties__person").get(pk=booking.pk)
-    )
+        return Response(
+            BookingOutput(selectors.booking_with_parties(booking)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class BookingDetailApi(ScopedAPIView):
@@ -129,7 +124,7 @@ class BookingCancelApi(ScopedAPIView):
     def post(self, request: AuthedRequest, booking_id: int) -> Response:
         booking = selectors.access_booking(request.user, booking_id)
         services.booking_cancel(booking=booking, actor=request.user, reason="登记机关取消")
-        return Response(BookingOutput(_fresh(booking)).data)
+        return Response(BookingOutput(selectors.booking_fresh(booking)).data)
 
 
 class BookingCheckInApi(ScopedAPIView):
@@ -139,7 +134,7 @@ class BookingCheckInApi(ScopedAPIView):
     def post(self, request: AuthedRequest, booking_id: int) -> Response:
         booking = selectors.access_booking(request.user, booking_id)
         services.counter_check_in(actor=request.user, booking=booking)
-        return Response(BookingOutput(_fresh(booking)).data)
+        return Response(BookingOutput(selectors.booking_fresh(booking)).data)
 
 
 class ReportOutput(serializers.Serializer):
@@ -225,7 +220,7 @@ class RecipientCreateApi(ScopedAPIView):
         values = data.validated_data
         unit = None
         if values.get("unit") is not None:
-            unit = OrgUnit.objects.filter(pk=values["unit"]).first()
+            unit = selectors.recipient_unit(values["unit"])
             if unit is None:
                 raise DomainError("未找到该单位", code="invalid", field_errors={"unit": ["未找到该单位"]})
         recipient = services.report_recipient_add(actor=request.user, kind=values["kind"], unit=unit)

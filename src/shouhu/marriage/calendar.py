@@ -9,20 +9,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db.models import BooleanField, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
 from shouhu.campaigns.calendar import qixi
 from shouhu.campaigns.models import Holiday, HolidayKind, ServiceType
-from shouhu.campaigns.selectors import ServiceAvailability, service_availability, suspensions_in_force_sql
-from shouhu.marriage.models import (
-    DateOverride,
-    MarriagePolicy,
-    RegistrySettings,
-    SlotPlan,
-    SlotTemplate,
-    SurgeDate,
-)
+from shouhu.campaigns.selectors import ServiceAvailability, service_availability, suspensions_in_force
+from shouhu.marriage.models import MarriagePolicy, RegistrySettings, SlotPlan, SlotTemplate, SurgeDate
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 
 
@@ -82,76 +76,76 @@ def booking_opens_on(surge: SurgeDate, policy: MarriagePolicy) -> dt.date:
     return surge.date - dt.timedelta(days=days)
 
 
-_FACT_NAMES = (
-    "settings_id",
-    "settings_weekdays",
-    "settings_quota",
-    "override_id",
-    "override_is_open",
-    "override_quota",
-    "override_note",
-    "holiday_kind",
-    "holiday_name",
-    "surge_id",
-    "surge_name",
-    "surge_is_computed",
-    "surge_quota",
-    "surge_opens_days",
-    "has_normal",
-    "has_surge",
-    "suspended_or_limited",
-)
+def slot_templates(unit: OrgUnit) -> dict[str, list[SlotTemplate]]:
+    """The registry's slot plans by plan, each in order of time: read once for many days."""
+    plans: dict[str, list[SlotTemplate]] = {SlotPlan.NORMAL: [], SlotPlan.SURGE: []}
+    for template in SlotTemplate.objects.filter(unit=unit).order_by("starts_at"):
+        plans[template.plan].append(template)
+    return plans
 
 
 def _day_facts(unit: OrgUnit, day: dt.date, *, with_suspensions: bool) -> dict[str, Any]:
     """The registry's settings, its override of `day`, the holiday and the surge date of `day`,
     whether it has normal and surge slot plans and (`with_suspensions`) whether a C4 suspension
-    touches the day, in one statement: every booking asks. Written as SQL because the ORM took
-    longer to compile it with subqueries than to run five queries."""
-    tables = {
-        model.__name__: connection.ops.quote_name(model._meta.db_table)
-        for model in (RegistrySettings, DateOverride, Holiday, SurgeDate, SlotTemplate)
-    }
-    suspensions = "NULL"
-    suspension_params: list[Any] = []
+    touches the day, in one statement: every booking asks."""
+
+    # One subquery per table, not per column: building each one costs the ORM more than the
+    # database takes to answer the whole statement.
+    holiday = Subquery(Holiday.objects.filter(date=day).values(row=JSONObject(kind="kind", name="name"))[:1])
+    surge = Subquery(
+        SurgeDate.objects.filter(date=day).values(
+            row=JSONObject(
+                id="pk",
+                name="name",
+                is_computed="is_computed",
+                daily_quota="daily_quota",
+                booking_opens_days="booking_opens_days",
+            )
+        )[:1]
+    )
+
+    def has_plan(plan: str) -> Exists:
+        return Exists(SlotTemplate.objects.filter(unit=OuterRef("pk"), plan=plan))
+
+    suspended_or_limited: Exists | Value = Value(None, output_field=BooleanField(null=True))
     if with_suspensions:
-        where, suspension_params = suspensions_in_force_sql(
-            service=ServiceType.MARRIAGE_REGISTRATION, unit=unit, on=day
+        suspended_or_limited = Exists(
+            suspensions_in_force(service=ServiceType.MARRIAGE_REGISTRATION, unit=unit, on=day)
         )
-        suspensions = f"EXISTS (SELECT 1 {where})"
-    sql = f"""
-        SELECT r.id, r.open_weekdays, r.daily_quota, o.id, o.is_open, o.daily_quota, o.note,
-               h.kind, h.name, g.id, g.name, g.is_computed, g.daily_quota, g.booking_opens_days,
-               EXISTS (SELECT 1 FROM {tables["SlotTemplate"]} t WHERE t.unit_id = %s AND t.plan = %s),
-               EXISTS (SELECT 1 FROM {tables["SlotTemplate"]} t WHERE t.unit_id = %s AND t.plan = %s),
-               {suspensions}
-        FROM (SELECT 1 AS one) AS fixed
-        LEFT JOIN {tables["RegistrySettings"]} r ON r.unit_id = %s
-        LEFT JOIN {tables["DateOverride"]} o ON o.unit_id = %s AND o.date = %s
-        LEFT JOIN {tables["Holiday"]} h ON h.date = %s
-        LEFT JOIN {tables["SurgeDate"]} g ON g.date = %s
-    """  # noqa: S608 - only table names are formatted in; every value is a parameter
-    on = connection.ops.adapt_datefield_value(day)
-    params: list[Any] = [
-        unit.pk,
-        SlotPlan.NORMAL.value,
-        unit.pk,
-        SlotPlan.SURGE.value,
-        *suspension_params,
-        unit.pk,
-        unit.pk,
-        on,
-        on,
-        on,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    facts = dict(zip(_FACT_NAMES, row, strict=True))
-    for name in ("override_is_open", "surge_is_computed", "has_normal", "has_surge", "suspended_or_limited"):
-        if facts[name] is not None:
-            facts[name] = bool(facts[name])  # SQLite answers 0/1
-    return facts
+    facts = (
+        OrgUnit.objects.filter(pk=unit.pk)
+        .annotate(
+            override=FilteredRelation(
+                "marriage_date_overrides", condition=Q(marriage_date_overrides__date=day)
+            )
+        )
+        .values(
+            settings_id=F("marriage_settings__id"),
+            settings_weekdays=F("marriage_settings__open_weekdays"),
+            settings_quota=F("marriage_settings__daily_quota"),
+            override_id=F("override__id"),
+            override_is_open=F("override__is_open"),
+            override_quota=F("override__daily_quota"),
+            override_note=F("override__note"),
+            holiday=holiday,
+            surge=surge,
+            has_normal=has_plan(SlotPlan.NORMAL),
+            has_surge=has_plan(SlotPlan.SURGE),
+            suspended_or_limited=suspended_or_limited,
+        )
+        .get()
+    )
+    holiday_row, surge_row = facts.pop("holiday") or {}, facts.pop("surge") or {}
+    return {
+        **facts,
+        "holiday_kind": holiday_row.get("kind"),
+        "holiday_name": holiday_row.get("name"),
+        "surge_id": surge_row.get("id"),
+        "surge_name": surge_row.get("name"),
+        "surge_is_computed": bool(surge_row.get("is_computed")),  # SQLite's JSON says 0/1
+        "surge_quota": surge_row.get("daily_quota"),
+        "surge_opens_days": surge_row.get("booking_opens_days"),
+    }
 
 
 def day_plan(
@@ -161,11 +155,13 @@ def day_plan(
     policy: MarriagePolicy,
     with_slots: bool = True,
     with_suspensions: bool = True,
+    templates: dict[str, list[SlotTemplate]] | None = None,
 ) -> DayPlan:
     """What `unit` offers on `day`. Without `with_slots` the slots are not worked out (a booking
     already has its slot row): open or not, why, the quota and the surge date are the same.
     Without `with_suspensions`, the registry's own rules only (what the day returns to once a
-    C4 suspension is lifted)."""
+    C4 suspension is lifted). `templates`: the registry's `slot_templates`, when many days are
+    planned at once."""
     if not is_registry(unit):
         return DayPlan(unit, day, is_open=False, reason=_("“%(unit)s”不是婚姻登记机关") % {"unit": unit.name})
     if unit.status != UnitStatus.ACTIVE:
@@ -226,13 +222,15 @@ def day_plan(
     )
     if not with_slots:
         return plan
-    templates = list(SlotTemplate.objects.filter(unit=unit, plan=SlotPlan.NORMAL).order_by("starts_at"))
-    if surge is not None and facts["has_surge"]:
-        templates = list(SlotTemplate.objects.filter(unit=unit, plan=SlotPlan.SURGE).order_by("starts_at"))
-    capacities = split_quota(quota, [t.share for t in templates])
+    chosen_plan = SlotPlan.SURGE if surge is not None and facts["has_surge"] else SlotPlan.NORMAL
+    if templates is not None:
+        planned = templates[chosen_plan]
+    else:
+        planned = list(SlotTemplate.objects.filter(unit=unit, plan=chosen_plan).order_by("starts_at"))
+    capacities = split_quota(quota, [t.share for t in planned])
     plan.slots = [
         PlannedSlot(t.starts_at, t.ends_at, capacity)
-        for t, capacity in zip(templates, capacities, strict=True)
+        for t, capacity in zip(planned, capacities, strict=True)
         if capacity > 0
     ]
     return plan

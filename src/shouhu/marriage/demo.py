@@ -72,7 +72,7 @@ def load_demo_marriage() -> dict[str, int]:
             while not slots and day <= today + dt.timedelta(
                 days=current_policy(MarriagePolicy).booking_horizon_days
             ):
-                slots = [s for s in services.slots_for_day(unit=unit, day=day) if s.remaining]
+                slots = [s for s in services.slots_make(unit=unit, day=day) if s.remaining]
                 if not slots:
                     day += ONE_DAY
             if not slots:

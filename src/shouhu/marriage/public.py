@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from shouhu.campaigns.policy import current_policies, current_policy
-from shouhu.common import clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.bounds import parse_day
 from shouhu.common.clients import client_address
@@ -69,17 +68,11 @@ def _day_slots(unit_id: object, raw_day: str | None, *, priority: bool = False) 
     if unit is None or day is None:
         return {"slots": [], "reason": ""}
     policy = current_policy(MarriagePolicy, day)
-    refusal = services.day_refusal(unit=unit, day=day, policy=policy, priority=priority)
+    refusal = selectors.day_refusal(unit=unit, day=day, policy=policy, priority=priority)
     if refusal:
         return {"slots": [], "reason": refusal}
     plan = day_plan(unit, day, policy=policy)
-    now = clock.now().astimezone(clock.local_zone())
-    slots = [
-        s
-        for s in services.slots_for_day(unit=unit, day=day, policy=policy)
-        # A slot dropped from the plan keeps its row for its old bookings but offers nothing.
-        if s.capacity > 0 and (s.date > now.date() or s.starts_at > now.time())
-    ]
+    slots = selectors.bookable_slots(unit=unit, day=day)
     return {"slots": slots, "reason": "" if slots else _("该日没有可预约的时段"), "plan": plan}
 
 
@@ -221,10 +214,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _session_booking(request: HttpRequest, key: str) -> Booking | None:
-    pk = request.session.get(key)
-    if not isinstance(pk, int):
-        return None
-    return Booking.objects.select_related("unit", "slot").filter(pk=pk).first()
+    return selectors.session_booking(request.session.get(key))
 
 
 def _booking_context(booking: Booking) -> dict[str, Any]:
@@ -232,7 +222,8 @@ def _booking_context(booking: Booking) -> dict[str, Any]:
     return {
         "booking": booking,
         "notice": advance_notice(booking, policy, screening),
-        "parties": list(booking.parties.select_related("person")),
+        "parties": selectors.booking_parties(booking),
+        "policy": policy,
     }
 
 

@@ -1,32 +1,42 @@
 """Reads of marriage registration. Staff see the registries of their subtree (coordinators: all)."""
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
+from shouhu.alerts import audience as audiences
 from shouhu.campaigns.models import ServiceSuspension, ServiceType
 from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
+from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
-from shouhu.common.rows import columns, select_rows
+from shouhu.marriage.calendar import booking_opens_on, day_plan
 from shouhu.marriage.models import (
+    ACTIVE_STATUSES,
     Booking,
     BookingParty,
     BookingStatus,
+    CounterCheck,
+    DateOverride,
     HallLog,
+    MarriagePolicy,
     NonComplianceReport,
+    RecipientKind,
     ReportRecipient,
     Slot,
     SlotTemplate,
+    SurgeDate,
     SuspensionNotice,
 )
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 from shouhu.people.idcard import InvalidPhone, phone_key
+from shouhu.people.models import Person
+from shouhu.screening.models import ScreeningPolicy
 
 MODULE = Module.MARRIAGE
 
@@ -44,33 +54,72 @@ def public_registries() -> QuerySet[OrgUnit]:
     ).order_by("path")
 
 
-@functools.cache
-def _public_slot_sql() -> str:
-    # Only quoted table and column names are formatted in; every value is a parameter.
-    return "SELECT {}, {} FROM {} s JOIN {} u ON u.id = s.unit_id WHERE s.id = %s AND {}".format(  # noqa: S608
-        columns(Slot, "s"),
-        columns(OrgUnit, "u"),
-        connection.ops.quote_name(Slot._meta.db_table),
-        connection.ops.quote_name(OrgUnit._meta.db_table),
-        "u.kind = %s AND u.institution_type = %s AND u.status = %s",
-    )
-
-
 def public_slot(pk: int) -> Slot | None:
     """A slot of an open registry with its unit, or None: what the public and clerks book."""
-    # Every booking asks: one hand-written statement (the ORM took longer to build it than the
-    # database took to answer).
-    rows = select_rows(
-        _public_slot_sql(),
-        [pk, UnitKind.INSTITUTION, InstitutionType.MARRIAGE_REGISTRY, UnitStatus.ACTIVE],
-        (Slot, "s"),
-        (OrgUnit, "u"),
+    return (
+        Slot.objects.select_related("unit")
+        .filter(
+            pk=pk,
+            unit__kind=UnitKind.INSTITUTION,
+            unit__institution_type=InstitutionType.MARRIAGE_REGISTRY,
+            unit__status=UnitStatus.ACTIVE,
+        )
+        .first()
     )
-    if not rows:
-        return None
-    slot, unit = rows[0]
-    slot.unit = unit
-    return slot
+
+
+def slot_list(*, unit: OrgUnit, day: dt.date) -> list[Slot]:
+    """The slot rows of a registry's day (rows are made by `services.slots`, never here)."""
+    return list(Slot.objects.filter(unit=unit, date=day).order_by("starts_at"))
+
+
+def bookable_slots(*, unit: OrgUnit, day: dt.date) -> list[Slot]:
+    """The rows of the day that offer seats and have not started: what the public may pick. A slot
+    dropped from the plan keeps its row for its old bookings but offers nothing."""
+    now = clock.now().astimezone(clock.local_zone())
+    return [
+        slot
+        for slot in slot_list(unit=unit, day=day)
+        if slot.capacity > 0 and (slot.date > now.date() or slot.starts_at > now.time())
+    ]
+
+
+def slot_exists(pk: int) -> bool:
+    return Slot.objects.filter(pk=pk).exists()
+
+
+def day_refusal(*, unit: OrgUnit, day: dt.date, policy: MarriagePolicy, priority: bool = False) -> str | None:
+    """Why `day` cannot be booked at `unit` now, or None. `priority`: a holder moved by a suspension."""
+    today = clock.today()
+    if day < today:
+        return _("不能预约已过去的日期")
+    if day > today + dt.timedelta(days=policy.booking_horizon_days):
+        return _("只能预约 %(days)s 天以内的日期") % {"days": policy.booking_horizon_days}
+    plan = day_plan(unit, day, policy=policy, with_slots=False)
+    if not plan.is_open:
+        return plan.reason
+    if plan.surge is not None and not priority:
+        opens = booking_opens_on(plan.surge, policy)
+        if today < opens:
+            return _("%(surge)s（%(day)s）的预约将于 %(opens)s 开放") % {
+                "surge": plan.surge.name,
+                "day": day,
+                "opens": opens,
+            }
+    return None
+
+
+def people_by_document(document_indexes: list[str]) -> dict[str, Person]:
+    """The register's people with these documents (blind indexes), by index: one query."""
+    found = Person.objects.filter(id_index__in=sorted(set(document_indexes)), merged_into__isnull=True)
+    return {person.id_index: person for person in found}
+
+
+def active_booking_holders(person_ids: list[int]) -> set[int]:
+    """Which of these people hold an active booking or waiting place."""
+    return set(
+        BookingParty.objects.filter(person__in=person_ids, is_active=True).values_list("person_id", flat=True)
+    )
 
 
 def registry_list(*, viewer: User) -> QuerySet[OrgUnit]:
@@ -342,3 +391,184 @@ def daily_counts(*, viewer: User, day: dt.date) -> list[DailyCount]:
         )
         for unit in registries
     ]
+
+
+def booking_with_parties(booking: Booking) -> Booking:
+    """A booking just written, with its parties and their register records read in one query:
+    what the API shows of it. The unit and slot it was written with are kept."""
+    prefetch_related_objects([booking], Prefetch("parties", BookingParty.objects.select_related("person")))
+    return booking
+
+
+def booking_fresh(booking: Booking) -> Booking:
+    """A booking read again after a change, as the API shows it."""
+    return (
+        Booking.objects.select_related("unit", "slot").prefetch_related("parties__person").get(pk=booking.pk)
+    )
+
+
+def session_booking(pk: object) -> Booking | None:
+    """The booking a public session holds (found earlier by code and phone, or just made)."""
+    if not isinstance(pk, int):
+        return None
+    return Booking.objects.select_related("unit", "slot").filter(pk=pk).first()
+
+
+# --- A registry's rules (M1, M5) --------------------------------------------------------------
+
+
+def slot_template_list(*, unit: OrgUnit) -> list[SlotTemplate]:
+    return list(SlotTemplate.objects.filter(unit=unit).order_by("plan", "starts_at"))
+
+
+def upcoming_date_overrides(*, unit: OrgUnit, limit: int = 50) -> list[DateOverride]:
+    return list(DateOverride.objects.filter(unit=unit, date__gte=clock.today()).order_by("date")[:limit])
+
+
+def upcoming_surge_dates(*, limit: int = 100) -> list[SurgeDate]:
+    return list(SurgeDate.objects.filter(date__gte=clock.today()).order_by("date")[:limit])
+
+
+def overlapping_slot_template(template: SlotTemplate) -> SlotTemplate | None:
+    """A slot of the same registry and plan whose hours overlap `template`'s."""
+    return SlotTemplate.objects.filter(
+        unit=template.unit, plan=template.plan, starts_at__lt=template.ends_at, ends_at__gt=template.starts_at
+    ).first()
+
+
+def date_override_row(*, unit: OrgUnit, day: dt.date) -> DateOverride | None:
+    return DateOverride.objects.filter(unit=unit, date=day).first()
+
+
+def days_with_slots(*, unit: OrgUnit, since: dt.date) -> list[dt.date]:
+    return list(Slot.objects.filter(unit=unit, date__gte=since).values_list("date", flat=True).distinct())
+
+
+def slots_with_bookings(*, unit: OrgUnit, days: list[dt.date], statuses: tuple[str, ...]) -> set[int]:
+    """The slots of these days that a booking in one of `statuses` points at."""
+    return set(
+        Booking.objects.filter(unit=unit, date__in=days, status__in=statuses).values_list(
+            "slot_id", flat=True
+        )
+    )
+
+
+def days_with_bookings(*, unit: OrgUnit, days: list[dt.date], statuses: tuple[str, ...]) -> set[dt.date]:
+    return set(
+        Booking.objects.filter(unit=unit, date__in=days, status__in=statuses).values_list("date", flat=True)
+    )
+
+
+def day_has_seats_held(*, unit: OrgUnit, day: dt.date) -> bool:
+    return Slot.objects.filter(unit=unit, date=day, booked__gt=0).exists()
+
+
+def date_has_bookings(day: dt.date) -> bool:
+    """Whether any registry has an active booking on `day`."""
+    return Booking.objects.filter(date=day, status__in=ACTIVE_STATUSES).exists()
+
+
+def registries_to_plan(day: dt.date) -> QuerySet[OrgUnit]:
+    """The registries whose rows of `day` a region-wide rule (a surge date) reshapes: every open
+    registry, and any other that has rows that day."""
+    return OrgUnit.objects.filter(
+        Q(pk__in=public_registries().values("pk")) | Q(pk__in=Slot.objects.filter(date=day).values("unit_id"))
+    ).order_by("pk")
+
+
+def notified_bookings(suspension: ServiceSuspension) -> set[int]:
+    """The bookings whose holders were told of this suspension already."""
+    return set(SuspensionNotice.objects.filter(suspension=suspension).values_list("booking_id", flat=True))
+
+
+# --- At the counter (M3, M4) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str  # Chinese: a refusal's reasons are stored with it (reports, alerts)
+    refuses_when: bool
+    label: str = ""  # the text in the reader's language, for the form and its messages
+
+
+def _question(key: str, template: str, refuses_when: bool, **values: object) -> Question:
+    return Question(key, template % values, refuses_when, label=_(template) % values)
+
+
+def questions_for(party: BookingParty, policy: MarriagePolicy, screening: ScreeningPolicy) -> list[Question]:
+    """The inquiry of M3: for everyone, and more for key epidemic areas and HMT parties."""
+    days = screening.risk_lookback_days
+    base = [
+        _question("symptoms", gettext_noop("近期是否有发热、干咳、乏力、咽痛等症状"), True),
+        _question(
+            "risk_area", gettext_noop("近 %(days)s 天内是否到过中高风险地区或重点疫区"), True, days=days
+        ),
+        _question(
+            "contact", gettext_noop("近 %(days)s 天内是否接触过确诊、疑似病例或无症状感染者"), True, days=days
+        ),
+        _question("health_code_green", gettext_noop("健康码是否为绿码"), False),
+    ]
+    if party.is_hmt:
+        base += [
+            _question(
+                "arrived_recently", gettext_noop("是否为近 %(days)s 天内从港澳台或境外入境"), False, days=days
+            ),
+            _question(
+                "isolation_done",
+                gettext_noop("如为近期入境，是否已按规定完成入境隔离和健康监测（未近期入境选“是”）"),
+                False,
+            ),
+            _question(
+                "test_negative",
+                gettext_noop("是否持有 %(hours)s 小时内核酸检测阴性证明"),
+                False,
+                hours=policy.test_validity_hours,
+            ),
+        ]
+    return base
+
+
+def booking_parties(booking: Booking) -> list[BookingParty]:
+    return list(booking.parties.select_related("person"))
+
+
+def booking_checks(booking: Booking) -> dict[int, CounterCheck]:
+    """The latest screening of each party of the booking."""
+    return {c.party_id: c for c in booking.checks.order_by("checked_at")}
+
+
+def parties_screened_eligible(*, booking: Booking, since: dt.datetime) -> set[int]:
+    return set(
+        CounterCheck.objects.filter(booking=booking, is_eligible=True, checked_at__gte=since).values_list(
+            "party_id", flat=True
+        )
+    )
+
+
+def is_report_recipient(*, kind: str, unit: OrgUnit | None) -> bool:
+    return ReportRecipient.objects.filter(kind=kind, unit=unit).exists()
+
+
+def recipient_unit(pk: int) -> OrgUnit | None:
+    """A unit named as a report recipient (the service decides whether it may be one)."""
+    return OrgUnit.objects.filter(pk=pk).first()
+
+
+def report_targets(unit: OrgUnit) -> list[audiences.Target]:
+    """Who is alerted of a registry's non-compliance report: the recipients configured, else the
+    county bureau of the registry and the coordinators of marriage registration."""
+    configured = list(ReportRecipient.objects.select_related("unit"))
+    targets: list[audiences.Target] = []
+    kinds = [r.kind for r in configured] or [RecipientKind.COUNTY_BUREAU, RecipientKind.COORDINATORS]
+    for kind in kinds:
+        if kind == RecipientKind.COUNTY_BUREAU and unit.county_path():
+            targets.append(audiences.county_bureau(unit))
+        elif kind == RecipientKind.COORDINATORS:
+            targets.append(audiences.module_coordinators(Module.MARRIAGE))
+    for recipient in configured:
+        if recipient.kind == RecipientKind.UNIT and recipient.unit is not None:
+            targets.append(
+                audiences.UnitRoles(recipient.unit, audiences.roles_with("marriage.manage_reports"))
+            )
+    return targets or [audiences.module_coordinators(Module.MARRIAGE)]

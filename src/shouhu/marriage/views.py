@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns import selectors as campaign_selectors
@@ -34,14 +34,7 @@ from shouhu.marriage.forms import (
     SlotTemplateForm,
     SurgeDateForm,
 )
-from shouhu.marriage.models import (
-    BookingStatus,
-    DateOverride,
-    MarriagePolicy,
-    ReportStatus,
-    SlotTemplate,
-    SurgeDate,
-)
+from shouhu.marriage.models import BookingStatus, MarriagePolicy, ReportStatus
 from shouhu.marriage.permissions import MarriagePerm
 from shouhu.screening.models import ScreeningPolicy
 
@@ -64,6 +57,7 @@ def _fail(request: AuthedHttpRequest, error: DomainError) -> None:
 
 
 @login_required
+@require_safe
 def registry_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     today = clock.today()
@@ -151,10 +145,8 @@ def registry_detail(request: AuthedHttpRequest, registry_id: int) -> HttpRespons
         "settings_form": settings_form,
         "template_form": template_form,
         "override_form": override_form,
-        "templates": list(SlotTemplate.objects.filter(unit=unit).order_by("plan", "starts_at")),
-        "overrides": list(
-            DateOverride.objects.filter(unit=unit, date__gte=clock.today()).order_by("date")[:50]
-        ),
+        "templates": selectors.slot_template_list(unit=unit),
+        "overrides": selectors.upcoming_date_overrides(unit=unit),
         "policy": current_policy(MarriagePolicy),
         "can_manage": request.user.has_code(MarriagePerm.MANAGE),
     }
@@ -177,6 +169,7 @@ def slot_template_delete(request: AuthedHttpRequest, slot_template_id: int) -> H
 
 
 @login_required
+@require_safe
 def day_view(request: AuthedHttpRequest, registry_id: int) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     unit = selectors.access_registry(request.user, registry_id)
@@ -186,7 +179,7 @@ def day_view(request: AuthedHttpRequest, registry_id: int) -> HttpResponse:
         "unit": unit,
         "day": day,
         "plan": day_plan(unit, day, policy=policy),
-        "slots": services.slots_for_day(unit=unit, day=day, policy=policy),
+        "slots": selectors.slot_list(unit=unit, day=day),
         "bookings": list(
             selectors.booking_list(
                 viewer=request.user, filters=selectors.BookingFilters(unit=unit.pk, date=day)
@@ -231,7 +224,7 @@ def surge_date_list(request: AuthedHttpRequest) -> HttpResponse:
                 messages.success(request, _("已保存"))
                 return redirect("marriage:surge_date_list")
     context = {
-        "surges": list(SurgeDate.objects.filter(date__gte=clock.today()).order_by("date")[:100]),
+        "surges": selectors.upcoming_surge_dates(),
         "form": form,
         "can_edit": can_edit,
         "policy": current_policy(MarriagePolicy),
@@ -278,9 +271,9 @@ def booking_detail(request: AuthedHttpRequest, booking_id: int) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     booking = selectors.access_booking(request.user, booking_id)
     policy, screening = current_policies(MarriagePolicy, ScreeningPolicy)
-    parties = list(booking.parties.select_related("person"))
+    parties = selectors.booking_parties(booking)
     screen_forms: dict[int, ScreenForm] = {
-        p.pk: ScreenForm(questions=services.questions_for(p, policy, screening), prefix=f"p{p.pk}")
+        p.pk: ScreenForm(questions=selectors.questions_for(p, policy, screening), prefix=f"p{p.pk}")
         for p in parties
     }
     if request.method == "POST":
@@ -304,7 +297,7 @@ def booking_detail(request: AuthedHttpRequest, booking_id: int) -> HttpResponse:
                 if party is not None:
                     form = ScreenForm(
                         request.POST,
-                        questions=services.questions_for(party, policy, screening),
+                        questions=selectors.questions_for(party, policy, screening),
                         prefix=f"p{party.pk}",
                     )
                     screen_forms[party.pk] = form
@@ -326,7 +319,7 @@ def booking_detail(request: AuthedHttpRequest, booking_id: int) -> HttpResponse:
             _fail(request, error)
         else:
             return redirect("marriage:booking_detail", booking_id=booking.pk)
-    checks = {c.party_id: c for c in booking.checks.order_by("checked_at")}
+    checks = selectors.booking_checks(booking)
     context = {
         "booking": booking,
         "parties": [(p, screen_forms[p.pk], checks.get(p.pk)) for p in parties],
@@ -350,6 +343,7 @@ def _report_columns() -> list[tuple[str, Any]]:
 
 
 @login_required
+@require_safe
 def report_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     status = request.GET.get("status", "")
@@ -464,6 +458,7 @@ def hall_log_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
     require(request, MarriagePerm.VIEW)
     day = bounds.query_day(request.GET, "date", label=_("日期")) or clock.today()

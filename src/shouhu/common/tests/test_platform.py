@@ -316,48 +316,6 @@ def test_x3_a_batch_keeps_each_entrys_own_values_beside_the_shared_ones(tree, co
     )
 
 
-def test_x7_lean_serializers_answer_as_drf_and_keep_their_fields_apart():
-    import datetime as dt
-    from types import SimpleNamespace
-
-    from rest_framework import serializers
-
-    from shouhu.common.api import LeanSerializer
-
-    def declare(base: type) -> type:
-        child = type("Child", (base,), {"label": serializers.CharField(source="person.name")})
-        return type(
-            "Parent",
-            (base,),
-            {
-                "day": serializers.DateField(),
-                "kind": serializers.ChoiceField(choices=[("a", "甲"), ("b", "乙")]),
-                "count": serializers.IntegerField(max_value=9),
-                "children": child(many=True, source="items"),
-                "tags": serializers.ListField(child=serializers.CharField(max_length=2)),
-            },
-        )
-
-    lean, plain = declare(LeanSerializer), declare(serializers.Serializer)
-    thing = SimpleNamespace(
-        day=dt.date(2026, 5, 20),
-        kind="a",
-        count=3,
-        items=[SimpleNamespace(person=SimpleNamespace(name="甲"))],
-        tags=["ok"],
-    )
-    assert lean(thing).data == plain(thing).data
-    bad = {"day": "5月20日", "kind": "c", "count": 10, "tags": ["too long"]}
-    lean_input, plain_input = lean(data=bad), plain(data=bad)
-    assert not lean_input.is_valid()
-    assert not plain_input.is_valid()
-    assert set(lean_input.errors) == set(plain_input.errors) == {"day", "kind", "count", "children", "tags"}
-    first, second = lean(thing), lean(thing)
-    assert first.fields["day"] is not second.fields["day"]
-    assert first.fields["day"].parent is first
-    assert second.fields["day"].parent is second
-
-
 @pytest.mark.parametrize(("flag", "prepared"), [("1", True), ("0", False)])
 def test_x7_prepared_statements_keep_the_database_urls_own_options(flag, prepared):
     import json

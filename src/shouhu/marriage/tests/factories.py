@@ -45,7 +45,7 @@ def make_registry(county, name: str = "", *, quota: int | None = None, slots=((9
 
 
 def first_slot(unit, day=MONDAY) -> Slot:
-    return services.slots_for_day(unit=unit, day=day)[0]
+    return services.slots_make(unit=unit, day=day)[0]
 
 
 def book(unit, slot=None, *, a=None, b=None, waitlist=False):

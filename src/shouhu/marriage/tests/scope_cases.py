@@ -8,7 +8,7 @@ marker, and they must never show outside their county.
 import datetime as dt
 from itertools import count
 
-from shouhu.marriage import services
+from shouhu.marriage import selectors, services
 from shouhu.marriage.models import SlotTemplate
 from shouhu.marriage.tests.factories import book, first_slot, make_registry, party, resident_id
 
@@ -40,13 +40,13 @@ def make_report_in(county, marker):
 
     unit = make_registry(county, f"婚姻登记处{next(_numbers)}", slots=((14, 15, 1), (15, 16, 1)))
     clerk = make_user("institution_staff", unit)
-    slot = services.slots_for_day(unit=unit, day=dt.date(2022, 1, 5))[-1]
+    slot = services.slots_make(unit=unit, day=dt.date(2022, 1, 5))[-1]
     booking = book(
         unit, slot, a=party(f"{marker}甲"), b=party(f"{marker}乙", id_number=resident_id(female=True))
     )
     services.counter_check_in(actor=clerk, booking=booking)
     party_a = booking.parties.get(role="a")
-    answers = {q.key: q.key == "health_code_green" for q in services.questions_for(party_a, *_policies())}
+    answers = {q.key: q.key == "health_code_green" for q in selectors.questions_for(party_a, *_policies())}
     check = services.counter_screen(
         actor=clerk, booking=booking, party=party_a, temperature="38.5", answers=answers
     )

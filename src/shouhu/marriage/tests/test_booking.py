@@ -7,7 +7,7 @@ import pytest
 from shouhu.campaigns.policy import current_policies
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError, DomainError
-from shouhu.marriage import services
+from shouhu.marriage import selectors, services
 from shouhu.marriage.models import Booking, BookingParty, BookingStatus, MarriagePolicy, Slot
 from shouhu.marriage.notices import advance_notice
 from shouhu.marriage.tests.factories import MONDAY, book, first_slot, make_registry, party, resident_id
@@ -45,10 +45,13 @@ def test_m1_closed_day_holiday_and_weekend_are_refused(registry):
     from shouhu.campaigns.services import holiday_set
 
     saturday = MONDAY + dt.timedelta(days=5)
-    assert services.slots_for_day(unit=registry, day=saturday) == []
+    assert services.slots_make(unit=registry, day=saturday) == []
+    slot = first_slot(registry)  # made before the holiday was set
     holiday_set(actor=None, date=MONDAY, name="测试假日", is_workday=False)
-    assert services.slots_for_day(unit=registry, day=MONDAY) == []
-    assert "假期" in services.day_refusal(unit=registry, day=MONDAY, policy=registry_policy())
+    assert "假期" in selectors.day_refusal(unit=registry, day=MONDAY, policy=registry_policy())
+    with pytest.raises(ConflictError) as caught:
+        book(registry, slot)
+    assert caught.value.code == "day_closed"
 
 
 def registry_policy():
@@ -59,9 +62,9 @@ def registry_policy():
 
 def test_m1_past_and_beyond_horizon_are_refused(registry):
     policy = registry_policy()
-    assert services.day_refusal(unit=registry, day=clock.today() - dt.timedelta(days=1), policy=policy)
+    assert selectors.day_refusal(unit=registry, day=clock.today() - dt.timedelta(days=1), policy=policy)
     far = clock.today() + dt.timedelta(days=policy.booking_horizon_days + 1)
-    assert "以内" in services.day_refusal(unit=registry, day=far, policy=policy)
+    assert "以内" in selectors.day_refusal(unit=registry, day=far, policy=policy)
 
 
 def test_m1_slot_of_another_registry_is_refused(tree, registry):
@@ -214,9 +217,9 @@ def test_m5_surge_date_has_its_own_plan_and_opens_when_configured(tree, plan_cam
             share=1,
             plan=SlotPlan.SURGE,
         )
-    slots = services.slots_for_day(unit=unit, day=surge_day)
+    slots = services.slots_make(unit=unit, day=surge_day)
     assert [s.capacity for s in slots] == [1, 1, 1]  # the surge quota still holds
-    refusal = services.day_refusal(unit=unit, day=surge_day, policy=registry_policy())
+    refusal = selectors.day_refusal(unit=unit, day=surge_day, policy=registry_policy())
     assert refusal
     assert "开放" in refusal
     with clock.frozen(dt.datetime(2022, 1, 27, 9, 0)):
@@ -239,7 +242,7 @@ def test_m5_computed_surge_dates_include_qixi(plan_campaign):
 
 
 def test_m1_reschedule_moves_the_seat_and_offers_the_old_one(registry):
-    slots = services.slots_for_day(unit=registry, day=MONDAY)
+    slots = services.slots_make(unit=registry, day=MONDAY)
     booking = book(registry, slots[0])
     book(registry, slots[0])
     waiting = book(registry, slots[0], waitlist=True)
@@ -260,14 +263,16 @@ def test_m1_cancel_twice_is_refused(registry):
 
 def _first_look_sees_nobody(monkeypatch):
     """The first look-up of the parties misses someone registered right after it."""
+    from shouhu.marriage.services import bookings
+
     looks = []
-    real = services.registered_parties
+    real = bookings.registered_parties
 
     def look(parties):
         looks.append(parties)
         return {} if len(looks) == 1 else real(parties)
 
-    monkeypatch.setattr(services, "registered_parties", look)
+    monkeypatch.setattr(bookings, "registered_parties", look)
     return looks
 
 
@@ -314,7 +319,9 @@ def test_m7_a_look_that_keeps_missing_is_refused_not_a_server_error(registry, mo
 
     a = party("王五")
     person_register(actor=None, data=PersonInput(name="王五", home_unit=registry, id_number=a.id_number))
-    monkeypatch.setattr(services, "registered_parties", lambda parties: {})
+    from shouhu.marriage.services import bookings
+
+    monkeypatch.setattr(bookings, "registered_parties", lambda parties: {})
     with pytest.raises(ConflictError) as caught:
         book(registry, a=a)
     assert caught.value.code == "registering"

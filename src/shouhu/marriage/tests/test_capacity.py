@@ -29,7 +29,7 @@ SQLITE_TEST_TIMEOUT_SECONDS = 120
 
 def test_m1_daily_quota_split_into_slots_sums_to_the_quota(tree, plan_campaign):
     unit = make_registry(tree.county_a, quota=7, slots=((9, 10, 2), (10, 11, 1), (14, 15, 1)))
-    slots = services.slots_for_day(unit=unit, day=MONDAY)
+    slots = services.slots_make(unit=unit, day=MONDAY)
     assert [s.capacity for s in slots] == [4, 2, 1] or sum(s.capacity for s in slots) == 7
     assert sum(s.capacity for s in slots) == 7
     assert split_quota(40, [1, 1, 1]) == [14, 13, 13]
@@ -38,7 +38,7 @@ def test_m1_daily_quota_split_into_slots_sums_to_the_quota(tree, plan_campaign):
 def test_m1_default_quota_comes_from_the_policy(tree, plan_campaign):
     policy_update(actor=None, campaign=plan_campaign, model=MarriagePolicy, values={"daily_quota": 6})
     unit = make_registry(tree.county_a)
-    assert sum(s.capacity for s in services.slots_for_day(unit=unit, day=MONDAY)) == 6
+    assert sum(s.capacity for s in services.slots_make(unit=unit, day=MONDAY)) == 6
 
 
 def test_m7_database_refuses_a_count_above_capacity(tree, plan_campaign):
@@ -127,13 +127,14 @@ def test_m5_a_cancellation_while_a_couple_joins_the_waiting_list_moves_them_in(
     that fails locks nothing, so the full case retries holding the row)."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one writer at a time: the interleaving cannot happen")
+    from shouhu.marriage.services import bookings
     from shouhu.notifications import services as outbox
 
     unit = make_registry(tree.county_a, quota=2)  # one seat per slot
     slot = first_slot(unit)
     holder = book(unit, slot)
     paused, resume = threading.Event(), threading.Event()
-    real_enqueue = services.messages_enqueue
+    real_enqueue = bookings.messages_enqueue
 
     def enqueue_then_wait(**kwargs: Any) -> Any:
         if threading.current_thread().name == "joiner":
@@ -141,7 +142,7 @@ def test_m5_a_cancellation_while_a_couple_joins_the_waiting_list_moves_them_in(
             resume.wait(timeout=30)
         return real_enqueue(**kwargs)
 
-    monkeypatch.setattr(services, "messages_enqueue", enqueue_then_wait)
+    monkeypatch.setattr(bookings, "messages_enqueue", enqueue_then_wait)
     assert outbox.messages_enqueue is real_enqueue
     moment = clock.now()
     results: dict[str, Any] = {}

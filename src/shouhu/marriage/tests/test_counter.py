@@ -50,12 +50,12 @@ def coordinator(tree):
 
 
 def _today_booking(registry, **kwargs):
-    slot = services.slots_for_day(unit=registry, day=clock.today())[0]
+    slot = services.slots_make(unit=registry, day=clock.today())[0]
     return book(registry, slot, **kwargs)
 
 
 def _answers(party_obj, *, bad: str = ""):
-    questions = services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+    questions = selectors.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
     return {q.key: (not q.refuses_when) if q.key != bad else q.refuses_when for q in questions}
 
 
@@ -80,8 +80,8 @@ def test_m3_hmt_party_gets_the_extra_inquiry(registry):
     plain = booking.parties.get(role="a")
     hmt = booking.parties.get(role="b")
     policies = current_policies(MarriagePolicy, ScreeningPolicy)
-    plain_keys = {q.key for q in services.questions_for(plain, *policies)}
-    hmt_keys = {q.key for q in services.questions_for(hmt, *policies)}
+    plain_keys = {q.key for q in selectors.questions_for(plain, *policies)}
+    hmt_keys = {q.key for q in selectors.questions_for(hmt, *policies)}
     assert {"isolation_done", "test_negative"} <= hmt_keys - plain_keys
 
 
@@ -98,7 +98,7 @@ def test_m3_the_hmt_test_window_is_marriages_own_policy_value(registry):
     gatherings.gathering_test_validity_hours, policy.test_validity_hours = 24, 72
 
     def asked(question_key: str) -> str:
-        (question,) = [q for q in services.questions_for(hmt, policy, screening) if q.key == question_key]
+        (question,) = [q for q in selectors.questions_for(hmt, policy, screening) if q.key == question_key]
         return question.text
 
     assert "72 小时" in asked("test_negative")

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
-from shouhu.marriage import services
+from shouhu.marriage import selectors, services
 from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, SlotPlan
 from shouhu.marriage.tests.factories import (
     MONDAY,
@@ -296,7 +296,7 @@ def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(clie
     assert "开放" not in holder_slots
     # Without manage=1 (the booking page) the public rule holds, session or not.
     assert "开放" in client.get(f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}").content.decode()
-    surge_slot = services.slots_for_day(unit=registry, day=surge_day)[0]
+    surge_slot = services.slots_make(unit=registry, day=surge_day)[0]
     moved = client.post(
         "/marriage/book/manage/",
         {"action": "reschedule", "unit": registry.pk, "date": surge_day.isoformat(), "slot": surge_slot.pk},
@@ -305,7 +305,6 @@ def test_c4_a_displaced_holder_may_rebook_into_a_surge_date_before_it_opens(clie
     booking.refresh_from_db()
     assert booking.date == surge_day
     # Moved out of the suspended window: the priority is spent, the public rules apply again.
-    from shouhu.marriage import selectors
 
     assert not selectors.displaced_by_suspension(booking)
     again = client.get(f"/marriage/book/slots/?unit={registry.pk}&date={surge_day}&manage=1").content.decode()

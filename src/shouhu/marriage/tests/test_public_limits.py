@@ -237,7 +237,7 @@ def test_x2_rescheduling_is_limited_like_requests(client, registry, plan_campaig
     statuses = []
     for offset in (1, 2, 3):
         day = MONDAY + dt.timedelta(days=offset)
-        slot = services.slots_for_day(unit=registry, day=day)[0]
+        slot = services.slots_make(unit=registry, day=day)[0]
         statuses.append(
             manager.post(
                 "/marriage/book/manage/",

@@ -7,7 +7,7 @@ from shouhu.alerts.models import AlertDelivery
 from shouhu.campaigns.policy import current_policies
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError, DomainError
-from shouhu.marriage import services
+from shouhu.marriage import selectors, services
 from shouhu.marriage.models import MarriagePolicy, NonComplianceReport, RecipientKind, ReportRecipient
 from shouhu.marriage.tests.factories import book, make_registry
 from shouhu.screening.models import ScreeningPolicy
@@ -22,12 +22,12 @@ def registry(tree, plan_campaign):
 
 def _refuse_a_party(registry):
     clerk = make_user("institution_staff", registry)
-    booking = book(registry, services.slots_for_day(unit=registry, day=clock.today())[0])
+    booking = book(registry, services.slots_make(unit=registry, day=clock.today())[0])
     services.counter_check_in(actor=clerk, booking=booking)
     party = booking.parties.get(role="a")
     answers = {
         q.key: not q.refuses_when
-        for q in services.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy))
+        for q in selectors.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy))
     }
     services.counter_screen(actor=clerk, booking=booking, party=party, temperature="38.2", answers=answers)
     return NonComplianceReport.objects.get()

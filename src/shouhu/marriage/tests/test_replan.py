@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from shouhu.campaigns.policy import current_policy
-from shouhu.marriage import services
+from shouhu.common.errors import ConflictError, DomainError
+from shouhu.marriage import selectors, services
 from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, Slot, SlotTemplate
 from shouhu.marriage.tests.factories import MONDAY, book, make_registry, suspend
 from shouhu.orgs.models import OrgUnit
@@ -19,13 +20,13 @@ def registry(tree, plan_campaign):
 
 
 def _capacities(unit, day=MONDAY):
-    return [(s.starts_at.hour, s.capacity, s.booked) for s in services.slots_for_day(unit=unit, day=day)]
+    return [(s.starts_at.hour, s.capacity, s.booked) for s in services.slots_make(unit=unit, day=day)]
 
 
 def test_m1_a_new_daily_quota_resizes_the_slots_of_coming_days(registry):
     book(registry)
     book(registry)
-    services.slots_for_day(unit=registry, day=TUESDAY)
+    services.slots_make(unit=registry, day=TUESDAY)
     assert _capacities(registry) == [(9, 2, 2), (10, 2, 0)]
 
     services.registry_settings_update(actor=None, unit=registry, daily_quota=10, open_weekdays="12345")
@@ -71,12 +72,12 @@ def test_m1_a_smaller_quota_for_a_day_with_bookings_keeps_the_seats_held(registr
     book(registry)
     services.date_override_set(actor=None, unit=registry, date=MONDAY, is_open=None, daily_quota=1)
     assert _capacities(registry) == [(9, 2, 2)]  # the empty 10 o'clock slot is gone
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.date_override_set(actor=None, unit=registry, date=MONDAY, is_open=False, daily_quota=None)
 
 
 def test_m5_a_surge_date_set_later_replans_the_registries_of_that_day(registry):
-    services.slots_for_day(unit=registry, day=TUESDAY)
+    services.slots_make(unit=registry, day=TUESDAY)
     services.slot_template_add(
         actor=None, unit=registry, starts_at=dt.time(8), ends_at=dt.time(12), share=1, plan="surge"
     )
@@ -90,7 +91,7 @@ def test_m1_rules_that_would_close_a_booked_day_are_refused_and_nothing_changes(
     from shouhu.marriage.models import RegistrySettings
 
     book(registry)  # Monday
-    with pytest.raises(services.ConflictError) as caught:
+    with pytest.raises(ConflictError) as caught:
         services.registry_settings_update(actor=None, unit=registry, daily_quota=4, open_weekdays="2345")
     assert caught.value.code == "has_bookings"
     assert str(MONDAY) in caught.value.message
@@ -100,7 +101,7 @@ def test_m1_rules_that_would_close_a_booked_day_are_refused_and_nothing_changes(
         services.slot_template_remove(actor=None, template=template)  # one slot left: still open
     last = SlotTemplate.objects.get(unit=registry)
     last_pk = last.pk  # delete() clears it on the instance even when rolled back
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(ConflictError):
         services.slot_template_remove(actor=None, template=last)
     assert SlotTemplate.objects.filter(pk=last_pk).exists()
 
@@ -110,16 +111,16 @@ def test_m5_a_booked_or_past_day_cannot_become_a_surge_date(registry):
     from shouhu.marriage.models import SurgeDate
 
     book(registry)
-    with pytest.raises(services.ConflictError) as booked:
+    with pytest.raises(ConflictError) as booked:
         services.surge_date_set(actor=None, date=MONDAY, name="测试高峰日")
     assert "已有婚姻登记预约" in booked.value.message
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.surge_date_set(actor=None, date=clock.today() - dt.timedelta(days=1), name="昨天")
     assert not SurgeDate.objects.exists()
 
 
 def test_m1_overlapping_slots_and_an_endless_notice_are_refused(registry):
-    with pytest.raises(services.DomainError) as overlap:
+    with pytest.raises(DomainError) as overlap:
         services.slot_template_add(
             actor=None, unit=registry, starts_at=dt.time(9, 30), ends_at=dt.time(9, 45), share=1
         )
@@ -128,7 +129,7 @@ def test_m1_overlapping_slots_and_an_endless_notice_are_refused(registry):
     services.slot_template_add(  # the surge plan is another plan: its own steps may overlap these
         actor=None, unit=registry, starts_at=dt.time(9, 30), ends_at=dt.time(9, 45), share=1, plan="surge"
     )
-    with pytest.raises(services.DomainError) as long_notice:
+    with pytest.raises(DomainError) as long_notice:
         services.registry_settings_update(
             actor=None, unit=registry, daily_quota=4, open_weekdays="12345", extra_notice="请" * 301
         )
@@ -146,7 +147,7 @@ def test_c4_a_suspension_neither_blocks_rule_changes_nor_shrinks_the_day_for_goo
     services.registry_settings_update(
         actor=None, unit=registry, daily_quota=6, open_weekdays="12345", extra_notice="请携带户口簿"
     )
-    assert "大厅消杀" in services.day_refusal(
+    assert "大厅消杀" in selectors.day_refusal(
         unit=registry, day=MONDAY, policy=current_policy(MarriagePolicy)
     )
     suspension_lift(actor=None, suspension=suspension, reason="消杀完成")
@@ -160,15 +161,15 @@ def test_c4_a_booking_day_is_checked_in_one_statement_suspensions_included(
     themselves are read only when one does."""
     policy = current_policy(MarriagePolicy)
     with django_assert_num_queries(1):
-        assert services.day_refusal(unit=registry, day=MONDAY, policy=policy) is None
+        assert selectors.day_refusal(unit=registry, day=MONDAY, policy=policy) is None
     suspend(OrgUnit.objects.get_parent(registry), MONDAY, "全县暂停")  # at the county, above the registry
-    assert "全县暂停" in services.day_refusal(unit=registry, day=MONDAY, policy=policy)
-    assert services.day_refusal(unit=registry, day=TUESDAY, policy=policy) is None
+    assert "全县暂停" in selectors.day_refusal(unit=registry, day=MONDAY, policy=policy)
+    assert selectors.day_refusal(unit=registry, day=TUESDAY, policy=policy) is None
 
 
 def test_m5_more_places_go_to_the_waiting_list_at_once(registry):
     services.date_override_set(actor=None, unit=registry, date=MONDAY, is_open=None, daily_quota=2)
-    slot = services.slots_for_day(unit=registry, day=MONDAY)[0]
+    slot = services.slots_make(unit=registry, day=MONDAY)[0]
     book(registry, slot)
     waiting = book(registry, slot, waitlist=True)
     assert waiting.status == BookingStatus.WAITING
@@ -187,14 +188,14 @@ def test_m5_new_hours_reach_a_day_whose_old_slot_has_only_a_cancelled_booking(re
     booking = book(registry, first_slot(registry, MONDAY))
     services.booking_cancel(booking=booking)
     untouched_day = MONDAY + dt.timedelta(days=1)
-    services.slots_for_day(unit=registry, day=untouched_day)
+    services.slots_make(unit=registry, day=untouched_day)
     old = SlotTemplate.objects.get(unit=registry, starts_at=dt.time(9))
     services.slot_template_remove(actor=None, template=old)
     services.slot_template_add(
         actor=None, unit=registry, starts_at=dt.time(9), ends_at=dt.time(9, 45), share=1
     )
-    other = {s.starts_at: s for s in services.slots_for_day(unit=registry, day=untouched_day)}
-    nine = {s.starts_at: s for s in services.slots_for_day(unit=registry, day=MONDAY)}[dt.time(9)]
+    other = {s.starts_at: s for s in services.slots_make(unit=registry, day=untouched_day)}
+    nine = {s.starts_at: s for s in services.slots_make(unit=registry, day=MONDAY)}[dt.time(9)]
     assert other[dt.time(9)].ends_at == dt.time(9, 45)
     assert (nine.ends_at, nine.capacity) == (dt.time(9, 45), other[dt.time(9)].capacity)
     assert nine.capacity > 0

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from shouhu.accounts.tests.factories import make_user
-from shouhu.campaigns.policy import current_policies
+from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.common import clock
-from shouhu.marriage import services
+from shouhu.marriage import selectors, services
 from shouhu.marriage.demo import load_demo_marriage
 from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, NonComplianceReport, SlotTemplate
 from shouhu.marriage.tests.factories import book, make_registry
@@ -27,7 +27,7 @@ def clerk(registry):
 
 
 def test_m1_staff_pages_answer(client, registry, county_user):
-    booking = book(registry, services.slots_for_day(unit=registry, day=clock.today())[0])
+    booking = book(registry, services.slots_make(unit=registry, day=clock.today())[0])
     client.force_login(county_user)
     for url in (
         "/marriage/",
@@ -54,7 +54,7 @@ def test_m1_staff_pages_answer(client, registry, county_user):
 def test_m1_lists_keep_their_query_count(client, registry, county_user, django_assert_max_num_queries):
     for hour in (14, 15):
         for _ in range(2):
-            book(registry, services.slots_for_day(unit=registry, day=clock.today())[hour - 14])
+            book(registry, services.slots_make(unit=registry, day=clock.today())[hour - 14])
     client.force_login(county_user)
     with django_assert_max_num_queries(25):
         client.get(f"/marriage/registries/{registry.pk}/day/")
@@ -90,7 +90,7 @@ def test_m1_registry_settings_page_changes_the_quota(client, registry, county_us
 
 
 def test_m4_counter_over_http_refuses_and_reports(client, registry, clerk):
-    booking = book(registry, services.slots_for_day(unit=registry, day=clock.today())[0])
+    booking = book(registry, services.slots_make(unit=registry, day=clock.today())[0])
     client.force_login(clerk)
     url = f"/marriage/bookings/{booking.pk}/"
     client.post(url, {"action": "check_in"})
@@ -98,7 +98,7 @@ def test_m4_counter_over_http_refuses_and_reports(client, registry, clerk):
     assert booking.status == BookingStatus.CHECKED_IN
     party = booking.parties.get(role="a")
     data = {"action": f"screen-{party.pk}", f"p{party.pk}-temperature": "38.2"}
-    for question in services.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy)):
+    for question in selectors.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy)):
         data[f"p{party.pk}-q_{question.key}"] = "0" if question.refuses_when else "1"
     page = client.post(url, data, follow=True).content.decode()
     assert "不符合办理条件" in page
@@ -125,8 +125,8 @@ def test_m5_the_demo_has_a_surge_date_open_for_booking_now(tree, plan_campaign):
     horizon = dt.timedelta(days=current_policy(MarriagePolicy).booking_horizon_days)
     drill = SurgeDate.objects.get(date__gte=clock.today(), date__lte=clock.today() + horizon)
     policy = current_policy(MarriagePolicy, drill.date)
-    assert services.day_refusal(unit=unit, day=drill.date, policy=policy) is None
-    first = services.slots_for_day(unit=unit, day=drill.date)[0]
+    assert selectors.day_refusal(unit=unit, day=drill.date, policy=policy) is None
+    first = services.slots_make(unit=unit, day=drill.date)[0]
     assert (first.starts_at, first.ends_at) == (dt.time(8, 30), dt.time(9))  # the surge plan
     assert SurgeDate.objects.filter(name="“520”").exists()
 
@@ -138,26 +138,30 @@ def test_m1_a_day_outside_the_booking_window_gets_no_slot_rows(tree):
 
     registry = make_registry(tree.county_a, "加格达奇区婚姻登记处")
     far = dt.date(9999, 12, 27)
-    assert services.slots_for_day(unit=registry, day=far) == []
-    assert services.slots_for_day(unit=registry, day=MONDAY - dt.timedelta(days=7)) == []
-    assert not Slot.objects.filter(unit=registry).exists()
-    assert services.slots_for_day(unit=registry, day=MONDAY), "a bookable day still gets its slots"
+    assert services.slots_make(unit=registry, day=far) == []
+    assert services.slots_make(unit=registry, day=MONDAY - dt.timedelta(days=7)) == []
+    horizon = dt.timedelta(days=current_policy(MarriagePolicy).booking_horizon_days)
+    window = (clock.today(), clock.today() + horizon)
+    assert not Slot.objects.filter(unit=registry).exclude(date__range=window).exists()
+    # Saving the slot plan made the rows of the window's days: a bookable day has its slots.
+    assert Slot.objects.filter(unit=registry, date=MONDAY).exists()
+    assert services.slots_make(unit=registry, day=MONDAY), "a bookable day still gets its slots"
 
 
 def test_m3_counter_says_what_is_wrong_with_the_screening_input(client, registry, clerk):
     from shouhu.marriage.models import CounterCheck
 
-    booking = book(registry, services.slots_for_day(unit=registry, day=clock.today())[0])
+    booking = book(registry, services.slots_make(unit=registry, day=clock.today())[0])
     client.force_login(clerk)
     url = f"/marriage/bookings/{booking.pk}/"
     client.post(url, {"action": "check_in"})
     party = booking.parties.get(role="a")
-    questions = services.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy))
+    questions = selectors.questions_for(party, *current_policies(MarriagePolicy, ScreeningPolicy))
     answers = {f"p{party.pk}-q_{q.key}": "0" if q.refuses_when else "1" for q in questions}
     too_hot = client.post(
         url, {"action": f"screen-{party.pk}", f"p{party.pk}-temperature": "100", **answers}, follow=True
     ).content.decode()
-    assert "体温应在 34.0–43.0℃ 之间" in too_hot
+    assert "不在 34.0–43.0℃ 之间" in too_hot
     unanswered = dict(list(answers.items())[1:])
     missing = client.post(
         url, {"action": f"screen-{party.pk}", f"p{party.pk}-temperature": "36.5", **unanswered}, follow=True

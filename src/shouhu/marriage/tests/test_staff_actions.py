@@ -54,14 +54,14 @@ def clerk(registry):
 
 
 def _today_booking(registry, index=0, **kwargs):
-    return book(registry, services.slots_for_day(unit=registry, day=clock.today())[index], **kwargs)
+    return book(registry, services.slots_make(unit=registry, day=clock.today())[index], **kwargs)
 
 
 def _screen_both(booking, actor=None):
     for p in booking.parties.all():
         answers = {
             q.key: not q.refuses_when
-            for q in services.questions_for(p, *current_policies(MarriagePolicy, ScreeningPolicy))
+            for q in selectors.questions_for(p, *current_policies(MarriagePolicy, ScreeningPolicy))
         }
         services.counter_screen(actor=actor, booking=booking, party=p, temperature="36.5", answers=answers)
 
@@ -158,7 +158,7 @@ def test_m3_registration_needs_a_screening_of_the_bookings_own_day(registry, cle
     party_obj = other.parties.first()
     answers = {
         q.key: not q.refuses_when
-        for q in services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+        for q in selectors.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
     }
     with clock.frozen(later), pytest.raises(ConflictError):
         services.counter_screen(
@@ -347,7 +347,7 @@ def test_m5_a_surge_date_keeps_the_hours_of_slots_with_past_bookings(registry, c
     party_obj = booking.parties.first()
     answers = {
         q.key: not q.refuses_when
-        for q in services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+        for q in selectors.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
     }
     services.counter_screen(
         actor=clerk, booking=booking, party=party_obj, temperature="38.5", answers=answers
@@ -362,7 +362,7 @@ def test_m5_a_surge_date_keeps_the_hours_of_slots_with_past_bookings(registry, c
     kept = Slot.objects.get(pk=booking.slot_id)
     assert (kept.starts_at, kept.ends_at) == (dt.time(14), dt.time(15))
     assert kept.capacity == kept.booked  # it takes nobody new
-    rows = {s.starts_at: s for s in services.slots_for_day(unit=registry, day=clock.today())}
+    rows = {s.starts_at: s for s in services.slots_make(unit=registry, day=clock.today())}
     assert rows[dt.time(14)].ends_at == dt.time(15)
     assert (rows[dt.time(14, 30)].ends_at, rows[dt.time(14, 30)].capacity) == (dt.time(15), 4)
 
@@ -381,7 +381,7 @@ def test_m4_the_non_compliance_alert_kind_has_a_label(client, registry, clerk, c
     party_obj = booking.parties.first()
     answers = {
         q.key: not q.refuses_when
-        for q in services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+        for q in selectors.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
     }
     services.counter_screen(
         actor=clerk, booking=booking, party=party_obj, temperature="38.5", answers=answers
@@ -403,7 +403,7 @@ def test_m3_the_inquiry_is_shown_in_the_readers_language_and_stored_in_chinese(r
     booking = _today_booking(registry)
     party_obj = booking.parties.first()
     with translation.override("en"):
-        questions = services.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
+        questions = selectors.questions_for(party_obj, *current_policies(MarriagePolicy, ScreeningPolicy))
     days = current_policy(ScreeningPolicy).risk_lookback_days
     risk = next(q for q in questions if q.key == "risk_area")
     assert risk.text == f"近 {days} 天内是否到过中高风险地区或重点疫区"  # stored with a refusal
@@ -439,7 +439,7 @@ def test_m5_ending_a_past_days_check_in_offers_nobody_that_day(tree):
     unit = make_registry(tree.county_a, "漠河登记处", quota=2, slots=((14, 15, 1), (15, 16, 1)))
     clerk = make_user("institution_staff", unit)
     today = clock.today()
-    slot = services.slots_for_day(unit=unit, day=today)[0]
+    slot = services.slots_make(unit=unit, day=today)[0]
     held = book(unit, slot)
     waiting = book(unit, slot, waitlist=True)
     services.counter_check_in(actor=clerk, booking=held)
