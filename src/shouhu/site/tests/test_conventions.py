@@ -102,14 +102,6 @@ def _view_modules() -> dict[str, Path]:
 FETCHES = {"objects", "_default_manager", "_base_manager"}
 FETCH_SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
-# TEMPORARY, removed by the merge: the marriage and campaigns views are being moved onto their
-# selectors on other branches. The lead deletes this set once those branches are merged.
-FETCHING_UNTIL_MERGED = {
-    "shouhu/marriage/views.py",
-    "shouhu/marriage/api.py",
-    "shouhu/marriage/public.py",
-}
-
 
 def test_the_walk_finds_the_view_modules():
     modules = _view_modules()
@@ -120,8 +112,6 @@ def test_the_walk_finds_the_view_modules():
 def test_views_and_api_fetch_nothing_themselves():
     found = []
     for path in _view_modules().values():
-        if _relative(path) in FETCHING_UNTIL_MERGED:
-            continue
         for node in ast.walk(_tree(path)):
             if isinstance(node, ast.Attribute) and node.attr in FETCHES:
                 found.append(f"{_relative(path)}:{node.lineno} .{node.attr}")
@@ -213,8 +203,6 @@ def test_reads_of_another_app_go_through_its_selectors():
     found = []
     for app, path, is_view in _readers():
         where = _relative(path)
-        if is_view and where in FETCHING_UNTIL_MERGED:
-            continue
         for line, other, kind, name in _foreign_names(path, app):
             if kind == "services":
                 found.append(f"{where}:{line} 调用 {other} 的 services")
@@ -241,14 +229,6 @@ def test_reads_of_another_app_go_through_its_selectors():
 DOCUMENTED = {"_meta", "_default_manager"}
 # Private to django-auditlog: the value behind `set_actor`, read by nothing public.
 PRIVATE_IMPORTS = {("auditlog.context", "auditlog_value")}
-
-# TEMPORARY, removed by the merge: these files still reach into private attributes of Django,
-# DRF or django-auditlog; other branches replace them. The lead deletes this set once merged.
-PRIVATE_UNTIL_MERGED = {
-    "shouhu/common/rows.py",
-    "shouhu/common/api.py",
-    "shouhu/marriage/services.py",
-}
 
 
 def _private(name: str) -> bool:
@@ -300,8 +280,6 @@ def test_only_public_attributes_of_the_libraries():
     found = []
     for path in _sources(SRC):
         where = _relative(path)
-        if where in PRIVATE_UNTIL_MERGED:
-            continue
         tree = _tree(path)
         modules = _own_modules(tree)
         for node in ast.walk(tree):
@@ -326,7 +304,7 @@ def test_no_class_of_ours_overrides_a_private_method_of_a_library():
     for path in _sources(SRC):
         where = _relative(path)
         parts = path.relative_to(SRC.parent).with_suffix("").parts
-        if where in PRIVATE_UNTIL_MERGED or parts[1] == "config" or parts[-1] == "__init__":
+        if parts[1] == "config" or parts[-1] == "__init__":
             continue
         module = importlib.import_module(".".join(parts))
         for node in _tree(path).body:
