@@ -82,11 +82,32 @@ class InvalidPhone(ValueError):
     pass
 
 
+# A mainland mobile number as clerks type it: 11 ASCII digits from 13–19. When phonenumbers' own
+# patterns for China (its metadata: the same rules its parse applies) take it as a mobile number,
+# the parse would keep it as it is, so `normalise_phone` returns it without parsing.
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _cn_pattern(kind: str) -> re.Pattern[str]:
+    """One of phonenumbers' national number patterns for China; one that matches nothing if
+    its metadata lacks it (then every number takes the parse)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    desc = getattr(metadata, kind, None)
+    pattern = getattr(desc, "national_number_pattern", None)
+    return re.compile(pattern or "(?!)")
+
+
+_CN_MOBILE = _cn_pattern("mobile")
+_CN_NUMBER = _cn_pattern("general_desc")
+
+
 def normalise_phone(raw: str) -> str:
     """E.164 without the plus for mainland numbers' search index; validated with phonenumbers."""
     text = raw.strip().replace(" ", "").replace("-", "")
     if not text:
         return ""
+    if _PLAIN_MOBILE.fullmatch(text) and _CN_MOBILE.fullmatch(text) and _CN_NUMBER.fullmatch(text):
+        return text  # what phonenumbers would return for it, without its parse (imports: per row)
     return _parsed_phone(text).normalised
 
 

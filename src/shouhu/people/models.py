@@ -32,6 +32,11 @@ class Category(models.TextChoices):
     SERVICE_OBJECT = "service_object", _("其他服务对象")
 
 
+# Each category's (lazy) label. get_category_display() builds a hashable dict of every choice on
+# each call; an import names every category it writes in the audit log.
+_CATEGORY_LABELS = dict(Category.choices)
+
+
 class Person(TimeStampedModel):
     """One natural person, shared by every module (X2)."""
 
@@ -114,7 +119,8 @@ class PersonCategory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.get_category_display()
+        # get_category_display(), without rebuilding the choices for each call.
+        return str(_CATEGORY_LABELS.get(self.category, self.category))
 
 
 class RevealedField(models.TextChoices):

@@ -2,6 +2,7 @@
 that contradict the ID refused — before anything reaches the register."""
 
 import datetime as dt
+import random
 
 import pytest
 from hypothesis import given
@@ -215,3 +216,23 @@ def test_x2_property_valid_numbers_parse_and_any_single_digit_change_fails(area,
     changed = first17[:position] + digit + first17[position + 1 :] + number[17]
     with pytest.raises(InvalidIdNumber):
         parse_resident_id(changed, today=TODAY)
+
+
+def test_a_plain_mobile_number_skips_the_parse_and_gets_what_the_parse_gives():
+    """The fast path for 11-digit mainland mobiles answers as phonenumbers does, for every
+    four-digit prefix from 130 to 199 (valid or not) and a few endings each."""
+    from shouhu.people import idcard
+
+    rng = random.Random(11643)
+    for prefix in range(1300, 2000):
+        for _ in range(3):
+            text = f"{prefix}{rng.randrange(10**7):07d}"
+            try:
+                slow: str | type[InvalidPhone] = idcard._parsed_phone.__wrapped__(text).normalised
+            except InvalidPhone:
+                slow = InvalidPhone
+            try:
+                fast: str | type[InvalidPhone] = normalise_phone(text)
+            except InvalidPhone:
+                fast = InvalidPhone
+            assert fast == slow, text
