@@ -100,7 +100,10 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(demo_site: str,
     admin, admin_console = watched(new_context, **DESKTOP)
     log_in(admin, demo_site, "admin")
     campaign = Campaign.objects.order_by("starts_on").first()
-    admin_pages = (f"/admin/campaigns/campaignpolicy/{campaign.campaigns_policy.pk}/change/", "/admin/orgs/orgunit/")
+    admin_pages = (
+        f"/admin/campaigns/campaignpolicy/{campaign.campaigns_policy.pk}/change/",
+        "/admin/orgs/orgunit/",
+    )
     for path in (
         f"/campaigns/{campaign.pk}/",
         "/vaccination/region/",
