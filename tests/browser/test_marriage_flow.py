@@ -46,8 +46,10 @@ def test_m5_phone_books_the_last_520_seat_and_the_next_couple_joins_the_waiting_
     from shouhu.orgs.models import OrgUnit
 
     registry = OrgUnit.objects.get(code="232718M")  # 加格达奇区婚姻登记处
-    services.surge_date_set(actor=None, date=DAY_520, name="“520”", daily_quota=8, is_computed=True)
     with clock.frozen(BOOKING_MOMENT):
+        services.surge_date_set(actor=None, date=DAY_520, name="“520”", daily_quota=8, is_computed=True)
+        # What `marriage_tick` does at that moment: the rows of the window's days (pages make none).
+        services.slots_make_upcoming()
         first = open_page(new_context, **PHONE)
         first.goto(f"{demo_site}/marriage/book/?unit={registry.pk}&date={DAY_520}")
         slot = first.get_by_test_id("slot-0830")

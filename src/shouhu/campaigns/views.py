@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns import selectors, services
@@ -30,14 +30,15 @@ from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.forms import add_domain_error, form_status
 from shouhu.common.listing import filter_status, render_list
-from shouhu.common.permissions import require
+from shouhu.common.permissions import require, require_to_post
 from shouhu.orgs.selectors import access_unit, unit_list
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def calendar(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
+    require_to_post(request, CampaignPerm.MANAGE)
     campaign = campaign_on()
     if request.GET.get("campaign"):
         campaign = selectors.access_campaign(request.user, request.GET["campaign"])
@@ -103,11 +104,12 @@ def _policy_rows(policy: ModulePolicy) -> list[tuple[str, object]]:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def campaign_detail(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     """The phases and every module's policy, in the plan's order; each module's rules are saved
     on their own (the form names its module)."""
     require(request, CampaignPerm.VIEW)
+    require_to_post(request, CampaignPerm.MANAGE_POLICY)
     campaign = selectors.access_campaign(request.user, campaign_id)
     can_edit_policy = request.user.has_code(CampaignPerm.MANAGE_POLICY)
     posted_module = request.POST.get("module") if request.method == "POST" else None
@@ -186,9 +188,10 @@ def phase_edit(request: AuthedHttpRequest, phase_id: int) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def holiday_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW)
+    require_to_post(request, CampaignPerm.MANAGE)
     year_form = HolidayYearForm(request.GET or None)
     year_number = (year_form.is_valid() and year_form.cleaned_data["year"]) or clock.today().year
     can_manage = request.user.has_code(CampaignPerm.MANAGE)
@@ -224,9 +227,10 @@ SUSPENSION_COLUMNS = [
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def suspension_list(request: AuthedHttpRequest) -> HttpResponse:
     require(request, CampaignPerm.VIEW_SUSPENSIONS)
+    require_to_post(request, CampaignPerm.MANAGE_SUSPENSIONS)
     filter_form = SuspensionFilterForm(request.GET or None)
     filters = selectors.SuspensionFilters()
     if filter_form.is_valid():
@@ -261,9 +265,10 @@ def suspension_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def suspension_detail(request: AuthedHttpRequest, suspension_id: int) -> HttpResponse:
     require(request, CampaignPerm.VIEW_SUSPENSIONS)
+    require_to_post(request, CampaignPerm.MANAGE_SUSPENSIONS)
     suspension = selectors.access_suspension(request.user, suspension_id)
     can_manage = request.user.has_code(CampaignPerm.MANAGE_SUSPENSIONS)
     form = LiftForm(request.POST or None) if can_manage and suspension.lifted_at is None else None

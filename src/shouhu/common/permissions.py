@@ -49,6 +49,13 @@ def require(request: HttpRequest, code: str) -> None:
         raise PermissionDenied
 
 
+def require_to_post(request: HttpRequest, code: str) -> None:
+    """Pages that show a list or a record and, to those who may, a form on the same page: a
+    POST needs the write code (403), where a GET needs only the page's read code."""
+    if request.method == "POST":
+        require(request, code)
+
+
 def required_perms(view: object) -> Mapping[str, str]:
     """The codes an API class declares, by upper-case HTTP method."""
     return getattr(view, "required_perms", {})
