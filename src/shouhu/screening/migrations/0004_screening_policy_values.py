@@ -4,6 +4,8 @@ campaign that had one."""
 
 from django.db import migrations
 
+from shouhu.campaigns.policy_moves import move_policy_values
+
 # ScreeningPolicy's field: the campaigns.Policy field it was
 MOVED = {
     "temperature_limit": "temperature_limit",
@@ -19,29 +21,11 @@ MOVED = {
 }
 
 
-def copy_from_campaign_policy(apps, schema_editor):
-    campaign_policy = apps.get_model("campaigns", "Policy")
-    module_policy = apps.get_model("screening", "ScreeningPolicy")
-    module_policy.objects.bulk_create(
-        module_policy(campaign_id=old.campaign_id, **{new: getattr(old, was) for new, was in MOVED.items()})
-        for old in campaign_policy.objects.all()
-    )
-
-
-def copy_back_to_campaign_policy(apps, schema_editor):
-    campaign_policy = apps.get_model("campaigns", "Policy")
-    module_policy = apps.get_model("screening", "ScreeningPolicy")
-    for new in module_policy.objects.all():
-        campaign_policy.objects.filter(campaign_id=new.campaign_id).update(
-            **{was: getattr(new, name) for name, was in MOVED.items()}
-        )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("screening", "0003_screening_policy"),
     ]
 
     operations = [
-        migrations.RunPython(copy_from_campaign_policy, copy_back_to_campaign_policy),
+        move_policy_values("screening", "ScreeningPolicy", MOVED),
     ]
