@@ -7,7 +7,7 @@ from shouhu.common import bounds
 from shouhu.common.errors import DomainError
 from shouhu.common.importing import ImportColumn, RowOutcome, register
 from shouhu.orgs.models import OrgUnit
-from shouhu.orgs.selectors import unit_visible
+from shouhu.orgs.selectors import units_by_code
 from shouhu.people.models import Category, Gender, IdType
 from shouhu.people.permissions import PeoplePerm
 from shouhu.people.services import PersonInput, Registration, person_register, person_register_many
@@ -70,14 +70,14 @@ class PersonImporter:
 
     def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
         code = row.get("所属单位编码", "").strip()
-        units = {u.code: u for u in unit_visible(viewer=actor).filter(code=code)}
+        units = units_by_code(viewer=actor, codes=[code])
         registration = person_register(actor=actor, update_existing=True, data=self._input(row, units))
         return _outcome(registration)
 
     def import_rows(self, *, actor: Any, rows: list[dict[str, str]]) -> list[RowOutcome | DomainError]:
         """The rows of a chunk: units looked up once, the people written in bulk."""
         codes = {row.get("所属单位编码", "").strip() for row in rows}
-        units = {u.code: u for u in unit_visible(viewer=actor).filter(code__in=codes)}
+        units = units_by_code(viewer=actor, codes=codes)
         results: list[RowOutcome | DomainError | None] = []
         inputs: list[PersonInput] = []
         for row in rows:

@@ -133,3 +133,16 @@ def test_x4_import_queries_do_not_grow_with_the_rows(tree, county_user, django_a
         report = _run(county_user, _rows(tree, 120))
     assert report.created == 118
     assert report.unchanged == 2
+
+
+def test_x4_x2_a_unit_outside_the_scope_is_refused_like_a_missing_one(tree, county_user):
+    rows = _rows(tree, 3)
+    rows[0][8] = tree.nursing_home_b.code  # another county's institution
+    rows[1][8] = "NO-SUCH-UNIT"
+    report = _run(county_user, rows, import_valid_rows=True)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "所属单位编码", f"单位编码“{tree.nursing_home_b.code}”不存在或不在您的管辖范围内"),
+        (3, "所属单位编码", "单位编码“NO-SUCH-UNIT”不存在或不在您的管辖范围内"),
+    ]
+    assert (report.written, report.created) == (True, 1)
+    assert not Person.objects.filter(home_unit=tree.nursing_home_b).exists()
