@@ -33,8 +33,11 @@ run: install
 	@echo "守护已启动： http://$(HOST):$(PORT)/   （按 Ctrl+C 停止）"
 	@# The task worker runs large imports in the background; it stops with the server. It beats,
 	@# so /healthz sees it, and takes over the task of a worker that died (common.workers).
+	@# What a server's cron runs (README, step 6) runs here every minute: texts go out, the day that
+	@# enters the marriage booking window gets its slot rows, lapsed offers pass on.
 	@$(PY) manage.py run_worker --interval 1 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  ( while sleep 60; do $(PY) manage.py send_outbox -v 0; $(PY) manage.py marriage_tick -v 0; done ) & ticks=$$!; \
+	  trap 'kill $$worker $$ticks 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The test suite on SQLite, or on PostgreSQL when DATABASE_URL is set.
