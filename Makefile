@@ -40,7 +40,9 @@ run: install
 	  trap 'kill $$worker $$ticks 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-## The test suite on SQLite, or on PostgreSQL when DATABASE_URL is set.
+## The test suite on SQLite, or on PostgreSQL when DATABASE_URL is set, one worker per CPU
+## (pytest-xdist; PYTEST_ARGS= runs it in one process).
+PYTEST_ARGS ?= -n auto
 test: install
 	DJANGO_SETTINGS_MODULE=shouhu.config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -19,7 +19,9 @@ ALLOWED_HOSTS = ["*"]
 if DATABASES["default"]["ENGINE"] == "shouhu.common.sqlite" and not os.environ.get(  # noqa: F405
     "DATABASE_URL"
 ):
-    DATABASES["default"]["TEST"] = {"NAME": ""}  # noqa: F405  in memory
+    # ":memory:" by name: pytest-django leaves it alone under xdist (each worker is its own process
+    # with its own database); for another name it would add a per-worker file suffix.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Test-only keys: they protect nothing but the test database.
