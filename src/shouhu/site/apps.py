@@ -8,3 +8,9 @@ class SiteConfig(AppConfig):
     name = "shouhu.site"
     label = "site"
     verbose_name = "站点"
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app declares the work its units do each day in `<app>/today.py` (common/today.py).
+        autodiscover_modules("today")
