@@ -5,14 +5,17 @@ A county-A alert is invisible to a county-B clerk because it was never delivered
 `access_delivery` answers 404 for it exactly as for an alert that does not exist.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from shouhu.accounts.models import User
-from shouhu.alerts.models import Alert, AlertDelivery
+from shouhu.accounts.scope import subtree
+from shouhu.alerts.models import Alert, AlertDelivery, Severity
 from shouhu.alerts.registry import kind_label
 from shouhu.common.access import get_in_scope
+from shouhu.common.today import Tally
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,32 @@ def open_alert(*, dedupe_key: str) -> Alert | None:
     if not dedupe_key:
         return None
     return Alert.objects.filter(dedupe_key=dedupe_key, resolved_at__isnull=True).first()
+
+
+# --- Today (X6) ------------------------------------------------------------------------------------
+
+# What must be read first: urgent alerts (the severities above warning).
+URGENT_SEVERITIES = (Severity.URGENT,)
+
+
+def urgent_unread(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """The viewer's own unread urgent alerts, as one tally of the viewer's unit (none for a user
+    without a unit, or whose unit lies outside the subtree at `within`). Reading one is the work,
+    so nothing counts as done; an unread alert has no deadline, so none is overdue. One query."""
+    unread = Count(
+        "alert_deliveries",
+        filter=Q(
+            alert_deliveries__read_at__isnull=True, alert_deliveries__alert__severity__in=URGENT_SEVERITIES
+        ),
+    )
+    rows = (
+        User.objects.filter(
+            subtree(within, field="unit") if within else Q(), pk=viewer_id, unit__isnull=False
+        )
+        .values("unit_id", "unit__path")
+        .annotate(unread=unread)
+        .order_by()
+    )
+    return [
+        Tally(unit_id=row["unit_id"], unit_path=row["unit__path"], done=0, due=row["unread"]) for row in rows
+    ]

@@ -15,3 +15,24 @@ class Module(models.TextChoices):
     PUBLICITY = "publicity", "宣传引导"
     VACCINATION = "vaccination", "疫苗接种"
     SUPERVISION = "supervision", "督导检查"
+
+
+class SharedRegister(models.TextChoices):
+    """What serves every key task and is none of them: its work on the home page (common.today)
+    comes after the tasks'."""
+
+    PEOPLE = "people", "人员登记"
+    ALERTS = "alerts", "提醒消息"
+
+
+_ORDER = [*Module.values, *SharedRegister.values]
+_LABELS = {**dict(Module.choices), **dict(SharedRegister.choices)}
+
+
+def area_order(value: str) -> int:
+    """A key task's place in the plan's order, the shared registers after them."""
+    return _ORDER.index(value)
+
+
+def area_label(value: str) -> str:
+    return str(_LABELS[value])

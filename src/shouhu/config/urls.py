@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from shouhu.accounts.views import dashboard
 from shouhu.common.views import healthz
+from shouhu.site.views import dashboard
 
 # Each module's endpoints under its own prefix: a request is matched against one module's
 # patterns, not tried against every pattern of the modules before it.

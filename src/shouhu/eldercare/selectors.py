@@ -13,14 +13,17 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
+from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
+from shouhu.common.today import Tally
 from shouhu.eldercare.models import (
     SAMPLED,
     ChecklistItem,
     Closure,
     DailyLog,
+    EldercarePolicy,
     HealthCheck,
     Movement,
     Shift,
@@ -32,6 +35,7 @@ from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 from shouhu.people.models import Category, Person
 
 HOME_CATEGORIES = (Category.NURSING_HOME_RESIDENT, Category.STAFF)
+ONE_DAY = dt.timedelta(days=1)  # not a policy threshold: one calendar day
 
 
 def eldercare_scope(viewer: User, *, field: str = "unit") -> Q:
@@ -417,3 +421,126 @@ def home_overview(*, viewer: User, today: dt.date) -> list[HomeRow]:
             )
         )
     return rows
+
+
+# --- Today (X5, X6): each home's work of the day, in a fixed number of queries ----------------
+#
+# Registered in `eldercare/today.py`. Each counter answers for the homes of the subtree at
+# `within` ("" the whole region) that the reminders watch, whatever their number and size.
+
+
+def _homes_within(within: str) -> QuerySet[OrgUnit]:
+    """The watched homes of a subtree, as a subquery of the counters (never fetched by itself)."""
+    return homes_needing_watch().filter(subtree(within, field="")).order_by()
+
+
+def today_health_checks(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """今日健康监测, counted in checks: `due` = the home's residents and staff × the policy's
+    checks a day; `done` = today's checks, at most that many per person (a third check of one
+    person does not stand in for another's missing one); `overdue` = the checks missing
+    yesterday, counted the same way under yesterday's policy (what the morning reminder names).
+    A home with nobody to check has nothing to do. Four queries: two policies, people, checks."""
+    yesterday = today - ONE_DAY
+    per_day = current_policy(EldercarePolicy, today).health_checks_per_day
+    per_day_before = current_policy(EldercarePolicy, yesterday).health_checks_per_day
+    people = (
+        Person.objects.filter(
+            home_unit__in=_homes_within(within),
+            merged_into__isnull=True,
+            deceased_on__isnull=True,
+            categories__category__in=HOME_CATEGORIES,
+        )
+        .values_list("home_unit_id", "home_unit__path", "pk")
+        .order_by("home_unit__path", "pk")
+        .distinct()
+    )
+    start = clock.start_of(today)
+    checks = (
+        HealthCheck.objects.filter(
+            unit__in=_homes_within(within),
+            checked_at__gte=clock.start_of(yesterday),
+            checked_at__lt=clock.start_of(today + ONE_DAY),
+        )
+        .values("unit_id", "person_id")
+        .annotate(
+            today=Count("pk", filter=Q(checked_at__gte=start)),
+            before=Count("pk", filter=Q(checked_at__lt=start)),
+        )
+        .order_by()
+    )
+    counted = {(row["unit_id"], row["person_id"]): (row["today"], row["before"]) for row in checks}
+    rows: dict[int, tuple[str, int, int, int]] = {}
+    for home_id, path, person_id in people:
+        on_day, before = counted.get((home_id, person_id), (0, 0))
+        _, done, due, overdue = rows.get(home_id, (path, 0, 0, 0))
+        rows[home_id] = (
+            path,
+            done + min(on_day, per_day),
+            due + per_day,
+            overdue + max(per_day_before - before, 0),
+        )
+    return [Tally(home_id, path, done, due, overdue) for home_id, (path, done, due, overdue) in rows.items()]
+
+
+def today_daily_logs(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """今日防控日志, one per home: `due` 1, `done` 1 once today's log is written; `overdue` 1
+    while yesterday's is missing (a late entry clears it). Two queries: homes, logs."""
+    yesterday = today - ONE_DAY
+    homes = homes_needing_watch().filter(subtree(within, field="")).values_list("pk", "path")
+    logged = set(
+        DailyLog.objects.filter(unit__in=_homes_within(within), day__in=[today, yesterday])
+        .order_by()
+        .values_list("unit_id", "day")
+    )
+    return [
+        Tally(
+            home_id,
+            path,
+            done=int((home_id, today) in logged),
+            due=1,
+            overdue=int((home_id, yesterday) not in logged),
+        )
+        for home_id, path in homes
+    ]
+
+
+def today_test_rounds(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """封闭机构核酸检测 (`round_due`'s rule, for every closed home at once): a closed home owes a
+    round `test_interval_days` after its last one before today, or from the day its closure
+    began if that is later or it has none. Owed today: `due` 1, and `done` 1 once a round is
+    made for today or within the next interval (what silences the reminder); owed since an
+    earlier day and still not made: `overdue` 1. A home whose next round falls after today, or
+    not closed today, has nothing to do. Three queries: policy, closures, rounds."""
+    interval = dt.timedelta(days=current_policy(EldercarePolicy, today).test_interval_days)
+    closures = (
+        Closure.objects.filter(_on(today), unit__in=_homes_within(within))
+        .order_by("starts_on", "pk")
+        .values_list("unit_id", "unit__path", "starts_on")
+    )
+    closed = {unit_id: (path, starts_on) for unit_id, path, starts_on in closures}  # the latest wins
+    rounds = (
+        TestRound.objects.filter(
+            unit__in=Closure.objects.filter(_on(today), unit__in=_homes_within(within)).values("unit_id"),
+            tested_on__lte=today + interval,
+        )
+        .values("unit_id")
+        .annotate(
+            last=Max("tested_on", filter=Q(tested_on__lt=today)),
+            made=Count("pk", filter=Q(tested_on__gte=today)),
+        )
+        .order_by()
+    )
+    held = {row["unit_id"]: (row["last"], row["made"]) for row in rounds}
+    tallies = []
+    for home_id, (path, starts_on) in closed.items():
+        last, made = held.get(home_id, (None, 0))
+        owed_on = starts_on if last is None else max(last + interval, starts_on)
+        if owed_on > today:
+            continue
+        if made:
+            tallies.append(Tally(home_id, path, done=1, due=1))
+        elif owed_on == today:
+            tallies.append(Tally(home_id, path, done=0, due=1))
+        else:
+            tallies.append(Tally(home_id, path, done=0, due=0, overdue=1))
+    return tallies

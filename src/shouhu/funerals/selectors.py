@@ -8,15 +8,18 @@ own subtree.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Length, Substr
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Length, Substr
 
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
 from shouhu.campaigns.models import ServiceSuspension, ServiceType, SuspensionMode
+from shouhu.campaigns.policy import current_policy
 from shouhu.campaigns.selectors import ServiceAvailability, service_availability
+from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
+from shouhu.common.today import Tally
 from shouhu.funerals.models import (
     REMAINS_ORDER,
     CeremonySuspensionNotice,
@@ -267,3 +270,48 @@ def movements_of(home: OrgUnit) -> QuerySet[PPEMovement]:
         .select_related("recorded_by", "step")
         .order_by("-happened_at", "-pk")
     )
+
+
+# --- Today (X5, X6): the remains steps of the day, in a fixed number of queries ---------------
+#
+# Registered in `funerals/today.py`.
+
+ONE_DAY = dt.timedelta(days=1)  # not a policy threshold: one calendar day
+
+
+def today_remains_steps(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """新冠患者遗体处置, per funeral home of the subtree at `within`, counted in COVID-19 cases:
+    `overdue` = open cases whose current step has waited (since the last step, or registration)
+    longer than the policy's `remains_step_stall_hours` (what the hourly reminder reports);
+    `due` = the other open cases, each of which needs its next step within the limit, plus the
+    cases that had a step recorded today; `done` = those cases with a step recorded today
+    (moved on, or finished, today). Two queries: the policy, the cases."""
+    hours = current_policy(FuneralPolicy, today).remains_step_stall_hours
+    start = clock.start_of(today)
+    as_of = min(clock.now(), clock.start_of(today + ONE_DAY))  # for a past day, its end
+    cutoff = as_of - dt.timedelta(hours=hours)
+    still_open = Q(remains_stage__lt=len(REMAINS_ORDER))
+    stalled = still_open & Q(since__lte=cutoff)
+    stepped = Q(last_step_at__gte=start)
+    rows = (
+        FuneralCase.objects.filter(subtree(within, field="home"), covid_remains=True)
+        .filter(still_open | stepped)
+        .alias(since=Coalesce("last_step_at", "registered_at"))
+        .values("home_id", "home__path")
+        .annotate(
+            overdue=Count("pk", filter=stalled),
+            done=Count("pk", filter=stepped & ~stalled),
+            waiting=Count("pk", filter=still_open & ~stalled & ~stepped),
+        )
+        .order_by()
+    )
+    return [
+        Tally(
+            row["home_id"],
+            row["home__path"],
+            done=row["done"],
+            due=row["done"] + row["waiting"],
+            overdue=row["overdue"],
+        )
+        for row in rows
+    ]

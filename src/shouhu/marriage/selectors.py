@@ -15,6 +15,7 @@ from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
+from shouhu.common.today import Tally
 from shouhu.marriage.calendar import booking_opens_on, day_plan
 from shouhu.marriage.models import (
     ACTIVE_STATUSES,
@@ -572,3 +573,35 @@ def report_targets(unit: OrgUnit) -> list[audiences.Target]:
                 audiences.UnitRoles(recipient.unit, audiences.roles_with("marriage.manage_reports"))
             )
     return targets or [audiences.module_coordinators(Module.MARRIAGE)]
+
+
+# --- Today (X5) ------------------------------------------------------------------------------------
+
+# A booking of the day the counter serves, and those it has finished with: registered, or refused
+# after screening. A check-in is half-way (screening and registration follow); a waiting place or an
+# unconfirmed offer is not yet the counter's, and a cancelled one no longer. Earlier days' bookings
+# never closed are not left to anyone: the counter works only on the booking's own day and the
+# tick (`offers_expire`) lets them lapse, so nothing is ever overdue here.
+COUNTER_DUE_STATUSES = (
+    BookingStatus.BOOKED,
+    BookingStatus.CHECKED_IN,
+    BookingStatus.REGISTERED,
+    BookingStatus.REFUSED,
+)
+COUNTER_DONE_STATUSES = (BookingStatus.REGISTERED, BookingStatus.REFUSED)
+
+
+def todays_bookings(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """Per registry of the subtree at `within` ("": the region) with bookings on `today`: the
+    couples the counter serves today and how many it has finished with. One query."""
+    rows = (
+        Booking.objects.filter(subtree(within, field="unit") if within else Q())
+        .filter(date=today, status__in=COUNTER_DUE_STATUSES)
+        .values("unit_id", "unit__path")
+        .annotate(due=Count("pk"), done=Count("pk", filter=Q(status__in=COUNTER_DONE_STATUSES)))
+        .order_by("unit__path")
+    )
+    return [
+        Tally(unit_id=row["unit_id"], unit_path=row["unit__path"], done=row["done"], due=row["due"])
+        for row in rows
+    ]

@@ -18,6 +18,7 @@ from shouhu.campaigns.models import Holiday, HolidayKind, ServiceSuspension, Ser
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
+from shouhu.common.today import Tally
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
 from shouhu.people.models import Person
 from shouhu.screening.models import (
@@ -490,6 +491,56 @@ def unscreened_on(unit_id: int, day: dt.date) -> bool:
     """Whether one institution still has no screening for `day` and was open (asked before alerting)."""
     units = OrgUnit.objects.filter(pk=unit_id)
     return any(d.unscreened for d in institution_days(units=units, start=day, end=day))
+
+
+# --- Today (X5, X6): each open institution screens at its entrance --------------------------------
+
+
+def screened_days(*, scope: Q, start: dt.date, end: dt.date) -> set[FigureKey]:
+    """(institution, day) pairs with at least one screening from `start` to `end`, records and kept
+    counts alike (as `figures_between`), in two grouped queries over the (unit, time) index."""
+    first, _ = _local_day_bounds(start)
+    _, after_last = _local_day_bounds(end)
+    local = LocalDate("screened_at", tzinfo=clock.local_zone())
+    recorded = (
+        Screening.objects.filter(scope, screened_at__gte=first, screened_at__lt=after_last)
+        .order_by()
+        .annotate(day=local)
+        .values_list("unit_id", "day")
+        .annotate(number=Count("pk"))
+    )
+    kept = DailyScreeningCount.objects.filter(scope, day__gte=start, day__lte=end, screenings__gt=0)
+    return {(unit_id, day) for unit_id, day, _ in recorded} | set(kept.values_list("unit_id", "day"))
+
+
+def venues_to_screen(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """Today's entrance screening, one tally per active institution of the subtree at `within`.
+
+    due 1 when the institution is open today (or screened today all the same), done 1 once it
+    recorded a screening today; overdue 1 when it was open yesterday and recorded none — the
+    零漏管 gap of the figures page and of the reminder (`unscreened_open_institutions`). A closed
+    institution (status, suspension of visits, office hours, a registered closure check) has
+    nothing to do. Five queries whatever the rows and institutions, plus the closure checks other
+    modules register, asked — as on the figures page — only about a day without a screening.
+    """
+    yesterday = today - dt.timedelta(1)  # not a policy threshold: the last finished day
+    inside = subtree(within) if within else Q()
+    institutions = list(
+        OrgUnit.objects.filter(inside, kind=UnitKind.INSTITUTION, status=UnitStatus.ACTIVE).order_by("path")
+    )
+    if not institutions:
+        return []
+    scope = subtree(within, field="unit") if within else Q()
+    screened = screened_days(scope=scope, start=yesterday, end=today)
+    closures = Closures(yesterday, today)
+    tallies = []
+    for unit in institutions:
+        done = (unit.pk, today) in screened
+        due = done or not closures.reason(unit, today)
+        missed = (unit.pk, yesterday) not in screened and not closures.reason(unit, yesterday)
+        if due or missed:
+            tallies.append(Tally(unit.pk, unit.path, done=int(done), due=int(due), overdue=int(missed)))
+    return tallies
 
 
 # --- The dashboard chart: screenings and refusals per county and day --------------------------

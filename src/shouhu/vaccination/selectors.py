@@ -33,7 +33,8 @@ from shouhu.accounts.scope import sees_whole_region, subtree, unit_scope
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
-from shouhu.orgs.models import OrgUnit, UnitKind
+from shouhu.common.today import Tally
+from shouhu.orgs.models import OrgUnit, UnitKind, UnitStatus
 from shouhu.people.models import Person, PersonCategory
 from shouhu.vaccination.figures import Figures
 from shouhu.vaccination.models import (
@@ -49,6 +50,7 @@ from shouhu.vaccination.models import (
     VaccineDose,
     VaccineProduct,
 )
+from shouhu.vaccination.schedule import report_schedule
 
 # Units that report to the region office: counties (块) and the bureau's departments and
 # affiliated units (条). All sit right under the region root.
@@ -502,3 +504,87 @@ def report_of(*, unit: OrgUnit, period_start: dt.date) -> VaccinationReport | No
 
 def access_report(viewer: User, pk: object) -> VaccinationReport:
     return get_in_scope(report_list(viewer=viewer), pk)
+
+
+# --- Today (X5, X6): the to-do list and the reports due -----------------------------------------
+
+
+def _within(path: str, *, field: str) -> Q:
+    """The subtree at `path` ("" is the whole region: no filter)."""
+    return subtree(path, field=field) if path else Q()
+
+
+def todo_today(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """The to-do list (动态消号) per home unit of the subtree at `within`, in one grouped query.
+
+    done: people of the baseline given a dose of their primary series today (off the list once it
+    completes it, or still on it for the next dose); due: done plus the people on today's to-do
+    list (`todo_list`) whose mobiliser's next contact is not past; overdue: people on the list
+    whose last contact set a next contact day before today (the to-do page shows it in red), with
+    neither a contact since nor a dose today.
+    """
+    last_contact = MobilisationContact.objects.filter(person=OuterRef("pk")).order_by("-contacted_on", "-pk")
+    people = with_status(baseline_people(as_of=today).filter(_within(within, field="home_unit")), as_of=today)
+    people = people.annotate(
+        dosed_today=Exists(VaccineDose.objects.filter(person=OuterRef("pk"), vaccinated_on=today)),
+        next_contact_on=Subquery(last_contact.values("next_contact_on")[:1]),
+    )
+    on_list = (
+        Q(vaccination_status__in=NOT_COMPLETED)
+        & Q(has_contraindication=False)
+        & Q(has_deferral=False)
+        & Q(dosed_today=False)
+    )
+    primary = [VaccinationStatus.IN_PROGRESS, VaccinationStatus.COMPLETED]
+    rows = (
+        people.order_by()
+        .values_list("home_unit_id", "home_unit__path")
+        .annotate(
+            done=Count("pk", filter=Q(dosed_today=True) & Q(vaccination_status__in=primary)),
+            waiting=Count(
+                "pk", filter=on_list & (Q(next_contact_on__isnull=True) | Q(next_contact_on__gte=today))
+            ),
+            overdue=Count("pk", filter=on_list & Q(next_contact_on__lt=today)),
+        )
+    )
+    return [
+        Tally(unit_id, path, done=done, due=done + waiting, overdue=overdue)
+        for unit_id, path, done, waiting, overdue in rows
+        if done or waiting or overdue
+    ]
+
+
+def reports_today(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """The progress report (V4) of each reporting unit of the subtree at `within`, in three queries.
+
+    due 1 when a period's report is due today (`Period.due_on`), done once it is submitted;
+    overdue: the earlier periods still without a report — the region's «未报送» (`reporting_of`),
+    which the unit can still submit late.
+    """
+    schedule = report_schedule(today)
+    if schedule is None:
+        return []
+    period = schedule.period_on(today)
+    due_today = period if period is not None and period.due_on == today else None
+    missed = schedule.due_before(today)
+    if due_today is None and not missed:
+        return []
+    units = list(
+        OrgUnit.objects.filter(_within(within, field=""), depth=REPORTING_DEPTH, kind__in=REPORTING_KINDS)
+        .exclude(status=UnitStatus.INACTIVE)
+        .order_by("path")
+        .values_list("pk", "path")
+    )
+    starts = [p.starts_on for p in missed] + ([due_today.starts_on] if due_today else [])
+    submitted = set(
+        VaccinationReport.objects.filter(
+            unit__in=[pk for pk, _ in units], period_start__in=starts
+        ).values_list("unit_id", "period_start")
+    )
+    tallies = []
+    for pk, path in units:
+        done = due_today is not None and (pk, due_today.starts_on) in submitted
+        overdue = sum(1 for p in missed if (pk, p.starts_on) not in submitted)
+        if due_today is not None or overdue:
+            tallies.append(Tally(pk, path, done=int(done), due=int(due_today is not None), overdue=overdue))
+    return tallies
