@@ -14,7 +14,7 @@ class EldercareConfig(AppConfig):
         from . import models, selectors
 
         # A closed home refuses visitors at the entrance (E1 × S2): screening asks this check.
-        register_closure_check(selectors.closure_check)
+        register_closure_check(selectors.closure_check, over_span=selectors.closure_check_over)
         auditlog.register(models.Closure)
         auditlog.register(models.Movement)
         auditlog.register(models.Shift)

@@ -7,6 +7,7 @@ register's answer: a living, unmerged person whose home unit is the home, as res
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -121,15 +122,37 @@ def closure_on(unit: OrgUnit, day: dt.date) -> Closure | None:
     return Closure.objects.filter(_on(day), unit=unit).order_by("-starts_on", "-pk").first()
 
 
+def _closure_refusal(unit: OrgUnit, closure: Closure) -> str:
+    until = f"至{closure.ends_on}" if closure.ends_on else "起"
+    return f"封闭管理：{unit.name}自{closure.starts_on}{until}实行封闭管理，暂停探视（{closure.directive}）"
+
+
 def closure_check(unit: OrgUnit, day: dt.date) -> str | None:
     """For entry screening: why visitors are refused at a closed home (封闭管理), else None."""
     if unit.institution_type != InstitutionType.NURSING_HOME:
         return None
     closure = closure_on(unit, day)
-    if closure is None:
+    return _closure_refusal(unit, closure) if closure is not None else None
+
+
+def closure_check_over(start: dt.date, end: dt.date) -> Callable[[OrgUnit, dt.date], str | None]:
+    """`closure_check` for any home and day from `start` to `end`, from the closures read at once."""
+    by_home: dict[int, list[Closure]] = {}
+    overlapping = Closure.objects.filter(starts_on__lte=end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+    )
+    for closure in overlapping.order_by("-starts_on", "-pk"):
+        by_home.setdefault(closure.unit_id, []).append(closure)
+
+    def check(unit: OrgUnit, day: dt.date) -> str | None:
+        if unit.institution_type != InstitutionType.NURSING_HOME:
+            return None
+        for closure in by_home.get(unit.pk, []):  # the latest first, as closure_on takes it
+            if closure.starts_on <= day and (closure.ends_on is None or closure.ends_on >= day):
+                return _closure_refusal(unit, closure)
         return None
-    until = f"至{closure.ends_on}" if closure.ends_on else "起"
-    return f"封闭管理：{unit.name}自{closure.starts_on}{until}实行封闭管理，暂停探视（{closure.directive}）"
+
+    return check
 
 
 @dataclass(frozen=True)

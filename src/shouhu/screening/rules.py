@@ -143,16 +143,27 @@ def person_in_isolation_on(person: Person, day: dt.date) -> IsolationRecord | No
 # Other modules may close an institution to visitors (nursing homes under closed management):
 # each check answers a refusal text for the unit and day, or None.
 ClosureCheck = Callable[[OrgUnit, dt.date], str | None]
+# The same check prepared for many units and days (start, end): it reads its rows once, so that
+# the figures of every institution and the home page cost a fixed number of queries.
+SpanClosureCheck = Callable[[dt.date, dt.date], ClosureCheck]
 _closure_checks: list[ClosureCheck] = []
+_span_checks: dict[ClosureCheck, SpanClosureCheck] = {}
 
 
-def register_closure_check(check: ClosureCheck) -> None:
+def register_closure_check(check: ClosureCheck, *, over_span: SpanClosureCheck | None = None) -> None:
     if check not in _closure_checks:
         _closure_checks.append(check)
+    if over_span is not None:
+        _span_checks[check] = over_span
 
 
 def closure_checks() -> list[ClosureCheck]:
     return list(_closure_checks)
+
+
+def closure_checks_over(start: dt.date, end: dt.date) -> list[ClosureCheck]:
+    """Every registered check, each prepared for the days `start`–`end` where it can be."""
+    return [_span_checks[check](start, end) if check in _span_checks else check for check in _closure_checks]
 
 
 def closure_reason(unit: OrgUnit, day: dt.date) -> tuple[str | None, str]:

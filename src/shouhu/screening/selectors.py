@@ -30,7 +30,7 @@ from shouhu.screening.models import (
     VenueCode,
     Verdict,
 )
-from shouhu.screening.rules import closure_checks, person_in_isolation_on
+from shouhu.screening.rules import closure_checks_over, person_in_isolation_on
 
 __all__ = ["person_in_isolation_on"]  # re-exported: the one question other modules ask
 
@@ -389,7 +389,7 @@ SATURDAY = 5  # date.weekday()
 
 
 class Closures:
-    """Why institutions were closed to visitors on days of a span, read in two queries.
+    """Why institutions were closed to visitors on days of a span, read in a fixed number of queries.
 
     The same answer as `rules.closure_reason` at the entrance (unit status, a suspension of
     visits at the unit or above, the checks other modules register), plus office hours.
@@ -409,6 +409,7 @@ class Closures:
             .select_related("unit")
             .order_by("starts_on", "pk")
         )
+        self.checks = closure_checks_over(start, end)
 
     def working_day(self, day: dt.date) -> bool:
         kind = self.holidays.get(day)
@@ -430,7 +431,7 @@ class Closures:
                 and (suspension.lifted_at is None or suspension.lifted_at >= after_day)
             ):
                 return f"{suspension.unit.name}暂停探视来访：{suspension.reason}"  # stored: Chinese
-        for check in closure_checks():
+        for check in self.checks:
             reason = check(unit, day)
             if reason:
                 return reason
@@ -520,8 +521,8 @@ def venues_to_screen(*, within: str, today: dt.date, viewer_id: int) -> list[Tal
     recorded a screening today; overdue 1 when it was open yesterday and recorded none — the
     零漏管 gap of the figures page and of the reminder (`unscreened_open_institutions`). A closed
     institution (status, suspension of visits, office hours, a registered closure check) has
-    nothing to do. Five queries whatever the rows and institutions, plus the closure checks other
-    modules register, asked — as on the figures page — only about a day without a screening.
+    nothing to do. A fixed number of queries whatever the rows and institutions (the closure
+    checks other modules register are read for the two days at once).
     """
     yesterday = today - dt.timedelta(1)  # not a policy threshold: the last finished day
     inside = subtree(within) if within else Q()

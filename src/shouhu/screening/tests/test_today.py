@@ -97,11 +97,11 @@ def test_x5_the_number_of_queries_does_not_grow_with_institutions_or_screenings(
         for moment in (dt.datetime(2022, 1, 4, 9, 0), dt.datetime(2022, 1, 5, 9, 0)):
             for _ in range(3):
                 screen_at(moment, county_user, unit)
-        if kind != "nursing_home":  # homes ask the eldercare closure check on days without screening
-            make_institution(tree.county_b, f"第{number}空机构", institution_type=kind)
+        # Institutions with no screening at all: homes among them ask the eldercare closure check.
+        make_institution(tree.county_b, f"第{number}空机构", institution_type=kind)
     assert (count_queries(""), count_queries(tree.county_a.path)) == few
-    assert few[1] <= 6  # institutions, screenings, kept counts, holidays, suspensions; the home's closure
-    assert len(tallies()) == 9
+    assert few[1] == 6  # institutions, screenings, kept counts, holidays, suspensions, homes' closures
+    assert len(tallies()) == 10
 
 
 def test_x5_the_work_is_registered_with_its_link(tree):
