@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext
 
 
 class Module(models.TextChoices):
@@ -35,4 +36,5 @@ def area_order(value: str) -> int:
 
 
 def area_label(value: str) -> str:
-    return str(_LABELS[value])
+    """In the reader's language (the labels are the menu's words, translated there)."""
+    return gettext(str(_LABELS[value]))

@@ -171,3 +171,15 @@ def test_x5_the_home_page_lists_the_items_and_the_board_in_a_fixed_number_of_que
     page = client.get("/").content.decode()
     assert page.count('data-testid="board-row"') == 6
     assert queries() == few
+
+
+def test_x5_the_english_page_names_modules_and_work_in_english(tree, works, client):
+    leader = make_user("leader", tree.region)
+    works.append(_work("eldercare.checks", Module.ELDERCARE, [(tree.nursing_home_a, 0, 6, 1)]))
+    client.force_login(leader)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Today's work" in page
+    assert "Nursing homes" in page
+    assert "Overdue 1" in page
+    assert "今日工作" not in page
+    assert "养老机构" not in page
