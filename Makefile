@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= shouhu.config.settings.local
 
-.PHONY: install run test check lint bench schemathesis messages clean
+.PHONY: install prepare run dev test check lint bench schemathesis messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,20 +25,39 @@ src/shouhu/locale/en/LC_MESSAGES/django.mo: src/shouhu/locale/en/LC_MESSAGES/dja
 
 install: $(VENV)/.installed node_modules/.installed src/shouhu/locale/en/LC_MESSAGES/django.mo
 
-## Serve the demo on SQLite: migrate, load the demo region once, print the logins.
-run: install
+## Serve the demo on SQLite: migrate, load the demo region once, print the logins; serve with
+## gunicorn as production does (DEBUG off: the site's own error pages), with what production's
+## timers run beside it. `make dev` serves with Django's auto-reloading server and DEBUG on.
+prepare: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
-	@echo "守护已启动： http://$(HOST):$(PORT)/   （按 Ctrl+C 停止）"
-	@# The task worker runs large imports in the background; it stops with the server. It beats,
-	@# so /healthz sees it, and takes over the task of a worker that died (common.workers).
-	@# What a server's cron runs (README, step 6) runs here every minute: texts go out, the day that
-	@# enters the marriage booking window gets its slot rows, lapsed offers pass on.
+
+# The task worker runs large imports in the background; it beats, so /healthz sees it, and takes
+# over the task of a worker that died (common.workers). What production's timers run (README,
+# step 6) runs here too: every minute the texts go out, the day entering the marriage booking
+# window gets its slot rows and lapsed offers pass on; every REMINDER_MINUTES the reminder checks
+# raise what is due (the first run at start, so the inbox is not empty).
+REMINDER_MINUTES ?= 10
+define with_timers
 	@$(PY) manage.py run_worker --interval 1 & worker=$$!; \
-	  ( while sleep 60; do $(PY) manage.py send_outbox -v 0; $(PY) manage.py marriage_tick -v 0; done ) & ticks=$$!; \
-	  trap 'kill $$worker $$ticks 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver $(HOST):$(PORT)
+	  ( minute=0; while true; do \
+	      $(PY) manage.py send_outbox -v 0; $(PY) manage.py marriage_tick -v 0; \
+	      if [ $$((minute % $(REMINDER_MINUTES))) -eq 0 ]; then $(PY) manage.py run_reminders -v 0; fi; \
+	      minute=$$((minute + 1)); sleep 60; done ) & timers=$$!; \
+	  trap 'kill $$worker $$timers 2>/dev/null' EXIT INT TERM; \
+	  $(1)
+endef
+
+run: prepare
+	@echo "守护已启动： http://$(HOST):$(PORT)/   （按 Ctrl+C 停止）"
+	$(call with_timers,DEBUG=$${DEBUG:-0} $(VENV)/bin/gunicorn shouhu.config.wsgi:application \
+	  --bind $(HOST):$(PORT) --workers 2 --threads 4 --backlog 2048 --timeout 120 \
+	  --access-logfile - --no-control-socket)
+
+dev: prepare
+	@echo "守护（开发模式，自动重新加载）： http://$(HOST):$(PORT)/"
+	$(call with_timers,$(PY) manage.py runserver $(HOST):$(PORT))
 
 ## The test suite on SQLite, or on PostgreSQL when DATABASE_URL is set, one worker per CPU
 ## (pytest-xdist; PYTEST_ARGS= runs it in one process).

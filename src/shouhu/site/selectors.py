@@ -134,12 +134,18 @@ def today_work(*, viewer: User, today: dt.date) -> Today:
 
 
 def _board(*, viewer: User, today: dt.date, counted: list[tuple[Work, str, list[Tally]]]) -> Board | None:
-    per_unit = [(work, within, tallies) for work, within, tallies in counted if not work.per_viewer]
-    if not per_unit:
-        return None
     whole_region = sees_whole_region(viewer)
     base = OrgUnit.objects.filter(depth=1).order_by("path").first() if whole_region else viewer.unit
     if base is None:
+        return None
+    # Only the work counted over the whole of the base's subtree: a department coordinator sees
+    # the region's rows for the modules it coordinates, not empty columns for the others.
+    per_unit = [
+        (work, within, tallies)
+        for work, within, tallies in counted
+        if not work.per_viewer and base.path.startswith(within)
+    ]
+    if not per_unit:
         return None
     children = list(unit_children(viewer=viewer, unit=base))
     if not children:
@@ -170,7 +176,8 @@ def _board(*, viewer: User, today: dt.date, counted: list[tuple[Work, str, list[
     region = {module: Standing() for module in modules}
     for work, _within_path, tallies in per_unit:
         own[work.module] += Standing.of(tallies)
-    if not whole_region:
+    compare = base.depth > 1  # a viewer at the region's root (an inspector) is the region
+    if compare:
         # The region's sums only, never its rows: a county sees where it stands, not the others.
         for work, _within_path, _tallies in per_unit:
             region[work.module] += Standing.of(work.count(within="", today=today, viewer_id=viewer.pk))
@@ -179,5 +186,5 @@ def _board(*, viewer: User, today: dt.date, counted: list[tuple[Work, str, list[
         rows=rows,
         idle_units=len(children) - len(rows),
         own=[own[module] for module in modules],
-        region=[] if whole_region else [region[module] for module in modules],
+        region=[region[module] for module in modules] if compare else [],
     )

@@ -187,3 +187,13 @@ def test_x8_other_request_errors_keep_their_traceback(client, settings, caplog):
     assert log_filters.PermissionDeniedOneLine().filter(record)
     assert record.exc_info is not None
     assert record.getMessage() == "Internal Server Error: /x"
+
+
+def test_x8_the_browsers_icon_request_is_answered_not_a_404(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/shouhu/favicon.svg"
+    assert finders.find("shouhu/favicon.svg")
+    assert 'rel="icon"' in client.get("/accounts/login/").content.decode()

@@ -183,3 +183,27 @@ def test_x5_the_english_page_names_modules_and_work_in_english(tree, works, clie
     assert "Overdue 1" in page
     assert "今日工作" not in page
     assert "养老机构" not in page
+
+
+def test_x5_a_department_coordinator_sees_the_region_for_the_modules_it_coordinates_only(tree, works):
+    coordinator = make_user("department_coordinator", tree.department)  # eldercare, not vaccination
+    works += [
+        _work("eldercare.checks", Module.ELDERCARE, [(tree.nursing_home_a, 0, 6, 0)]),
+        _work("vaccination.todo", Module.VACCINATION, [(tree.village_a, 0, 4, 0)]),
+    ]
+    board = today_work(viewer=coordinator, today=TODAY).board
+    assert board is not None
+    assert board.modules == [Module.ELDERCARE.label]
+    assert [row.unit for row in board.rows] == [tree.county_a]
+
+    works.pop(0)
+    assert today_work(viewer=coordinator, today=TODAY).board is None
+
+
+def test_x5_a_viewer_at_the_regions_root_is_not_compared_with_the_region(tree, works):
+    inspector = make_user("inspector", tree.region)
+    works.append(_work("eldercare.checks", Module.ELDERCARE, [(tree.nursing_home_a, 0, 6, 0)]))
+    board = today_work(viewer=inspector, today=TODAY).board
+    assert board is not None
+    assert [row.unit for row in board.rows] == [tree.county_a]
+    assert board.region == []
