@@ -82,17 +82,20 @@ def audit_batch() -> Iterator[None]:
 
 
 def history_of(*objects: Any) -> list[Any]:
-    """The audit entries of some objects, newest first, for an object's history page."""
+    """The audit entries of some objects, newest first, as a history page shows them
+    (`common.history.HistoryEntry`): one query for the entries, one per model their foreign keys
+    name."""
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Q
 
+    from shouhu.common.history import readable
+
     condition = Q(pk__in=[])
     for obj in objects:
         condition |= Q(content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk))
-    return list(
-        LogEntry.objects.filter(condition).select_related("actor").order_by("-timestamp")[:HISTORY_LIMIT]
-    )
+    entries = LogEntry.objects.filter(condition).select_related("actor", "content_type")
+    return readable(list(entries.order_by("-timestamp", "-pk")[:HISTORY_LIMIT]))
 
 
 def audit_bulk(

@@ -136,3 +136,20 @@ def test_x7_the_api_documentation_loads_nothing_from_outside(client):
     assert "style-src 'self' 'unsafe-inline'" in policy
     assert "worker-src blob:" in policy
     assert "http" not in policy
+
+
+def test_x7_the_api_documentation_names_no_other_host(client):
+    """No address on another host in the documentation pages or Swagger UI's start script: every
+    file they load comes from this server (ReDoc's web fonts from Google are gone)."""
+    pages = {
+        "/api/docs/": client.get("/api/docs/"),
+        "/api/docs/?script=": client.get("/api/docs/?script="),
+        "/api/redoc/": client.get("/api/redoc/"),
+    }
+    for page, response in pages.items():
+        assert response.status_code == 200, page
+        text = response.content.decode()
+        addresses = re.findall(r"""(?:https?:)?//[^\s"'<>()]+""", text, re.IGNORECASE)
+        foreign = [a for a in addresses if not re.match(r"(?:https?:)?//testserver(?:[/:?#]|$)", a, re.I)]
+        assert foreign == [], page
+        assert "@import" not in text

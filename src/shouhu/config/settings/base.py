@@ -52,9 +52,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "treebeard",
-    "auditlog",
+    # django-auditlog and django-tasks-db under names in the reader's language (config/vendor_apps).
+    "shouhu.config.vendor_apps.ShouhuAuditlogConfig",
     "django_tasks",
-    "django_tasks_db",
+    "shouhu.config.vendor_apps.ShouhuTasksConfig",
     "shouhu.common",
     "shouhu.accounts",
     "shouhu.orgs",
