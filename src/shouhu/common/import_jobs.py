@@ -17,9 +17,9 @@ from django_tasks import task
 
 from shouhu.common import clock, crypto, workers
 from shouhu.common.errors import DomainError
-from shouhu.common.importing import ImportReport, importer_for, run_import
+from shouhu.common.importing import ImportReport, importer_for, read_import, run_import
 from shouhu.common.models import ImportJob, ImportStatus
-from shouhu.common.tabular import Table, read_table
+from shouhu.common.tabular import Table
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -63,11 +63,10 @@ def table_of(job: ImportJob) -> Table:
     importer = importer_for(job.kind)
     if importer is None:
         raise DomainError("没有这种导入", code="unknown_import")
-    required = [c.header for c in importer.columns if c.required]
-    return read_table(
+    return read_import(
+        importer,
         job.filename,
         crypto.decrypt_bytes(bytes(job.content)),
-        required_headers=required,
         on_rows=lambda: _still_reading(job.pk),
     )
 

@@ -21,6 +21,7 @@ errors keep the file's row numbers.
 """
 
 import io
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -32,10 +33,11 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.comments import Comment
+from openpyxl.styles import Font
 
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import safe_cell
-from shouhu.common.tabular import Table
+from shouhu.common.tabular import Table, count_rows, read_table
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class ImportColumn:
     field: str
     required: bool = False
     help: str = ""
+    # Other names the column goes by in the registers people already keep ("身份证号码"); the
+    # reader compares them, as the header, without whitespace or line breaks.
+    aliases: tuple[str, ...] = ()
 
 
 class RowOutcome(StrEnum):
@@ -370,7 +375,54 @@ def run_import(
     return report
 
 
+def known_headers(importer: Importer) -> dict[str, str]:
+    """Every name a column of the importer may have in a file (its header, its aliases) → its header."""
+    names: dict[str, str] = {}
+    for column in importer.columns:
+        names.update(dict.fromkeys(column.aliases, column.header))
+    names.update((column.header, column.header) for column in importer.columns)
+    return names
+
+
+def read_import(
+    importer: Importer, filename: str, data: bytes, *, on_rows: Callable[[], None] | None = None
+) -> Table:
+    """The file's rows for this importer: its header found among the rows above it, its columns
+    known by their aliases too (common.tabular)."""
+    required = [c.header for c in importer.columns if c.required]
+    return read_table(
+        filename, data, required_headers=required, known_headers=known_headers(importer), on_rows=on_rows
+    )
+
+
+def count_import_rows(importer: Importer, filename: str, data: bytes) -> int:
+    """What the upload form checks of a file for this importer (see `tabular.count_rows`)."""
+    required = [c.header for c in importer.columns if c.required]
+    return count_rows(filename, data, required_headers=required, known_headers=known_headers(importer))
+
+
+class DocumentedImporter(Importer, Protocol):
+    """An importer whose template shows an example row and the values its columns allow."""
+
+    # One row as a clerk would fill it in: a fictitious person, clearly marked as an example.
+    example: dict[str, str]
+    # The columns that take a fixed set of values → those values (the first spelling of each).
+    allowed_values: dict[str, list[str]]
+
+
+def _example(importer: Importer) -> dict[str, str]:
+    return dict(getattr(importer, "example", {}) or {})
+
+
+def _allowed_values(importer: Importer) -> dict[str, list[str]]:
+    return dict(getattr(importer, "allowed_values", {}) or {})
+
+
 def template_xlsx(importer: Importer) -> bytes:
+    """The import template: the first sheet, the one read, holds the header alone, so a template
+    uploaded unchanged imports nothing; a second sheet (填写说明) explains each column, shows an
+    example row and lists the values the columns allow. Only the first sheet is ever read, so
+    the example cannot be imported by accident."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = importer.title[:31]
@@ -379,9 +431,61 @@ def template_xlsx(importer: Importer) -> bytes:
         note = ("必填。" if column.required else "") + column.help
         if note:
             cell.comment = Comment(note, "守护")
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = max(12, 2 * len(column.header) + 4)
+    _instructions(workbook.create_sheet(gettext("填写说明")[:31]), importer, sheet.title)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _instructions(sheet: Any, importer: Importer, first_sheet: str) -> None:
+    bold = Font(bold=True)
+    sheet.append(
+        [
+            gettext("只导入第一个工作表“%(sheet)s”：从第 2 行起每行填写一条记录。本页仅作说明，不会被导入。")
+            % {"sheet": first_sheet}
+        ]
+    )
+    sheet.append(
+        [gettext("也可以直接上传已有的台账：表头上方的标题、填报单位等行，序号列和末尾的合计行都会被忽略。")]
+    )
+    example = _example(importer)
+    if example:
+        sheet.append([])
+        sheet.append([gettext("示例（虚构人员，请勿照抄）")])
+        sheet.cell(sheet.max_row, 1).font = bold
+        sheet.append([c.header for c in importer.columns])
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        sheet.append([example.get(c.header, "") for c in importer.columns])
+    sheet.append([])
+    sheet.append([gettext("各列说明")])
+    sheet.cell(sheet.max_row, 1).font = bold
+    sheet.append([gettext("列名"), gettext("是否必填"), gettext("说明"), gettext("也可写作")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for column in importer.columns:
+        sheet.append(
+            [
+                column.header,
+                gettext("必填") if column.required else "",
+                column.help,
+                "、".join(column.aliases),
+            ]
+        )
+    allowed = _allowed_values(importer)
+    if allowed:
+        sheet.append([])
+        sheet.append([gettext("可填的值")])
+        sheet.cell(sheet.max_row, 1).font = bold
+        sheet.append(list(allowed))
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        for values in itertools.zip_longest(*allowed.values(), fillvalue=""):
+            sheet.append([safe_cell(value) for value in values])
+    for letter, width in (("A", 24), ("B", 24), ("C", 40), ("D", 40)):
+        sheet.column_dimensions[letter].width = width
 
 
 def error_report_xlsx(report: ImportReport) -> bytes:

@@ -17,17 +17,26 @@ limit. The upload form only checks (`count_rows`); the dry run reads the rows (`
 
 Rows keep the spreadsheet's own numbers (blank rows are skipped but still counted), so an
 error report names the row the clerk sees.
+
+The header is the first row, among the first `HEADER_SEARCH_ROWS` holding a value, that names
+every required column (and, when none is required, at least one known one): the registers people
+already keep (台账) open with a title ("××县困难群众花名册") and a "填报单位：… 填报日期：…" line,
+which are skipped. Headers are compared without whitespace or line breaks ("证件\n号码") and by
+the other names a caller knows a column by; a 序号 column is not read, and a 合计 or 总计 row
+at the end of the table is not a row. All of this is decided once, on the header and on what
+the last rows turn out to be: the per-row path does one cheap test of a row's first cell.
 """
 
 import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -68,6 +77,16 @@ csv.field_size_limit(MAX_CELL_CHARS)
 
 # A file's rows, each with its number in the file.
 Rows = Generator[tuple[int, list[str]], None, None]
+
+# The header is looked for among this many rows holding a value (title, reporting unit, date …
+# above it); past them, the first of those rows that came nearest is named in the refusal.
+HEADER_SEARCH_ROWS = 10
+# Row-number columns of a register kept by hand: not data, and not read.
+_NUMBER_COLUMNS = frozenset({"序号", "序"})
+# What the first filled cell of a totals row starts with ("合计", "合  计", "总计：35 人").
+_TOTAL_WORDS = ("合计", "总计")
+_MAYBE_TOTAL = "合总 \t\u3000"  # what a totals row's first cell may start with ("" too: it is blank)
+_WHITESPACE = re.compile(r"\s+")
 
 _LATIN1_HIGH = re.compile(r"[\u00a1-\u00ff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -366,9 +385,10 @@ def _local_tag(tag: str) -> str:
 
 
 class _Header:
-    """The first row with text in it, taken as the scan passes: what the upload form checks
-    the columns against without opening the workbook. A cell keeps its type and text; a
-    shared string's text is its index, looked up afterwards (`_header_values`)."""
+    """The first `HEADER_SEARCH_ROWS` rows with text in them, taken as the scan passes: where
+    the upload form looks for the header and checks its columns without opening the workbook.
+    A cell keeps its type and text; a shared string's text is its index, looked up afterwards
+    (`_header_values`)."""
 
     def __init__(self) -> None:
         self.parser: expat.XMLParserType | None = None
@@ -377,6 +397,7 @@ class _Header:
         self.cell: tuple[int, str] = (0, "n")
         self.text: list[str] | None = None
         self.phonetic = False
+        self.rows: list[tuple[int, dict[int, tuple[str, list[str]]]]] = []
         self.found = False
 
     def bind(self, parser: expat.XMLParserType) -> None:
@@ -409,8 +430,12 @@ class _Header:
             self.text.append(data)
 
     def finish(self) -> None:
-        """Stop at the first row with text in it."""
+        """Keep the row just read if it has text in it; stop after `HEADER_SEARCH_ROWS` such rows."""
         if self.found or not any("".join(text).strip() for _, text in self.cells.values()):
+            return
+        self.rows.append((self.row, self.cells))
+        self.cells = {}
+        if len(self.rows) < HEADER_SEARCH_ROWS:
             return
         self.found = True
         if self.parser is not None:
@@ -503,7 +528,12 @@ class _PartScan:
 class _Scanned:
     title: str  # of the first worksheet
     extent: _Extent
-    header: tuple[int, list[str]] | None  # the first row with text: its number and cells
+    head: list[tuple[int, list[str]]]  # the first rows with text, where the header is: numbers and cells
+
+    @property
+    def header(self) -> tuple[int, list[str]] | None:
+        """The first row with text."""
+        return self.head[0] if self.head else None
 
 
 def _scan_xlsx(archive: zipfile.ZipFile) -> _Scanned:
@@ -533,26 +563,32 @@ def _scan_xlsx(archive: zipfile.ZipFile) -> _Scanned:
             raise DomainError(f"工作表“{title}”：{error.message}", code=error.code) from error
         header.finish()
         extent = scan.extent
-    values = _header_values(archive, strings if strings in names else "", header) if header.found else None
-    return _Scanned(title, extent, (header.row, values) if values is not None else None)
+    head = _header_values(archive, strings if strings in names else "", header.rows)
+    return _Scanned(title, extent, head)
 
 
-def _header_values(archive: zipfile.ZipFile, strings: str, header: _Header) -> list[str]:
-    """The header's cells as text, shared strings looked up."""
-    indexes: dict[int, int] = {}
-    for column, (kind, text) in header.cells.items():
-        if kind == "s":
-            index = "".join(text).strip()
-            if not index.isdigit():
-                raise _bad_xlsx()
-            indexes[column] = int(index)
+def _header_values(
+    archive: zipfile.ZipFile, strings: str, rows: list[tuple[int, dict[int, tuple[str, list[str]]]]]
+) -> list[tuple[int, list[str]]]:
+    """The rows' cells as text, shared strings looked up (in one pass over them)."""
+    indexes: dict[tuple[int, int], int] = {}
+    for number, cells in rows:
+        for column, (kind, text) in cells.items():
+            if kind == "s":
+                index = "".join(text).strip()
+                if not index.isdigit():
+                    raise _bad_xlsx()
+                indexes[(number, column)] = int(index)
     shared = _SharedStrings(set(indexes.values()))
     if indexes and strings:
         _parse_part(archive, strings, shared.start, bind=shared.bind)
-    values = [""] * max(header.cells, default=0)
-    for column, (kind, text) in header.cells.items():
-        values[column - 1] = shared.text_of(indexes[column]) if kind == "s" else "".join(text)
-    return values
+    head = []
+    for number, cells in rows:
+        values = [""] * max(cells, default=0)
+        for column, (kind, text) in cells.items():
+            values[column - 1] = shared.text_of(indexes[(number, column)]) if kind == "s" else "".join(text)
+        head.append((number, values))
+    return head
 
 
 class _SharedStrings:
@@ -686,14 +722,79 @@ def _filled(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, lis
         yield number, values[:last]
 
 
-def _header(filled: Iterator[tuple[int, list[str]]], required_headers: list[str]) -> tuple[int, list[str]]:
+def header_name(text: str) -> str:
+    """A header as compared: without whitespace or line breaks ("证件\n号码"), and without the
+    asterisk some templates mark a required column with."""
+    return _WHITESPACE.sub("", text).strip("*＊")
+
+
+def _header(
+    filled: Iterator[tuple[int, list[str]]], required_headers: list[str], known_headers: Mapping[str, str]
+) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """The header row's number and its columns, each under the name the caller knows it by.
+
+    The first of the first `HEADER_SEARCH_ROWS` rows holding a value that names every required
+    column and, when none is required, at least one known column (with none known: the first
+    row); the rows above it are the sheet's furniture. Also the rows below it already read from
+    `filled` (none but when nothing is required and nothing known was found)."""
+    known = {header_name(name): header for name, header in known_headers.items()}
+    known.update((header_name(header), header) for header in required_headers)
+    wanted = set(known.values())
+    seen: list[tuple[int, list[str]]] = []
+    nearest: tuple[int, list[str]] | None = None
+    nearest_matches = -1
     for number, values in filled:
-        headers = [h.strip() for h in values]
-        missing = [h for h in required_headers if h not in headers]
-        if missing:
-            raise DomainError("缺少列：" + "、".join(missing) + "。请使用下载的模板", code="missing_columns")
-        return number, headers
-    raise DomainError("文件是空的", code="empty_file")
+        headers = [known.get(header_name(value), value.strip()) for value in values]
+        matches = len(wanted.intersection(headers))
+        if all(h in headers for h in required_headers) and (required_headers or matches or not wanted):
+            return number, headers, []
+        seen.append((number, values))
+        if matches > nearest_matches:
+            nearest, nearest_matches = (number, headers), matches
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    if nearest is None:
+        raise DomainError("文件是空的", code="empty_file")
+    if not required_headers:  # nothing required and nothing known in sight: the first row, as always
+        number, values = seen[0]
+        return number, [value.strip() for value in values], seen[1:]
+    missing = [h for h in required_headers if h not in nearest[1]]
+    raise DomainError("缺少列：" + "、".join(missing) + "。请使用下载的模板", code="missing_columns")
+
+
+def _read_columns(headers: list[str], known_headers: Mapping[str, str]) -> list[tuple[int, str]]:
+    """The positions read and the header each is kept under: all but a 序号 column (unless the
+    caller knows a column by that name)."""
+    return [
+        (position, header)
+        for position, header in enumerate(headers)
+        if header_name(header) not in _NUMBER_COLUMNS or header in known_headers.values()
+    ]
+
+
+def _is_total(values: list[str]) -> bool:
+    """Whether a row's first filled cell (of its first three) starts a 合计 or 总计 row."""
+    for value in values[:3]:
+        if value:
+            text = value.lstrip()
+            if text:
+                return text[0] in "合总" and header_name(text).startswith(_TOTAL_WORDS)
+    return False
+
+
+def _data_rows(filled: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """The rows below the header but a 合计/总计 row at the end: such a row is held back until a
+    row follows it (then it was data after all, and is reported as such)."""
+    held: list[tuple[int, list[str]]] = []
+    for item in filled:
+        # The first character alone rules out nearly every row (a filled row has a first cell).
+        if item[1][0][:1] in _MAYBE_TOTAL and _is_total(item[1]):
+            held.append(item)
+            continue
+        if held:
+            yield from held
+            held = []
+        yield item
 
 
 # read_table's `on_rows` is called every so many rows read.
@@ -701,8 +802,18 @@ ROWS_PER_CALL = 5000
 
 
 def read_table(
-    filename: str, data: bytes, *, required_headers: list[str], on_rows: Callable[[], None] | None = None
+    filename: str,
+    data: bytes,
+    *,
+    required_headers: list[str],
+    known_headers: Mapping[str, str] | None = None,
+    on_rows: Callable[[], None] | None = None,
 ) -> Table:
+    """The file's rows, each keyed by its column's header.
+
+    `known_headers` maps every other name a column may go by in a file (as well as its own) to
+    the header its values are kept under, e.g. "身份证号码" → "身份证号"."""
+    known_headers = known_headers or {}
     if _kind(filename, data) == "csv":
         records = _csv_rows(data)
     else:
@@ -710,43 +821,45 @@ def read_table(
         records = _xlsx_rows(data, scanned.title, scanned.extent)
     with contextlib.closing(records):
         filled = _filled(records)
-        header_number, headers = _header(filled, required_headers)
+        header_number, headers, read = _header(filled, required_headers, known_headers)
         table = Table(headers=headers, rows=[])
-        for number, values in filled:
+        columns = _read_columns(headers, known_headers)
+        for number, values in _data_rows(itertools.chain(read, filled)):
             if number - header_number > MAX_ROWS:
                 raise _too_many_rows()
-            _add_row(table, number, values)
+            _add_row(table, columns, number, values)
             if on_rows is not None and len(table.rows) % ROWS_PER_CALL == 0:
                 on_rows()
     return table
 
 
-def count_rows(filename: str, data: bytes, *, required_headers: list[str]) -> int:
+def count_rows(
+    filename: str, data: bytes, *, required_headers: list[str], known_headers: Mapping[str, str] | None = None
+) -> int:
     """What the upload form needs before the file is stored, without reading a large workbook
     whole in the request (reading 100,000 rows takes seconds): the file is refused here if
     it breaks a limit, is broken, empty or lacks a column, and the number of its data rows is
     counted — for an xlsx, the rows up to the last holding a value, blank ones included."""
+    known_headers = known_headers or {}
     if _kind(filename, data) == "xlsx":
         scanned = _scan_upload(data)
-        header_number, _ = _header(
-            _filled(iter([scanned.header] if scanned.header else [])), required_headers
-        )
+        header_number, _, _ = _header(_filled(iter(scanned.head)), required_headers, known_headers)
         return scanned.extent.rows - header_number
     records = _csv_rows(data)
     with contextlib.closing(records):
         filled = _filled(records)
-        header_number, _ = _header(filled, required_headers)
+        header_number, _, read = _header(filled, required_headers, known_headers)
         count = 0
-        for number, _values in filled:
+        for number, _values in _data_rows(itertools.chain(read, filled)):
             if number - header_number > MAX_ROWS:
                 raise _too_many_rows()
             count += 1
         return count
 
 
-def _add_row(table: Table, number: int, values: list[str]) -> None:
+def _add_row(table: Table, columns: list[tuple[int, str]], number: int, values: list[str]) -> None:
     row = {}
-    for position, header in enumerate(table.headers):
+    for position, header in columns:
         value = values[position].strip() if position < len(values) else ""
         repair = repair_mojibake(value)
         if repair is not None:

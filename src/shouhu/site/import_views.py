@@ -16,12 +16,13 @@ from shouhu.common.forms import add_domain_error
 from shouhu.common.importing import (
     Importer,
     ImportReport,
+    count_import_rows,
     error_report_xlsx,
     importer_for,
     template_xlsx,
 )
 from shouhu.common.models import ImportStatus
-from shouhu.common.tabular import count_rows, upload_bytes
+from shouhu.common.tabular import upload_bytes
 from shouhu.site.selectors import access_import_job
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,8 +51,7 @@ def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
             data = upload_bytes(upload)
             # Checked here so a wrong file is refused on the form, before anything is stored; a
             # large workbook is read whole by the dry run (a background task), not in the request.
-            required = [c.header for c in importer.columns if c.required]
-            row_count = count_rows(upload.name, data, required_headers=required)
+            row_count = count_import_rows(importer, upload.name, data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
