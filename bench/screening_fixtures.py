@@ -111,7 +111,8 @@ def screenings(shared: dict[str, object], tree: ScreeningTree, *, total: int, da
 
 
 INSERT_COLUMNS = (
-    "unit_id, person_id, visitor_name, visitor_phone, visitor_phone_index, screened_at, health_code, "
+    "unit_id, person_id, visitor_name, visitor_name_index, visitor_phone, visitor_phone_index, screened_at, "
+    "health_code, "
     "itinerary_code, itinerary_star, temperature, mask, refused_checks, travel_data, verdict, "
     "reason_codes, reasons, notes, needs_review, source, screened_by_id, confirmed_at, receipt"
 )
@@ -121,7 +122,7 @@ def _insert_postgresql(start: dt.datetime, step: float, unit_ids: list[int], tot
     reason_sets = [json.dumps(r) for r in REASON_SETS]
     sql = f"""
         INSERT INTO screening_screening ({INSERT_COLUMNS})
-        SELECT units[1 + i %% cardinality(units)], NULL, '', '', '',
+        SELECT units[1 + i %% cardinality(units)], NULL, '', '', '', '',
                %(start)s::timestamptz + make_interval(secs => i * %(step)s),
                'green', 'green', false,
                CASE WHEN i %% 50 = 0 THEN NULL ELSE 36.5 END, true, false, '',
@@ -156,7 +157,7 @@ def _insert_sqlite(start: dt.datetime, step: float, unit_ids: list[int], total: 
 
     sql = (
         f"INSERT INTO screening_screening ({INSERT_COLUMNS}) "
-        "VALUES (%s, NULL, '', '', '', %s, 'green', 'green', 0, %s, 1, 0, '', %s, %s, '', '', 0, 'desk', "
+        "VALUES (%s, NULL, '', '', '', '', %s, 'green', 'green', 0, %s, 1, 0, '', %s, %s, '', '', 0, 'desk', "
         "NULL, NULL, NULL)"
     )
     with connection.cursor() as cursor:

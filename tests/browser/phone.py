@@ -35,3 +35,14 @@ def assert_fits_the_phone(page: Page) -> None:
     widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
     assert widths["inner"] == PHONE_WIDTH, widths
     assert widths["scroll"] <= PHONE_WIDTH + OVERFLOW_SLACK_PX, f"{page.url} 横向溢出：{widths}"
+
+
+def answer_codes(page: Page) -> None:
+    """What was seen, one tap each: green codes, no star, a mask (none is preselected)."""
+    for field, answer in (
+        ("health_code", "绿码"),
+        ("itinerary_code", "绿色"),
+        ("itinerary_star", "不带星号"),
+        ("mask", "已佩戴"),
+    ):
+        page.get_by_test_id(f"codes-{field}").get_by_text(answer, exact=True).tap()

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from phone import PHONE, assert_fits_the_phone, log_in, open_page
+from phone import PHONE, answer_codes, assert_fits_the_phone, log_in, open_page
 from playwright.sync_api import expect
 
 # The live server runs in another thread: it must see committed data.
@@ -36,6 +36,7 @@ def test_e1_e2_closed_home_refuses_visitor_and_exit_and_a_positive_reaches_the_c
     # A visitor at the desk is refused with the reason 封闭管理.
     staff.goto(f"{demo_site}/screening/desk/{home.pk}/visitor/")
     staff.locator("input[name=visitor_name]").fill("探视家属")
+    answer_codes(staff)  # nothing is preselected
     staff.get_by_test_id("temperature-buttons").get_by_text("36.5", exact=True).tap()
     staff.get_by_test_id("confirm").tap()
     verdict = staff.get_by_test_id("verdict")

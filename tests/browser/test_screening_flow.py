@@ -1,11 +1,12 @@
 """S4 and S1 in a phone-sized browser: a visitor's venue-code declaration through a risk area is
-refused with its reason; staff admit a green, known person in three taps."""
+refused with its reason; staff admit a green, known person: pick, answer what was seen (nothing
+is preselected), a temperature button, confirm."""
 
 import re
 from pathlib import Path
 
 import pytest
-from phone import PHONE, assert_fits_the_phone, log_in, open_page
+from phone import PHONE, answer_codes, assert_fits_the_phone, log_in, open_page
 from playwright.sync_api import expect
 
 # The live server runs in another thread: it must see committed data.
@@ -41,6 +42,7 @@ def test_s4_venue_code_refuses_risk_travel_and_staff_admit_in_three_taps(
     row.locator("select").select_option("北京市")
     row.get_by_placeholder("如 北京市朝阳区").fill("朝阳区")
     row.locator("input[type=date]").first.fill("2022-01-02")
+    answer_codes(visitor)  # nothing is preselected: each question is answered
     visitor.get_by_label("我已阅读并同意上述个人信息处理说明").check()
     assert_fits_the_phone(visitor)
     visitor.get_by_test_id("submit").tap()
@@ -55,6 +57,7 @@ def test_s4_venue_code_refuses_risk_travel_and_staff_admit_in_three_taps(
     staff.get_by_placeholder("姓名").fill("刘老汉")
     staff.get_by_placeholder("姓名").press("Enter")
     staff.get_by_test_id("people").get_by_role("link", name=re.compile("刘老汉")).tap()  # tap 1
+    answer_codes(staff)
     staff.get_by_test_id("temperature-buttons").get_by_text("36.5", exact=True).tap()  # tap 2
     assert_fits_the_phone(staff)
     staff.screenshot(path=screenshot_dir / "phone-desk-check.png")

@@ -370,6 +370,13 @@ class ScreeningFilterInput(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices, required=False, default="", allow_blank=True)
     day = bounds.ApiDateField(required=False, allow_null=True, default=None)
     needs_review = serializers.BooleanField(required=False, default=False)
+    search = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=50,
+        help_text="一人的来访：姓名、证件号码或手机号（证件号码、手机号和访客姓名须完整）",
+    )
 
 
 class ScreeningInput(serializers.Serializer):
@@ -405,6 +412,7 @@ class ScreeningListApi(ScopedAPIView):
                 verdict=values["verdict"],
                 day=values["day"],
                 needs_review=values["needs_review"],
+                search=values["search"],
             ),
         )
         return paginated(self, request, screenings, ScreeningOutput)

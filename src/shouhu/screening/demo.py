@@ -1,5 +1,5 @@
 """Demo entry screenings: the last few days at the region's first institutions, so the daily
-figures, the 零漏管 flags and the dashboard chart show real rows.
+figures, the 漏管 (unscreened-day) flags and the dashboard chart show real rows.
 
 Each screening goes through `services.screening_record` (the rule book decides, closures
 included) at a time of its day; one institution skips one finished day, which the figures page
@@ -52,7 +52,7 @@ def record_demo_screenings(*, seed: int = 5) -> int:
         day = first + dt.timedelta(offset)
         for number, unit in enumerate(institutions):
             if number == len(institutions) - 1 and day == yesterday:
-                continue  # one gap for the 零漏管 flag and its reminder
+                continue  # one gap (漏管) for the flag and its reminder
             staff = User.objects.filter(unit=unit).order_by("pk").first()
             last_hour = clock.now().hour if day == today else CLOSING_HOUR
             if last_hour <= OPENING_HOUR:

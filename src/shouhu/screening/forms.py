@@ -55,17 +55,51 @@ def travel_entries(formset: Any) -> list[TravelEntry]:
     return [entry for form in formset.forms if (entry := form.entry()) is not None]
 
 
+YES, NO = "yes", "no"
+
+
+def _yes(value: str) -> bool:
+    return value == YES
+
+
+def yes_no(value: bool | None) -> str:
+    """A stored yes or no as the codes form's radio value (for a form's initial data)."""
+    return "" if value is None else YES if value else NO
+
+
 class CodesForm(forms.Form):
-    """Health code, itinerary code and mask: green and yes by default (the usual visitor)."""
+    """Health code, itinerary code, star and mask: every one answered, nothing preselected.
+
+    A preselected green would let an untouched form admit someone nobody looked at; an
+    unanswered question is an error beside it, and the answers given stay on re-display.
+    """
 
     health_code = forms.ChoiceField(
-        label="健康码", choices=HealthCode.choices, initial=HealthCode.GREEN, widget=forms.RadioSelect
+        label=_("健康码"),
+        choices=HealthCode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择健康码颜色")},
     )
     itinerary_code = forms.ChoiceField(
-        label="行程码", choices=ItineraryCode.choices, initial=ItineraryCode.GREEN, widget=forms.RadioSelect
+        label=_("行程码"),
+        choices=ItineraryCode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择行程码颜色")},
     )
-    itinerary_star = forms.BooleanField(label="行程码带星号（*）", required=False)
-    mask = forms.BooleanField(label="佩戴口罩", required=False, initial=True)
+    itinerary_star = forms.TypedChoiceField(
+        label=_("行程码是否带星号（*）"),
+        choices=[(NO, _("不带星号")), (YES, _("带星号"))],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择行程码是否带星号")},
+    )
+    mask = forms.TypedChoiceField(
+        label=_("口罩"),
+        choices=[(YES, _("已佩戴")), (NO, _("未佩戴"))],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择是否佩戴口罩")},
+    )
 
 
 class ScreeningForm(CodesForm):
@@ -130,21 +164,33 @@ class DeskFindForm(forms.Form):
 
 
 class ScreeningFilterForm(forms.Form):
-    unit = forms.TypedChoiceField(label="场所", coerce=int, required=False, empty_value=None)
-    verdict = forms.ChoiceField(label="结论", choices=[("", "全部结论"), *Verdict.choices], required=False)
-    day = bounds.DateField(label="日期", required=False, widget=DateInput())
-    review = forms.BooleanField(label="只看需核实的", required=False)
+    """The records list's filters; `q` finds one person's visits (name, ID number or phone)."""
+
+    q = forms.CharField(
+        label=_("查找人员"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、证件号码或手机号"), "autocomplete": "off"}),
+    )
+    unit = forms.TypedChoiceField(label=_("场所"), coerce=int, required=False, empty_value=None)
+    verdict = forms.ChoiceField(
+        label=_("结论"), choices=[("", _("全部结论")), *Verdict.choices], required=False
+    )
+    day = bounds.DateField(label=_("日期"), required=False, widget=DateInput())
+    review = forms.BooleanField(label=_("只看需核实的"), required=False)
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "全部场所"), *units]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", _("全部场所")), *units]  # type: ignore[attr-defined]
 
 
 class RiskAreaFilterForm(forms.Form):
-    q = forms.CharField(label="地点", max_length=50, required=False)
-    level = forms.ChoiceField(label="等级", choices=[("", "全部等级"), *RiskLevel.choices], required=False)
-    active_on = bounds.DateField(label="某日生效", required=False, widget=DateInput())
-    history = forms.BooleanField(label="含已截止", required=False)
+    q = forms.CharField(label=_("地点"), max_length=50, required=False)
+    level = forms.ChoiceField(
+        label=_("等级"), choices=[("", _("全部等级")), *RiskLevel.choices], required=False
+    )
+    active_on = bounds.DateField(label=_("某日生效"), required=False, widget=DateInput())
+    history = forms.BooleanField(label=_("含已截止"), required=False)
 
 
 class RiskAreaForm(forms.Form):
@@ -174,7 +220,7 @@ class RiskAreaLevelForm(forms.Form):
 
 
 class IsolationFilterForm(forms.Form):
-    q = forms.CharField(label="姓名", max_length=50, required=False)
+    q = forms.CharField(label=_("姓名"), max_length=50, required=False)
     kind = forms.ChoiceField(
         label=_("类型"), choices=[("", _("全部类型")), *IsolationKind.choices], required=False
     )
@@ -203,9 +249,9 @@ FIGURES_DEFAULT_DAYS = 7
 
 
 class DailyFiguresFilterForm(forms.Form):
-    start = bounds.DateField(label="起始日期", required=False, widget=DateInput())
-    end = bounds.DateField(label="截止日期", required=False, widget=DateInput())
-    gaps = forms.BooleanField(label="只看零漏管", required=False)
+    start = bounds.DateField(label=_("起始日期"), required=False, widget=DateInput())
+    end = bounds.DateField(label=_("截止日期"), required=False, widget=DateInput())
+    gaps = forms.BooleanField(label=_("只看未查验（漏管）的"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from shouhu.campaigns.models import ModulePolicy, within
-from shouhu.common.crypto import EncryptedTextField
+from shouhu.common.crypto import EncryptedTextField, blind_index
 from shouhu.common.models import TimeStampedModel
 from shouhu.common.validation import TEMPERATURE_MAX, TEMPERATURE_MIN
 from shouhu.people.masking import mask_phone
@@ -18,15 +18,25 @@ from shouhu.people.masking import mask_phone
 # --- Risk areas (S3) ---------------------------------------------------------------------------
 
 
+# Choice labels translate on screen (gettext_lazy). Texts that are stored — refusal reasons,
+# notes — take the records' language through `record_label`, whatever the clerk reads.
+
+
+def record_label(choice: models.TextChoices) -> str:
+    """A choice's label in the records' language (Chinese), for texts that are stored."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(choice.label)
+
+
 class RiskLevel(models.TextChoices):
-    MEDIUM = "medium", "中风险"
-    HIGH = "high", "高风险"
+    MEDIUM = "medium", _("中风险")
+    HIGH = "high", _("高风险")
 
 
 class RecordSource(models.TextChoices):
-    TYPED = "typed", "页面录入"
-    IMPORT = "import", "批量导入"
-    API = "api", "接口"
+    TYPED = "typed", _("页面录入")
+    IMPORT = "import", _("批量导入")
+    API = "api", _("接口")
 
 
 class RiskArea(TimeStampedModel):
@@ -79,6 +89,11 @@ class RiskArea(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.place_label}（{self.get_level_display()}）"
+
+    @property
+    def level_text(self) -> str:
+        """The level in the records' language, for texts that are stored (reasons)."""
+        return record_label(RiskLevel(self.level))
 
     @property
     def place_label(self) -> str:
@@ -162,39 +177,44 @@ class IsolationRecord(TimeStampedModel):
 
 
 class HealthCode(models.TextChoices):
-    GREEN = "green", "绿码"
-    YELLOW = "yellow", "黄码"
-    RED = "red", "红码"
-    NOT_SHOWN = "not_shown", "未出示"
+    GREEN = "green", _("绿码")
+    YELLOW = "yellow", _("黄码")
+    RED = "red", _("红码")
+    NOT_SHOWN = "not_shown", _("未出示")
 
 
 class ItineraryCode(models.TextChoices):
-    GREEN = "green", "绿色"
-    YELLOW = "yellow", "黄色"
-    RED = "red", "红色"
-    NOT_SHOWN = "not_shown", "未出示"
+    GREEN = "green", _("绿色")
+    YELLOW = "yellow", _("黄色")
+    RED = "red", _("红色")
+    NOT_SHOWN = "not_shown", _("未出示")
 
 
 class Verdict(models.TextChoices):
-    ADMITTED = "admitted", "准予进入"
-    REFUSED = "refused", "劝返"
-    PENDING = "pending", "待测温确认"
+    ADMITTED = "admitted", _("准予进入")
+    REFUSED = "refused", _("劝返")
+    PENDING = "pending", _("待测温确认")
 
 
 class ScreeningSource(models.TextChoices):
-    DESK = "desk", "现场查验"
-    VENUE_CODE = "venue_code", "扫场所码申报"
-    API = "api", "接口"
+    DESK = "desk", _("现场查验")
+    VENUE_CODE = "venue_code", _("扫场所码申报")
+    API = "api", _("接口")
 
 
 class RefusalReason(models.TextChoices):
-    REFUSED_CHECKS = "refused_checks", "拒绝配合查验"
-    HEALTH_CODE = "health_code", "健康码非绿码"
-    ITINERARY_CODE = "itinerary_code", "行程码异常"
-    TEMPERATURE = "temperature", "体温异常"
-    RISK_AREA = "risk_area", "中高风险地区旅居史"
-    ISOLATION = "isolation", "隔离期内"
-    CLOSED = "closed", "机构暂停探视"
+    REFUSED_CHECKS = "refused_checks", _("拒绝配合查验")
+    HEALTH_CODE = "health_code", _("健康码非绿码")
+    ITINERARY_CODE = "itinerary_code", _("行程码异常")
+    TEMPERATURE = "temperature", _("体温异常")
+    RISK_AREA = "risk_area", _("中高风险地区旅居史")
+    ISOLATION = "isolation", _("隔离期内")
+    CLOSED = "closed", _("机构暂停探视")
+
+
+def visitor_name_key(name: str) -> str:
+    """The search key of a visitor's name (exact, spaces collapsed): the name itself is encrypted."""
+    return blind_index("visitor_name", " ".join(name.split()))
 
 
 class Screening(models.Model):
@@ -222,6 +242,7 @@ class Screening(models.Model):
     visitor_name = EncryptedTextField("访客姓名", blank=True)
     visitor_phone = EncryptedTextField("访客手机号", blank=True)
     visitor_phone_index = models.CharField("手机号检索码", max_length=64, blank=True, editable=False)
+    visitor_name_index = models.CharField("姓名检索码", max_length=64, blank=True, editable=False)
     screened_at = models.DateTimeField("查验时间", db_index=True)
     health_code = models.CharField("健康码", max_length=12, choices=HealthCode.choices)
     itinerary_code = models.CharField("行程码", max_length=12, choices=ItineraryCode.choices)
@@ -269,6 +290,7 @@ class Screening(models.Model):
             models.Index(fields=["unit", "verdict", "screened_at"]),
             # Matched whole: a plain b-tree (db_index=True adds a pattern index on PostgreSQL).
             models.Index(fields=["visitor_phone_index"], name="screening_visitor_phone_index"),
+            models.Index(fields=["visitor_name_index"], name="screening_visitor_name_index"),
         ]
 
     def __str__(self) -> str:
@@ -278,7 +300,7 @@ class Screening(models.Model):
     def who(self) -> str:
         if self.person_id is not None:
             return self.person.name  # type: ignore[union-attr]  # person_id is set
-        return self.visitor_name or "未登记姓名的访客"
+        return self.visitor_name or str(_("未登记姓名的访客"))
 
     @property
     def visitor_phone_masked(self) -> str:

@@ -1,4 +1,4 @@
-"""零漏管 (S5 × X6): an institution that was open yesterday and recorded no screening is reported.
+"""漏管 — the gaps 外防“零漏管” wants none of (S5 × X6): an institution that was open yesterday and recorded no screening is reported.
 
 Discovered at start-up by the alerts app and run by `manage.py run_reminders` (hourly or daily
 from cron; `--check screening.unscreened_day` runs this one alone). The day checked is the
@@ -70,7 +70,7 @@ def unscreened_institutions(today: dt.date) -> Iterator[DueReminder]:
             kind=UNSCREENED_DAY,
             title=f"{gap.unit.name} {day:%Y-%m-%d} 无入口查验记录",
             body=(
-                f"{gap.unit.name}在 {day:%Y-%m-%d} 正常开放，但没有一条入口查验记录（零漏管）。"
+                f"{gap.unit.name}在 {day:%Y-%m-%d} 正常开放，但没有一条入口查验记录（漏管）。"
                 "请核实当日是否落实扫码测温查验。"
             ),
             unit=gap.unit,

@@ -27,6 +27,7 @@ from shouhu.screening.models import (
     RiskArea,
     ScreeningPolicy,
     Verdict,
+    record_label,
 )
 from shouhu.screening.places import Place, Reach, parse_place, reach
 
@@ -226,11 +227,13 @@ def assess(
     if facts.health_code == HealthCode.NOT_SHOWN:
         reasons.append((RefusalReason.HEALTH_CODE, "未出示健康码"))
     elif facts.health_code != HealthCode.GREEN:
-        reasons.append((RefusalReason.HEALTH_CODE, f"健康码为{HealthCode(facts.health_code).label}"))
+        reasons.append((RefusalReason.HEALTH_CODE, f"健康码为{record_label(HealthCode(facts.health_code))}"))
     if facts.itinerary_code == ItineraryCode.NOT_SHOWN:
         reasons.append((RefusalReason.ITINERARY_CODE, "未出示行程码"))
     elif facts.itinerary_code != ItineraryCode.GREEN:
-        reasons.append((RefusalReason.ITINERARY_CODE, f"行程码为{ItineraryCode(facts.itinerary_code).label}"))
+        reasons.append(
+            (RefusalReason.ITINERARY_CODE, f"行程码为{record_label(ItineraryCode(facts.itinerary_code))}")
+        )
     if facts.itinerary_star:
         if policy.itinerary_star_refused:
             reasons.append((RefusalReason.ITINERARY_CODE, "行程码带星号（到过有中高风险地区的城市）"))
@@ -246,7 +249,7 @@ def assess(
         reasons.append(
             (
                 RefusalReason.RISK_AREA,
-                f"{policy.risk_lookback_days}天内到过{area.get_level_display()}地区{area.place_label}"
+                f"{policy.risk_lookback_days}天内到过{area.level_text}地区{area.place_label}"
                 f"（{area.effective_from}起）：{match.entry.label}",
             )
         )
@@ -254,7 +257,7 @@ def assess(
     for match in check.possible:
         if match.entry not in definite:
             notes.append(
-                f"{match.entry.label}可能涉及{match.area.get_level_display()}地区{match.area.place_label}，请核实具体地点"
+                f"{match.entry.label}可能涉及{match.area.level_text}地区{match.area.place_label}，请核实具体地点"
             )
     for entry in check.unknown:
         notes.append(f"无法识别的地点“{entry.place.strip()}”（已按原文记录），请核实所在省份和地区")

@@ -20,6 +20,7 @@ from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
 from shouhu.common.today import Tally
 from shouhu.orgs.models import InstitutionType, OrgUnit, UnitKind, UnitStatus
+from shouhu.people.idcard import InvalidPhone, document_key, phone_key
 from shouhu.people.models import Person
 from shouhu.screening.models import (
     DailyScreeningCount,
@@ -29,6 +30,7 @@ from shouhu.screening.models import (
     Screening,
     VenueCode,
     Verdict,
+    visitor_name_key,
 )
 from shouhu.screening.rules import closure_checks_over, person_in_isolation_on
 
@@ -192,6 +194,29 @@ class ScreeningFilters:
     verdict: str = ""
     day: dt.date | None = None
     needs_review: bool = False
+    search: str = ""  # one person's visits: name, ID number or phone (`person_match`)
+
+
+def person_match(text: str) -> Q:
+    """The screenings of whoever `text` names, to trace one person's visits.
+
+    A person picked from the register is found by part of their name, by ID number and by
+    phone; a visitor by the exact name and the phone they gave. Numbers and visitors' names are
+    encrypted: they are matched whole through their blind indexes, as `people.selectors` does.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return Q()
+    match = Q(person__name__icontains=text) | Q(visitor_name_index=visitor_name_key(text))
+    if any(character.isdigit() for character in text):
+        match |= Q(person__id_index=document_key(text))
+        try:
+            key = phone_key(text)
+        except InvalidPhone:
+            pass
+        else:
+            match |= Q(person__phone_index=key) | Q(visitor_phone_index=key)
+    return match
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -215,6 +240,8 @@ def screening_list(*, viewer: User, filters: ScreeningFilters | None = None) -> 
         screenings = screenings.filter(screened_at__gte=start, screened_at__lt=end)
     if filters.needs_review:
         screenings = screenings.filter(needs_review=True)
+    if filters.search:
+        screenings = screenings.filter(person_match(filters.search))
     return screenings.select_related("unit", "person", "screened_by").order_by("-screened_at", "-pk")
 
 
@@ -311,7 +338,7 @@ class DayFigures:
     def refusal_breakdown(self) -> list[tuple[str, int]]:
         """(reason label, refusals) for every reason that refused someone, in the rule book's order."""
         return [
-            (label, self.refusals_by_reason[code])
+            (str(label), self.refusals_by_reason[code])
             for code, label in RefusalReason.choices
             if self.refusals_by_reason.get(code)
         ]
@@ -450,7 +477,7 @@ class InstitutionDay:
 
     @property
     def unscreened(self) -> bool:
-        """零漏管: open all day, and not one screening recorded."""
+        """A gap (漏管, what the plan's 零漏管 wants none of): open all day, and not one screening recorded."""
         return self.finished and not self.closed and self.figures.screenings == 0
 
 

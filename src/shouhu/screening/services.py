@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from shouhu.accounts.models import User
 from shouhu.campaigns.policy import current_policy
@@ -35,6 +36,7 @@ from shouhu.screening.models import (
     ScreeningSource,
     VenueCode,
     Verdict,
+    visitor_name_key,
 )
 from shouhu.screening.places import normalise_code, parse_place, place_key, province_full_name
 from shouhu.screening.rules import Assessment, Facts, TravelEntry, assess, person_in_isolation_on
@@ -411,6 +413,16 @@ def _visitor_identity(name: str, phone: str, *, required: bool) -> tuple[str, st
     return name, normalised, phone_key(normalised) if normalised else "", errors
 
 
+def _untraceable_visitor(name: str, phone: str) -> dict[str, list[str]]:
+    """What a visitor entering an institution has not given of what traces them (S1)."""
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["visitor_name"] = [gettext("请填写访客姓名：进入服务机构的访客须登记姓名和手机号")]
+    if not phone:
+        errors["visitor_phone"] = [gettext("请填写访客手机号，便于必要时追踪联系")]
+    return errors
+
+
 def _require_institution(unit: OrgUnit) -> None:
     if not unit.is_institution:
         raise refuse("只能在服务机构登记入口查验", code="not_an_institution", field="unit")
@@ -430,8 +442,15 @@ def screening_record(
     visitor_name: str = "",
     visitor_phone: str = "",
     source: str = ScreeningSource.DESK,
+    visitor_identity_required: bool = False,
 ) -> Screening:
-    """One check at the entrance, by staff. Admitted needs a temperature; a refusal keeps its reasons."""
+    """One check at the entrance, by staff. Admitted needs a temperature; a refusal keeps its reasons.
+
+    With `visitor_identity_required` (the desk) a visitor not picked from the register must give
+    a name and a phone number unless they are turned away: whoever enters an institution can be
+    traced. A refusal is recorded whatever the visitor tells — someone who refuses the checks
+    seldom gives a number, and the daily counts need the refusal.
+    """
     _require_institution(unit)
     errors: dict[str, list[str]] = {}
     temperature = None
@@ -458,6 +477,8 @@ def screening_record(
         policy=current_policy(ScreeningPolicy, today),
         isolation=_isolation_of(person=person, phone_index=phone_index, day=today),
     )
+    if person is None and visitor_identity_required and assessment.verdict != Verdict.REFUSED:
+        _raise_all(_untraceable_visitor(name, phone), code="visitor_identity_required")
     if assessment.verdict == Verdict.PENDING:
         raise refuse(
             "请测量体温后再确认（拒绝测温请勾选“拒绝配合查验”）",
@@ -471,6 +492,7 @@ def screening_record(
         visitor_name=name,
         visitor_phone=phone,
         visitor_phone_index=phone_index,
+        visitor_name_index=visitor_name_key(name),
         screened_at=now,
         health_code=facts.health_code,
         itinerary_code=facts.itinerary_code,
@@ -605,6 +627,7 @@ def declaration_submit(
         visitor_name=name,
         visitor_phone=phone,
         visitor_phone_index=phone_index,
+        visitor_name_index=visitor_name_key(name),
         screened_at=now,
         health_code=facts.health_code,
         itinerary_code=facts.itinerary_code,

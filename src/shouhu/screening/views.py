@@ -47,6 +47,7 @@ from shouhu.screening.forms import (
     ScreeningForm,
     travel_entries,
     travel_formset,
+    yes_no,
 )
 from shouhu.screening.models import (
     IsolationRecord,
@@ -150,7 +151,8 @@ def desk_find(request: AuthedHttpRequest, institution_id: int) -> HttpResponse:
 
 
 def _check(request: AuthedHttpRequest, unit: OrgUnit, person: Person | None) -> HttpResponse:
-    """Tap 2: a temperature button (codes and mask are green and yes already); tap 3: confirm."""
+    """Tap 2: what was seen (codes, star, mask — nothing is preselected) and a temperature
+    button; tap 3: confirm. A visitor not in the register gives name and phone unless refused."""
     policy = current_policy(ScreeningPolicy)
     form = ScreeningForm(request.POST or None)
     formset = travel_formset(request.POST or None)
@@ -173,6 +175,7 @@ def _check(request: AuthedHttpRequest, unit: OrgUnit, person: Person | None) -> 
                 person=person,
                 visitor_name=data["visitor_name"],
                 visitor_phone=data["visitor_phone"],
+                visitor_identity_required=True,
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -236,8 +239,8 @@ def confirm(request: AuthedHttpRequest, screening_id: int) -> HttpResponse:
     initial = {
         "health_code": screening.health_code,
         "itinerary_code": screening.itinerary_code,
-        "itinerary_star": screening.itinerary_star,
-        "mask": screening.mask,
+        "itinerary_star": yes_no(screening.itinerary_star),
+        "mask": yes_no(screening.mask),
     }
     form = ConfirmForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -281,14 +284,14 @@ SCREENING_COLUMNS: list[Column] = [
     ("场所", lambda s: s.unit.name),
     ("姓名", _who),
     ("手机号", lambda s: s.person.phone_masked if s.person else s.visitor_phone_masked),
-    ("健康码", lambda s: s.get_health_code_display()),
-    ("行程码", lambda s: s.get_itinerary_code_display() + ("（带星号）" if s.itinerary_star else "")),
+    ("健康码", lambda s: str(s.get_health_code_display())),
+    ("行程码", lambda s: str(s.get_itinerary_code_display()) + ("（带星号）" if s.itinerary_star else "")),
     ("体温", lambda s: s.temperature),
     ("口罩", lambda s: "是" if s.mask else "否"),
-    ("结论", lambda s: s.get_verdict_display()),
+    ("结论", lambda s: str(s.get_verdict_display())),
     ("劝返原因", lambda s: "；".join(s.reason_list)),
     ("需核实", lambda s: "；".join(s.note_list) if s.needs_review else ""),
-    ("方式", lambda s: s.get_source_display()),
+    ("方式", lambda s: str(s.get_source_display())),
     ("查验人", lambda s: str(s.screened_by) if s.screened_by else ""),
 ]
 
@@ -302,7 +305,11 @@ def record_list(request: AuthedHttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.ScreeningFilters(
-            unit=data["unit"], verdict=data["verdict"], day=data["day"], needs_review=data["review"]
+            unit=data["unit"],
+            verdict=data["verdict"],
+            day=data["day"],
+            needs_review=data["review"],
+            search=data["q"],
         )
     return render_list(
         request,
@@ -332,7 +339,7 @@ def record_detail(request: AuthedHttpRequest, screening_id: int) -> HttpResponse
 
 def _figure_state(row: selectors.InstitutionDay) -> str:
     if row.unscreened:
-        return "零漏管：开放日无查验记录"
+        return _("未查验（漏管）：开放日无查验记录")
     if row.closed:
         return f"未开放：{row.closed}"
     if not row.finished:
@@ -359,7 +366,7 @@ DAILY_COLUMNS: list[Column] = [
 @require_safe
 def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
     """Figures per institution and day (S5), from the records or, once purged, the kept counts;
-    open days without a screening are flagged (零漏管)."""
+    open days without a screening are flagged as gaps (漏管: the plan's 零漏管 is having none)."""
     require(request, ScreeningPerm.VIEW)
     form = DailyFiguresFilterForm(request.GET)
     refused = refused_filter(request, form)
@@ -403,12 +410,12 @@ def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
 # --- Risk areas (S3) ---------------------------------------------------------------------------
 
 RISK_AREA_COLUMNS: list[Column] = [
-    ("风险等级", lambda a: a.get_level_display()),
+    ("风险等级", lambda a: str(a.get_level_display())),
     ("地点", lambda a: a.place_label),
     ("行政区划代码", lambda a: a.admin_code),
     ("生效日期", lambda a: a.effective_from),
     ("截止日期", lambda a: a.effective_to),
-    ("来源", lambda a: a.get_source_display()),
+    ("来源", lambda a: str(a.get_source_display())),
     ("备注", lambda a: a.note),
 ]
 
@@ -526,7 +533,7 @@ ISOLATION_COLUMNS: list[Column] = [
     ("姓名", lambda r: r.person.name),
     ("证件号码", lambda r: r.person.id_number_masked),
     ("所属单位", lambda r: r.person.home_unit.name),
-    ("类型", lambda r: r.get_kind_display()),
+    ("类型", lambda r: str(r.get_kind_display())),
     ("开始日期", lambda r: r.starts_on),
     ("计划解除日期", lambda r: r.planned_end_on),
     ("实际解除日期", lambda r: r.actual_end_on),

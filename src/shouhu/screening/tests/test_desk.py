@@ -2,11 +2,13 @@
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from shouhu.accounts.tests.factories import make_user
 from shouhu.screening import services
@@ -42,8 +44,13 @@ def form_defaults(html: str) -> dict[str, str]:
     return values
 
 
+# What staff see at the door of a green visitor, answered one tap each: nothing is preselected.
+SEEN_GREEN = {"health_code": "green", "itinerary_code": "green", "itinerary_star": "no", "mask": "yes"}
+
+
 def test_s1_a_green_known_visitor_takes_three_taps(client, tree, staff):
-    """Tap 1 picks the person, tap 2 a temperature button, tap 3 confirms: nothing else to touch."""
+    """Tap 1 picks the person, then what was seen (codes, star, mask) and a temperature button,
+    then confirm: the codes are answered, never preselected."""
     # Staff find the people of their own institution (residents, staff); others are visitors.
     person = make_person(tree.nursing_home_a, "刘老汉")
     client.force_login(staff)
@@ -54,9 +61,8 @@ def test_s1_a_green_known_visitor_takes_three_taps(client, tree, staff):
     assert link in found  # tap 1
     form = client.get(link).content.decode()
     data = form_defaults(form)
-    assert data["health_code"] == "green"
-    assert data["itinerary_code"] == "green"
-    assert data["mask"] == "on"
+    assert not {"health_code", "itinerary_code", "itinerary_star", "mask"} & data.keys()
+    data |= SEEN_GREEN
     assert 'name="temperature" id="t' in form
     assert 'value="36.5"' in form
     data["temperature"] = "36.5"  # tap 2
@@ -74,7 +80,7 @@ def test_s2_the_verdict_and_reason_show_at_once(client, tree, staff):
     client.force_login(staff)
     url = f"/screening/desk/{tree.nursing_home_a.pk}/visitor/"
     data = form_defaults(client.get(url).content.decode())
-    data |= {
+    data |= SEEN_GREEN | {
         "visitor_name": "访客甲",
         "temperature": "36.4",
         "travel-0-province": "北京市",
@@ -91,7 +97,11 @@ def test_s1_bad_input_on_the_desk_is_explained_and_nothing_is_lost(client, tree,
     client.force_login(staff)
     url = f"/screening/desk/{tree.nursing_home_a.pk}/visitor/"
     data = form_defaults(client.get(url).content.decode())
-    data |= {"visitor_name": "访客乙", "visitor_phone": "13800138000", "temperature_typed": "45.2"}
+    data |= SEEN_GREEN | {
+        "visitor_name": "访客乙",
+        "visitor_phone": "13800138000",
+        "temperature_typed": "45.2",
+    }
     response = client.post(url, data)
     page = response.content.decode()
     assert response.status_code == 400
@@ -354,3 +364,164 @@ def test_x8_the_isolation_form_reads_in_english(client, tree, county_user):
     assert "Record isolation: 王国庆" in page
     assert "Centralised isolation" in page
     assert "集中隔离" not in page
+
+
+# --- Issue 14: nothing preselected, traceable visitors, search by person, labels, English ------
+
+CODE_FIELDS = ("health_code", "itinerary_code", "itinerary_star", "mask")
+
+
+def checked_radios(html: str) -> dict[str, str]:
+    return {
+        name: value
+        for tag in re.findall(r"<input[^>]*>", html)
+        if 'type="radio"' in tag and " checked" in tag
+        for name, value in re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', tag)
+        if name in CODE_FIELDS
+    }
+
+
+def test_s1_the_desk_preselects_nothing_and_an_unanswered_question_is_an_error_in_chinese(
+    client, tree, staff
+):
+    client.force_login(staff)
+    url = f"/screening/desk/{tree.nursing_home_a.pk}/visitor/"
+    page = client.get(url).content.decode()
+    assert checked_radios(page) == {}
+    data = form_defaults(page) | {
+        "visitor_name": "访客丁",
+        "visitor_phone": "13800138000",
+        "temperature": "36.5",
+        "health_code": "yellow",
+    }
+    response = client.post(url, data)
+    shown = response.content.decode()
+    assert response.status_code == 400
+    for message in ("请选择行程码颜色", "请选择行程码是否带星号", "请选择是否佩戴口罩"):
+        assert message in shown
+    assert "请选择健康码颜色" not in shown
+    assert checked_radios(shown) == {"health_code": "yellow"}  # the answer given is kept
+    assert 'value="访客丁"' in shown
+    assert not Screening.objects.exists()
+    # A known person's check asks the same questions.
+    person = make_person(tree.nursing_home_a, "刘老汉")
+    link = f"/screening/desk/{tree.nursing_home_a.pk}/people/{person.pk}/"
+    assert checked_radios(client.get(link).content.decode()) == {}
+    refused = client.post(link, form_defaults(client.get(link).content.decode()) | {"temperature": "36.5"})
+    assert refused.status_code == 400
+    assert "请选择健康码颜色" in refused.content.decode()
+    assert not Screening.objects.exists()
+
+
+def test_s1_a_visitor_entering_an_institution_must_give_name_and_phone(client, tree, staff):
+    """Whoever enters an institution can be traced; someone turned away is recorded even unnamed."""
+    client.force_login(staff)
+    url = f"/screening/desk/{tree.nursing_home_a.pk}/visitor/"
+    data = form_defaults(client.get(url).content.decode()) | SEEN_GREEN | {"temperature": "36.5"}
+    response = client.post(url, data)
+    shown = response.content.decode()
+    assert response.status_code == 400
+    assert "请填写访客姓名" in shown
+    assert "请填写访客手机号" in shown
+    assert "未登记姓名的访客" not in shown
+    assert client.post(url, data | {"visitor_name": "访客戊", "visitor_phone": "12345"}).status_code == 400
+    assert not Screening.objects.exists()
+    admitted = client.post(url, data | {"visitor_name": "访客戊", "visitor_phone": "138 0013 8000"})
+    assert admitted.status_code == 302
+    screening = Screening.objects.get()
+    assert (screening.verdict, screening.visitor_name, screening.visitor_phone) == (
+        Verdict.ADMITTED,
+        "访客戊",
+        "13800138000",
+    )
+    # Refused at the door: recorded for the counts without a name (none enters untraced).
+    turned_away = client.post(url, data | {"health_code": "red"})
+    assert turned_away.status_code == 302
+    assert Screening.objects.filter(verdict=Verdict.REFUSED, visitor_name="").count() == 1
+    # The register's people are known already: no name or phone asked.
+    person = make_person(tree.nursing_home_a, "刘老汉")
+    link = f"/screening/desk/{tree.nursing_home_a.pk}/people/{person.pk}/"
+    assert client.post(link, data).status_code == 302
+
+
+def test_s1_one_persons_visits_are_found_by_name_id_number_or_phone(
+    client, tree, county_user, other_county_user
+):
+    number = "11010519491231002X"
+    person = make_person(tree.village_a, "陈秀英", id_number=number, phone="13900139000")
+    home = tree.nursing_home_a
+    services.screening_record(actor=county_user, unit=home, facts=GREEN, person=person)
+    services.screening_record(
+        actor=county_user, unit=home, facts=GREEN, visitor_name="陈秀英", visitor_phone="13900139000"
+    )
+    services.screening_record(
+        actor=county_user, unit=home, facts=GREEN, visitor_name="路人甲", visitor_phone="13700137000"
+    )
+    client.force_login(county_user)
+
+    def found(query: str) -> list[str]:
+        page = client.get("/screening/records/", {"q": query}).content.decode()
+        table = page[page.index('data-testid="screening-table"') :]
+        return sorted(re.findall(r'href="/screening/records/(\d+)/"', table))
+
+    by_phone = found("139 0013 9000")
+    assert len(by_phone) == 2  # the register's person by their phone and the visitor who gave it
+    assert found(number.lower()) == found(number)
+    assert len(found(number)) == 1
+    assert len(found("秀英")) == 1  # part of a register name
+    assert len(found("陈秀英")) == 2  # and a visitor's whole name
+    assert len(found("路人甲")) == 1
+    assert found("13600136000") == []
+    api = client.get("/api/v1/screening/screenings/", {"search": "13900139000"}).json()
+    assert {row["name"] for row in api["results"]} == {"陈秀英"}
+    assert len(api["results"]) == 2
+    # Scoped like the rest: another county finds nothing.
+    client.force_login(other_county_user)
+    assert found("13900139000") == []
+
+
+def test_s1_every_filter_control_of_the_records_list_has_a_label(client, tree, county_user):
+    client.force_login(county_user)
+    for url in (
+        "/screening/records/",
+        "/screening/records/daily/",
+        "/screening/risk-areas/",
+        "/screening/isolations/",
+    ):
+        page = client.get(url).content.decode()
+        form = re.search(r'<form method="get".*?</form>', page, re.S).group(0)
+        for tag in re.findall(r"<(?:select|input)[^>]*>", form):
+            if 'type="hidden"' in tag:
+                continue
+            control = re.search(r'id="([^"]+)"', tag).group(1)
+            assert f'for="{control}"' in form or "aria-label=" in tag, (url, tag)
+
+
+def test_s1_screening_choices_and_filters_read_in_english(client, tree, county_user):
+    """X8 as well: every screening choice is a translatable label, so the English page shows English."""
+    from django.utils.functional import Promise
+
+    from shouhu.screening import models
+
+    for choices in (
+        models.HealthCode,
+        models.ItineraryCode,
+        models.Verdict,
+        models.ScreeningSource,
+        models.RefusalReason,
+        models.RiskLevel,
+        models.RecordSource,
+    ):
+        assert all(isinstance(member.label, Promise) for member in choices), choices
+    with translation.override("en"):
+        services.screening_record(
+            actor=county_user, unit=tree.nursing_home_a, facts=replace(GREEN, health_code="red")
+        )
+    client.force_login(county_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/screening/records/").content.decode()
+    for english in ("Turned away", "Admitted", "Outcome", "Venue", "Date"):
+        assert english in page
+    assert ">劝返<" not in page
+    # What is stored stays in the records' language whatever the clerk reads.
+    assert Screening.objects.get().reasons.startswith("健康码为红码")

@@ -1,6 +1,8 @@
-"""S5: figures per institution and day, 零漏管 flags and their alerts, the dashboard chart."""
+"""S5: figures per institution and day, flags of days without screening (漏管) and their alerts, the dashboard chart."""
 
 import datetime as dt
+import io
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -272,3 +274,28 @@ def test_s5_a_region_level_institution_alerts_the_screening_coordinators(tree, c
     screen_at(dt.datetime(2022, 1, 5, 9, 0), region_admin, station)
     chart = selectors.screening_chart(viewer=region_admin)
     assert "地区直属" in [c["name"] for c in chart["counties"]]
+
+
+def test_s5_a_day_without_screening_is_labelled_a_gap_never_zero_gaps(client, tree, county_user):
+    """The plan's 外防“零漏管” means nobody unscreened: a day without screening is the opposite."""
+    screened_yesterday(county_user, tree.nursing_home_a)
+    gap = make_institution(tree.county_a, "东山敬老院")
+    client.force_login(county_user)
+    page = client.get(
+        "/screening/records/daily/", {"start": "2022-01-04", "end": "2022-01-04"}
+    ).content.decode()
+    row = next(r for r in re.findall(r"<tr.*?</tr>", page, re.S) if gap.name in r)
+    assert "未查验（漏管）" in row
+    assert "零漏管" not in row
+    assert "零漏管" not in page.split('data-testid="figures-table"')[0].split("<h1")[1].split("</h1>")[0]
+    assert "未查验（漏管） 1 个场所日" in page
+    export = client.get(
+        "/screening/records/daily/", {"start": "2022-01-04", "end": "2022-01-04", "export": "xlsx"}
+    )
+    from openpyxl import load_workbook
+
+    cells = [
+        c for r in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True) for c in r
+    ]
+    assert "未查验（漏管）：开放日无查验记录" in cells
+    assert not any(isinstance(c, str) and "零漏管" in c for c in cells)

@@ -1,6 +1,7 @@
 """S4: venue codes, the public self-declaration page, its limits and its bad input; retention."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
@@ -28,7 +29,8 @@ def declaration(**changes: str) -> dict[str, str]:
         "visitor_phone": "13800138000",
         "health_code": "green",
         "itinerary_code": "green",
-        "mask": "on",
+        "itinerary_star": "no",
+        "mask": "yes",
         "consent": "on",
         "travel-TOTAL_FORMS": "3",
         "travel-INITIAL_FORMS": "0",
@@ -285,3 +287,32 @@ def test_x2_a_phone_declared_again_elsewhere_never_shows_the_earlier_receipt(cli
     assert "您刚刚已提交过申报" not in page
     assert "钱" not in page
     assert Screening.objects.count() == 2
+
+
+def test_s4_the_declaration_preselects_nothing_and_keeps_the_answers_given(client, venue):
+    page = client.get(f"/v/{venue.token}/").content.decode()
+    radios = [tag for tag in re.findall(r"<input[^>]*>", page) if 'type="radio"' in tag]
+    assert {re.search(r'name="([^"]+)"', tag).group(1) for tag in radios} == {
+        "health_code",
+        "itinerary_code",
+        "itinerary_star",
+        "mask",
+    }
+    assert not [tag for tag in radios if " checked" in tag]
+    unanswered = declaration()
+    for name in ("health_code", "itinerary_star", "mask"):
+        unanswered.pop(name)
+    response = client.post(f"/v/{venue.token}/", unanswered)
+    shown = response.content.decode()
+    assert response.status_code == 400
+    for message in ("请选择健康码颜色", "请选择行程码是否带星号", "请选择是否佩戴口罩"):
+        assert message in shown
+    kept = [tag for tag in re.findall(r"<input[^>]*>", shown) if 'type="radio"' in tag and " checked" in tag]
+    assert len(kept) == 1
+    assert 'name="itinerary_code"' in kept[0]
+    assert 'value="green"' in kept[0]
+    assert 'value="访客王"' in shown
+    assert not Screening.objects.exists()
+    # Declaring no mask is an answer like any other, and staff see it.
+    assert client.post(f"/v/{venue.token}/", declaration(mask="no")).status_code == 302
+    assert Screening.objects.get().mask is False
