@@ -67,8 +67,21 @@ def test_m5_phone_books_the_last_520_seat_and_the_next_couple_joins_the_waiting_
         first.screenshot(path=str(screenshot_dir / "marriage_520_booked.png"), full_page=True)
 
         second = open_page(new_context, **PHONE)
-        second.goto(f"{demo_site}/marriage/book/?unit={registry.pk}&date={DAY_520}")
+        # The second couple picks the day on the calendar (M1): the day is shown full before they
+        # pick it, and picking it fills the date field and lists its slots (htmx, no reload).
+        second.goto(f"{demo_site}/marriage/book/?unit={registry.pk}")
+        expect(second.get_by_test_id("manage-button")).to_be_visible()
+        day_cell = second.get_by_test_id(f"day-{DAY_520.isoformat()}")
+        expect(day_cell).to_contain_text("余")
+        second.locator("#id_a_name").fill("张三")
+        day_cell.locator("a").click()
+        expect(second.locator("#id_date")).to_have_value(DAY_520.isoformat())
+        expect(second.locator("#id_a_name")).to_have_value("张三")  # what was typed stays
         expect(second.get_by_test_id("slots")).to_contain_text("已约满，可候补")
+        widths = second.evaluate(
+            "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+        )
+        assert widths["scroll"] <= PHONE_WIDTH + OVERFLOW_SLACK_PX, widths
         second.get_by_test_id("slot-0830").check()
         fill_couple(second, a_id=resident_id(9003), b_id=resident_id(9004, female=True), serial=2)
         second.get_by_test_id("submit").click()

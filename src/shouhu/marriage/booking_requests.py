@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -31,8 +32,8 @@ from shouhu.marriage.models import Booking, BookingParty, BookingRequest, Marria
 from shouhu.notifications.codes import TooManyAttempts, phone_code_send, phone_code_usable, phone_code_verify
 from shouhu.notifications.models import PhoneCode, PhoneCodePolicy
 from shouhu.orgs.models import OrgUnit
-from shouhu.people.idcard import is_mobile
-from shouhu.people.models import Person
+from shouhu.people.idcard import InvalidIdNumber, is_mobile, parse_resident_id
+from shouhu.people.models import IdType, Person
 
 PURPOSE = "marriage.booking_code"
 DAY_SECONDS = 86_400  # not a policy threshold: the window the per-document limit counts in
@@ -87,6 +88,77 @@ def _send(
         raise _too_many() from None
 
 
+def booking_request_check(
+    *,
+    unit: OrgUnit | None,
+    day: dt.date | None,
+    slot: Slot | None,
+    party_a: services.PartyInput,
+    party_b: services.PartyInput,
+    policy: MarriagePolicy,
+) -> list[services.CleanParty] | None:
+    """Every check of what the couple typed, all at once, so that the page shows every problem
+    together: both parties' formats, the same person twice, each party's legal age on the day, and
+    the registry, day and slot. Raises one error naming every problem (`field_errors`: beside each
+    field; the message: all of them); a 409 when all are about the state of the day, not the typing.
+
+    A piece the form already refused is None (`unit`, `day`, `slot`) or blank (a party's field):
+    it is not checked again, and checks that need it wait. Returns the clean parties, or None when
+    they could not all be checked. Reads nothing about the parties (the register is not asked)."""
+    problems: list[DomainError] = []
+    parties: list[services.CleanParty] | None = None
+    try:
+        # The registry is only the home unit of the parties' register entries, made at the booking
+        # (with the registry then chosen): the typing is checked without one.
+        parties = services.clean_parties(unit or OrgUnit(), {PartyRole.A: party_a, PartyRole.B: party_b})
+    except DomainError as error:
+        problems.append(error)
+    on = slot.date if slot is not None else day
+    if on is not None:
+        # Each party on their own, whatever is wrong with the other: each one under age is named.
+        for role, typed in ((PartyRole.A, party_a), (PartyRole.B, party_b)):
+            birth = _birth_and_sex(typed)
+            if birth is None:
+                continue
+            try:
+                services.check_legal_age([(role, *birth)], on)
+            except DomainError as error:
+                problems.append(error)
+    if unit is not None and slot is not None:
+        try:
+            if day is not None and slot.date != day:
+                raise DomainError(
+                    _("请重新选择时段"), code="invalid", field_errors={"slot": [_("请重新选择时段")]}
+                )
+            services.check_slot(unit=unit, slot=slot, policy=policy)
+        except DomainError as error:
+            problems.append(error)
+    if not problems:
+        return parties
+    if len(problems) == 1:
+        raise problems[0]
+    field_errors: dict[str, list[str]] = {}
+    for problem in problems:
+        for name, messages in (problem.field_errors or {NON_FIELD_ERRORS: [problem.message]}).items():
+            shown = field_errors.setdefault(name, [])
+            shown += [message for message in messages if message not in shown]
+    summary = "；".join(problem.message for problem in problems)
+    error_type = ConflictError if all(isinstance(p, ConflictError) for p in problems) else DomainError
+    raise error_type(summary, code="invalid_booking", field_errors=field_errors)
+
+
+def _birth_and_sex(party: services.PartyInput) -> tuple[dt.date, str] | None:
+    """What a resident ID number tells of its holder (as `clean_person` reads it); None for other
+    documents (checked at the counter) and for a number the format check refuses."""
+    if party.id_type != IdType.RESIDENT_ID or not party.id_number.strip():
+        return None
+    try:
+        resident = parse_resident_id(party.id_number, today=clock.today())
+    except InvalidIdNumber:
+        return None
+    return resident.birth_date, resident.gender
+
+
 @transaction.atomic
 def booking_request_start(
     *,
@@ -96,16 +168,17 @@ def booking_request_start(
     party_b: services.PartyInput,
     join_waitlist: bool,
     client_address: str,
+    day: dt.date | None = None,
 ) -> BookingRequest:
-    """Check what the couple typed and send each party a code; nothing is booked yet.
+    """Check what the couple typed and send each party a code; nothing is booked yet. `day`: the
+    date the form names, which must be the slot's (a slot picked before the day was changed).
 
     One transaction: if the second code cannot be sent (a limit), the first is not sent either."""
-    parties = services.clean_parties(unit, {PartyRole.A: party_a, PartyRole.B: party_b})
-    services.check_legal_age(
-        [(p.role, p.values.get("birth_date"), p.values.get("gender") or "") for p in parties], slot.date
-    )
     policy, code_policy = current_policies(MarriagePolicy, PhoneCodePolicy, day=slot.date)
-    services.check_slot(unit=unit, slot=slot, policy=policy)
+    parties = booking_request_check(
+        unit=unit, day=day or slot.date, slot=slot, party_a=party_a, party_b=party_b, policy=policy
+    )
+    assert parties is not None  # every piece was given: a problem would have been raised
     per_document = _requests_per_document(policy)
     # By the number alone, as the register matches it, whatever document type was chosen.
     if not attempts.attempt_take([(per_document, p.document_index) for p in parties]):

@@ -6,6 +6,7 @@ confirmation and the manage page find the booking through the session, after the
 party's phone were given together (rate-limited, no hint which one was wrong).
 """
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
@@ -29,7 +30,9 @@ from shouhu.marriage.calendar import day_plan
 from shouhu.marriage.forms import BookingForm, CodeForm, DayChoiceForm, LookupForm, RescheduleForm
 from shouhu.marriage.models import Booking, BookingStatus, MarriagePolicy, Slot
 from shouhu.marriage.notices import advance_notice
+from shouhu.marriage.services.bookings import role_label
 from shouhu.notifications.models import PhoneCodePolicy
+from shouhu.orgs.models import OrgUnit
 from shouhu.screening.models import ScreeningPolicy
 
 logger = logging.getLogger(__name__)
@@ -55,16 +58,23 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+def _registry(unit_id: object) -> OrgUnit | None:
+    """The open registry a public form or link names, or None for anything else."""
+    text = str(unit_id)
+    if text.isascii() and text.isdigit() and int(text) <= MAX_OBJECT_ID:
+        return selectors.public_registries().filter(pk=int(text)).first()
+    return None
+
+
 def _day_slots(unit_id: object, raw_day: str | None, *, priority: bool = False) -> dict[str, Any]:
+    return _unit_day_slots(_registry(unit_id), parse_day(raw_day), priority=priority)
+
+
+def _unit_day_slots(unit: OrgUnit | None, day: dt.date | None, *, priority: bool = False) -> dict[str, Any]:
     """The slots of a registry's day with remaining seats, or the reason there are none.
 
     `priority`: for a holder whose booking a suspension displaced, who may rebook into a surge
     date before it opens to the public (the text they were sent says so)."""
-    day = parse_day(raw_day)
-    text = str(unit_id)
-    unit = None
-    if text.isascii() and text.isdigit() and int(text) <= MAX_OBJECT_ID:
-        unit = selectors.public_registries().filter(pk=int(text)).first()
     if unit is None or day is None:
         return {"slots": [], "reason": ""}
     policy = current_policy(MarriagePolicy, day)
@@ -91,6 +101,71 @@ def _slot_of(form: DayChoiceForm) -> Slot | None:
     return selectors.public_slot(form.cleaned_data["slot"])
 
 
+def _calendar(unit: OrgUnit | None, chosen: dt.date | None) -> dict[str, Any]:
+    """The registry's booking window as weeks from Monday (blank cells outside the window), for
+    the calendar a couple picks a day from. Nothing about a person: days and seats only."""
+    if unit is None:
+        return {"calendar_weeks": []}
+    days = selectors.booking_calendar(unit=unit)
+    first = days[0].day  # today: the window is never empty
+    cells: list[selectors.CalendarDay | None] = [None] * first.weekday()
+    cells += days
+    cells += [None] * (-len(cells) % 7)
+    monday = first - dt.timedelta(days=first.weekday())
+    return {
+        "calendar_unit": unit,
+        "calendar_chosen": chosen,
+        "calendar_first": first,
+        "calendar_weekdays": [monday + dt.timedelta(days=n) for n in range(7)],
+        "calendar_weeks": [cells[start : start + 7] for start in range(0, len(cells), 7)],
+    }
+
+
+def _typed_party(data: dict[str, Any], role: str) -> services.PartyInput:
+    """A party as the form cleaned it; a field the form refused is blank (it is not checked again,
+    and without a document type the number cannot be)."""
+    id_type = data.get(f"{role}_id_type", "")
+    return services.PartyInput(
+        data.get(f"{role}_name", ""),
+        id_type,
+        data.get(f"{role}_id_number", "") if id_type else "",
+        data.get(f"{role}_phone", ""),
+    )
+
+
+def _show_problems(form: BookingForm, error: DomainError) -> None:
+    """Every problem beside its field, unless the form already says what is wrong there (typing it
+    again corrects both); a problem of no field above the form."""
+    if not error.field_errors:
+        form.add_error(None, error.message)
+    for name, messages in error.field_errors.items():
+        field = name if name in form.fields else None
+        if field is not None and form.has_error(field):
+            continue
+        for message in messages:
+            form.add_error(field, message)
+
+
+def _error_summary(form: BookingForm) -> list[tuple[str, str]]:
+    """Every error of the form, in the page's order, as (the id of its input, the text): the list
+    at the top of the page, each entry linking to the input to correct."""
+    items = [("", str(message)) for message in form.non_field_errors()]
+    for bound in form:
+        if not bound.errors:
+            continue
+        label, role = str(bound.label), bound.name.split("_", 1)[0]
+        prefix = ""
+        if bound.name[:2] in ("a_", "b_"):
+            party = role_label(role)
+            label = _("%(party)s的%(field)s") % {"party": party, "field": label}
+            prefix = _("%(party)s：%(message)s") % {"party": party, "message": ""}
+        target = "slot-choice" if bound.name == "slot" else bound.id_for_label
+        for message in bound.errors:
+            text = str(message).removeprefix(prefix) if prefix else str(message)
+            items.append((target, _("%(field)s：%(message)s") % {"field": label, "message": text}))
+    return items
+
+
 @never_cache
 @public_page
 @require_http_methods(["GET", "POST"])
@@ -108,50 +183,70 @@ def book(request: HttpRequest) -> HttpResponse:
         typed = {"unit": request.GET.get("unit"), "date": request.GET.get("date")}
         earlier = booking_requests.booking_request_open(request.session.get(REQUEST_KEY))
         if earlier is not None and earlier.booking_id is None:
-            # Back from the code page ("重新选择时段"): nothing typed needs typing again.
+            # Back from the code page ("重新选择时段"): nothing typed needs typing again. A day
+            # picked on the calendar since (the link names it) wins over the request's.
             typed.update(booking_requests.booking_request_details(earlier).initial())
-            typed.update(
-                unit=str(earlier.unit_id), date=earlier.slot.date.isoformat(), slot=str(earlier.slot_id)
-            )
+            if not typed["unit"]:
+                typed.update(
+                    unit=str(earlier.unit_id), date=earlier.slot.date.isoformat(), slot=str(earlier.slot_id)
+                )
         form = BookingForm(request.POST or None, initial=typed)
     status = 200
     if request.method == "POST" and not show_slots:
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            slot = _slot_of(form)
-            try:
-                if slot is None or slot.date != data["date"]:
-                    raise DomainError(
-                        _("请重新选择时段"), code="invalid", field_errors={"slot": [_("请重新选择时段")]}
-                    )
-                booking_request = booking_requests.booking_request_start(
-                    unit=data["unit"],
-                    slot=slot,
-                    party_a=services.PartyInput(
-                        data["a_name"], data["a_id_type"], data["a_id_number"], data["a_phone"]
-                    ),
-                    party_b=services.PartyInput(
-                        data["b_name"], data["b_id_type"], data["b_id_number"], data["b_phone"]
-                    ),
-                    join_waitlist=data["join_waitlist"],
-                    client_address=client_address(request),
-                )
-            except DomainError as error:
-                status = error.status_code
-                add_domain_error(form, error)
-            else:
-                request.session[REQUEST_KEY] = booking_request.token
-                return redirect("marriage:public_verify")
+        status = _submit(request, form)
+        if status == 302:
+            return redirect("marriage:public_verify")
     values = form.data if form.is_bound else typed
+    unit, day = _registry(values.get("unit") or ""), parse_day(values.get("date"))
     context = {
         "form": form,
-        **_day_slots(values.get("unit") or "", values.get("date")),
+        **_unit_day_slots(unit, day),
+        **_calendar(unit, day),
         "selected": str(values.get("slot") or "") if form.is_bound or show_slots or "slot" in typed else "",
         "party_a_fields": [form[f"a_{name}"] for name in PARTY_FIELDS],
         "party_b_fields": [form[f"b_{name}"] for name in PARTY_FIELDS],
+        "error_summary": _error_summary(form) if form.is_bound and not show_slots else [],
     }
     return render(request, "marriage/public/book.html", context, status=status)
+
+
+def _submit(request: HttpRequest, form: BookingForm) -> int:
+    """Check everything typed and, when all is well, send the codes (302). Every problem is put on
+    the form at once: what the form refuses, and every check of the rest (`booking_request_check`)."""
+    form.is_valid()
+    data = form.cleaned_data
+    slot = _slot_of(form) if "slot" in data else None
+    if "slot" in data and slot is None:
+        form.add_error("slot", _("请重新选择时段"))
+    party_a, party_b = _typed_party(data, "a"), _typed_party(data, "b")
+    refused_by_form = bool(form.errors)
+    try:
+        if refused_by_form:
+            day = data.get("date") or (slot.date if slot is not None else None)
+            booking_requests.booking_request_check(
+                unit=data.get("unit"),
+                day=data.get("date"),
+                slot=slot,
+                party_a=party_a,
+                party_b=party_b,
+                policy=current_policy(MarriagePolicy, day),
+            )
+            return 400
+        assert slot is not None
+        booking_request = booking_requests.booking_request_start(
+            unit=data["unit"],
+            day=data["date"],
+            slot=slot,
+            party_a=party_a,
+            party_b=party_b,
+            join_waitlist=data["join_waitlist"],
+            client_address=client_address(request),
+        )
+    except DomainError as error:
+        _show_problems(form, error)
+        return 400 if refused_by_form else error.status_code
+    request.session[REQUEST_KEY] = booking_request.token
+    return 302
 
 
 @never_cache

@@ -10,13 +10,14 @@ from django.utils.translation import gettext_noop
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
 from shouhu.alerts import audience as audiences
-from shouhu.campaigns.models import ServiceSuspension, ServiceType
+from shouhu.campaigns.models import Holiday, HolidayKind, ServiceSuspension, ServiceType, SuspensionMode
+from shouhu.campaigns.policy import current_policy
 from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
 from shouhu.common import clock
 from shouhu.common.access import get_in_scope
 from shouhu.common.modules import Module
 from shouhu.common.today import Tally
-from shouhu.marriage.calendar import booking_opens_on, day_plan
+from shouhu.marriage.calendar import booking_opens_on, day_plan, registry_settings
 from shouhu.marriage.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -30,6 +31,7 @@ from shouhu.marriage.models import (
     RecipientKind,
     ReportRecipient,
     Slot,
+    SlotPlan,
     SlotTemplate,
     SurgeDate,
     SuspensionNotice,
@@ -74,15 +76,151 @@ def slot_list(*, unit: OrgUnit, day: dt.date) -> list[Slot]:
     return list(Slot.objects.filter(unit=unit, date=day).order_by("starts_at"))
 
 
-def bookable_slots(*, unit: OrgUnit, day: dt.date) -> list[Slot]:
-    """The rows of the day that offer seats and have not started: what the public may pick. A slot
+def _offers_seats(slot: Slot, now: dt.datetime) -> bool:
+    """A slot the public may pick: it offers seats and has not started (`now`: local time). A slot
     dropped from the plan keeps its row for its old bookings but offers nothing."""
+    return slot.capacity > 0 and (slot.date > now.date() or slot.starts_at > now.time())
+
+
+def bookable_slots(*, unit: OrgUnit, day: dt.date) -> list[Slot]:
+    """The rows of the day that offer seats and have not started: what the public may pick."""
     now = clock.now().astimezone(clock.local_zone())
-    return [
-        slot
-        for slot in slot_list(unit=unit, day=day)
-        if slot.capacity > 0 and (slot.date > now.date() or slot.starts_at > now.time())
-    ]
+    return [slot for slot in slot_list(unit=unit, day=day) if _offers_seats(slot, now)]
+
+
+class DayState:
+    """How a day of the booking window shows on the public calendar."""
+
+    OPEN = "open"  # seats left
+    FULL = "full"  # every seat taken: the waiting list is open
+    HOLIDAY = "holiday"  # a statutory holiday
+    CLOSED = "closed"  # not a working day of the registry, or closed by its date override
+    SUSPENDED = "suspended"  # a C4 suspension of the registry or a unit above it
+    NOT_YET = "not_yet"  # a surge date whose booking has not opened
+    NO_SLOTS = "no_slots"  # open, but no slot can be picked (none planned, or all started)
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a registry's booking window for the public: nothing about a person, only the
+    day's state and the seats left on the slots that can still be picked."""
+
+    day: dt.date
+    state: str
+    seats: int = 0
+    note: str = ""  # the registry's own words: the holiday's or surge date's name, an override's note
+    limited: bool = False  # open under a C4 limit (限流)
+
+    @property
+    def bookable(self) -> bool:
+        return self.state in (DayState.OPEN, DayState.FULL)
+
+
+def booking_calendar(*, unit: OrgUnit) -> list[CalendarDay]:
+    """Every day of the booking window at `unit` (an open registry), open or closed and why, with
+    the seats left: what the public booking page shows before a day is picked.
+
+    A fixed number of statements however long the window: the registry's settings, the window's
+    holidays, surge dates, date overrides and suspensions, its slot plans and its slot rows, each
+    read once. The rules are `calendar.day_plan`'s and `day_refusal`'s, applied to each day in
+    turn (`test_m1_the_calendar_says_what_booking_that_day_would_say` holds them together); the
+    window and the surge dates' opening follow today's policy, as the date picker does. The day
+    a couple picks is still decided by `day_refusal` and its slots by `bookable_slots`. Writes
+    nothing: a day without rows (not yet made by `marriage_tick`) offers no slot."""
+    today = clock.today()
+    policy = current_policy(MarriagePolicy, today)
+    last = today + dt.timedelta(days=policy.booking_horizon_days)
+    window = (today, last)
+    open_weekdays = registry_settings(unit).open_weekdays
+    holidays: dict[dt.date, Holiday] = {}
+    for holiday in Holiday.objects.filter(date__range=window):
+        holidays.setdefault(holiday.date, holiday)
+    surges = {surge.date: surge for surge in SurgeDate.objects.filter(date__range=window)}
+    overrides = {
+        row.date: row
+        for row in DateOverride.objects.filter(unit=unit, date__range=window, is_open__isnull=False)
+    }
+    plans = set(SlotTemplate.objects.filter(unit=unit).values_list("plan", flat=True).distinct())
+    suspensions = list(
+        ServiceSuspension.objects.filter(
+            service=ServiceType.MARRIAGE_REGISTRATION,
+            unit__path__in=OrgUnit.path_and_ancestors(unit.path),
+            starts_on__lte=last,
+            ends_on__gte=today,
+        )
+    )
+    now = clock.now().astimezone(clock.local_zone())
+    seats: dict[dt.date, int] = {}
+    for slot in Slot.objects.filter(unit=unit, date__range=window):
+        if _offers_seats(slot, now):
+            seats[slot.date] = seats.get(slot.date, 0) + slot.capacity - slot.booked
+    days = []
+    for offset in range(policy.booking_horizon_days + 1):
+        day = today + dt.timedelta(days=offset)
+        days.append(
+            _calendar_day(
+                day,
+                open_weekdays=open_weekdays,
+                holiday=holidays.get(day),
+                surge=surges.get(day),
+                override=overrides.get(day),
+                modes={s.mode for s in suspensions if _in_force(s, day)},
+                plans=plans,
+                seats=seats.get(day),
+                policy=policy,
+                today=today,
+            )
+        )
+    return days
+
+
+NEXT_DAY = dt.timedelta(days=1)  # not a policy threshold: a suspension lifted during the day holds it
+
+
+def _in_force(suspension: ServiceSuspension, day: dt.date) -> bool:
+    """`campaigns.selectors.suspensions_in_force`'s test, for a suspension already read."""
+    lifted = suspension.lifted_at
+    return suspension.starts_on <= day <= suspension.ends_on and (
+        lifted is None or lifted >= clock.start_of(day + NEXT_DAY)
+    )
+
+
+def _calendar_day(
+    day: dt.date,
+    *,
+    open_weekdays: str,
+    holiday: Holiday | None,
+    surge: SurgeDate | None,
+    override: DateOverride | None,
+    modes: set[str],
+    plans: set[str],
+    seats: int | None,
+    policy: MarriagePolicy,
+    today: dt.date,
+) -> CalendarDay:
+    # In `calendar.day_plan`'s order: the weekdays, the holiday, the surge date, the override.
+    is_open, state, note = str(day.isoweekday()) in open_weekdays, DayState.CLOSED, ""
+    if holiday is not None:
+        is_open = holiday.kind == HolidayKind.WORKDAY
+        state, note = DayState.HOLIDAY, holiday.name
+    if surge is not None:
+        is_open, note = True, surge.name
+    if override is not None:
+        is_open = bool(override.is_open)
+        state, note = DayState.CLOSED, override.note or note
+    if not is_open:
+        return CalendarDay(day, state, note=note)
+    if SuspensionMode.SUSPENDED in modes:
+        return CalendarDay(day, DayState.SUSPENDED, note=note)
+    if not (SlotPlan.NORMAL in plans or (surge is not None and SlotPlan.SURGE in plans)):
+        return CalendarDay(day, DayState.NO_SLOTS, note=note)
+    if surge is not None and today < booking_opens_on(surge, policy):
+        return CalendarDay(day, DayState.NOT_YET, note=note)
+    limited = SuspensionMode.LIMITED in modes
+    if seats is None:
+        return CalendarDay(day, DayState.NO_SLOTS, note=note, limited=limited)
+    state = DayState.OPEN if seats > 0 else DayState.FULL
+    return CalendarDay(day, state, seats=max(seats, 0), note=note, limited=limited)
 
 
 def slot_exists(pk: int) -> bool:
