@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from shouhu.accounts import lockout, services
-from shouhu.accounts.roles import role_permissions
 from shouhu.accounts.types import AuthedRequest
 from shouhu.common.api_views import ScopedAPIView
 from shouhu.common.clients import client_address
@@ -45,7 +44,7 @@ class MeApi(ScopedAPIView):
                     "role_label": user.role_label,
                     "unit_id": user.unit_id,
                     "unit_name": user.unit.name if user.unit is not None else None,
-                    "permissions": sorted(role_permissions(user.role)),
+                    "permissions": sorted(user.permission_codes),
                 }
             ).data
         )

@@ -34,7 +34,14 @@ class User(AbstractUser):
 
     def has_code(self, code: str) -> bool:
         """Whether this user's role grants a Shouhu permission code."""
-        return self.is_active and code in role_permissions(self.role)
+        return self.is_active and code in self.permission_codes
+
+    @property
+    def permission_codes(self) -> frozenset[str]:
+        if self.role != Role.INSTITUTION_STAFF or self.unit_id is None:
+            return role_permissions(self.role)  # no unit read: only an institution's type matters
+        unit = self.unit
+        return role_permissions(self.role, unit.institution_type if unit is not None else "")
 
     @property
     def role_label(self) -> str:

@@ -13,6 +13,7 @@ from shouhu.eldercare.permissions import EldercarePerm
 from shouhu.funerals.permissions import FuneralPerm
 from shouhu.marriage.permissions import MarriagePerm
 from shouhu.notifications.permissions import NotificationPerm
+from shouhu.orgs.models import InstitutionType
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
 from shouhu.screening.permissions import ScreeningPerm
@@ -166,5 +167,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-def role_permissions(role: str) -> frozenset[str]:
-    return ROLE_PERMISSIONS.get(role, frozenset())
+# An institution's staff do the work of their kind of institution only: a nursing home's staff
+# keep no marriage counter and no funeral cases, a registry's no nursing-home records.
+INSTITUTION_TYPE_CODES: dict[str, frozenset[str]] = {
+    InstitutionType.NURSING_HOME: frozenset(ELDERCARE_HEAD),
+    InstitutionType.FUNERAL_HOME: frozenset(FUNERALS_FIELD),
+    InstitutionType.MARRIAGE_REGISTRY: frozenset({*MARRIAGE_COUNTER, MarriagePerm.MANAGE}),
+}
+TYPE_BOUND_CODES = frozenset().union(*INSTITUTION_TYPE_CODES.values())
+
+
+def role_permissions(role: str, institution_type: str = "") -> frozenset[str]:
+    """The codes of `role`; for an institution's staff, those of their institution's type."""
+    codes = ROLE_PERMISSIONS.get(role, frozenset())
+    if role != Role.INSTITUTION_STAFF:
+        return codes
+    return (codes - TYPE_BOUND_CODES) | (codes & INSTITUTION_TYPE_CODES.get(institution_type, frozenset()))

@@ -1,9 +1,7 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from shouhu.common.views import healthz
@@ -38,8 +36,6 @@ redoc = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON, a file download).
-    path("favicon.ico", RedirectView.as_view(url=static("shouhu/favicon.svg"), permanent=True)),
     path("accounts/", include("shouhu.accounts.urls")),
     path("orgs/", include("shouhu.orgs.urls")),
     path("campaigns/", include("shouhu.campaigns.urls")),

@@ -134,10 +134,13 @@ def today_work(*, viewer: User, today: dt.date) -> Today:
 
 
 def _board(*, viewer: User, today: dt.date, counted: list[tuple[Work, str, list[Tally]]]) -> Board | None:
-    whole_region = sees_whole_region(viewer)
-    base = OrgUnit.objects.filter(depth=1).order_by("path").first() if whole_region else viewer.unit
+    base = viewer.unit
     if base is None:
         return None
+    if sees_whole_region(viewer) and base.depth > 1:  # a department's coordinator: their region
+        base = OrgUnit.objects.filter(path=base.path[: base.steplen]).first()
+        if base is None:
+            return None
     # Only the work counted over the whole of the base's subtree: a department coordinator sees
     # the region's rows for the modules it coordinates, not empty columns for the others.
     per_unit = [

@@ -189,11 +189,9 @@ def test_x8_other_request_errors_keep_their_traceback(client, settings, caplog):
     assert record.getMessage() == "Internal Server Error: /x"
 
 
-def test_x8_the_browsers_icon_request_is_answered_not_a_404(client):
+def test_x8_every_page_names_the_sites_icon_so_browsers_ask_for_no_favicon_ico(client):
     from django.contrib.staticfiles import finders
 
-    response = client.get("/favicon.ico")
-    assert response.status_code == 301
-    assert response["Location"] == "/static/shouhu/favicon.svg"
     assert finders.find("shouhu/favicon.svg")
-    assert 'rel="icon"' in client.get("/accounts/login/").content.decode()
+    assert 'rel="icon" href="/static/shouhu/favicon.svg"' in client.get("/accounts/login/").content.decode()
+    assert 'rel="icon" href="/static/shouhu/favicon.svg"' in client.get("/no-such-page/").content.decode()
