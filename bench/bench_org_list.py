@@ -11,15 +11,13 @@ number of queries does not grow with the number of rows in scope.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 
 from bench import fixtures
-from bench.harness import Context, Result, compare_rps
+from bench.harness import Context, Result, compare_rps, timed_queries
 from shouhu.accounts.models import User
 from shouhu.accounts.roles import Role
 
@@ -54,9 +52,9 @@ def run(ctx: Context) -> list[Result]:
         )
         page_rps, bare_rps = max(per_round["page"]), max(per_round["bare"])
 
-        page_queries = _queries(page_client, PAGE_URL)
-        small_queries = _queries(small_client, PAGE_URL)
-        bare_queries = _queries(bare_client, BARE_URL)
+        page_queries = timed_queries(page_client, PAGE_URL)
+        small_queries = timed_queries(small_client, PAGE_URL)
+        bare_queries = timed_queries(bare_client, BARE_URL)
 
     if ctx.verbose:
         _print_queries(f"{PAGE_URL} ({in_scope:,} units in scope)", page_queries)
@@ -119,25 +117,6 @@ def _check_same_rows(page_client: Client, bare_client: Client, in_scope: int) ->
     assert page_codes == bare_codes, f"{PAGE_URL} and {BARE_URL} show different rows"
     for name, html in ((PAGE_URL, page_html), (BARE_URL, bare_html)):
         assert f"共 {in_scope} 条" in html, f"{name} does not show the total {in_scope}"
-
-
-def _queries(client: Client, url: str) -> list[tuple[str, float]]:
-    """The SQL of one request and each statement's time in ms (CaptureQueriesContext counts,
-    the wrapper times with perf_counter: the captured "time" has only 1 ms resolution)."""
-    timed: list[tuple[str, float]] = []
-
-    def timer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            timed.append((sql, 1000 * (time.perf_counter() - started)))
-
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
-        response = client.get(url)
-    assert response.status_code == 200, f"{url} answered {response.status_code}"
-    assert len(timed) == len(captured.captured_queries)
-    return [(query["sql"], ms) for query, (_, ms) in zip(captured.captured_queries, timed, strict=True)]
 
 
 def _print_queries(title: str, queries: list[tuple[str, float]]) -> None:

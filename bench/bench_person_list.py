@@ -15,15 +15,13 @@ people in scope (100,000 against the small county's 5).
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 
 from bench import fixtures
-from bench.harness import Context, Result, compare_rps
+from bench.harness import Context, Result, compare_rps, slowest_query, timed_queries
 from shouhu.accounts.models import User
 from shouhu.accounts.roles import Role
 
@@ -69,8 +67,8 @@ def run(ctx: Context) -> list[Result]:
             rounds=ctx.rounds,
             warmup=ctx.warmup,
         )
-        queries = {case: _queries(clients[case], url) for case, url in URLS.items()}
-        small_queries = {case: _queries(small_client, URLS[case]) for case in PAIRS}
+        queries = {case: timed_queries(clients[case], url) for case, url in URLS.items()}
+        small_queries = {case: timed_queries(small_client, URLS[case]) for case in PAIRS}
 
     if ctx.verbose:
         for case, url in URLS.items():
@@ -123,7 +121,7 @@ def run(ctx: Context) -> list[Result]:
                     f"bare view: {len(queries[bare])}; in the database: "
                     f"{sum(ms for _, ms in queries[case]):.1f} ms with {people.in_county:,} people "
                     f"in scope, {sum(ms for _, ms in small_queries[case]):.1f} ms with "
-                    f"{people.in_small_county} (slowest statement {_slowest(small_queries[case])})"
+                    f"{people.in_small_county} (slowest statement {slowest_query(small_queries[case])})"
                 ),
             )
         )
@@ -162,30 +160,6 @@ def _check_same_rows(clients: dict[str, Client], in_scope: int) -> None:
     bare_json_ids = [str(row["id"]) for row in data["bare_json"]["results"]]
     assert api_ids == bare_json_ids == page_ids, f"{API_URL} and {BARE_JSON_URL} show different people"
     assert all("*" in row["id_number"] for row in data["api"]["results"]), f"{API_URL} shows unmasked numbers"
-
-
-def _queries(client: Client, url: str) -> list[tuple[str, float]]:
-    """The SQL of one request and each statement's time in ms (CaptureQueriesContext counts,
-    the wrapper times with perf_counter: the captured "time" has only 1 ms resolution)."""
-    timed: list[tuple[str, float]] = []
-
-    def timer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            timed.append((sql, 1000 * (time.perf_counter() - started)))
-
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
-        response = client.get(url)
-    assert response.status_code == 200, f"{url} answered {response.status_code}"
-    assert len(timed) == len(captured.captured_queries)
-    return [(query["sql"], ms) for query, (_, ms) in zip(captured.captured_queries, timed, strict=True)]
-
-
-def _slowest(queries: list[tuple[str, float]]) -> str:
-    sql, ms = max(queries, key=lambda query: query[1])
-    return f"{ms:.1f} ms: {sql[:60]}…"
 
 
 def _print_queries(title: str, queries: list[tuple[str, float]]) -> None:

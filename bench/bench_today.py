@@ -30,7 +30,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench import fixtures, screening_fixtures
-from bench.harness import Context, Result, compare_rps
+from bench.harness import Context, Result, compare_rps, slowest_query, timed_queries
 from shouhu.accounts.models import User
 from shouhu.accounts.roles import Role
 from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
@@ -94,8 +94,8 @@ def run(ctx: Context) -> list[Result]:
             rounds=ctx.rounds,
             warmup=ctx.warmup,
         )
-        queries = {case: _queries(clients[case], url) for case, url in urls.items()}
-        small_queries = _queries(small_client, TODAY_URL)
+        queries = {case: timed_queries(clients[case], url) for case, url in urls.items()}
+        small_queries = timed_queries(small_client, TODAY_URL)
 
         results = _results(ctx, per_round, queries, small_queries, people)
         if ctx.verbose:
@@ -185,7 +185,7 @@ def _results(
                     f"{PEOPLE_URL} {1000 / people_rps:.1f} ms per request; in the database "
                     f"{_db_ms(queries[case]):.1f} ms ({len(queries[case])} queries) and "
                     f"{_db_ms(queries['people']):.1f} ms ({len(queries['people'])} queries) in one request "
-                    f"each, slowest statement {_slowest(queries[case])}; req/s per round: {rounds}; "
+                    f"each, slowest statement {slowest_query(queries[case])}; req/s per round: {rounds}; "
                     f"ratio per round: {ratios}"
                 ),
             )
@@ -203,7 +203,7 @@ def _results(
                 f"constant: {'yes' if big == small else 'no'} — {big} queries with {people.in_county:,} "
                 f"people in scope, {small} with {people.in_small_county}; leader: "
                 f"{len(queries['today_leader'])}; in the database {_db_ms(queries['today_county']):.1f} ms "
-                f"against {_db_ms(small_queries):.1f} ms (slowest statement {_slowest(small_queries)})"
+                f"against {_db_ms(small_queries):.1f} ms (slowest statement {slowest_query(small_queries)})"
                 + (
                     ""
                     if big == small
@@ -215,31 +215,8 @@ def _results(
     return results
 
 
-def _queries(client: Client, url: str) -> list[tuple[str, float]]:
-    """The SQL of one request and each statement's time in ms (as bench_person_list)."""
-    timed: list[tuple[str, float]] = []
-
-    def timer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            timed.append((sql, 1000 * (time.perf_counter() - started)))
-
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
-        response = client.get(url)
-    assert response.status_code == 200, f"{url} answered {response.status_code}"
-    assert len(timed) == len(captured.captured_queries)
-    return [(query["sql"], ms) for query, (_, ms) in zip(captured.captured_queries, timed, strict=True)]
-
-
 def _db_ms(queries: list[tuple[str, float]]) -> float:
     return sum(ms for _, ms in queries)
-
-
-def _slowest(queries: list[tuple[str, float]]) -> str:
-    sql, ms = max(queries, key=lambda query: query[1])
-    return f"{ms:.1f} ms: {sql[:60]}…"
 
 
 def _difference(big: list[tuple[str, float]], small: list[tuple[str, float]]) -> str:

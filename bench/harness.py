@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 GOAL_OPS: dict[str, Callable[[float, float], bool]] = {
@@ -169,3 +170,30 @@ def compare_rps(
         for name in names:
             per_round[name].append(requests / spent[name])
     return per_round
+
+
+def timed_queries(client: Any, url: str) -> list[tuple[str, float]]:
+    """The SQL of one GET and each statement's time in ms (CaptureQueriesContext counts, the
+    wrapper times with perf_counter: the captured "time" has only 1 ms resolution)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timed: list[tuple[str, float]] = []
+
+    def timer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append((sql, 1000 * (time.perf_counter() - started)))
+
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
+        response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    assert len(timed) == len(captured.captured_queries)
+    return [(query["sql"], ms) for query, (_, ms) in zip(captured.captured_queries, timed, strict=True)]
+
+
+def slowest_query(queries: list[tuple[str, float]]) -> str:
+    sql, ms = max(queries, key=lambda query: query[1])
+    return f"{ms:.1f} ms: {sql[:60]}…"
