@@ -11,9 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.db.models import QuerySet
+
 from shouhu.accounts.models import User
+from shouhu.accounts.scope import subtree
 from shouhu.common import clock
 from shouhu.orgs.models import OrgUnit, UnitKind
+from shouhu.people.models import Person
 from shouhu.vaccination import selectors
 from shouhu.vaccination.figures import Figures
 from shouhu.vaccination.models import VaccinationReport
@@ -182,18 +186,10 @@ def _sort_key(rank_by: RankBy) -> Callable[[RankingRow], tuple[bool, float, str]
     return key
 
 
-def region_ranking(
-    *,
-    viewer: User,
-    view: RegionView = RegionView.COUNTY,
-    rank_by: RankBy = RankBy.COMPLETION,
-    as_of: dt.date | None = None,
+def _ranked(
+    units: list[OrgUnit], people: QuerySet[Person], *, as_of: dt.date, rank_by: RankBy
 ) -> list[RankingRow]:
-    """The visible reporting units of one view, ranked; units in the circular are flagged."""
-    as_of = as_of or clock.today()
     policy = thresholds(as_of)
-    units = list(selectors.reporting_units(viewer=viewer).filter(kind__in=VIEW_KINDS[view]))
-    people = selectors.baseline_people(as_of=as_of).filter(selectors.vaccination_scope(viewer))
     length = selectors.REPORTING_DEPTH * OrgUnit.steplen
     by_path = selectors.figures_by_path(people, path_length=length, as_of=as_of) if units else {}
     reporting = reporting_of(units, report_schedule(as_of), as_of)
@@ -213,6 +209,58 @@ def region_ranking(
     for position, row in enumerate(rows, start=1):
         row.rank = position
     return rows
+
+
+def region_ranking(
+    *,
+    viewer: User,
+    view: RegionView = RegionView.COUNTY,
+    rank_by: RankBy = RankBy.COMPLETION,
+    as_of: dt.date | None = None,
+) -> list[RankingRow]:
+    """The visible reporting units of one view, ranked; units in the circular are flagged."""
+    as_of = as_of or clock.today()
+    units = list(selectors.reporting_units(viewer=viewer).filter(kind__in=VIEW_KINDS[view]))
+    people = selectors.baseline_people(as_of=as_of).filter(selectors.vaccination_scope(viewer))
+    return _ranked(units, people, as_of=as_of, rank_by=rank_by)
+
+
+@dataclass(frozen=True)
+class OwnPlace:
+    """A reporting unit's place among the units of its kind, with the region's figures."""
+
+    row: RankingRow
+    out_of: int
+    region: Figures
+
+
+def own_place(
+    *, viewer: User, rank_by: RankBy = RankBy.COMPLETION, as_of: dt.date | None = None
+) -> OwnPlace | None:
+    """The place of the viewer's county (or department) among the region's units of its kind.
+
+    Ranked over the whole region, as the region's ranking is, but what it returns is the viewer's
+    own row, its rank, how many units were ranked and the region's totals: never another unit's
+    row (a county sees where it stands, not the other counties' figures)."""
+    unit = viewer.unit if viewer.is_authenticated else None
+    if unit is None or unit.depth < selectors.REPORTING_DEPTH:
+        return None
+    as_of = as_of or clock.today()
+    reporting_unit = selectors.reporting_unit_above(unit)
+    if reporting_unit is None:
+        return None
+    view = RegionView.COUNTY if reporting_unit.kind == UnitKind.COUNTY else RegionView.DEPARTMENT
+    region_path = unit.path[: unit.steplen]
+    units = list(selectors.reporting_units_of_region(region_path).filter(kind__in=VIEW_KINDS[view]))
+    people = selectors.baseline_people(as_of=as_of).filter(subtree(region_path, field="home_unit"))
+    rows = _ranked(units, people, as_of=as_of, rank_by=rank_by)
+    own = next((row for row in rows if row.unit.pk == reporting_unit.pk), None)
+    if own is None:
+        return None
+    region = Figures()
+    for row in rows:
+        region = region + row.figures
+    return OwnPlace(row=own, out_of=len(rows), region=region)
 
 
 @dataclass

@@ -451,6 +451,20 @@ def reporting_units(*, viewer: User) -> QuerySet[OrgUnit]:
     ).order_by("path")
 
 
+def reporting_units_of_region(region_path: str) -> QuerySet[OrgUnit]:
+    """Every reporting unit of the region at `region_path`, whoever asks: for a county's place
+    among them (`region.own_place`), which shows none of the others' rows."""
+    return OrgUnit.objects.filter(
+        subtree(region_path), depth=REPORTING_DEPTH, kind__in=REPORTING_KINDS
+    ).order_by("path")
+
+
+def reporting_unit_above(unit: OrgUnit) -> OrgUnit | None:
+    """The county, department or affiliated unit whose figures include `unit` (itself at that depth)."""
+    path = unit.path[: REPORTING_DEPTH * unit.steplen]
+    return OrgUnit.objects.filter(path=path, kind__in=REPORTING_KINDS).first()
+
+
 FILTER_UNIT_DEPTH = 3  # region, counties and departments, townships and county institutions
 
 

@@ -590,7 +590,8 @@ def _as_of(form: CircularForm) -> dt.date:
 @login_required
 @require_safe
 def region_view(request: AuthedHttpRequest) -> HttpResponse:
-    require(request, VaccinationPerm.VIEW_REGION)
+    if not request.user.has_code(VaccinationPerm.VIEW_REGION):
+        return _own_place(request)
     form = RegionForm(request.GET or None)
     view, rank_by = region.RegionView.COUNTY, region.RankBy.COMPLETION
     if form.is_valid():
@@ -615,6 +616,26 @@ def region_view(request: AuthedHttpRequest) -> HttpResponse:
             "views": region.VIEW_LABELS,
             "ranks": region.RANK_LABELS,
             "policy": policy,
+            "today": clock.today(),
+        },
+        status=filter_status(request, form),
+    )
+
+
+def _own_place(request: AuthedHttpRequest) -> HttpResponse:
+    """Below the region: the viewer's county (or department) in the ranking, no other's row."""
+    require(request, VaccinationPerm.VIEW)
+    form = RegionForm(request.GET or None)
+    rank_by = region.RankBy.COMPLETION
+    if form.is_valid():
+        rank_by = region.RankBy(form.cleaned_data["sort"] or rank_by)
+    return render(
+        request,
+        "vaccination/own_place.html",
+        {
+            "place": region.own_place(viewer=request.user, rank_by=rank_by),
+            "rank_by": rank_by,
+            "ranks": region.RANK_LABELS,
             "today": clock.today(),
         },
         status=filter_status(request, form),

@@ -90,7 +90,9 @@ def test_v5_the_office_reads_every_county_other_departments_only_their_own(tree,
 
 def test_v5_county_users_do_not_see_the_region(client, tree, county_user):
     client.force_login(county_user)
-    assert client.get("/vaccination/region/").status_code == 403
+    own_place = client.get("/vaccination/region/").content.decode()  # their own place only
+    assert "本单位排名" in own_place
+    assert 'data-testid="ranking"' not in own_place
     assert client.get("/vaccination/region/circular/").status_code == 403
     assert client.get("/api/v1/vaccination/region/ranking/").status_code == 403
     page = client.get("/vaccination/todo/").content.decode()
@@ -119,3 +121,24 @@ def test_v5_region_page_api_and_export(client, tree, region_units, plan_campaign
     rows = list(load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("名次", "单位", "底数")
     assert [r[1] for r in rows[1:]] == [tree.county_a.name, tree.county_b.name]
+
+
+def test_v5_a_county_sees_its_own_place_in_the_ranking_and_no_other_countys_row(
+    tree, region_units, plan_campaign, client
+):
+    county_b_user = make_user("county_staff", tree.county_b)
+    place = region.own_place(viewer=county_b_user)
+    assert place is not None
+    assert (place.row.unit, place.row.rank, place.out_of) == (tree.county_b, 2, 2)
+    assert place.row.figures.completion_rate == 33.3
+    assert (place.region.baseline, place.region.completed) == (5, 3)  # both counties, no department
+    village_user = make_user("village_staff", tree.village_a)
+    assert region.own_place(viewer=village_user).row.unit == tree.county_a  # the county reports for it
+
+    client.force_login(county_b_user)
+    page = client.get("/vaccination/region/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "漠河市在全区同类单位中排第 2 名（共 2 个）" in html
+    assert "加格达奇" not in html  # the other county's row is never shown
+    assert "本单位排名" in html
