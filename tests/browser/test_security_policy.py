@@ -55,7 +55,8 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(demo_site: str,
     found: list[str] = []
     visit(page, f"{demo_site}/accounts/login/", found)
     log_in(page, demo_site, "jiagedaqi")
-    # The dashboard's chart draws (ECharts) and its tooltip shows on hover.
+    # The screening figures page's chart draws (ECharts) and its tooltip shows on hover.
+    visit(page, f"{demo_site}/screening/records/daily/", found)
     chart = page.get_by_test_id("screening-chart")
     expect(chart.locator("canvas")).to_have_count(1)
     chart.hover(position={"x": 200, "y": 200})

@@ -574,7 +574,7 @@ def venues_to_screen(*, within: str, today: dt.date, viewer_id: int) -> list[Tal
 # --- The dashboard chart: screenings and refusals per county and day --------------------------
 
 REGION_LEVEL_LABEL = "地区直属"
-CHART_DAYS = 14  # not a policy threshold: how many days the dashboard draws
+CHART_DAYS = 14  # not a policy threshold: how many days the figures page draws
 
 
 def chart_by_county(*, viewer: User, start: dt.date, end: dt.date) -> dict[str, Any] | None:
@@ -617,6 +617,6 @@ def daily_count_list(*, viewer: User) -> QuerySet[DailyScreeningCount]:
 
 
 def screening_chart(*, viewer: User, today: dt.date | None = None) -> dict[str, Any] | None:
-    """The dashboard's chart: the last CHART_DAYS days up to today."""
+    """The figures page's chart: the last CHART_DAYS days up to today."""
     end = today or clock.today()
     return chart_by_county(viewer=viewer, start=end - dt.timedelta(days=CHART_DAYS - 1), end=end)

@@ -404,6 +404,8 @@ def daily_counts(request: AuthedHttpRequest) -> HttpResponse:
     }
     if htmx_target(request) == "list-results":
         return render(request, "screening/daily_counts.html#results", context)
+    # The last two weeks per county, drawn above the table; a filter swap leaves it as it is.
+    context["chart"] = selectors.screening_chart(viewer=request.user)
     return render(request, "screening/daily_counts.html", context, status=400 if problems else 200)
 
 

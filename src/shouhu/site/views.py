@@ -8,8 +8,6 @@ from django.views.decorators.http import require_safe
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
 from shouhu.common import clock
-from shouhu.screening.permissions import ScreeningPerm
-from shouhu.screening.selectors import screening_chart
 from shouhu.site.selectors import today_work
 
 SUSPENSIONS_SHOWN = 10  # not a policy threshold: how many of today's suspensions the page lists
@@ -19,7 +17,6 @@ SUSPENSIONS_SHOWN = 10  # not a policy threshold: how many of today's suspension
 @require_safe
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     today = clock.today()
-    sees_screening = request.user.has_code(ScreeningPerm.VIEW)
     work = today_work(viewer=request.user, today=today)
     context = {
         "today": today,
@@ -28,7 +25,5 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "suspensions_today": suspension_list(viewer=request.user, filters=SuspensionFilters(active_on=today))[
             :SUSPENSIONS_SHOWN
         ],
-        "screening_chart": sees_screening,
-        "screening_chart_data": screening_chart(viewer=request.user, today=today) if sees_screening else None,
     }
     return render(request, "site/dashboard.html", context)

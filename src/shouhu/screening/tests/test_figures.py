@@ -197,7 +197,7 @@ def test_s5_chart_data_is_scoped_to_the_viewer(client, tree, county_user, other_
     assert [c["name"] for c in everyone["counties"]] == ["加格达奇区", "漠河市"]
 
     client.force_login(county_user)
-    page = client.get("/").content.decode()
+    page = client.get("/screening/records/daily/").content.decode()
     assert 'id="screening-chart-data"' in page
     assert "漠河市" not in page.split('id="screening-chart-data"')[1].split("</script>")[0]
     assert "vendor/echarts/echarts.min.js" in page
@@ -206,7 +206,7 @@ def test_s5_chart_data_is_scoped_to_the_viewer(client, tree, county_user, other_
 def test_s5_chart_shows_an_empty_state_without_figures(client, tree, county_user):
     assert selectors.screening_chart(viewer=county_user) is None
     client.force_login(county_user)
-    page = client.get("/").content.decode()
+    page = client.get("/screening/records/daily/").content.decode()
     assert 'data-testid="screening-chart-empty"' in page
     assert "screening-chart-data" not in page
 
