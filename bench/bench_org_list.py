@@ -11,13 +11,12 @@ number of queries does not grow with the number of rows in scope.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from django.test import Client
 from django.test.utils import override_settings
 
 from bench import fixtures
-from bench.harness import Context, Result, compare_rps, timed_queries
+from bench.harness import Context, Result, compare_rps, getter, timed_queries
 from shouhu.accounts.models import User
 from shouhu.accounts.roles import Role
 
@@ -45,7 +44,7 @@ def run(ctx: Context) -> list[Result]:
 
         ctx.log(f"timing {PAGE_URL} and {BARE_URL}: {ctx.rounds} rounds × {ctx.requests} requests each")
         per_round = compare_rps(
-            {"page": _getter(page_client, PAGE_URL), "bare": _getter(bare_client, BARE_URL)},
+            {"page": getter(page_client, PAGE_URL), "bare": getter(bare_client, BARE_URL)},
             requests=ctx.requests,
             rounds=ctx.rounds,
             warmup=ctx.warmup,
@@ -94,15 +93,6 @@ def run(ctx: Context) -> list[Result]:
             ),
         ),
     ]
-
-
-def _getter(client: Client, url: str) -> Callable[[], None]:
-    def get() -> None:
-        response = client.get(url)
-        if response.status_code != 200:
-            raise AssertionError(f"GET {url} answered {response.status_code}")
-
-    return get
 
 
 def _check_same_rows(page_client: Client, bare_client: Client, in_scope: int) -> None:

@@ -15,13 +15,12 @@ people in scope (100,000 against the small county's 5).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from django.test import Client
 from django.test.utils import override_settings
 
 from bench import fixtures
-from bench.harness import Context, Result, compare_rps, slowest_query, timed_queries
+from bench.harness import Context, Result, compare_rps, getter, slowest_query, timed_queries
 from shouhu.accounts.models import User
 from shouhu.accounts.roles import Role
 
@@ -39,13 +38,7 @@ URLS = {"page": PAGE_URL, "api": API_URL, "bare": BARE_URL, "bare_json": BARE_JS
 
 
 def run(ctx: Context) -> list[Result]:
-    tree = fixtures.org_tree(ctx.shared)
-    ctx.log(f"org tree: {tree.total:,} units (built in {tree.seconds:.1f} s)")
-    people = fixtures.people(ctx.shared, tree)
-    ctx.log(
-        f"people: {people.in_county:,} in {people.county.name}, {people.in_small_county} in "
-        f"{people.small_county.name} (built in {people.seconds:.1f} s)"
-    )
+    _tree, people = fixtures.tree_and_people(ctx)
     big_user = User.objects.create(username="bench-people-county", role=Role.COUNTY_STAFF, unit=people.county)
     small_user = User.objects.create(
         username="bench-people-small", role=Role.COUNTY_STAFF, unit=people.small_county
@@ -62,7 +55,7 @@ def run(ctx: Context) -> list[Result]:
 
         ctx.log(f"timing {', '.join(URLS.values())}: {ctx.rounds} rounds × {ctx.requests} requests each")
         per_round = compare_rps(
-            {case: _getter(clients[case], url) for case, url in URLS.items()},
+            {case: getter(clients[case], url) for case, url in URLS.items()},
             requests=ctx.requests,
             rounds=ctx.rounds,
             warmup=ctx.warmup,
@@ -126,15 +119,6 @@ def run(ctx: Context) -> list[Result]:
             )
         )
     return results
-
-
-def _getter(client: Client, url: str) -> Callable[[], None]:
-    def get() -> None:
-        response = client.get(url)
-        if response.status_code != 200:
-            raise AssertionError(f"GET {url} answered {response.status_code}")
-
-    return get
 
 
 def _check_same_rows(clients: dict[str, Client], in_scope: int) -> None:

@@ -30,7 +30,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench import fixtures, screening_fixtures
-from bench.harness import Context, Result, compare_rps, slowest_query, timed_queries
+from bench.harness import Context, Result, compare_rps, getter, slowest_query, timed_queries
 from shouhu.accounts.models import User
 from shouhu.accounts.roles import Role
 from shouhu.campaigns.selectors import SuspensionFilters, suspension_list
@@ -49,13 +49,7 @@ SHARED_KEY = "bench_today"  # this module's memo inside ctx.shared (its screenin
 
 
 def run(ctx: Context) -> list[Result]:
-    tree = fixtures.org_tree(ctx.shared)
-    ctx.log(f"org tree: {tree.total:,} units (built in {tree.seconds:.1f} s)")
-    people = fixtures.people(ctx.shared, tree)
-    ctx.log(
-        f"people: {people.in_county:,} in {people.county.name}, {people.in_small_county} in "
-        f"{people.small_county.name} (built in {people.seconds:.1f} s)"
-    )
+    tree, people = fixtures.tree_and_people(ctx)
     leader = User.objects.create(username="bench-today-leader", role=Role.LEADER, unit=tree.region)
     county_user = User.objects.create(
         username="bench-today-county", role=Role.COUNTY_STAFF, unit=people.county
@@ -89,7 +83,7 @@ def run(ctx: Context) -> list[Result]:
             f"timing {TODAY_URL} (county, leader) and {PEOPLE_URL}: {ctx.rounds} rounds × {ctx.requests} requests"
         )
         per_round = compare_rps(
-            {case: _getter(clients[case], url) for case, url in urls.items()},
+            {case: getter(clients[case], url) for case, url in urls.items()},
             requests=ctx.requests,
             rounds=ctx.rounds,
             warmup=ctx.warmup,
@@ -132,15 +126,6 @@ def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def _getter(client: Client, url: str) -> Callable[[], None]:
-    def get() -> None:
-        response = client.get(url)
-        if response.status_code != 200:
-            raise AssertionError(f"GET {url} answered {response.status_code}")
-
-    return get
 
 
 def _check(client: Client, url: str) -> list[str]:

@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -326,3 +327,15 @@ def _build_people(tree: OrgTree, in_county: int, in_small_county: int) -> People
         in_small_county=in_small_county,
         seconds=time.perf_counter() - started,
     )
+
+
+def tree_and_people(ctx: Any) -> tuple[OrgTree, People]:
+    """The shared tree and people, built once per run, with what each took in the log."""
+    tree = org_tree(ctx.shared)
+    ctx.log(f"org tree: {tree.total:,} units (built in {tree.seconds:.1f} s)")
+    found = people(ctx.shared, tree)
+    ctx.log(
+        f"people: {found.in_county:,} in {found.county.name}, {found.in_small_county} in "
+        f"{found.small_county.name} (built in {found.seconds:.1f} s)"
+    )
+    return tree, found

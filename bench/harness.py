@@ -197,3 +197,14 @@ def timed_queries(client: Any, url: str) -> list[tuple[str, float]]:
 def slowest_query(queries: list[tuple[str, float]]) -> str:
     sql, ms = max(queries, key=lambda query: query[1])
     return f"{ms:.1f} ms: {sql[:60]}…"
+
+
+def getter(client: Any, url: str) -> Callable[[], None]:
+    """One timed GET of `url`, failing on any answer but 200."""
+
+    def get() -> None:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise AssertionError(f"GET {url} answered {response.status_code}")
+
+    return get
