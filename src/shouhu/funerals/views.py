@@ -15,7 +15,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import Column
-from shouhu.common.forms import add_domain_error
+from shouhu.common.forms import add_domain_error, form_status
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
 from shouhu.funerals import selectors, services
@@ -120,7 +120,12 @@ def case_create(request: AuthedHttpRequest) -> HttpResponse:
             if availability is not None and availability.is_limited:
                 messages.warning(request, availability.reason)
             return redirect("funerals:case_detail", funeral_case_id=case.pk)
-    return render(request, "funerals/case_form.html", {"form": form, "policy": current_policy(FuneralPolicy)})
+    return render(
+        request,
+        "funerals/case_form.html",
+        {"form": form, "policy": current_policy(FuneralPolicy)},
+        status=form_status(form),
+    )
 
 
 def _step_form(case: FuneralCase, data: object = None) -> StepForm | None:
@@ -163,6 +168,7 @@ def _render_detail(
             "availability": selectors.ceremony_availability(case),
             "notices": list(selectors.suspension_notices_of(case)),
         },
+        status=form_status(step_form),
     )
 
 
@@ -286,6 +292,7 @@ def _render_home(
             "receipt_form": receipt_form or ReceiptForm(),
             "issue_form": issue_form or IssueForm(),
         },
+        status=form_status(receipt_form, issue_form),
     )
 
 

@@ -18,7 +18,7 @@ from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.common import bounds, clock
 from shouhu.common.access import MAX_OBJECT_ID
 from shouhu.common.errors import DomainError
-from shouhu.common.forms import add_domain_error
+from shouhu.common.forms import add_domain_error, form_status
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
 from shouhu.marriage import selectors, services
@@ -229,7 +229,7 @@ def surge_date_list(request: AuthedHttpRequest) -> HttpResponse:
         "can_edit": can_edit,
         "policy": current_policy(MarriagePolicy),
     }
-    return render(request, "marriage/surge_date_list.html", context)
+    return render(request, "marriage/surge_date_list.html", context, status=form_status(form))
 
 
 @login_required
@@ -379,7 +379,7 @@ def report_detail(request: AuthedHttpRequest, marriage_report_id: int) -> HttpRe
         "can_close": request.user.has_code(MarriagePerm.MANAGE_REPORTS)
         and report.status == ReportStatus.OPEN,
     }
-    return render(request, "marriage/report_detail.html", context)
+    return render(request, "marriage/report_detail.html", context, status=form_status(form))
 
 
 @login_required
@@ -402,7 +402,7 @@ def report_recipient_list(request: AuthedHttpRequest) -> HttpResponse:
         "form": form,
         "can_edit": request.user.has_code(CampaignPerm.MANAGE),
     }
-    return render(request, "marriage/report_recipient_list.html", context)
+    return render(request, "marriage/report_recipient_list.html", context, status=form_status(form))
 
 
 @login_required
@@ -454,6 +454,7 @@ def hall_log_list(request: AuthedHttpRequest) -> HttpResponse:
             "registries": registries,
             "can_record": request.user.has_code(MarriagePerm.COUNTER),
         },
+        status=form_status(form),
     )
 
 

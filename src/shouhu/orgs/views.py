@@ -9,7 +9,7 @@ from shouhu.accounts.scope import sees_whole_region
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
-from shouhu.common.forms import add_domain_error
+from shouhu.common.forms import add_domain_error, form_status
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
 from shouhu.common.tabular import upload_bytes
@@ -89,7 +89,7 @@ def unit_detail(request: AuthedHttpRequest, unit_id: int) -> HttpResponse:
         "form": form,
         "can_view_history": request.user.has_code(OrgPerm.VIEW_HISTORY),
     }
-    return render(request, "orgs/unit_detail.html", context)
+    return render(request, "orgs/unit_detail.html", context, status=form_status(form))
 
 
 @login_required
@@ -134,7 +134,9 @@ def tree_import(request: AuthedHttpRequest) -> HttpResponse:
             if not report.dry_run:
                 messages.success(request, f"已导入 {report.created} 个单位")
                 return redirect("orgs:unit_list")
-    return render(request, "orgs/tree_import.html", {"form": form, "report": report})
+    return render(
+        request, "orgs/tree_import.html", {"form": form, "report": report}, status=form_status(form)
+    )
 
 
 @login_required

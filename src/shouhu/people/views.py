@@ -11,7 +11,7 @@ from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common.audit import history_of
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import xlsx_response
-from shouhu.common.forms import add_domain_error
+from shouhu.common.forms import add_domain_error, form_status
 from shouhu.common.listing import render_list
 from shouhu.common.permissions import require
 from shouhu.orgs.selectors import access_unit, unit_list
@@ -175,7 +175,9 @@ def person_create(request: AuthedHttpRequest) -> HttpResponse:
             else:
                 messages.info(request, "此人已登记，已打开现有记录")
             return redirect("people:person_detail", person_id=registration.person.pk)
-    return render(request, "people/person_form.html", {"form": form, "title": "登记人员"})
+    return render(
+        request, "people/person_form.html", {"form": form, "title": "登记人员"}, status=form_status(form)
+    )
 
 
 @login_required
@@ -226,7 +228,10 @@ def person_edit(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
     form.fields["id_number"].help_text = f"现为 {person.id_number_masked or '未登记'}；留空表示不修改"
     form.fields["phone"].help_text = f"现为 {person.phone_masked or '未登记'}；留空表示不修改"
     return render(
-        request, "people/person_form.html", {"form": form, "title": f"编辑 {person.name}", "person": person}
+        request,
+        "people/person_form.html",
+        {"form": form, "title": f"编辑 {person.name}", "person": person},
+        status=form_status(form),
     )
 
 

@@ -23,7 +23,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import Column, xlsx_response
-from shouhu.common.forms import add_domain_error, form_problems
+from shouhu.common.forms import add_domain_error, form_problems, form_status
 from shouhu.common.listing import PAGE_SIZE, htmx_target, refused_filter, render_list
 from shouhu.common.permissions import require
 from shouhu.common.validation import parse_temperature
@@ -467,7 +467,12 @@ def risk_area_create(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记：{recording.area}")
             return redirect("screening:risk_area_detail", risk_area_id=recording.area.pk)
-    return render(request, "screening/form_page.html", {"form": form, "title": "登记中高风险地区"})
+    return render(
+        request,
+        "screening/form_page.html",
+        {"form": form, "title": "登记中高风险地区"},
+        status=form_status(form),
+    )
 
 
 @login_required
@@ -622,6 +627,7 @@ def isolation_create(request: AuthedHttpRequest, person_id: int) -> HttpResponse
             "person": person,
             "policy": current_policy(ScreeningPolicy),
         },
+        status=form_status(form),
     )
 
 

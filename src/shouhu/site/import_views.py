@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common import import_jobs
 from shouhu.common.errors import DomainError
-from shouhu.common.forms import add_domain_error
+from shouhu.common.forms import add_domain_error, form_status
 from shouhu.common.importing import (
     Importer,
     ImportReport,
@@ -59,7 +59,12 @@ def import_upload(request: AuthedHttpRequest, kind: str) -> HttpResponse:
                 actor=request.user, kind=kind, filename=upload.name, data=data, row_count=row_count
             )
             return redirect("imports:job", job_id=job.pk)
-    return render(request, "imports/upload.html", {"form": form, "importer": importer, "kind": kind})
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": form, "importer": importer, "kind": kind},
+        status=form_status(form),
+    )
 
 
 @login_required

@@ -15,7 +15,7 @@ from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.common import bounds, clock
 from shouhu.common.errors import DomainError
 from shouhu.common.exports import Column, xlsx_response
-from shouhu.common.forms import add_domain_error
+from shouhu.common.forms import add_domain_error, form_status
 from shouhu.common.listing import filter_status, filters_invalid, render_list
 from shouhu.common.permissions import require
 from shouhu.common.redirects import redirect_next
@@ -300,6 +300,7 @@ def dose_create(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
             "doses": doses,
             "hint": str(upcoming) if upcoming else "已完成全程和加强免疫，无需再接种",
         },
+        status=form_status(form),
     )
 
 
@@ -340,6 +341,7 @@ def contraindication_create(request: AuthedHttpRequest, person_id: int) -> HttpR
         request,
         "vaccination/record_form.html",
         {"form": form, "person": person, "title": f"登记禁忌症：{person.name}", "submit": "保存"},
+        status=form_status(form),
     )
 
 
@@ -380,6 +382,7 @@ def deferral_create(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         request,
         "vaccination/record_form.html",
         {"form": form, "person": person, "title": f"暂缓接种：{person.name}", "submit": "保存"},
+        status=form_status(form),
     )
 
 
@@ -441,6 +444,7 @@ def mobiliser_assign(request: AuthedHttpRequest, person_id: int) -> HttpResponse
         request,
         "vaccination/record_form.html",
         {"form": form, "person": person, "title": f"指定动员人：{person.name}", "submit": "保存"},
+        status=form_status(form),
     )
 
 
@@ -461,6 +465,7 @@ def contact_create(request: AuthedHttpRequest, person_id: int) -> HttpResponse:
         request,
         "vaccination/record_form.html",
         {"form": form, "person": person, "title": f"记录动员联系：{person.name}", "submit": "保存"},
+        status=form_status(form),
     )
 
 

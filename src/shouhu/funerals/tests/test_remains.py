@@ -164,7 +164,7 @@ def test_f2_the_page_offers_only_the_next_step_and_refuses_an_out_of_order_one(
         "protective_equipment": "N95 口罩、防护服",
     }
     refused = client.post(f"{url}steps/", form)
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert "须先完成“卫生防疫处理”环节，不能跳过或提前记录“火化”" in refused.content.decode()
     assert not RemainsStepRecord.objects.exists()
     done = client.post(f"{url}steps/", {**form, "step": RemainsStep.SANITARY_DISPOSAL})
@@ -284,7 +284,7 @@ def test_f2_a_step_refused_for_short_stock_leaves_the_page_on_the_same_step(
         },
     )
     page = refused.content.decode()
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert "库存不足" in page
     assert "记录“卫生防疫处理”</button>" in page
     assert "记录“接运”</button>" not in page
@@ -339,7 +339,7 @@ def test_f2_a_year_one_step_date_is_a_field_error_not_a_server_error(
             "protective_equipment": "N95",
         },
     )
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     # Year 1 never reaches the service: every form bounds its dates.
     assert "日期须在 1900-01-01 至 2100-12-31 之间" in refused.content.decode()
     early = client.post(

@@ -74,7 +74,7 @@ def test_m4_recipients_page_edits_for_the_region_and_reads_for_counties(client, 
     page = client.get("/marriage/report-recipients/").content.decode()
     assert tree.department.name in page
     missing_unit = client.post("/marriage/report-recipients/", {"kind": RecipientKind.UNIT})
-    assert missing_unit.status_code == 200
+    assert missing_unit.status_code == 400
     assert "指定单位时须选择单位" in missing_unit.content.decode()
 
     county_user = make_user("county_staff", tree.county_a)

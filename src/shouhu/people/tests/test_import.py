@@ -133,7 +133,7 @@ def test_x4_upload_is_stored_encrypted(client, tree, county_user):
 def test_x4_bad_file_message_on_the_upload_form(client, tree, county_user):
     client.force_login(county_user)
     response = _upload(client, b"", name="people.csv")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "提交的是空文件" in response.content.decode()
     wrong = _upload(client, b"%PDF", name="people.pdf")
     assert "只支持 .xlsx 和 .csv 文件" in wrong.content.decode()

@@ -194,7 +194,7 @@ def test_x2_page_shows_a_contradicting_gender_beside_the_field(client, tree, cou
             "home_unit": tree.village_a.pk,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["gender"] == ["性别与身份证号不符（身份证号显示为男）"]
     assert not Person.objects.exists()
 

@@ -204,7 +204,7 @@ def test_v1_page_shows_the_refusal_beside_the_field_and_saves_nothing(client, tr
         f"/vaccination/people/{person.pk}/doses/new/",
         {"vaccinated_on": "2022-02-01", "product": product().pk, "dose_number": 1},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "接种日期不能晚于今天（2022-01-05）" in html
     assert "invalid-feedback" in html

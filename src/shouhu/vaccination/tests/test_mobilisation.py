@@ -101,7 +101,7 @@ def test_v3_pages_assign_a_mobiliser_and_log_a_contact(client, tree, county_user
     assert str(village_user) in form
     assert f'value="{foreign_user.pk}"' not in form
     refused = client.post(f"/vaccination/people/{person.pk}/mobiliser/", {"mobiliser_user": foreign_user.pk})
-    assert refused.status_code == 200  # not a choice: the form says so
+    assert refused.status_code == 400  # not a choice: the form says so
     assert not Mobilisation.objects.exists()
     client.post(f"/vaccination/people/{person.pk}/mobiliser/", {"mobiliser_user": village_user.pk})
     assert Mobilisation.objects.get().mobiliser_user == village_user
