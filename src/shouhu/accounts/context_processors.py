@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_noop
 
 from shouhu.alerts.permissions import AlertPerm
+from shouhu.assistance.permissions import AssistancePerm
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.eldercare.permissions import EldercarePerm
 from shouhu.funerals.permissions import FuneralPerm
@@ -33,6 +34,7 @@ NAVIGATION = [
     NavItem(gettext_noop("婚姻登记"), "marriage:registry_list", "heart", MarriagePerm.VIEW),
     NavItem(gettext_noop("养老机构"), "eldercare:overview", "house-heart", EldercarePerm.VIEW),
     NavItem(gettext_noop("殡葬服务"), "funerals:case_list", "flower1", FuneralPerm.VIEW),
+    NavItem(gettext_noop("困难群众"), "assistance:household_list", "house-door", AssistancePerm.VIEW),
     NavItem(gettext_noop("行动日历"), "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
     NavItem(gettext_noop("阶段与政策"), "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),
     NavItem(

@@ -8,6 +8,7 @@ from django.db import models
 
 from shouhu.accounts.permissions import AccountPerm
 from shouhu.alerts.permissions import AlertPerm
+from shouhu.assistance.permissions import AssistancePerm
 from shouhu.campaigns.permissions import CampaignPerm
 from shouhu.eldercare.permissions import EldercarePerm
 from shouhu.funerals.permissions import FuneralPerm
@@ -80,6 +81,12 @@ MARRIAGE_COUNTER = {MarriagePerm.VIEW, MarriagePerm.COUNTER, NotificationPerm.VI
 MARRIAGE_COUNTY = {*MARRIAGE_COUNTER, MarriagePerm.MANAGE, MarriagePerm.MANAGE_REPORTS}
 MARRIAGE_REGION = {MarriagePerm.VIEW, MarriagePerm.MANAGE_REPORTS, NotificationPerm.VIEW}
 
+# Assistance (A1–A11): village and township staff keep their households and visit them; the county
+# bureau names the responsible people, follows up signals, keeps standards and assesses incomes;
+# the region's 社会救助科 (which coordinates the task) and the region-wide roles read every county.
+ASSISTANCE_FIELD = {AssistancePerm.VIEW, AssistancePerm.RECORD}
+ASSISTANCE_COUNTY = {*ASSISTANCE_FIELD, AssistancePerm.MANAGE}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGION_ADMIN: frozenset(
         READ
@@ -101,6 +108,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             EldercarePerm.MANAGE_CHECKLIST,
             FuneralPerm.VIEW,
             *MARRIAGE_COUNTY,
+            AssistancePerm.VIEW,
         }
     ),
     Role.DEPARTMENT_COORDINATOR: frozenset(
@@ -110,7 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VACCINATION_REGION
         | SCREENING_REGION
         | MARRIAGE_REGION
-        | {FuneralPerm.VIEW, EldercarePerm.VIEW}
+        | {FuneralPerm.VIEW, EldercarePerm.VIEW, AssistancePerm.VIEW}
     ),
     Role.COUNTY_STAFF: frozenset(
         READ
@@ -128,6 +136,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | ELDERCARE_HEAD
         | FUNERALS_FIELD
         | MARRIAGE_COUNTY
+        | ASSISTANCE_COUNTY
     ),
     Role.TOWNSHIP_STAFF: frozenset(
         READ
@@ -135,10 +144,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VACCINATION_FIELD
         | SCREENING_FIELD
         | ELDERCARE_FIELD
+        | ASSISTANCE_FIELD
         | {CampaignPerm.MANAGE_SUSPENSIONS, ScreeningPerm.MANAGE_ISOLATION}
     ),
     Role.VILLAGE_STAFF: frozenset(
-        READ | PEOPLE_CLERK | VACCINATION_FIELD | {ScreeningPerm.VIEW, ScreeningPerm.MANAGE_ISOLATION}
+        READ
+        | PEOPLE_CLERK
+        | VACCINATION_FIELD
+        | ASSISTANCE_FIELD
+        | {ScreeningPerm.VIEW, ScreeningPerm.MANAGE_ISOLATION}
     ),
     Role.INSTITUTION_STAFF: frozenset(
         READ
@@ -155,14 +169,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         READ
         | HISTORY
         | {VaccinationPerm.VIEW, ScreeningPerm.VIEW, FuneralPerm.VIEW, EldercarePerm.VIEW}
-        | {MarriagePerm.VIEW}
+        | {MarriagePerm.VIEW, AssistancePerm.VIEW}
     ),
     Role.LEADER: frozenset(
         READ
         | HISTORY
         | VACCINATION_REGION
         | {PeoplePerm.VIEW_REVEALS, ScreeningPerm.VIEW, FuneralPerm.VIEW, EldercarePerm.VIEW}
-        | {MarriagePerm.VIEW}
+        | {MarriagePerm.VIEW, AssistancePerm.VIEW}
     ),
 }
 

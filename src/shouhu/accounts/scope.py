@@ -49,6 +49,12 @@ def _next_path(path: str) -> str | None:
     return None
 
 
+def subtree_bounds(path: str) -> tuple[str, str | None]:
+    """The range of paths [low, high) of the subtree at `path` (high None: to the end), for the
+    rare statement written by hand."""
+    return path, _next_path(path)
+
+
 def subtree(path: str, *, field: str = "") -> Q:
     """Rows whose unit (`field`, or the unit itself for "") lies in the subtree at `path`."""
     column = f"{field}__path" if field else "path"

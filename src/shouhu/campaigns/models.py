@@ -175,10 +175,10 @@ class ModulePolicy(TimeStampedModel):
 class CampaignPolicy(ModulePolicy):
     """The campaign's own rules — the calendar's warnings (C2), the longest suspension (C4), the
     counties' filing deadline (Q1) — and, for now, the thresholds of key tasks that have no module
-    yet: gatherings (G3), lottery outlets (L2, L3) and the move to 低保 (A7). A module built for
+    yet: gatherings (G3) and lottery outlets (L2, L3). A module built for
     one of those tasks declares its own policy and moves its fields there, with a migration that
-    copies the values (as screening, eldercare, funerals, marriage, vaccination and the public
-    pages' codes did).
+    copies the values (as screening, eldercare, funerals, marriage, vaccination, assistance and
+    the public pages' codes did).
     """
 
     plan_order = 0
@@ -215,10 +215,6 @@ class CampaignPolicy(ModulePolicy):
     )
     lottery_repeat_suspension_days = models.PositiveSmallIntegerField(
         _("整改不到位再次停机天数"), default=7, validators=within(1, 180)
-    )
-    # Assistance (三、（二）; A7)
-    hardship_months_for_dibao = models.PositiveSmallIntegerField(
-        _("可纳入低保的困难持续月数"), default=3, validators=within(1, 24)
     )
 
     class Meta:

@@ -26,6 +26,13 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
 
 
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)  # type: ignore[arg-type]
+
+
 def form_problems(form: forms.BaseForm) -> str:
     """A form's errors as one line: each field's label with its messages."""
     lines = []

@@ -18,6 +18,7 @@ api_v1 = [
     path("eldercare/", include("shouhu.eldercare.api_urls")),
     path("marriage/", include("shouhu.marriage.api_urls")),
     path("funerals/", include("shouhu.funerals.api_urls")),
+    path("assistance/", include("shouhu.assistance.api_urls")),
     path("notifications/", include("shouhu.notifications.api_urls")),
     # Several prefixes each (me/, auth/token/; campaigns/, holidays/, suspensions/, …).
     path("", include("shouhu.accounts.api_urls")),
@@ -47,6 +48,7 @@ urlpatterns = [
     path("eldercare/", include("shouhu.eldercare.urls")),
     path("marriage/", include("shouhu.marriage.urls")),
     path("funerals/", include("shouhu.funerals.urls")),
+    path("assistance/", include("shouhu.assistance.urls")),
     path("notifications/", include("shouhu.notifications.urls")),
     path("imports/", include("shouhu.site.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

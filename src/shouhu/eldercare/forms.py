@@ -8,16 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhu.common import bounds
 from shouhu.common.access import MAX_OBJECT_ID
-from shouhu.common.forms import DateInput
+from shouhu.common.forms import DateInput, DateTimeInput
 from shouhu.eldercare.models import ChecklistItem, Direction, RoundScope, Symptom, TestOutcome
 from shouhu.people.models import Person
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)  # type: ignore[arg-type]
 
 
 def _people_choices(people: list[Person]) -> list[tuple[int, str]]:

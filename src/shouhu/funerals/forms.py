@@ -5,17 +5,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from shouhu.common import bounds
-from shouhu.common.forms import DateInput
+from shouhu.common.forms import DateInput, DateTimeInput
 from shouhu.funerals.models import CeremonyType, PPEItem, RemainsStep
 from shouhu.funerals.services import MAX_QUANTITY
 from shouhu.orgs.models import OrgUnit
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)  # type: ignore[arg-type]
 
 
 class HomeChoiceField(forms.ModelChoiceField):

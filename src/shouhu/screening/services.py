@@ -22,6 +22,7 @@ from shouhu.common.errors import ConflictError, DomainError
 from shouhu.common.validation import clean, parse_temperature, refuse
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
+from shouhu.people.lifecycle import run_isolation_end_handlers, run_isolation_handlers
 from shouhu.people.models import Person
 from shouhu.screening import throttle
 from shouhu.screening.models import (
@@ -304,6 +305,14 @@ def isolation_record(
     clean(record)
     with acting_as(actor):
         record.save()
+    run_isolation_handlers(
+        actor=actor,
+        person=person,
+        starts_on=starts_on,
+        kind=kind,
+        kind_label=record.kind_text,
+        ended_on=actual_end_on,
+    )
     return IsolationRecording(record, created=True)
 
 
@@ -326,6 +335,9 @@ def isolation_end(
     record.end_reason = reason.strip()[:200]
     with acting_as(actor):
         record.save(update_fields=["actual_end_on", "end_reason", "updated_at"])
+    run_isolation_end_handlers(
+        actor=actor, person=record.person, starts_on=record.starts_on, ended_on=ended_on
+    )
     return record
 
 

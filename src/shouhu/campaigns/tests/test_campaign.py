@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from shouhu.assistance.models import AssistancePolicy
 from shouhu.campaigns import calendar, selectors, services
 from shouhu.campaigns.models import CampaignPolicy, KeyDate, Phase
 from shouhu.campaigns.policy import (
@@ -147,7 +148,7 @@ def test_c3_policy_holds_the_plans_numbers(plan_campaign):
     assert (policy.lottery_first_suspension_days, policy.lottery_repeat_suspension_days) == (3, 7)
     assert (policy.lottery_patrols_per_week, policy.lottery_spot_checks_per_week) == (1, 2)
     assert policy.implementation_plan_deadline == dt.date(2021, 12, 17)
-    assert policy.hardship_months_for_dibao == 3
+    assert current_policy(AssistancePolicy).hardship_months_for_dibao == 3
     screening = current_policy(ScreeningPolicy)
     assert screening.temperature_limit == Decimal("37.3")
     assert screening.risk_lookback_days == 14

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "shouhu.notifications",
     "shouhu.eldercare",
     "shouhu.marriage",
+    "shouhu.inquiries",
+    "shouhu.assistance",
     "shouhu.funerals",
     "shouhu.site",
 ]
@@ -267,6 +269,11 @@ SPECTACULAR_SETTINGS = {
         "IdTypeEnum": "shouhu.people.models.IdType",
         "ContraindicationSourceEnum": "shouhu.vaccination.models.ContraindicationSource",
         "RecipientKindEnum": "shouhu.marriage.models.RecipientKind",
+        "LevelEnum": "shouhu.screening.models.RiskLevel",
+        "AssistanceLevelEnum": "shouhu.assistance.models.Level",
+        "IncomeKindEnum": "shouhu.assistance.models.IncomeKind",
+        "PaymentKindEnum": "shouhu.assistance.models.PaymentKind",
+        "PaymentStatusEnum": "shouhu.assistance.models.PaymentStatus",
     },
 }
 

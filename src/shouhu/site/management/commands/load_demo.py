@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from shouhu.accounts.demo import DEMO_PASSWORD, create_users
+from shouhu.assistance.demo import create_assistance
 from shouhu.campaigns.models import Campaign
 from shouhu.campaigns.plan import PLAN_NAME, PLAN_PHASES
 from shouhu.campaigns.services import campaign_create
@@ -64,6 +65,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"已生成演示入口查验记录：{screenings} 条。")
             if record_demo_isolation():
                 self.stdout.write("已登记演示隔离人员 1 人（见 docs/marriage.md）。")
+            if households := create_assistance():
+                self.stdout.write(f"已生成演示困难家庭：{households} 户（含救助标准，标准数值为演示用）。")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.display_name}")

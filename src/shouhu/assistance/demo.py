@@ -1,0 +1,162 @@
+"""Demo assistance: standards for every demo county (urban and rural), and households in the
+villages of the demo logins' township (东山街道, 加格达奇区) and of 漠河市 — with responsible
+people at some levels and not others, visits recent and overdue, an assessment with its working,
+and a member in home isolation whose follow-up is waiting. Everything goes through the services;
+run twice, it adds nothing.
+
+The standards' figures are illustrative, not a county's published ones: a bureau enters its own
+(救助标准 › 录入标准) before assessing real households.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from shouhu.assistance import services
+from shouhu.assistance.models import (
+    AffectedReason,
+    AreaType,
+    Household,
+    IncomeKind,
+    Level,
+    Relation,
+    Standing,
+)
+from shouhu.common import clock
+from shouhu.orgs.models import OrgUnit, UnitKind
+from shouhu.people.demo import GIVEN, SURNAMES, demo_id_number
+from shouhu.people.models import Person
+from shouhu.screening.services import isolation_record
+
+# (低保, 特困, minimum wage) per area: illustrative figures (see above).
+DEMO_STANDARDS = {
+    AreaType.URBAN: (Decimal("660"), Decimal("858"), Decimal("1450")),
+    AreaType.RURAL: (Decimal("430"), Decimal("559"), Decimal("1450")),
+}
+STANDINGS = [
+    Standing.DIBAO,
+    Standing.TEKUN_DISPERSED,
+    Standing.LOW_INCOME,
+    Standing.EPIDEMIC_AFFECTED,
+    Standing.DIBAO,
+    Standing.TEKUN_CENTRALISED,
+]
+COUNTIES = ["232718", "232701"]  # 加格达奇区, 漠河市: the demo counties with logins
+VILLAGES_PER_COUNTY = 2
+
+
+def _standards(today: dt.date) -> None:
+    first = today.replace(month=1, day=1)
+    for county in OrgUnit.objects.filter(kind=UnitKind.COUNTY).order_by("path"):
+        for area, (dibao, tekun, wage) in DEMO_STANDARDS.items():
+            services.standard_create(
+                actor=None,
+                data=services.StandardInput(
+                    county=county,
+                    area_type=area,
+                    effective_from=first,
+                    dibao_standard=dibao,
+                    tekun_standard=tekun,
+                    minimum_wage=wage,
+                    employment_cost_percent=20,
+                    isolation_living_cost_percent=50,
+                    document="演示标准（请录入本县现行标准）",
+                ),
+            )
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _household(village: OrgUnit, rng: random.Random, standing: str, index: int, today: dt.date) -> Household:
+    birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 40))
+    number = "" if index == 3 else demo_id_number(rng, birth, rng.random() < 0.5)  # one head without a card
+    household = services.household_open(
+        actor=None,
+        data=services.HouseholdInput(
+            unit=village,
+            area_type=AreaType.URBAN if "社区" in village.name else AreaType.RURAL,
+            standing=standing,
+            affected_reason=AffectedReason.LOST_WORK if standing == Standing.EPIDEMIC_AFFECTED else "",
+            situation="老人独居，行动不便"
+            if standing != Standing.EPIDEMIC_AFFECTED
+            else "务工返乡后未能复工",
+            registered_on=today - dt.timedelta(days=20 + index),
+        ),
+        head_name=_name(rng),
+        head_id_number=number,
+    )
+    if index % 2 == 0:
+        services.member_join(
+            actor=None,
+            household=household,
+            name=_name(rng),
+            relation=Relation.SPOUSE,
+            joined_on=household.registered_on,
+        )
+    return household
+
+
+def create_assistance(seed: int = 20220105) -> int:
+    """Demo standards and households; the number of households made."""
+    if Household.objects.exists():
+        return 0
+    rng = random.Random(seed)  # noqa: S311  demo data, not security
+    today = clock.today()
+    _standards(today)
+    made = 0
+    for code in COUNTIES:
+        county = OrgUnit.objects.filter(code=code).first()
+        if county is None:
+            continue
+        villages = OrgUnit.objects.filter(path__startswith=county.path, kind=UnitKind.VILLAGE).order_by(
+            "path"
+        )
+        for village in villages[:VILLAGES_PER_COUNTY]:
+            for index, standing in enumerate(STANDINGS):
+                household = _household(village, rng, standing, index, today)
+                made += 1
+                levels = list(Level.values) if index % 3 else [Level.COUNTY, Level.VILLAGE]  # some miss one
+                for level in levels:
+                    services.responsibility_assign(
+                        actor=None,
+                        household=household,
+                        level=level,
+                        name=_name(rng),
+                        phone=f"139{rng.randrange(10_000_000, 99_999_999)}",
+                        assigned_on=household.registered_on,
+                    )
+                if index != 1:  # the 特困 household is left overdue
+                    services.visit_record(
+                        actor=None,
+                        household=household,
+                        visited_on=today - dt.timedelta(days=index + 1),
+                        visitor=_name(rng),
+                        findings="生活基本稳定，取暖用煤已备足",
+                        needs="常用药品" if index == 0 else "",
+                    )
+                if standing == Standing.LOW_INCOME:
+                    head = household.members.get(relation=Relation.HEAD).person
+                    services.assessment_record(
+                        actor=None,
+                        household=household,
+                        month=today.replace(day=1),
+                        lines=[
+                            services.IncomeLineInput(
+                                person=head,
+                                kind=IncomeKind.WAGE,
+                                amount=Decimal("900"),
+                                back_at_work=True,
+                                isolation_days=7,
+                            )
+                        ],
+                        note="返岗复工后申请救助",
+                    )
+                if standing == Standing.DIBAO and index == 0 and village == villages[0]:
+                    head = household.members.get(relation=Relation.HEAD).person
+                    isolation_record(
+                        actor=None, person=head, kind="home", starts_on=today, source="卫健部门推送"
+                    )
+    Person.objects.filter(assistance_memberships__isnull=False).update(is_demo=True)
+    return made
