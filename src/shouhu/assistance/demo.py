@@ -12,15 +12,19 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from shouhu.assistance import services
+from shouhu.assistance import selectors, services
 from shouhu.assistance.models import (
     AffectedReason,
     AreaType,
+    AssistanceReason,
     Household,
     IncomeKind,
     Level,
     Relation,
+    ReviewDecision,
+    Schedule,
     Standing,
+    TemporaryAssistance,
 )
 from shouhu.common import clock
 from shouhu.orgs.models import OrgUnit, UnitKind
@@ -158,5 +162,97 @@ def create_assistance(seed: int = 20220105) -> int:
                     isolation_record(
                         actor=None, person=head, kind="home", starts_on=today, source="卫健部门推送"
                     )
+    _money_and_calls(today)
     Person.objects.filter(assistance_memberships__isnull=False).update(is_demo=True)
     return made
+
+
+def _money_and_calls(today: dt.date) -> None:
+    """In 加格达奇区: a 先行救助 grant still waiting for its documents, a 一事一议 and the grant it
+    allowed, last month's roll with the bank's answer (one payment failed: arrears), and two
+    hotline calls — one answered and closed, one waiting past its first-answer time."""
+    county = OrgUnit.objects.filter(code=COUNTIES[0]).first()
+    if county is None:
+        return
+    households = list(Household.objects.filter(unit__path__startswith=county.path).order_by("pk"))
+    affected = next(h for h in households if h.standing == Standing.EPIDEMIC_AFFECTED)
+    tekun = next(h for h in households if h.standing == Standing.TEKUN_DISPERSED)
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    advance = services.temporary_assistance_grant(
+        actor=None,
+        household=affected,
+        data=services.GrantInput(
+            reason=AssistanceReason.UNCERTAIN,
+            schedule=Schedule.MONTHLY,
+            amount=Decimal("600"),
+            starts_on=last_month,
+            is_advance=True,
+            note="户籍材料待补，先行救助",
+        ),
+    )
+    # Granted five weeks ago: past the policy's days for the documents.
+    TemporaryAssistance.objects.filter(pk=advance.pk).update(granted_at=clock.now() - dt.timedelta(days=35))
+    review = services.review_record(
+        actor=None,
+        household=tekun,
+        data=services.ReviewInput(
+            hardship="户主突发重病住院，自付医疗费用较高",
+            proposed_amount=Decimal("6000"),
+            met_on=today - dt.timedelta(days=3),
+            participants="县民政局局长、分管副局长、社会救助股股长、街道民政助理",
+            decision=ReviewDecision.APPROVED,
+            approved_amount=Decimal("5000"),
+            approved_by="县民政局局长",
+            reference="县民政局会议纪要（演示）",
+        ),
+    )
+    services.temporary_assistance_grant(
+        actor=None,
+        household=tekun,
+        data=services.GrantInput(
+            reason=AssistanceReason.OTHER,
+            schedule=Schedule.ONCE,
+            amount=Decimal("5000"),
+            starts_on=this_month,
+            review=review,
+        ),
+    )
+    roll = services.roll_generate(actor=None, county=county, month=last_month)
+    payments = list(selectors.payments_of(roll))
+    services.roll_reconcile(
+        actor=None,
+        roll=roll,
+        results=[
+            services.BankResult(
+                row_number=index + 2,
+                payment_id=str(payment.pk),
+                result="失败" if index == 0 else "成功",
+                paid_amount="" if index == 0 else str(payment.amount),
+                settled_on=last_month + dt.timedelta(days=7),
+                note="账户已销户" if index == 0 else "",
+            )
+            for index, payment in enumerate(payments)
+        ],
+    )
+    answered = services.hotline_call_receive(
+        actor=None,
+        unit=county,
+        summary="母亲居家隔离，家中缺少取暖煤和降压药",
+        caller_name="李女士",
+        caller_phone="13904570001",
+        received_at=clock.now() - dt.timedelta(hours=30),
+        household=households[0],
+    )
+    services.hotline_call_answer(actor=None, inquiry=answered, answer="已通知社区包保人，当天送煤送药上门")
+    services.hotline_call_close(
+        actor=None, inquiry=answered, outcome="已送取暖煤 1 吨、降压药 2 盒，回访满意"
+    )
+    services.hotline_call_receive(
+        actor=None,
+        unit=county,
+        summary="务工返乡后一直没活干，询问能否申请临时救助",
+        caller_name="赵先生",
+        caller_phone="13904570002",
+        received_at=clock.now() - dt.timedelta(hours=26),
+    )

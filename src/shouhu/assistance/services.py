@@ -1155,7 +1155,8 @@ ENTITLEMENTS_INSERT = """
                           AND p.household_id = h.id AND p.kind = %(dibao)s AND p.grant_id = 0)
     ) d WHERE owed > 0
     UNION ALL
-    SELECT %(roll)s, id, %(tekun)s, 0, CASE WHEN area_type = %(urban)s THEN %(urban_tekun)s ELSE %(rural_tekun)s END * people,
+    SELECT %(roll)s, id, %(tekun)s, 0, CASE WHEN area_type = %(urban)s THEN CAST(%(urban_tekun)s AS DECIMAL)
+                                           ELSE CAST(%(rural_tekun)s AS DECIMAL) END * people,
            %(pending)s, 0, '' FROM (
         SELECT h.id, h.area_type, (SELECT COUNT(*) FROM assistance_householdmember m
                                    WHERE m.household_id = h.id AND m.joined_on <= %(end)s
@@ -1165,7 +1166,9 @@ ENTITLEMENTS_INSERT = """
           AND h.registered_on <= %(end)s
           AND NOT EXISTS (SELECT 1 FROM assistance_payment p WHERE p.roll_id = %(roll)s
                           AND p.household_id = h.id AND p.kind = %(tekun)s AND p.grant_id = 0)
-    ) t WHERE people > 0 AND CASE WHEN area_type = %(urban)s THEN %(urban_tekun)s ELSE %(rural_tekun)s END > 0
+    ) t WHERE people > 0
+        AND CASE WHEN area_type = %(urban)s THEN CAST(%(urban_tekun)s AS DECIMAL)
+                 ELSE CAST(%(rural_tekun)s AS DECIMAL) END > 0
     UNION ALL
     SELECT %(roll)s, g.household_id, %(temporary)s, g.id, g.amount, %(pending)s, 0, ''
     FROM assistance_temporaryassistance g
@@ -1186,7 +1189,9 @@ def _insert_entitlements(roll: PaymentRoll) -> None:
         area: selectors.standard_in_force(county_path=roll.county.path, area_type=area, month=month)
         for area in AreaType.values
     }
-    # No standard in force for an area: its 特困 households are owed nothing this month (0 skips them).
+    # No standard in force for an area: its 特困 households are owed nothing this month (0 skips
+    # them). The SQL casts the figures: SQLite receives a Decimal as text, and text compares
+    # greater than any number there ('0' > 0).
     tekun = {
         area: (standard.tekun_standard if standard else Decimal("0")) for area, standard in standards.items()
     }

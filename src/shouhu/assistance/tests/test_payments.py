@@ -311,3 +311,13 @@ def test_a3_the_hand_written_insert_writes_exactly_the_entitlements(tree, county
     assert set(december.payments.values_list("household_id", "kind", "grant_id", "amount")) == set(
         selectors.entitlements(county_path=tree.county_a.path, month=DECEMBER)
     )
+
+
+def test_a3_an_area_without_a_standard_that_month_is_owed_no_tekun_and_nothing_breaks(tree, county_user):
+    make_standard(tree.county_a, effective_from=JANUARY)  # urban only, from January
+    urban = make_household(tree.village_a, "城市特困", standing=Standing.TEKUN_DISPERSED)
+    make_household(tree.village_a, "农村特困", standing=Standing.TEKUN_DISPERSED, area_type="rural")
+    december = services.roll_generate(actor=county_user, county=tree.county_a, month=DECEMBER)
+    assert not december.payments.exists()
+    january = services.roll_generate(actor=county_user, county=tree.county_a, month=JANUARY)
+    assert list(january.payments.values_list("household_id", "amount")) == [(urban.pk, Decimal("845.00"))]
