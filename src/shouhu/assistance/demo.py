@@ -45,6 +45,7 @@ STANDINGS = [
     Standing.DIBAO,
     Standing.TEKUN_CENTRALISED,
 ]
+ADVANCE_AGE = dt.timedelta(weeks=5)  # not a policy threshold: demo data
 COUNTIES = ["232718", "232701"]  # 加格达奇区, 漠河市: the demo counties with logins
 VILLAGES_PER_COUNTY = 2
 
@@ -86,7 +87,7 @@ def _household(village: OrgUnit, rng: random.Random, standing: str, index: int, 
             situation="老人独居，行动不便"
             if standing != Standing.EPIDEMIC_AFFECTED
             else "务工返乡后未能复工",
-            registered_on=today - dt.timedelta(days=20 + index),
+            registered_on=today - dt.timedelta(days=20 + index),  # not a policy threshold: demo data
         ),
         head_name=_name(rng),
         head_id_number=number,
@@ -178,7 +179,7 @@ def _money_and_calls(today: dt.date) -> None:
     affected = next(h for h in households if h.standing == Standing.EPIDEMIC_AFFECTED)
     tekun = next(h for h in households if h.standing == Standing.TEKUN_DISPERSED)
     this_month = today.replace(day=1)
-    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)  # not a policy threshold: demo data
     advance = services.temporary_assistance_grant(
         actor=None,
         household=affected,
@@ -192,14 +193,14 @@ def _money_and_calls(today: dt.date) -> None:
         ),
     )
     # Granted five weeks ago: past the policy's days for the documents.
-    TemporaryAssistance.objects.filter(pk=advance.pk).update(granted_at=clock.now() - dt.timedelta(days=35))
+    TemporaryAssistance.objects.filter(pk=advance.pk).update(granted_at=clock.now() - ADVANCE_AGE)
     review = services.review_record(
         actor=None,
         household=tekun,
         data=services.ReviewInput(
             hardship="户主突发重病住院，自付医疗费用较高",
             proposed_amount=Decimal("6000"),
-            met_on=today - dt.timedelta(days=3),
+            met_on=today - dt.timedelta(days=3),  # not a policy threshold: demo data
             participants="县民政局局长、分管副局长、社会救助股股长、街道民政助理",
             decision=ReviewDecision.APPROVED,
             approved_amount=Decimal("5000"),
@@ -229,7 +230,7 @@ def _money_and_calls(today: dt.date) -> None:
                 payment_id=str(payment.pk),
                 result="失败" if index == 0 else "成功",
                 paid_amount="" if index == 0 else str(payment.amount),
-                settled_on=last_month + dt.timedelta(days=7),
+                settled_on=last_month + dt.timedelta(days=7),  # not a policy threshold: demo data
                 note="账户已销户" if index == 0 else "",
             )
             for index, payment in enumerate(payments)
@@ -241,7 +242,7 @@ def _money_and_calls(today: dt.date) -> None:
         summary="母亲居家隔离，家中缺少取暖煤和降压药",
         caller_name="李女士",
         caller_phone="13904570001",
-        received_at=clock.now() - dt.timedelta(hours=30),
+        received_at=clock.now() - dt.timedelta(hours=30),  # not a policy threshold: demo data
         household=households[0],
     )
     services.hotline_call_answer(actor=None, inquiry=answered, answer="已通知社区包保人，当天送煤送药上门")
@@ -254,5 +255,5 @@ def _money_and_calls(today: dt.date) -> None:
         summary="务工返乡后一直没活干，询问能否申请临时救助",
         caller_name="赵先生",
         caller_phone="13904570002",
-        received_at=clock.now() - dt.timedelta(hours=26),
+        received_at=clock.now() - dt.timedelta(hours=26),  # not a policy threshold: demo data
     )

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from shouhu.accounts.models import User
@@ -47,6 +47,8 @@ from shouhu.common.today import Tally
 from shouhu.inquiries.models import Inquiry
 from shouhu.orgs.models import OrgUnit, UnitKind
 from shouhu.people.models import Person
+
+ONE_DAY = dt.timedelta(days=1)  # not a policy threshold: the calendar's next or previous day
 
 
 def assistance_scope(viewer: User, *, field: str = "unit") -> Q:
@@ -206,7 +208,11 @@ def access_household_for_recording(viewer: User, pk: object) -> Household:
 
 def members_of(household: Household) -> QuerySet[HouseholdMember]:
     """Current members first (the head first), then those who left, newest first."""
-    return household.members.select_related("person").order_by("left_on", "-relation", "pk")
+    current_first = Case(When(left_on__isnull=True, then=Value(0)), default=Value(1))
+    head_first = Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1))
+    return household.members.select_related("person").order_by(
+        current_first, head_first, F("left_on").desc(), "pk"
+    )
 
 
 def access_member_for_recording(viewer: User, pk: object) -> HouseholdMember:
@@ -233,8 +239,9 @@ def filter_units(*, viewer: User) -> QuerySet[OrgUnit]:
 
 
 def responsibilities_of(household: Household) -> QuerySet[Responsibility]:
+    """Per level, the current one first, then the earlier ones, newest first."""
     return household.responsibilities.select_related("unit", "user").order_by(
-        "level", "ended_on", "-assigned_on"
+        "level", F("ended_on").desc(nulls_first=True), "-assigned_on", "-pk"
     )
 
 
@@ -341,9 +348,7 @@ def today_follow_ups(*, within: str, today: dt.date, viewer_id: int) -> list[Tal
     cutoff = clock.start_of(today) - dt.timedelta(days=policy.follow_up_days - 1)
     is_open = Q(closed_at__isnull=True)
     late = is_open & Q(opened_at__lt=cutoff)
-    closed_today = Q(
-        closed_at__gte=clock.start_of(today), closed_at__lt=clock.start_of(today + dt.timedelta(days=1))
-    )
+    closed_today = Q(closed_at__gte=clock.start_of(today), closed_at__lt=clock.start_of(today + ONE_DAY))
     rows = (
         FollowUp.objects.filter(subtree(within, field="household__unit"))
         .filter(is_open | closed_today)
@@ -556,9 +561,7 @@ def unpaid_payments(*, today: dt.date) -> QuerySet[Payment]:
     pay_day = current_policy(AssistancePolicy, today).pay_day
     # The latest month whose pay day has passed: this month after its pay day, else the last.
     last_due = (
-        today.replace(day=1)
-        if today.day > pay_day
-        else (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        today.replace(day=1) if today.day > pay_day else (today.replace(day=1) - ONE_DAY).replace(day=1)
     )
     return Payment.objects.filter(roll__month__lte=last_due).exclude(
         status=PaymentStatus.PAID, paid_amount__gte=F("amount")

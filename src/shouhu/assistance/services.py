@@ -75,6 +75,7 @@ from shouhu.people.services import (
 )
 
 MONEY = Decimal("0.01")
+BANK_ACCOUNT_DIGITS = (10, 30)  # the lengths of Chinese bank card and account numbers, not a policy
 MAX_AMOUNT = Decimal("99999999.99")
 
 
@@ -119,7 +120,9 @@ def _household_errors(data: HouseholdInput) -> dict[str, list[str]]:
     if data.standing == Standing.EPIDEMIC_AFFECTED and data.affected_reason not in AffectedReason.values:
         errors["affected_reason"] = [_("受疫情影响的家庭须选择受影响原因")]
     account = data.bank_account.replace(" ", "")
-    if account and not (account.isdigit() and 10 <= len(account) <= 30):
+    if account and not (
+        account.isdigit() and BANK_ACCOUNT_DIGITS[0] <= len(account) <= BANK_ACCOUNT_DIGITS[1]
+    ):
         errors["bank_account"] = [_("银行账号应为 10–30 位数字")]
     return errors
 
@@ -1029,12 +1032,12 @@ def temporary_assistance_to_dibao(*, actor: User | None, grant: TemporaryAssista
     household = grant.household
     if household.standing == Standing.DIBAO:
         raise refuse(_("该户已是低保家庭"), code="already_dibao", conflict=True)
-    next_month = (clock.today().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    next_month = _month_after(clock.today())
     if grant.schedule == Schedule.MONTHLY and grant.ended_on is None:
         temporary_assistance_end(
             actor=actor,
             grant=grant,
-            ended_on=max(next_month, grant.starts_on + dt.timedelta(days=32)),
+            ended_on=max(next_month, _month_after(grant.starts_on)),
             reason="转入低保",
         )
     return household_update(
@@ -1101,6 +1104,12 @@ def hotline_call_assign(*, actor: User | None, inquiry: Inquiry, user: User) -> 
 
 
 # --- Payments (A3) ----------------------------------------------------------------------------
+
+
+def _month_after(day: dt.date) -> dt.date:
+    """The first day of the month after `day`'s."""
+    first = day.replace(day=1)
+    return first + dt.timedelta(days=calendar.monthrange(first.year, first.month)[1])
 
 
 def _month_end(month: dt.date) -> dt.date:

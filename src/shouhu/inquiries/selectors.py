@@ -16,6 +16,8 @@ from shouhu.common.modules import Module
 from shouhu.common.today import Counter, Tally
 from shouhu.inquiries.models import Inquiry
 
+ONE_DAY = dt.timedelta(days=1)  # not a policy threshold: the calendar's next or previous day
+
 
 def breached(now: dt.datetime) -> Q:
     """Open requests past a deadline: no first answer by its time, or not closed by its time."""
@@ -63,12 +65,10 @@ def today_counter(module: Module) -> Counter:
     deadline, `due` = the other open ones and those closed today, `done` = closed today."""
 
     def count(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
-        now = min(clock.now(), clock.start_of(today + dt.timedelta(days=1)))
+        now = min(clock.now(), clock.start_of(today + ONE_DAY))
         late = breached(now)
         is_open = Q(closed_at__isnull=True)
-        closed_today = Q(
-            closed_at__gte=clock.start_of(today), closed_at__lt=clock.start_of(today + dt.timedelta(days=1))
-        )
+        closed_today = Q(closed_at__gte=clock.start_of(today), closed_at__lt=clock.start_of(today + ONE_DAY))
         rows = (
             Inquiry.objects.filter(subtree(within, field="unit"), module=module)
             .filter(is_open | closed_today)
