@@ -15,7 +15,7 @@ class AssistanceConfig(AppConfig):
             register_isolation_handler,
         )
 
-        from . import models, services
+        from . import importers, models, services  # noqa: F401  importers register themselves
 
         # Phones of responsible people are personal data: the log keeps only that they changed.
         auditlog.register(models.Household, mask_fields=["bank_account"])

@@ -90,6 +90,11 @@ def _id_type_label(row: dict[str, str]) -> str:
     return _label(row.get("证件类型", "")) or RESIDENT_ID_LABEL
 
 
+def id_type_of(text: str) -> str | None:
+    """A document type as files write it ("身份证", "居民身份证", blank for the resident ID)."""
+    return _ID_TYPES.get(_label(text) or RESIDENT_ID_LABEL)
+
+
 def _parse_date(text: str) -> dt.date | None:
     text = text.strip()
     if not text:
@@ -167,13 +172,13 @@ class PersonImporter:
         return f"{_ID_TYPES.get(label, label)}:{number}"
 
     def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
-        units = _units(actor, [row.get(UNIT_COLUMN, "").strip()])
+        units = unit_lookup(actor, [row.get(UNIT_COLUMN, "").strip()])
         registration = person_register(actor=actor, update_existing=True, data=self._input(row, units))
         return _outcome(registration)
 
     def import_rows(self, *, actor: Any, rows: list[dict[str, str]]) -> list[RowOutcome | DomainError]:
         """The rows of a chunk: units looked up once, the people written in bulk."""
-        units = _units(actor, {row.get(UNIT_COLUMN, "").strip() for row in rows})
+        units = unit_lookup(actor, {row.get(UNIT_COLUMN, "").strip() for row in rows})
         results: list[RowOutcome | DomainError | None] = []
         inputs: list[PersonInput] = []
         for row in rows:
@@ -188,7 +193,7 @@ class PersonImporter:
             result if result is not None else _registration_outcome(next(registrations)) for result in results
         ]
 
-    def _input(self, row: dict[str, str], units: "_Units") -> PersonInput:
+    def _input(self, row: dict[str, str], units: "UnitLookup") -> PersonInput:
         """The row as the service's input; raise a DomainError naming every bad column."""
         errors: dict[str, list[str]] = {}
         id_type_label = _id_type_label(row)
@@ -240,7 +245,7 @@ class PersonImporter:
         )
 
 
-class _Units:
+class UnitLookup:
     """The units a chunk's rows name, by code or by name, within the importing user's scope."""
 
     def __init__(self, found: dict[str, OrgUnit], ambiguous: dict[str, list[str]]) -> None:
@@ -263,7 +268,7 @@ class _Units:
         return f"单位编码“{text}”不存在或不在您的管辖范围内"
 
 
-def _units(actor: Any, texts: Collection[str]) -> _Units:
+def unit_lookup(actor: Any, texts: Collection[str]) -> UnitLookup:
     """Each text as a code first (one query); those that are no code in the scope as a unit's
     name, which must be unique there (a second query, only when a row names a unit)."""
     found: dict[str, OrgUnit] = dict(units_by_code(viewer=actor, codes=texts))
@@ -278,7 +283,7 @@ def _units(actor: Any, texts: Collection[str]) -> _Units:
                 found[name] = units[0]
             else:
                 ambiguous[name] = [unit.code for unit in units]
-    return _Units(found, ambiguous)
+    return UnitLookup(found, ambiguous)
 
 
 def _outcome(registration: Registration) -> RowOutcome:
