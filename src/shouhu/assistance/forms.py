@@ -153,6 +153,23 @@ class ResponsibilityForm(forms.Form):
     assigned_on = bounds.DateField(label=_("起始日期"), widget=DateInput())
 
 
+HEAD_CHANGE_CHOICES = [
+    ("", _("（原户主已不在本户）")),
+    *[c for c in Relation.choices if c[0] != Relation.HEAD],
+]
+
+
+class MakeHeadForm(forms.Form):
+    former_head_relation = forms.ChoiceField(
+        label=_("原户主改为"), choices=HEAD_CHANGE_CHOICES, required=False
+    )
+
+    @staticmethod
+    def relation_choices() -> list[tuple[str, Any]]:
+        """The select's options, for the one form per member the household page draws itself."""
+        return list(HEAD_CHANGE_CHOICES)
+
+
 class VisitForm(forms.Form):
     visited_on = bounds.DateField(label=_("走访日期"), widget=DateInput())
     visitor = forms.CharField(label=_("走访人"), max_length=50)

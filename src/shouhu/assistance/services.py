@@ -327,6 +327,36 @@ def member_join(
 
 
 @transaction.atomic
+def household_head_change(
+    *, actor: User | None, member: HouseholdMember, former_head_relation: str
+) -> HouseholdMember:
+    """Make a current member the head (the head died, moved out, …); a former head still in the
+    household takes `former_head_relation`. One transaction: never two heads, never none."""
+    Household.objects.select_for_update().filter(pk=member.household_id).values_list("pk", flat=True).first()
+    member = HouseholdMember.objects.select_for_update().get(pk=member.pk)
+    if member.left_on is not None:
+        raise refuse(_("该成员已离开本户"), code="member_already_left", conflict=True)
+    if member.relation == Relation.HEAD:
+        raise refuse(_("该成员已是户主"), code="already_head", conflict=True)
+    head = (
+        HouseholdMember.objects.select_for_update()
+        .filter(household_id=member.household_id, left_on__isnull=True, relation=Relation.HEAD)
+        .first()
+    )
+    if head is not None and (
+        former_head_relation not in Relation.values or former_head_relation == Relation.HEAD
+    ):
+        raise refuse(_("请选择原户主与新户主的关系"), code="invalid_member", field="former_head_relation")
+    with acting_as(actor):
+        if head is not None:
+            head.relation = former_head_relation
+            head.save(update_fields=["relation", "updated_at"])
+        member.relation = Relation.HEAD
+        member.save(update_fields=["relation", "updated_at"])
+    return member
+
+
+@transaction.atomic
 def member_leave(
     *, actor: User | None, member: HouseholdMember, left_on: dt.date, reason: str
 ) -> HouseholdMember:

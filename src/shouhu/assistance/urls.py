@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("<int:household_id>/members/", views.member_add, name="member_add"),
     path("members/<int:household_member_id>/leave/", views.member_leave, name="member_leave"),
+    path("members/<int:household_member_id>/head/", views.member_make_head, name="member_make_head"),
     path("<int:household_id>/responsibility/", views.responsibility_assign, name="responsibility_assign"),
     path("<int:household_id>/visits/new/", views.visit_record, name="visit_record"),
     path("<int:household_id>/assessments/new/", views.assessment_create, name="assessment_create"),

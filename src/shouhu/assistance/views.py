@@ -42,6 +42,7 @@ from shouhu.assistance.forms import (
     IncomeLineForm,
     IncomeLineFormSet,
     LeaveForm,
+    MakeHeadForm,
     MemberForm,
     ResponsibilityForm,
     ReviewForm,
@@ -262,6 +263,7 @@ def _render_detail(
             "reviews": reviews,
             "can_record": can_record,
             "can_manage": can_manage,
+            "head_relations": MakeHeadForm.relation_choices(),
         },
         status=form_status(
             refused_leave[1] if refused_leave else None, refused_close[1] if refused_close else None
@@ -352,6 +354,32 @@ def member_leave(request: AuthedHttpRequest, household_member_id: int) -> HttpRe
     messages.error(request, form_problems(form))
     household = selectors.access_household(request.user, member.household_id)
     return _render_detail(request, household, refused_leave=(member.pk, form))
+
+
+@login_required
+@require_POST
+def member_make_head(request: AuthedHttpRequest, household_member_id: int) -> HttpResponse:
+    """设为户主: the head died or left; a former head still in the household takes a new relation."""
+    require(request, AssistancePerm.RECORD)
+    member = selectors.access_member_for_recording(request.user, household_member_id)
+    form = MakeHeadForm(request.POST)
+    if form.is_valid():
+        try:
+            services.household_head_change(
+                actor=request.user,
+                member=member,
+                former_head_relation=form.cleaned_data["former_head_relation"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("已更换户主"))
+            return redirect("assistance:household_detail", household_id=member.household_id)
+    messages.error(request, form_problems(form))
+    household = selectors.access_household(request.user, member.household_id)
+    refused = _render_detail(request, household)
+    refused.status_code = 400
+    return refused
 
 
 # --- Three-level responsibility (A1) ------------------------------------------------------------

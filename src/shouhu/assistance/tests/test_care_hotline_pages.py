@@ -108,3 +108,18 @@ def test_a11_another_countys_call_answers_404(client, tree, other_county_user):
     client.force_login(other_county_user)
     assert client.get(f"/assistance/hotline/{call.pk}/").status_code == 404
     assert client.post(f"/assistance/hotline/{call.pk}/", {"answer-answer": "x"}).status_code == 404
+
+
+def test_a2_the_head_is_changed_from_the_household_page(client, tree):
+    worker = make_user("village_staff", tree.village_a)
+    household = make_household(tree.village_a, "王桂芝")
+    spouse = services.member_join(actor=None, household=household, name="李大勇", relation="spouse")
+    client.force_login(worker)
+    page = client.get(f"/assistance/{household.pk}/").content.decode()
+    assert 'data-testid="head-form"' in page
+    refused = client.post(f"/assistance/members/{spouse.pk}/head/", {"former_head_relation": "head"})
+    assert refused.status_code == 400
+    done = client.post(f"/assistance/members/{spouse.pk}/head/", {"former_head_relation": "spouse"})
+    assert done.status_code == 302
+    spouse.refresh_from_db()
+    assert spouse.relation == "head"

@@ -248,3 +248,26 @@ def test_a2_follow_ups_and_households_are_scoped(tree, county_user, other_county
     tree.department.save()
     coordinator.refresh_from_db()
     assert list(selectors.household_list(viewer=coordinator)) == [household]
+
+
+def test_a2_the_head_can_be_changed_when_the_head_dies_or_leaves(tree, village_user):
+    household = make_household(tree.village_a, "王桂芝", actor=village_user)
+    spouse = services.member_join(
+        actor=village_user, household=household, name="李大勇", relation=Relation.SPOUSE
+    )
+    child = services.member_join(
+        actor=village_user, household=household, name="李小红", relation=Relation.CHILD
+    )
+    with pytest.raises(DomainError):
+        services.household_head_change(actor=village_user, member=spouse, former_head_relation=Relation.HEAD)
+    services.household_head_change(actor=village_user, member=spouse, former_head_relation=Relation.SPOUSE)
+    relations = dict(household.members.values_list("person__name", "relation"))
+    assert relations == {"王桂芝": "spouse", "李大勇": "head", "李小红": "child"}
+    # The head leaves (died): the household has no head until one is named, then exactly one.
+    services.member_leave(
+        actor=village_user, member=household.members.get(relation="head"), left_on=DAY, reason="去世"
+    )
+    services.household_head_change(actor=village_user, member=child, former_head_relation="")
+    assert household.members.filter(left_on__isnull=True, relation="head").get() == child
+    with pytest.raises(ConflictError):
+        services.household_head_change(actor=village_user, member=child, former_head_relation="")
