@@ -1297,6 +1297,25 @@ class HotlineDetailApi(ScopedAPIView):
         return Response(_hotline_body(request, inquiry_id))
 
 
+class HotlineAssignInput(serializers.Serializer):
+    user = ObjectIdField(help_text="受理单位或其下级单位的工作人员")
+
+
+class HotlineAssignApi(ScopedAPIView):
+    required_perms = {"POST": AssistancePerm.MANAGE}
+
+    @extend_schema(request=HotlineAssignInput, responses=HotlineOutput, summary="指定救助热线诉求的承办人")
+    def post(self, request: AuthedRequest, inquiry_id: int) -> Response:
+        inquiry = inquiry_selectors.access_inquiry_for_recording(
+            request.user, inquiry_id, module=Module.ASSISTANCE
+        )
+        data = HotlineAssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = get_in_scope(selectors.hotline_assignees(inquiry), data.validated_data["user"])
+        services.hotline_call_assign(actor=request.user, inquiry=inquiry, user=user)
+        return Response(_hotline_body(request, inquiry.pk))
+
+
 class HotlineAnswerInput(serializers.Serializer):
     answer = serializers.CharField(max_length=500, help_text="首次答复内容")
 

@@ -112,6 +112,11 @@ urlpatterns = [
         name="api-assistance-hotline-detail",
     ),
     path(
+        "hotline/<int:inquiry_id>/assign/",
+        api.HotlineAssignApi.as_view(),
+        name="api-assistance-hotline-assign",
+    ),
+    path(
         "hotline/<int:inquiry_id>/answer/",
         api.HotlineAnswerApi.as_view(),
         name="api-assistance-hotline-answer",

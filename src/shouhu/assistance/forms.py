@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.accounts.models import User
 from shouhu.assistance.models import (
     AffectedReason,
     AreaType,
@@ -439,6 +440,19 @@ class HotlineCallForm(forms.Form):
     caller_name = forms.CharField(label=_("来电（访）人"), max_length=50, required=False)
     caller_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     summary = forms.CharField(label=_("诉求内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name() or obj.username}（{obj.unit.name if obj.unit else ''}）"
+
+
+class HotlineAssignForm(forms.Form):
+    user = UserChoiceField(label=_("承办人"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users  # type: ignore[attr-defined]
 
 
 class HotlineAnswerForm(forms.Form):

@@ -454,6 +454,16 @@ def household_of(person: Person) -> Household | None:
     return Household.objects.filter(members__person=person, members__left_on__isnull=True).first()
 
 
+def hotline_assignees(call: Inquiry) -> QuerySet[User]:
+    """Who may be given a call: active staff of its handling unit and of the units below it."""
+    return (
+        User.objects.filter(subtree(call.unit.path, field="unit"), is_active=True)
+        .exclude(role="")
+        .select_related("unit")
+        .order_by("unit__path", "display_name", "username")
+    )
+
+
 def grants_from_call(call: Inquiry) -> QuerySet[TemporaryAssistance]:
     """The temporary grants a hotline call led to."""
     return TemporaryAssistance.objects.filter(inquiry=call).select_related("household__unit").order_by("pk")

@@ -33,6 +33,7 @@ from shouhu.assistance.forms import (
     GrantForm,
     GrantToDibaoForm,
     HotlineAnswerForm,
+    HotlineAssignForm,
     HotlineCallForm,
     HotlineCloseForm,
     HotlineFilterForm,
@@ -1298,13 +1299,28 @@ def hotline_detail(request: AuthedHttpRequest, inquiry_id: int) -> HttpResponse:
     call = inquiry_selectors.access_inquiry(request.user, inquiry_id, module=Module.ASSISTANCE)
     answer_form = HotlineAnswerForm(prefix="answer")
     close_form = HotlineCloseForm(prefix="close")
-    refused: HotlineAnswerForm | HotlineCloseForm | None = None
+    assign_form = HotlineAssignForm(prefix="assign", users=selectors.hotline_assignees(call))
+    refused: HotlineAnswerForm | HotlineCloseForm | HotlineAssignForm | None = None
     if request.method == "POST":
         require(request, AssistancePerm.MANAGE)
         call = inquiry_selectors.access_inquiry_for_recording(
             request.user, inquiry_id, module=Module.ASSISTANCE
         )
-        if "answer-answer" in request.POST:
+        if "assign-user" in request.POST:
+            refused = assign_form = HotlineAssignForm(
+                request.POST, prefix="assign", users=selectors.hotline_assignees(call)
+            )
+            if assign_form.is_valid():
+                try:
+                    services.hotline_call_assign(
+                        actor=request.user, inquiry=call, user=assign_form.cleaned_data["user"]
+                    )
+                except DomainError as error:
+                    add_domain_error(assign_form, error)
+                else:
+                    messages.success(request, _("已指定承办人"))
+                    return redirect("assistance:hotline_detail", inquiry_id=call.pk)
+        elif "answer-answer" in request.POST:
             refused = answer_form = HotlineAnswerForm(request.POST, prefix="answer")
             if answer_form.is_valid():
                 try:
@@ -1332,6 +1348,7 @@ def hotline_detail(request: AuthedHttpRequest, inquiry_id: int) -> HttpResponse:
             "call": call,
             "answer_form": answer_form,
             "close_form": close_form,
+            "assign_form": assign_form,
             "can_manage": request.user.has_code(AssistancePerm.MANAGE),
             "now": clock.now(),
             "grants": list(selectors.grants_from_call(call)),

@@ -123,3 +123,23 @@ def test_a2_the_head_is_changed_from_the_household_page(client, tree):
     assert done.status_code == 302
     spouse.refresh_from_db()
     assert spouse.relation == "head"
+
+
+def test_a11_a_call_is_assigned_to_a_staff_member_of_the_handling_unit(client, tree, county_user):
+    from rest_framework.test import APIClient
+
+    call = services.hotline_call_receive(actor=None, unit=tree.county_a, summary="求助")
+    worker = make_user("village_staff", tree.village_a)
+    stranger = make_user("village_staff", tree.village_b)
+    client.force_login(county_user)
+    assert client.post(f"/assistance/hotline/{call.pk}/", {"assign-user": stranger.pk}).status_code == 400
+    assert client.post(f"/assistance/hotline/{call.pk}/", {"assign-user": worker.pk}).status_code == 302
+    call.refresh_from_db()
+    assert call.assigned_to == worker
+    api = APIClient()
+    api.force_authenticate(county_user)
+    url = f"/api/v1/assistance/hotline/{call.pk}/assign/"
+    assert api.post(url, {"user": stranger.pk}, format="json").status_code == 404
+    assert api.post(url, {"user": county_user.pk}, format="json").status_code == 200
+    call.refresh_from_db()
+    assert call.assigned_to == county_user
