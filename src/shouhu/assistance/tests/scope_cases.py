@@ -112,12 +112,4 @@ def make_care_task_in(county, marker):
     return household.care_tasks.get()
 
 
-def make_inquiry_in(county, marker):
-    """A call to the county's assistance hotline."""
-    return services.hotline_call_receive(
-        actor=None, unit=county, summary=f"{marker}来电求助", caller_name=f"{marker}"
-    )
-
-
 SCOPED_OBJECTS["care_task_id"] = make_care_task_in
-SCOPED_OBJECTS["inquiry_id"] = make_inquiry_in
