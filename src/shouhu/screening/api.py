@@ -220,6 +220,7 @@ class IsolationOutput(bounds.BoundedModelSerializer):
             "source",
             "note",
             "end_reason",
+            "confirmed_on",
         ]
 
 
@@ -240,6 +241,9 @@ class IsolationInput(serializers.Serializer):
     # word for where the isolation order came from.
     source = serializers.CharField(max_length=100)  # type: ignore[assignment]
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    confirmed_on = bounds.ApiDateField(
+        required=False, allow_null=True, default=None, help_text="确诊病例的确诊日期；非确诊病例不填"
+    )
 
 
 class IsolationListApi(ScopedAPIView):
@@ -297,6 +301,22 @@ class IsolationEndApi(ScopedAPIView):
         data = IsolationEndInput(data=request.data)
         data.is_valid(raise_exception=True)
         record = services.isolation_end(actor=request.user, record=record, **data.validated_data)
+        return Response(IsolationOutput(record).data)
+
+
+class IsolationConfirmInput(serializers.Serializer):
+    confirmed_on = bounds.ApiDateField()
+
+
+class IsolationConfirmApi(ScopedAPIView):
+    required_perms = {"POST": ScreeningPerm.MANAGE_ISOLATION}
+
+    @extend_schema(request=IsolationConfirmInput, responses=IsolationOutput, summary="标记为确诊病例")
+    def post(self, request: AuthedRequest, isolation_id: int) -> Response:
+        record = selectors.access_isolation_for_recording(request.user, isolation_id)
+        data = IsolationConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = services.isolation_mark_confirmed(actor=request.user, record=record, **data.validated_data)
         return Response(IsolationOutput(record).data)
 
 

@@ -23,6 +23,11 @@ urlpatterns = [
         name="api-isolation-end",
     ),
     path(
+        "isolations/<int:isolation_id>/confirm/",
+        api.IsolationConfirmApi.as_view(),
+        name="api-isolation-confirm",
+    ),
+    path(
         "people/<int:person_id>/isolation/",
         api.PersonIsolationApi.as_view(),
         name="api-person-isolation",

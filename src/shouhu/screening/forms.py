@@ -234,12 +234,22 @@ class IsolationForm(forms.Form):
         label=_("计划解除日期"), required=False, widget=DateInput(), help_text=_("不填则按政策参数的天数计算")
     )
     source = forms.CharField(label=_("信息来源"), max_length=100, help_text=_("如：卫健部门推送、社区排查"))
+    confirmed_on = bounds.DateField(
+        label=_("确诊日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("卫健部门通报为确诊病例的日期；非确诊病例不填"),
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 
 class IsolationEndForm(forms.Form):
     ended_on = bounds.DateField(label=_("解除日期"), widget=DateInput())
     reason = forms.CharField(label=_("提前解除原因"), max_length=200, required=False)
+
+
+class IsolationConfirmForm(forms.Form):
+    confirmed_on = bounds.DateField(label=_("确诊日期"), widget=DateInput())
 
 
 # A page of figures covers at most a month of days: institutions × days rows, each asked

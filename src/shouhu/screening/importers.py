@@ -3,7 +3,9 @@
 Risk-area lists come from the health authorities as spreadsheets; a row already recorded (same
 place, level and dates) is unchanged, so the same file can be imported twice. Isolation lists
 name people by ID number: someone not yet in the person register is registered in the unit
-named on the row, someone registered elsewhere is refused like someone unknown.
+named on the row, someone registered elsewhere is refused like someone unknown. A row with a
+确诊日期 records a confirmed case, which the other modules learn as from the isolation page; the
+same row imported again once the date is known marks the record already there.
 """
 
 import datetime as dt
@@ -130,6 +132,7 @@ class IsolationImporter:
         ImportColumn("开始日期", "starts_on", required=True, help="如 2022-01-03"),
         ImportColumn("计划解除日期", "planned_end_on", help="不填则按政策参数的天数计算"),
         ImportColumn("实际解除日期", "actual_end_on", help="已解除时填写"),
+        ImportColumn("确诊日期", "confirmed_on", help="确诊病例填写，如 2022-01-04；非确诊病例不填"),
         ImportColumn("信息来源", "source", required=True, help="如 卫健部门推送"),
         ImportColumn("手机号", "phone", help="登记新人员时使用"),
         ImportColumn("所属单位编码", "home_unit", help="此人尚未登记时必填"),
@@ -181,6 +184,7 @@ class IsolationImporter:
             ("开始日期", "starts_on", True),
             ("计划解除日期", "planned_end_on", False),
             ("实际解除日期", "actual_end_on", False),
+            ("确诊日期", "confirmed_on", False),
         ):
             try:
                 text = row.get(header, "")
@@ -207,8 +211,12 @@ class IsolationImporter:
             source=row.get("信息来源", ""),
             note=row.get("备注", ""),
             entered_via=RecordSource.IMPORT,
+            confirmed_on=dates.get("confirmed_on"),
         )
-        return RowOutcome.CREATED if recording.created else RowOutcome.UNCHANGED
+        if recording.created:
+            return RowOutcome.CREATED
+        # The same isolation imported again with its 确诊日期 now filled in marks the record.
+        return RowOutcome.UPDATED if recording.confirmed else RowOutcome.UNCHANGED
 
 
 register(RiskAreaImporter())

@@ -129,6 +129,9 @@ class IsolationRecord(TimeStampedModel):
     source = models.CharField("信息来源", max_length=100, help_text="如：卫健部门推送、社区排查、本人报告")
     note = models.CharField("备注", max_length=200, blank=True)
     end_reason = models.CharField("提前解除原因", max_length=200, blank=True)
+    confirmed_on = models.DateField(
+        "确诊日期", null=True, blank=True, help_text="卫健部门通报为确诊病例的日期；非确诊病例不填"
+    )
     entered_via = models.CharField(
         "登记方式", max_length=8, choices=RecordSource.choices, default=RecordSource.TYPED
     )

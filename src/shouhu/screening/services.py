@@ -22,7 +22,11 @@ from shouhu.common.errors import ConflictError, DomainError
 from shouhu.common.validation import clean, parse_temperature, refuse
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
-from shouhu.people.lifecycle import run_isolation_end_handlers, run_isolation_handlers
+from shouhu.people.lifecycle import (
+    run_confirmed_case_handlers,
+    run_isolation_end_handlers,
+    run_isolation_handlers,
+)
 from shouhu.people.models import Person
 from shouhu.screening import throttle
 from shouhu.screening.models import (
@@ -232,6 +236,29 @@ def planned_end_for(*, kind: str, starts_on: dt.date, policy: ScreeningPolicy) -
 class IsolationRecording:
     record: IsolationRecord
     created: bool
+    # This call recorded the confirmation: a new record with its 确诊日期, or the same isolation
+    # entered again (a list imported twice) with the date now filled in.
+    confirmed: bool = False
+
+
+def _confirmation_problem(*, confirmed_on: dt.date, ended_on: dt.date | None, today: dt.date) -> str:
+    if confirmed_on > today:
+        return f"确诊日期不能晚于今天（{today}）"
+    if ended_on is not None and confirmed_on > ended_on:
+        return f"确诊日期不能晚于实际解除日期（{ended_on}）"
+    return ""
+
+
+def _announce_confirmation(*, actor: User | None, record: IsolationRecord, confirmed_on: dt.date) -> None:
+    """Tell the other modules (assistance, A6) once per confirmation: the same date on another
+    record of the person (moved from centralised isolation to home monitoring) is the same news."""
+    known = (
+        IsolationRecord.objects.filter(person_id=record.person_id, confirmed_on=confirmed_on)
+        .exclude(pk=record.pk)
+        .exists()
+    )
+    if not known:
+        run_confirmed_case_handlers(actor=actor, person=record.person, confirmed_on=confirmed_on)
 
 
 @transaction.atomic
@@ -246,7 +273,10 @@ def isolation_record(
     actual_end_on: dt.date | None = None,
     note: str = "",
     entered_via: str = RecordSource.TYPED,
+    confirmed_on: dt.date | None = None,
 ) -> IsolationRecording:
+    """Record an isolation; `confirmed_on` when the person is a confirmed case (确诊病例), which the
+    other modules then learn in this transaction (people.lifecycle)."""
     errors: dict[str, list[str]] = {}
     today = clock.today()
     if kind not in IsolationKind.values:
@@ -261,6 +291,10 @@ def isolation_record(
         errors["actual_end_on"] = ["实际解除日期不能早于开始日期"]
     if actual_end_on is not None and actual_end_on > today:
         errors["actual_end_on"] = [f"实际解除日期不能晚于今天（{today}）"]
+    if confirmed_on is not None:
+        problem = _confirmation_problem(confirmed_on=confirmed_on, ended_on=actual_end_on, today=today)
+        if problem:
+            errors["confirmed_on"] = [problem]
     _raise_all(errors, code="invalid_isolation")
     planned = planned_end_on or planned_end_for(
         kind=kind, starts_on=starts_on, policy=current_policy(ScreeningPolicy, starts_on)
@@ -273,7 +307,11 @@ def isolation_record(
         and existing.planned_end_on == planned
         and existing.actual_end_on == actual_end_on
     ):
-        return IsolationRecording(existing, created=False)
+        if confirmed_on is None or existing.confirmed_on == confirmed_on:
+            return IsolationRecording(existing, created=False)
+        # The same isolation entered again, now known to be a confirmed case: marked as a page would.
+        marked = isolation_mark_confirmed(actor=actor, record=existing, confirmed_on=confirmed_on)
+        return IsolationRecording(marked, created=False, confirmed=True)
     end = actual_end_on or planned
     overlapping = (
         same_kind.filter(starts_on__lt=end)
@@ -299,6 +337,7 @@ def isolation_record(
         actual_end_on=actual_end_on,
         source=source.strip(),
         note=note.strip()[:200],
+        confirmed_on=confirmed_on,
         entered_via=entered_via,
         recorded_by=actor,
     )
@@ -313,7 +352,9 @@ def isolation_record(
         kind_label=record.kind_text,
         ended_on=actual_end_on,
     )
-    return IsolationRecording(record, created=True)
+    if confirmed_on is not None:
+        _announce_confirmation(actor=actor, record=record, confirmed_on=confirmed_on)
+    return IsolationRecording(record, created=True, confirmed=confirmed_on is not None)
 
 
 @transaction.atomic
@@ -338,6 +379,29 @@ def isolation_end(
     run_isolation_end_handlers(
         actor=actor, person=record.person, starts_on=record.starts_on, ended_on=ended_on
     )
+    return record
+
+
+@transaction.atomic
+def isolation_mark_confirmed(
+    *, actor: User | None, record: IsolationRecord, confirmed_on: dt.date
+) -> IsolationRecord:
+    """The person was confirmed a case (确诊病例) after their isolation was recorded. A record is
+    marked once: a second marking is refused (409), whatever its date."""
+    record = IsolationRecord.objects.select_for_update().select_related("person").get(pk=record.pk)
+    if record.confirmed_on is not None:
+        raise refuse(
+            f"已于 {record.confirmed_on} 标记为确诊病例", code="isolation_already_confirmed", conflict=True
+        )
+    problem = _confirmation_problem(
+        confirmed_on=confirmed_on, ended_on=record.actual_end_on, today=clock.today()
+    )
+    if problem:
+        raise refuse(problem, code="invalid", field="confirmed_on")
+    record.confirmed_on = confirmed_on
+    with acting_as(actor):
+        record.save(update_fields=["confirmed_on", "updated_at"])
+    _announce_confirmation(actor=actor, record=record, confirmed_on=confirmed_on)
     return record
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("isolations/new/<int:person_id>/", views.isolation_create, name="isolation_create"),
     path("isolations/<int:isolation_id>/", views.isolation_detail, name="isolation_detail"),
     path("isolations/<int:isolation_id>/end/", views.isolation_end, name="isolation_end"),
+    path("isolations/<int:isolation_id>/confirm/", views.isolation_confirm, name="isolation_confirm"),
     path("venues/", views.venue_list, name="venue_list"),
     path("venues/<int:institution_id>/poster/", views.venue_poster, name="venue_poster"),
     path("venues/<int:institution_id>/qr.svg", views.venue_qr, name="venue_qr"),

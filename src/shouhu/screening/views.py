@@ -36,6 +36,7 @@ from shouhu.screening.forms import (
     DailyFiguresFilterForm,
     DeskFindForm,
     DeskSearchForm,
+    IsolationConfirmForm,
     IsolationEndForm,
     IsolationFilterForm,
     IsolationForm,
@@ -544,6 +545,7 @@ ISOLATION_COLUMNS: list[Column] = [
     ("开始日期", lambda r: r.starts_on),
     ("计划解除日期", lambda r: r.planned_end_on),
     ("实际解除日期", lambda r: r.actual_end_on),
+    ("确诊日期", lambda r: r.confirmed_on),
     ("信息来源", lambda r: r.source),
 ]
 
@@ -636,16 +638,21 @@ def isolation_create(request: AuthedHttpRequest, person_id: int) -> HttpResponse
 def isolation_detail(request: AuthedHttpRequest, isolation_id: int) -> HttpResponse:
     require(request, ScreeningPerm.VIEW)
     record = selectors.access_isolation(request.user, isolation_id)
-    can_manage = request.user.has_code(ScreeningPerm.MANAGE_ISOLATION) and record.actual_end_on is None
+    can_write = (
+        request.user.has_code(ScreeningPerm.MANAGE_ISOLATION)
+        and selectors.person_writable(viewer=request.user).filter(pk=record.person_id).exists()
+    )
     return render(
         request,
         "screening/isolation_detail.html",
         {
             "record": record,
             "others": selectors.isolations_of(record.person).exclude(pk=record.pk)[:20],
-            "can_manage": can_manage
-            and selectors.person_writable(viewer=request.user).filter(pk=record.person_id).exists(),
+            "can_manage": can_write and record.actual_end_on is None,
+            # A confirmation may come after the release (the report reaches the register late).
+            "can_confirm": can_write and record.confirmed_on is None,
             "end_form": IsolationEndForm(initial={"ended_on": clock.today()}),
+            "confirm_form": IsolationConfirmForm(initial={"confirmed_on": clock.today()}),
             "today": clock.today(),
         },
     )
@@ -666,6 +673,25 @@ def isolation_end(request: AuthedHttpRequest, isolation_id: int) -> HttpResponse
             messages.error(request, error.message)
         else:
             messages.success(request, "已解除")
+    return redirect("screening:isolation_detail", isolation_id=record.pk)
+
+
+@login_required
+@require_POST
+def isolation_confirm(request: AuthedHttpRequest, isolation_id: int) -> HttpResponse:
+    """Mark the person a confirmed case (确诊病例): the other modules learn it (people.lifecycle)."""
+    require(request, ScreeningPerm.MANAGE_ISOLATION)
+    record: IsolationRecord = selectors.access_isolation_for_recording(request.user, isolation_id)
+    form = IsolationConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写确诊日期"))
+    else:
+        try:
+            services.isolation_mark_confirmed(actor=request.user, record=record, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已标记为确诊病例"))
     return redirect("screening:isolation_detail", isolation_id=record.pk)
 
 
