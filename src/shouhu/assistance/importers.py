@@ -1,16 +1,36 @@
-"""Households in difficulty through the import mechanism (X4 × A2).
+"""The assistance registers through the import mechanism (X4 × A2, A8).
 
-The rosters (花名册) the villages already keep name the head, their document if any, the village or
-community (by code or by name, as the person register's import), urban or rural, the standing.
-Each row is one `services.household_open`: a head already in the register is linked when the
-clerk may see them (a head who already heads a household of that village is the same row again:
-unchanged), a head without a number is registered by name, as on the page.
+Households: the rosters (花名册) the villages already keep name the head, their document if any,
+the village or community (by code or by name, as the person register's import), urban or rural,
+the standing. Each row is one `services.household_open`: a head already in the register is linked
+when the clerk may see them (a head who already heads a household of that village is the same row
+again: unchanged), a head without a number is registered by name, as on the page.
+
+Members and visits name their household by its head's document number: the one handle a file
+has on a household. A household is found only when that person is its current head and it is in a
+village the clerk may write; every other case (no such number, a member who is not the head, a
+household elsewhere) gets the same answer, so a file cannot test numbers outside the clerk's scope.
+
+Standards: one row per county, urban or rural, and date, as on the page; a row already present is
+unchanged when its figures agree and refused when they do not (a standard is never overwritten:
+a new one takes a new date).
 """
 
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shouhu.assistance import selectors, services
-from shouhu.assistance.models import AffectedReason, AreaType, Relation, Standing
+from shouhu.assistance.models import (
+    AffectedReason,
+    AreaType,
+    Household,
+    HouseholdMember,
+    Relation,
+    Standard,
+    Standing,
+    Visit,
+)
 from shouhu.assistance.permissions import AssistancePerm
 from shouhu.common import bounds
 from shouhu.common.errors import DomainError
@@ -167,3 +187,505 @@ class HouseholdImporter:
 
 
 register(HouseholdImporter())
+
+
+# --- Members and visits: the household named by its head's document -----------------------------
+
+HEAD_COLUMN = "户主证件号码"
+HEAD_TYPE_COLUMN = "户主证件类型"
+HEAD_ALIASES = ("户主身份证号", "户主身份证号码", "户主公民身份号码", "户主证件号")
+EXAMPLE_HEAD_NUMBER = "11010519491231002X"  # GB 11643's own example: nobody's number
+# The exchange format's labels (see AREA_BY_LABEL); the first of each relation is the one listed.
+RELATION_LABELS = {
+    Relation.SPOUSE: "配偶",
+    Relation.CHILD: "子女",
+    Relation.PARENT: "父母",
+    Relation.GRANDCHILD: "孙子女",
+    Relation.GRANDPARENT: "祖父母",
+    Relation.SIBLING: "兄弟姐妹",
+    Relation.OTHER: "其他",
+}
+RELATION_BY_LABEL: dict[str, str] = {
+    **{label: relation for relation, label in RELATION_LABELS.items()},
+    **dict.fromkeys(("妻子", "丈夫", "妻", "夫"), Relation.SPOUSE),
+    **dict.fromkeys(("儿子", "女儿", "子", "女", "长子", "次子", "长女", "次女"), Relation.CHILD),
+    **dict.fromkeys(("父亲", "母亲", "父", "母"), Relation.PARENT),
+    **dict.fromkeys(("孙子", "孙女", "外孙子", "外孙女"), Relation.GRANDCHILD),
+    **dict.fromkeys(("祖父", "祖母", "外祖父", "外祖母"), Relation.GRANDPARENT),
+    **dict.fromkeys(("兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹"), Relation.SIBLING),
+}
+HEAD_LABELS = ("户主", "本人")
+
+
+def _compact(text: str) -> str:
+    """A label or a number as compared: without any whitespace ("兄弟 姐妹", "1101 0519…")."""
+    return "".join(text.split())
+
+
+def _head_number(row: dict[str, str]) -> str:
+    return _compact(row.get(HEAD_COLUMN, "")).upper()
+
+
+def _household_headed_by(actor: Any, *, id_type: str, number: str) -> Household | None:
+    """The household this document's holder heads now, if it is in a village the actor may write.
+
+    Every other case is None alike (no such number, a member who is not the head, a household
+    elsewhere), so that a file learns nothing of people outside the clerk's scope. Written here
+    from the existing selectors rather than as a selector of its own: the import is its only user."""
+    person = person_find_by_document(id_type=id_type, id_number=number)
+    if person is None:
+        return None
+    household = selectors.household_of(person)
+    if household is None:
+        return None
+    if not selectors.village_writable(viewer=actor).filter(pk=household.unit_id).exists():
+        return None
+    if not household.members.filter(person=person, left_on__isnull=True, relation=Relation.HEAD).exists():
+        return None
+    return household
+
+
+def _head_household(
+    actor: Any, row: dict[str, str], errors: dict[str, list[str]], *, on_page: str
+) -> Household | None:
+    """The row's household, or its refusal in `errors`; `on_page` says how to do it on the page instead."""
+    type_text = row.get(HEAD_TYPE_COLUMN, "").strip()
+    id_type = id_type_of(type_text)
+    if id_type is None:
+        errors["head_id_type"] = [f"户主证件类型“{type_text}”应为：" + "、".join(ID_TYPE_BY_LABEL)]
+        return None
+    number = _head_number(row)
+    if not number:
+        errors["head_id_number"] = [
+            "请填写户主证件号码：导入按户主证件号码查找家庭，户主没有证件号码的家庭不能导入，"
+            f"请在该户页面{on_page}"
+        ]
+        return None
+    household = _household_headed_by(actor, id_type=id_type, number=number)
+    if household is None:
+        errors["head_id_number"] = [
+            f"户主证件号码“{number}”：在您可登记的村（社区）中没有以此证件号码登记为户主的困难家庭，"
+            "请核对号码，或先登记该户"
+        ]
+    return household
+
+
+def _head_columns() -> list[ImportColumn]:
+    return [
+        ImportColumn(
+            HEAD_COLUMN,
+            "head_id_number",
+            help="必填。该户现任户主的证件号码，用来查找家庭；户主没有证件号码的家庭不能导入，请在该户页面办理",
+            aliases=HEAD_ALIASES,
+        ),
+        ImportColumn(HEAD_TYPE_COLUMN, "head_id_type", help="默认为居民身份证", aliases=("户主证件种类",)),
+    ]
+
+
+def _optional_day(
+    row: dict[str, str], header: str, field: str, errors: dict[str, list[str]]
+) -> dt.date | None:
+    text = row.get(header, "").strip()
+    if not text:
+        return None
+    day = bounds.parse_typed_day(text, DATE_PATTERNS)
+    if day is None:
+        errors[field] = [f"{header}“{text}”格式应为 2022-01-05"]
+    return day
+
+
+class MemberImporter:
+    """Household members (家庭成员) added to households the clerk may write, as on the household page:
+    each row is one `services.member_join`, the member linked or registered by `member_person`."""
+
+    kind = "assistance-members"
+    title = "家庭成员"
+    permission: str = AssistancePerm.RECORD
+    columns = [
+        *_head_columns(),
+        ImportColumn("成员姓名", "name", required=True, aliases=("姓名", "成员")),
+        ImportColumn("证件类型", "id_type", help="默认为居民身份证", aliases=("证件种类",)),
+        ImportColumn(
+            "证件号码",
+            "id_number",
+            help="无证件的可不填（按姓名登记）",
+            aliases=("身份证号", "身份证号码", "公民身份号码", "成员证件号码", "成员身份证号"),
+        ),
+        ImportColumn(
+            "与户主关系",
+            "relation",
+            required=True,
+            help="不能填户主：更换户主请在该户页面点“设为户主”",
+            aliases=("关系", "与户主的关系"),
+        ),
+        ImportColumn("加入日期", "joined_on", help="如 2022-01-03，不填为今天"),
+    ]
+    example = {
+        HEAD_COLUMN: EXAMPLE_HEAD_NUMBER,
+        HEAD_TYPE_COLUMN: "居民身份证",
+        "成员姓名": "李小明（示例）",
+        "证件类型": "居民身份证",
+        "证件号码": "",
+        "与户主关系": "子女",
+        "加入日期": "2022-01-03",
+    }
+    allowed_values = {
+        HEAD_TYPE_COLUMN: list(ID_TYPE_BY_LABEL),
+        "证件类型": list(ID_TYPE_BY_LABEL),
+        "与户主关系": list(RELATION_LABELS.values()),
+    }
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        number = _compact(row.get("证件号码", "")).upper()
+        if number:
+            type_text = row.get("证件类型", "")
+            return f"member:{id_type_of(type_text) or type_text}:{number}"
+        name = row.get("成员姓名", "").strip()
+        head = _head_number(row)
+        return f"household:{head}:{name}" if head and name else None
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        household = _head_household(actor, row, errors, on_page="点“添加成员”")
+        relation_text = _compact(row.get("与户主关系", ""))
+        relation = None
+        if relation_text in HEAD_LABELS:
+            errors["relation"] = [
+                f"与户主关系不能填“{relation_text}”：导入只添加户主以外的成员；"
+                "更换户主请在该户页面的家庭成员中点“设为户主”"
+            ]
+        else:
+            relation = RELATION_BY_LABEL.get(relation_text)
+            if relation is None:
+                errors["relation"] = [
+                    f"与户主关系“{relation_text}”应为：" + "、".join(RELATION_LABELS.values())
+                ]
+        type_text = row.get("证件类型", "").strip()
+        id_type = id_type_of(type_text)
+        if id_type is None:
+            errors["id_type"] = [f"证件类型“{type_text}”应为：" + "、".join(ID_TYPE_BY_LABEL)]
+        joined_on = _optional_day(row, "加入日期", "joined_on", errors)
+        if errors or household is None or relation is None or id_type is None:
+            raise _invalid(errors)
+        name = row.get("成员姓名", "").strip()
+        number = _compact(row.get("证件号码", ""))
+        current = self._current_member(household, name=name, id_type=id_type, number=number)
+        if current is not None:
+            if current.relation == relation:
+                return RowOutcome.UNCHANGED
+            # Never changed silently: the page is where a relation is corrected.
+            shown = (
+                "户主" if current.relation == Relation.HEAD else RELATION_LABELS[Relation(current.relation)]
+            )
+            raise _invalid(
+                {
+                    "relation": [
+                        f"{name}已是该户成员，与户主关系为“{shown}”，与文件中的“{relation_text}”不同；"
+                        "请在该户页面核对"
+                    ]
+                }
+            )
+        services.member_join(
+            actor=actor,
+            household=household,
+            name=name,
+            relation=relation,
+            id_type=id_type,
+            id_number=number,
+            joined_on=joined_on,
+        )
+        return RowOutcome.CREATED
+
+    @staticmethod
+    def _current_member(
+        household: Household, *, name: str, id_type: str, number: str
+    ) -> HouseholdMember | None:
+        """The same member imported again: the document's holder (by the same name: another name is
+        the service's refusal to report), or without a document the member of that name."""
+        current = household.members.filter(left_on__isnull=True)
+        if not number:
+            return current.filter(person__name=name).first()
+        person = person_find_by_document(id_type=id_type, id_number=number)
+        if person is None or person.name != name:
+            return None
+        return current.filter(person=person).first()
+
+
+register(MemberImporter())
+
+
+class VisitImporter:
+    """Visits (走访记录) to households the clerk may write, each row one `services.visit_record`.
+
+    Visits have no natural key in the database (two visits on one day are possible): the same
+    household, day, visitor and findings is taken for the same visit imported again."""
+
+    kind = "assistance-visits"
+    title = "走访记录"
+    permission: str = AssistancePerm.RECORD
+    columns = [
+        *_head_columns(),
+        ImportColumn(
+            "走访日期", "visited_on", required=True, help="如 2022-01-03", aliases=("日期", "走访时间")
+        ),
+        ImportColumn("走访人", "visitor", required=True, aliases=("走访人员", "走访干部")),
+        ImportColumn("走访情况", "findings", required=True, aliases=("走访内容", "情况")),
+        ImportColumn("困难诉求", "needs", aliases=("诉求", "需求")),
+    ]
+    example = {
+        HEAD_COLUMN: EXAMPLE_HEAD_NUMBER,
+        HEAD_TYPE_COLUMN: "居民身份证",
+        "走访日期": "2022-01-03",
+        "走访人": "张网格员（示例）",
+        "走访情况": "老人身体状况良好，生活物资充足",
+        "困难诉求": "需要代购常用药品",
+    }
+    allowed_values = {HEAD_TYPE_COLUMN: list(ID_TYPE_BY_LABEL)}
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        head = _head_number(row)
+        if not head:
+            return None
+        parts = (row.get(header, "").strip() for header in ("走访日期", "走访人", "走访情况"))
+        return "|".join((head, *parts))
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        household = _head_household(actor, row, errors, on_page="点“记录走访”")
+        visited_on = _optional_day(row, "走访日期", "visited_on", errors)
+        if errors or household is None or visited_on is None:
+            raise _invalid(errors)
+        visitor = row.get("走访人", "").strip()
+        findings = row.get("走访情况", "").strip()
+        needs = row.get("困难诉求", "").strip()
+        same: Visit | None = household.visits.filter(
+            visited_on=visited_on, visitor=visitor, findings=findings
+        ).first()
+        if same is not None:
+            if same.needs == needs:
+                return RowOutcome.UNCHANGED
+            raise _invalid(
+                {
+                    "needs": [
+                        f"该户 {visited_on} {visitor}的这次走访已记录，困难诉求与文件中的不同；"
+                        "已记录的走访不会被改写，请核对"
+                    ]
+                }
+            )
+        services.visit_record(
+            actor=actor,
+            household=household,
+            visited_on=visited_on,
+            visitor=visitor,
+            findings=findings,
+            needs=needs,
+        )
+        return RowOutcome.CREATED
+
+
+register(VisitImporter())
+
+
+# --- Standards (A8) -----------------------------------------------------------------------------
+
+COUNTY_COLUMN = "县（市、区）"
+AREA_LABELS = {AreaType.URBAN: "城市", AreaType.RURAL: "农村"}
+MAX_STANDARD_AMOUNT = Decimal("999999.99")  # the field's 8 digits, 2 after the point
+CENT = Decimal("0.01")
+# Each figure's column, field and an example value for the messages.
+AMOUNT_COLUMNS = (
+    ("低保标准", "dibao_standard", "650"),
+    ("特困人员基本生活标准", "tekun_standard", "845"),
+    ("最低工资标准", "minimum_wage", "1650"),
+)
+PERCENT_COLUMNS = (
+    ("就业成本扣减比例（%）", "employment_cost_percent", "20"),
+    ("隔离期间生活支出扣减比例（%）", "isolation_living_cost_percent", "50"),
+)
+
+
+def _amount(text: str, header: str, example: str) -> tuple[Decimal | None, str]:
+    """A sum of money as typed ("650", "1,650", "650元"), or the reason it is not one."""
+    typed = text.strip()
+    cleaned = _compact(typed).replace(",", "").replace("，", "").removesuffix("元")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        return None, f"{header}“{typed}”应为金额，如 {example}"
+    if value <= 0:
+        return None, f"{header}“{typed}”应大于 0"
+    if value > MAX_STANDARD_AMOUNT:
+        return None, f"{header}“{typed}”超出范围（最多 {MAX_STANDARD_AMOUNT} 元）"
+    if value != value.quantize(CENT):
+        return None, f"{header}“{typed}”最多保留两位小数"
+    return value, ""
+
+
+def _percent(text: str, header: str, example: str) -> tuple[int | None, str]:
+    """A percentage as typed ("20", "20%"), a whole number from 0 to 100, or the reason it is not one."""
+    typed = text.strip()
+    cleaned = _compact(typed).removesuffix("%").removesuffix("％")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value != value.to_integral_value() or not 0 <= value <= 100:
+        return None, f"{header}“{typed}”应为 0–100 的整数，如 {example}"
+    return int(value), ""
+
+
+class StandardImporter:
+    """A county's standards (救助标准), as on the standards page: each row one `services.standard_create`
+    for a county the clerk may manage (`selectors.county_writable`, the page's own list)."""
+
+    kind = "assistance-standards"
+    title = "救助标准"
+    permission: str = AssistancePerm.MANAGE
+    columns = [
+        ImportColumn(
+            COUNTY_COLUMN,
+            "county",
+            required=True,
+            help="县（市、区）的编码或名称，须为您可录入救助标准的县（市、区）",
+            aliases=("县市区", "县（市）", "县区", "单位编码", "所属单位"),
+        ),
+        ImportColumn("城乡类别", "area_type", required=True, help="城市 或 农村", aliases=("城乡",)),
+        ImportColumn(
+            "执行日期", "effective_from", required=True, help="如 2022-01-01", aliases=("起始日期",)
+        ),
+        ImportColumn(
+            "低保标准",
+            "dibao_standard",
+            required=True,
+            help="元/人·月，如 650",
+            aliases=("低保标准（元/人·月）",),
+        ),
+        ImportColumn(
+            "特困人员基本生活标准",
+            "tekun_standard",
+            required=True,
+            help="元/人·月，如 845",
+            aliases=("特困人员基本生活标准（元/人·月）", "特困标准", "特困供养标准"),
+        ),
+        ImportColumn(
+            "最低工资标准",
+            "minimum_wage",
+            required=True,
+            help="元/月，如 1650",
+            aliases=("最低工资标准（元/月）", "最低工资"),
+        ),
+        ImportColumn(
+            "就业成本扣减比例（%）",
+            "employment_cost_percent",
+            required=True,
+            help="占最低工资标准的百分比，0–100 的整数，如 20",
+            aliases=("就业成本扣减比例", "就业成本扣减比例（占最低工资标准 %）", "就业成本扣减"),
+        ),
+        ImportColumn(
+            "隔离期间生活支出扣减比例（%）",
+            "isolation_living_cost_percent",
+            required=True,
+            help="占低保标准的百分比，0–100 的整数，如 50",
+            # The list's own export calls it 居家隔离…: an exported list imports back.
+            aliases=(
+                "居家隔离生活支出扣减比例（%）",
+                "居家隔离生活支出扣减比例（占低保标准 %）",
+                "隔离期间生活支出扣减比例",
+                "隔离生活支出扣减",
+            ),
+        ),
+        ImportColumn("文件依据", "document", aliases=("依据文件", "文号")),
+    ]
+    example = {
+        COUNTY_COLUMN: "加格达奇区",
+        "城乡类别": "城市",
+        "执行日期": "2022-01-01",
+        "低保标准": "650",
+        "特困人员基本生活标准": "845",
+        "最低工资标准": "1650",
+        "就业成本扣减比例（%）": "20",
+        "隔离期间生活支出扣减比例（%）": "50",
+        "文件依据": "××民规〔2021〕×号（示例）",
+    }
+    allowed_values = {"城乡类别": ["城市", "农村"]}
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        parts = [row.get(header, "").strip() for header in (COUNTY_COLUMN, "城乡类别", "执行日期")]
+        return "|".join(parts) if all(parts) else None
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        text = row.get(COUNTY_COLUMN, "").strip()
+        units = unit_lookup(actor, [text])
+        county = units.found.get(text)
+        if county is None:
+            errors["county"] = [units.refusal(text)]
+        elif not selectors.county_writable(viewer=actor).filter(pk=county.pk).exists():
+            errors["county"] = [f"“{text}”不是您可录入救助标准的县（市、区）"]
+        area_text = _compact(row.get("城乡类别", ""))
+        area = AREA_BY_LABEL.get(area_text)
+        if area is None:
+            errors["area_type"] = [f"城乡类别“{area_text}”应为：城市、农村"]
+        date_text = row.get("执行日期", "").strip()
+        effective_from = bounds.parse_typed_day(date_text, DATE_PATTERNS)
+        if effective_from is None:
+            errors["effective_from"] = [f"执行日期“{date_text}”格式应为 2022-01-01"]
+        figures: dict[str, Decimal | int] = {}
+        for header, field, example in AMOUNT_COLUMNS:
+            amount, problem = _amount(row.get(header, ""), header, example)
+            if amount is None:
+                errors[field] = [problem]
+            else:
+                figures[field] = amount
+        for header, field, example in PERCENT_COLUMNS:
+            percent, problem = _percent(row.get(header, ""), header, example)
+            if percent is None:
+                errors[field] = [problem]
+            else:
+                figures[field] = percent
+        if errors or county is None or area is None or effective_from is None:
+            raise _invalid(errors)
+        present = Standard.objects.filter(
+            county=county, area_type=area, effective_from=effective_from
+        ).first()
+        if present is not None:
+            differing = self._differences(present, figures)
+            if not differing:
+                return RowOutcome.UNCHANGED
+            raise _invalid(differing)
+        services.standard_create(
+            actor=actor,
+            data=services.StandardInput(
+                county=county,
+                area_type=area,
+                effective_from=effective_from,
+                dibao_standard=Decimal(figures["dibao_standard"]),
+                tekun_standard=Decimal(figures["tekun_standard"]),
+                minimum_wage=Decimal(figures["minimum_wage"]),
+                employment_cost_percent=int(figures["employment_cost_percent"]),
+                isolation_living_cost_percent=int(figures["isolation_living_cost_percent"]),
+                document=row.get("文件依据", ""),
+            ),
+        )
+        return RowOutcome.CREATED
+
+    @staticmethod
+    def _differences(present: Standard, figures: dict[str, Decimal | int]) -> dict[str, list[str]]:
+        """Each figure of the file that differs from the standard already recorded for that day."""
+        name = (
+            f"{present.county.name}{AREA_LABELS[AreaType(present.area_type)]}自 {present.effective_from} 起"
+        )
+        differing: dict[str, list[str]] = {}
+        for header, field, _example in (*AMOUNT_COLUMNS, *PERCENT_COLUMNS):
+            recorded = getattr(present, field)
+            if recorded != figures[field]:
+                differing[field] = [
+                    f"{name}的{header}已录入为 {recorded}，文件中为 {figures[field]}；"
+                    "已录入的标准不会被覆盖，调整标准请按新的执行日期录入"
+                ]
+        return differing
+
+
+register(StandardImporter())
