@@ -19,7 +19,11 @@ from rest_framework.response import Response
 from shouhu.accounts.types import AuthedRequest
 from shouhu.assistance import selectors, services
 from shouhu.assistance.models import (
+    APPLICABLE_STANDINGS,
+    NON_HEAD_RELATIONS,
     AffectedReason,
+    Application,
+    ApplicationStatus,
     AreaType,
     AssistanceReason,
     CareDelivery,
@@ -400,6 +404,25 @@ class MemberLeaveApi(ScopedAPIView):
             actor=request.user, member=member, left_on=values["left_on"], reason=values["left_reason"]
         )
         return Response(MemberOutput(left).data)
+
+
+class MemberRelationInput(serializers.Serializer):
+    relation = serializers.ChoiceField(
+        choices=NON_HEAD_RELATIONS,
+        help_text="与户主关系（更换户主请用设为户主）",
+    )
+
+
+class MemberRelationApi(ScopedAPIView):
+    required_perms = {"POST": AssistancePerm.RECORD}
+
+    @extend_schema(request=MemberRelationInput, responses=MemberOutput, summary="更正家庭成员与户主关系")
+    def post(self, request: AuthedRequest, household_member_id: int) -> Response:
+        member = selectors.access_member_for_recording(request.user, household_member_id)
+        data = MemberRelationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = services.member_relation_change(actor=request.user, member=member, **data.validated_data)
+        return Response(MemberOutput(changed).data)
 
 
 # --- Three-level responsibility (A1) -------------------------------------------------------------
@@ -863,19 +886,248 @@ class GrantEndApi(ScopedAPIView):
         return Response(_grant_body(request, ended))
 
 
+# --- Applications for 低保 and 特困 (A4, A7) -----------------------------------------------------
+
+
+class ApplicationOutput(bounds.BoundedModelSerializer):
+    """An application with its household's village and head (what the selectors annotate)."""
+
+    unit_name = serializers.CharField(source="household.unit.name", read_only=True)
+    head_name = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "household",
+            "unit_name",
+            "head_name",
+            "standing",
+            "reason",
+            "applied_on",
+            "grant",
+            "inquiry",
+            "status",
+            "accepted_on",
+            "investigated_on",
+            "findings",
+            "assessment",
+            "publicised_from",
+            "publicised_until",
+            "objections",
+            "decided_on",
+            "refused_at",
+            "refusal_reason",
+        ]
+
+
+def _application_body(request: AuthedRequest, application: Application) -> dict[str, Any]:
+    """The application read back through the viewer's scope after a write."""
+    return dict(ApplicationOutput(selectors.access_application(request.user, application.pk)).data)
+
+
+class ApplicationFilterInput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=ApplicationStatus.choices, required=False, default="", allow_blank=True
+    )
+    open_only = serializers.BooleanField(required=False, default=False, help_text="只看办理中的")
+    late_only = serializers.BooleanField(required=False, default=False, help_text="只看逾期的")
+
+
+class ApplicationListApi(ScopedAPIView):
+    required_perms = {"GET": AssistancePerm.VIEW}
+
+    @extend_schema(
+        parameters=[ApplicationFilterInput, *PAGE_PARAMETERS],
+        responses=ApplicationOutput(many=True),
+        summary="低保特困申请",
+    )
+    def get(self, request: AuthedRequest) -> Response:
+        filters = ApplicationFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        applications = selectors.application_list(
+            viewer=request.user, filters=selectors.ApplicationFilters(**filters.validated_data)
+        )
+        return paginated(self, request, applications, ApplicationOutput)
+
+
+class ApplicationDetailApi(ScopedAPIView):
+    required_perms = {"GET": AssistancePerm.VIEW}
+
+    @extend_schema(responses=ApplicationOutput, summary="低保特困申请详情")
+    def get(self, request: AuthedRequest, application_id: int) -> Response:
+        application = selectors.access_application(request.user, application_id)
+        return Response(ApplicationOutput(application).data)
+
+
+class ApplicationInput(serializers.Serializer):
+    standing = serializers.ChoiceField(
+        choices=APPLICABLE_STANDINGS,
+        help_text="申请类别",
+    )
+    reason = serializers.CharField(max_length=300, help_text="申请理由")
+    applied_on = bounds.ApiDateField(
+        required=False, allow_null=True, default=None, help_text="申请日期，默认今天"
+    )
+    inquiry = ObjectIdField(required=False, allow_null=True, default=None, help_text="来自救助热线的来电编号")
+
+
+class ApplicationSubmitApi(ScopedAPIView):
+    required_perms = {"POST": AssistancePerm.RECORD}
+
+    @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput}, summary="提出低保或特困申请")
+    def post(self, request: AuthedRequest, household_id: int) -> Response:
+        household = selectors.access_household_for_recording(request.user, household_id)
+        data = ApplicationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        inquiry = None
+        if values["inquiry"] is not None:
+            inquiry = (
+                inquiry_selectors.inquiry_list(viewer=request.user, module=Module.ASSISTANCE)
+                .filter(pk=values["inquiry"])
+                .first()
+            )
+            if inquiry is None:
+                message = _("未找到该救助热线来电")
+                raise DomainError(message, code="invalid_application", field_errors={"inquiry": [message]})
+        application = services.application_submit(
+            actor=request.user,
+            household=household,
+            data=services.ApplicationInput(
+                standing=values["standing"],
+                reason=values["reason"],
+                applied_on=values["applied_on"] or clock.today(),
+                inquiry=inquiry,
+            ),
+        )
+        return Response(_application_body(request, application), status=status.HTTP_201_CREATED)
+
+
+class ApplicationAcceptInput(serializers.Serializer):
+    accepted_on = bounds.ApiDateField(help_text="受理日期")
+
+
+class ApplicationAcceptApi(ScopedAPIView):
+    required_perms = {"POST": AssistancePerm.RECORD}
+
+    @extend_schema(request=ApplicationAcceptInput, responses=ApplicationOutput, summary="受理申请")
+    def post(self, request: AuthedRequest, application_id: int) -> Response:
+        application = selectors.access_application_for_recording(request.user, application_id)
+        data = ApplicationAcceptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.application_accept(actor=request.user, application=application, **data.validated_data)
+        return Response(_application_body(request, done))
+
+
+class ApplicationInvestigateInput(serializers.Serializer):
+    investigated_on = bounds.ApiDateField(help_text="入户调查日期")
+    findings = serializers.CharField(max_length=500, help_text="调查情况")
+    assessment = ObjectIdField(
+        required=False, allow_null=True, default=None, help_text="本户的家庭收入核算编号（申请低保的必填）"
+    )
+
+
+class ApplicationInvestigateApi(ScopedAPIView):
+    required_perms = {"POST": AssistancePerm.RECORD}
+
+    @extend_schema(request=ApplicationInvestigateInput, responses=ApplicationOutput, summary="入户调查")
+    def post(self, request: AuthedRequest, application_id: int) -> Response:
+        application = selectors.access_application_for_recording(request.user, application_id)
+        data = ApplicationInvestigateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        assessment_id = values.pop("assessment")
+        assessment = None
+        if assessment_id is not None:
+            assessment = selectors.assessments_of(application.household).filter(pk=assessment_id).first()
+            if assessment is None:
+                message = _("未找到本户的该核算")
+                raise DomainError(message, code="invalid_application", field_errors={"assessment": [message]})
+        done = services.application_investigate(
+            actor=request.user, application=application, assessment=assessment, **values
+        )
+        return Response(_application_body(request, done))
+
+
+class ApplicationPubliciseInput(serializers.Serializer):
+    starts_on = bounds.ApiDateField(help_text="公示开始日期（公示天数按政策）")
+
+
+class ApplicationPubliciseApi(ScopedAPIView):
+    required_perms = {"POST": AssistancePerm.RECORD}
+
+    @extend_schema(request=ApplicationPubliciseInput, responses=ApplicationOutput, summary="公示调查结果")
+    def post(self, request: AuthedRequest, application_id: int) -> Response:
+        application = selectors.access_application_for_recording(request.user, application_id)
+        data = ApplicationPubliciseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.application_publicise(
+            actor=request.user, application=application, **data.validated_data
+        )
+        return Response(_application_body(request, done))
+
+
+class ApplicationApproveInput(serializers.Serializer):
+    decided_on = bounds.ApiDateField(help_text="审批日期（公示期满后）")
+    objections = serializers.CharField(
+        max_length=300, required=False, default="", allow_blank=True, help_text="公示期间异议及核实情况"
+    )
+
+
+class ApplicationApproveApi(ScopedAPIView):
+    required_perms = {"POST": AssistancePerm.MANAGE}
+
+    @extend_schema(
+        request=ApplicationApproveInput, responses=ApplicationOutput, summary="审批同意：纳入低保或特困供养"
+    )
+    def post(self, request: AuthedRequest, application_id: int) -> Response:
+        application = selectors.access_application_for_recording(request.user, application_id)
+        data = ApplicationApproveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.application_approve(
+            actor=request.user, application=application, **data.validated_data
+        )
+        return Response(_application_body(request, done))
+
+
+class ApplicationRefuseInput(serializers.Serializer):
+    decided_on = bounds.ApiDateField(help_text="办结日期")
+    reason = serializers.CharField(max_length=300, help_text="不予受理或不予批准的理由")
+
+
+class ApplicationRefuseApi(ScopedAPIView):
+    required_perms = {"POST": AssistancePerm.RECORD}
+
+    @extend_schema(
+        request=ApplicationRefuseInput,
+        responses=ApplicationOutput,
+        summary="不予受理或不予批准（写明理由；公示后的决定属县级）",
+    )
+    def post(self, request: AuthedRequest, application_id: int) -> Response:
+        application = selectors.access_application_for_recording(request.user, application_id)
+        if application.status == ApplicationStatus.PUBLICISED and not request.user.has_code(
+            AssistancePerm.MANAGE
+        ):
+            raise PermissionDenied(_("公示后的审批决定由县级民政部门作出"))
+        data = ApplicationRefuseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.application_refuse(actor=request.user, application=application, **data.validated_data)
+        return Response(_application_body(request, done))
+
+
 class GrantToDibaoApi(ScopedAPIView):
     required_perms = {"POST": AssistancePerm.MANAGE}
 
     @extend_schema(
         request=None,
-        responses=HouseholdDetailOutput,
-        summary="因疫情无法务工、困难持续达政策月数的，由临时救助转入低保",
+        responses={201: ApplicationOutput},
+        summary="因疫情无法务工、困难持续达政策月数的，由临时救助提出低保申请",
     )
     def post(self, request: AuthedRequest, temporary_assistance_id: int) -> Response:
         grant = selectors.access_grant_for_recording(request.user, temporary_assistance_id)
-        household = services.temporary_assistance_to_dibao(actor=request.user, grant=grant)
-        fresh = selectors.access_household(request.user, household.pk)
-        return Response(_household_body(request, fresh))
+        application = services.temporary_assistance_to_dibao(actor=request.user, grant=grant)
+        return Response(_application_body(request, application), status=status.HTTP_201_CREATED)
 
 
 # --- Payment rolls and arrears (A3) --------------------------------------------------------------

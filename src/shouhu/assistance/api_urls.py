@@ -126,4 +126,45 @@ urlpatterns = [
         api.HotlineCloseApi.as_view(),
         name="api-assistance-hotline-close",
     ),
+    path(
+        "members/<int:household_member_id>/relation/",
+        api.MemberRelationApi.as_view(),
+        name="api-assistance-member-relation",
+    ),
+    path("applications/", api.ApplicationListApi.as_view(), name="api-assistance-application-list"),
+    path(
+        "applications/<int:application_id>/",
+        api.ApplicationDetailApi.as_view(),
+        name="api-assistance-application-detail",
+    ),
+    path(
+        "households/<int:household_id>/applications/",
+        api.ApplicationSubmitApi.as_view(),
+        name="api-assistance-application-submit",
+    ),
+    path(
+        "applications/<int:application_id>/accept/",
+        api.ApplicationAcceptApi.as_view(),
+        name="api-assistance-application-accept",
+    ),
+    path(
+        "applications/<int:application_id>/investigate/",
+        api.ApplicationInvestigateApi.as_view(),
+        name="api-assistance-application-investigate",
+    ),
+    path(
+        "applications/<int:application_id>/publicise/",
+        api.ApplicationPubliciseApi.as_view(),
+        name="api-assistance-application-publicise",
+    ),
+    path(
+        "applications/<int:application_id>/approve/",
+        api.ApplicationApproveApi.as_view(),
+        name="api-assistance-application-approve",
+    ),
+    path(
+        "applications/<int:application_id>/refuse/",
+        api.ApplicationRefuseApi.as_view(),
+        name="api-assistance-application-refuse",
+    ),
 ]

@@ -10,6 +10,7 @@ class AssistanceConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from shouhu.people.lifecycle import (
+            register_confirmed_case_handler,
             register_death_handler,
             register_isolation_end_handler,
             register_isolation_handler,
@@ -31,7 +32,9 @@ class AssistanceConfig(AppConfig):
         auditlog.register(models.TemporaryAssistance)
         auditlog.register(models.PaymentRoll)
         auditlog.register(models.Payment)
-        # 早发现 (A2): the register's isolation and death open a follow-up on the member's household.
+        auditlog.register(models.Application)
+        # 早发现 (A2): the register's isolation, confirmed case and death open a follow-up on the member's household.
         register_isolation_handler("assistance.follow_up", services.on_isolation)
         register_isolation_end_handler("assistance.care", services.on_isolation_end)
         register_death_handler("assistance.follow_up", services.follow_up_on_death)
+        register_confirmed_case_handler("assistance.follow_up", services.follow_up_on_confirmed_case)

@@ -164,8 +164,46 @@ def create_assistance(seed: int = 20220105) -> int:
                         actor=None, person=head, kind="home", starts_on=today, source="卫健部门推送"
                     )
     _money_and_calls(today)
+    _applications(today)
     Person.objects.filter(assistance_memberships__isnull=False).update(is_demo=True)
     return made
+
+
+def _applications(today: dt.date) -> None:
+    """In 加格达奇区: a low-income household's 低保 application in its publicity, and an affected
+    household's waiting past the days to accept it (late on Today)."""
+    county = OrgUnit.objects.filter(code=COUNTIES[0]).first()
+    if county is None:
+        return
+    households = Household.objects.filter(unit__path__startswith=county.path).order_by("pk")
+    low_income = households.filter(standing=Standing.LOW_INCOME).first()
+    affected = households.filter(standing=Standing.EPIDEMIC_AFFECTED).first()
+    if low_income is None or affected is None:
+        return
+    days = dt.timedelta  # not a policy threshold: demo data
+    in_publicity = services.application_submit(
+        actor=None,
+        household=low_income,
+        data=services.ApplicationInput(
+            standing=Standing.DIBAO, reason="返岗后收入低于低保标准，申请纳入低保", applied_on=today - days(8)
+        ),
+    )
+    services.application_accept(actor=None, application=in_publicity, accepted_on=today - days(7))
+    services.application_investigate(
+        actor=None,
+        application=in_publicity,
+        investigated_on=today - days(5),
+        findings="入户核实：户主返岗后月收入 900 元，家庭 2 人，无其他收入",
+        assessment=selectors.assessments_of(low_income).first(),
+    )
+    services.application_publicise(actor=None, application=in_publicity, starts_on=today - days(3))
+    services.application_submit(
+        actor=None,
+        household=affected,
+        data=services.ApplicationInput(
+            standing=Standing.DIBAO, reason="疫情期间无法务工，配偶长期患病", applied_on=today - days(5)
+        ),
+    )
 
 
 def _money_and_calls(today: dt.date) -> None:

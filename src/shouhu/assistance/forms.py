@@ -10,11 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhu.accounts.models import User
 from shouhu.assistance.models import (
+    SUPPORTED_STANDINGS,
     AffectedReason,
+    ApplicationStatus,
     AreaType,
     AssistanceReason,
     CareNeed,
     CaseByCaseReview,
+    IncomeAssessment,
     IncomeKind,
     Level,
     Relation,
@@ -169,6 +172,20 @@ class MakeHeadForm(forms.Form):
     def relation_choices() -> list[tuple[str, Any]]:
         """The select's options, for the one form per member the household page draws itself."""
         return list(HEAD_CHANGE_CHOICES)
+
+
+MEMBER_RELATION_CHOICES = [c for c in Relation.choices if c[0] != Relation.HEAD]
+
+
+class MemberRelationForm(forms.Form):
+    """与户主关系 of a member other than the head (the head changes through 设为户主)."""
+
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=[CHOOSE, *MEMBER_RELATION_CHOICES])
+
+    @staticmethod
+    def relation_choices() -> list[tuple[str, Any]]:
+        """The select's options, for the one form per member the household page draws itself."""
+        return list(MEMBER_RELATION_CHOICES)
 
 
 class VisitForm(forms.Form):
@@ -377,6 +394,75 @@ class ReviewForm(forms.Form):
     )
     approved_by = forms.CharField(label=_("审批人"), max_length=50)
     reference = forms.CharField(label=_("会议纪要或批文编号"), max_length=100, required=False)
+
+
+# --- Applications for 低保 and 特困 (A4, A7) -----------------------------------------------------
+
+
+class ApplicationFilterForm(forms.Form):
+    """The application list's filters; the Today page links `?open=1`."""
+
+    status = forms.ChoiceField(
+        label=_("办理环节"), choices=[("", _("全部环节")), *ApplicationStatus.choices], required=False
+    )
+    open = forms.BooleanField(label=_("只看办理中"), required=False)
+    late = forms.BooleanField(label=_("只看逾期"), required=False)
+
+
+class ApplicationForm(forms.Form):
+    standing = forms.ChoiceField(
+        label=_("申请类别"),
+        choices=[CHOOSE, *[c for c in Standing.choices if c[0] in SUPPORTED_STANDINGS]],
+    )
+    reason = forms.CharField(label=_("申请理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    applied_on = bounds.DateField(label=_("申请日期"), widget=DateInput())
+
+
+class ApplicationAcceptForm(forms.Form):
+    accepted_on = bounds.DateField(label=_("受理日期"), widget=DateInput())
+
+
+class AssessmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.month:%Y-%m} 低保金 {obj.dibao_amount} 元/月"
+
+
+class ApplicationInvestigateForm(forms.Form):
+    investigated_on = bounds.DateField(label=_("入户调查日期"), widget=DateInput())
+    findings = forms.CharField(label=_("调查情况"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    assessment = AssessmentChoiceField(
+        label=_("家庭收入核算"),
+        queryset=IncomeAssessment.objects.none(),
+        required=False,
+        empty_label=_("不选"),
+        help_text=_("申请低保的须选择该户的收入核算"),
+    )
+
+    def __init__(self, *args: Any, assessments: QuerySet[IncomeAssessment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_queryset(self, "assessment", assessments)
+
+
+class ApplicationPubliciseForm(forms.Form):
+    starts_on = bounds.DateField(label=_("公示开始日期"), widget=DateInput())
+
+
+class ApplicationApproveForm(forms.Form):
+    decided_on = bounds.DateField(label=_("审批日期"), widget=DateInput())
+    objections = forms.CharField(
+        label=_("公示期间异议及核实情况"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("无异议的可不填"),
+    )
+
+
+class ApplicationRefuseForm(forms.Form):
+    decided_on = bounds.DateField(label=_("办结日期"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("不予通过理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 # --- Payments (A3) ------------------------------------------------------------------------------

@@ -115,6 +115,10 @@ class Relation(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+# A relation a member may be given directly: the head changes only by 设为户主 (never two heads).
+NON_HEAD_RELATIONS = [(value, label) for value, label in Relation.choices if value != Relation.HEAD]
+
+
 class HouseholdMember(TimeStampedModel):
     """A person's membership of a household, from `joined_on` until `left_on` (history is kept)."""
 
@@ -277,6 +281,7 @@ class Visit(TimeStampedModel):
 class SignalKind(models.TextChoices):
     ISOLATION = "isolation", _("成员进入隔离")
     DEATH = "death", _("成员死亡")
+    CONFIRMED_CASE = "confirmed_case", _("成员确诊")
 
 
 class FollowUp(TimeStampedModel):
@@ -740,6 +745,144 @@ class TemporaryAssistance(TimeStampedModel):
         return f"{self.household_id} 临时救助 {self.amount}"
 
 
+# --- Applications (A4, A7) -----------------------------------------------------------------------
+
+
+class ApplicationStatus(models.TextChoices):
+    """The steps of an application for 低保 or 特困, in order; `REFUSED` may end any of them."""
+
+    APPLIED = "applied", _("已申请，待受理")
+    ACCEPTED = "accepted", _("已受理，待入户调查")
+    INVESTIGATED = "investigated", _("已调查，待公示")
+    PUBLICISED = "publicised", _("公示中")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("不予批准")
+
+
+# What an application may ask for: the standings the state supports.
+APPLICABLE_STANDINGS = [(value, label) for value, label in Standing.choices if value in SUPPORTED_STANDINGS]
+
+OPEN_APPLICATION = (
+    ApplicationStatus.APPLIED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.INVESTIGATED,
+    ApplicationStatus.PUBLICISED,
+)
+
+
+class Application(TimeStampedModel):
+    """An application for 低保 or 特困 (申请 → 受理 → 入户调查 → 公示 → 审批), each step dated.
+
+    The village takes it, the township accepts, investigates and publicises it, the county decides;
+    a refusal at any step says why. One open application per household at a time. An application
+    from a household on temporary assistance for lost work (A7) names its grant: only a hardship
+    expected to last the policy's months may move to 低保."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="applications", verbose_name="家庭"
+    )
+    standing = models.CharField("申请类别", max_length=24, choices=Standing.choices)
+    reason = models.CharField("申请理由", max_length=300)
+    applied_on = models.DateField("申请日期")
+    grant = models.ForeignKey(
+        TemporaryAssistance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="由临时救助转入",
+    )
+    inquiry = models.ForeignKey(
+        "inquiries.Inquiry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="来自救助热线",
+    )
+    status = models.CharField(
+        "办理环节", max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.APPLIED
+    )
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    investigated_on = models.DateField("入户调查日期", null=True, blank=True)
+    findings = models.CharField("调查情况", max_length=500, blank=True)
+    assessment = models.ForeignKey(
+        IncomeAssessment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="家庭经济状况核算",
+    )
+    publicised_from = models.DateField("公示开始日期", null=True, blank=True)
+    publicised_until = models.DateField("公示截止日期", null=True, blank=True)
+    objections = models.CharField("公示期间异议及核实情况", max_length=300, blank=True)
+    decided_on = models.DateField("审批（办结）日期", null=True, blank=True)
+    refused_at = models.CharField(
+        "在此环节不予通过", max_length=16, choices=ApplicationStatus.choices, blank=True
+    )
+    refusal_reason = models.CharField("不予通过理由", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+
+    class Meta:
+        verbose_name = "低保特困申请"
+        verbose_name_plural = "低保特困申请"
+        ordering = ["-applied_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status__in=OPEN_APPLICATION),
+                name="one_open_application_per_household",
+                violation_error_message="该户已有正在办理的申请",
+            ),
+            models.CheckConstraint(
+                name="application_for_supported_standing",
+                condition=Q(standing__in=SUPPORTED_STANDINGS),
+                violation_error_message="只能申请低保或特困供养",
+            ),
+            models.CheckConstraint(
+                name="application_steps_in_order",
+                condition=(Q(accepted_on__isnull=True) | Q(accepted_on__gte=F("applied_on")))
+                & (Q(investigated_on__isnull=True) | Q(investigated_on__gte=F("accepted_on")))
+                & (Q(publicised_from__isnull=True) | Q(publicised_from__gte=F("investigated_on")))
+                & (Q(publicised_until__isnull=True) | Q(publicised_until__gte=F("publicised_from")))
+                & (Q(decided_on__isnull=True) | Q(decided_on__gte=F("applied_on"))),
+                violation_error_message="各环节日期须依次不早于上一环节",
+            ),
+            models.CheckConstraint(
+                name="application_decided_when_closed",
+                condition=Q(status__in=OPEN_APPLICATION, decided_on__isnull=True)
+                | (~Q(status__in=OPEN_APPLICATION) & Q(decided_on__isnull=False)),
+                violation_error_message="办结的申请须有办结日期",
+            ),
+            models.CheckConstraint(
+                name="application_refusal_has_reason",
+                condition=(Q(status=ApplicationStatus.REFUSED) & ~Q(refusal_reason="") & ~Q(refused_at=""))
+                | (~Q(status=ApplicationStatus.REFUSED) & Q(refusal_reason="", refused_at="")),
+                violation_error_message="不予通过须写明理由",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "applied_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.get_standing_display()}申请 {self.applied_on}"
+
+
 # --- Payments (A3) ------------------------------------------------------------------------------
 
 
@@ -917,6 +1060,24 @@ class AssistancePolicy(ModulePolicy):
         default=168,
         validators=within(1, 2160),
         help_text=_("来电受理后须在此小时数内办结；超时提醒县级民政局"),
+    )
+    application_accept_days = models.PositiveSmallIntegerField(
+        _("低保特困申请受理时限（天）"),
+        default=3,
+        validators=within(1, 30),
+        help_text=_("申请后须在此天数内决定是否受理；超时列为逾期"),
+    )
+    application_publicity_days = models.PositiveSmallIntegerField(
+        _("低保特困申请公示期（天）"),
+        default=7,
+        validators=within(1, 30),
+        help_text=_("调查结果公示的天数；公示期满后方可审批"),
+    )
+    application_decision_days = models.PositiveSmallIntegerField(
+        _("低保特困申请办结时限（天）"),
+        default=30,
+        validators=within(1, 90),
+        help_text=_("自受理之日起须在此天数内审批办结；超时提醒县级民政局"),
     )
     amount_rounding = models.CharField(
         _("低保金取整方式"), max_length=8, choices=Rounding.choices, default=Rounding.YUAN

@@ -21,7 +21,7 @@ from shouhu.alerts.audience import county_bureau, unit_staff
 from shouhu.alerts.models import Severity
 from shouhu.alerts.registry import DueReminder, register_check, register_kind
 from shouhu.assistance import selectors
-from shouhu.assistance.models import AssistancePolicy, CareTask, FollowUp, Household
+from shouhu.assistance.models import Application, AssistancePolicy, CareTask, FollowUp, Household
 from shouhu.assistance.permissions import AssistancePerm
 from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
@@ -33,6 +33,7 @@ VISITS_ESCALATED = "assistance.visits_escalated"
 FOLLOW_UP_LATE = "assistance.follow_up_late"
 ARREARS = "assistance.arrears"
 CARE_OVERDUE = "assistance.care_overdue"
+APPLICATION_LATE = "assistance.application_late"
 NAMES_SHOWN = 10
 
 register_kind(VISITS_OVERDUE, "困难家庭走访逾期")
@@ -40,6 +41,7 @@ register_kind(VISITS_ESCALATED, "困难家庭走访逾期（转乡镇督促）")
 register_kind(FOLLOW_UP_LATE, "早发现事项逾期未处理")
 register_kind(ARREARS, "救助金欠发或少发")
 register_kind(CARE_OVERDUE, "居家隔离困难群众照料逾期")
+register_kind(APPLICATION_LATE, "低保特困申请逾期未办")
 
 
 def _overdue_households(village_id: int, today: dt.date, extra_days: int) -> list[Household]:
@@ -221,6 +223,52 @@ def overdue_care(today: dt.date) -> Iterator[DueReminder]:
         )
 
 
+def _application_still_late(pk: int) -> Callable[[], bool]:
+    def still_due() -> bool:
+        today = clock.today()
+        late = selectors.application_late(today, current_policy(AssistancePolicy, today))
+        return Application.objects.filter(late, pk=pk).exists()
+
+    return still_due
+
+
+def late_applications(today: dt.date) -> Iterator[DueReminder]:
+    """A4: an application not accepted within the policy's days, or not decided within its days of
+    acceptance — the township that takes the steps and the county bureau that decides are told."""
+    policy = current_policy(AssistancePolicy, today)
+    late = (
+        Application.objects.filter(selectors.application_late(today, policy))
+        .select_related("household__unit")
+        .annotate(head_name=selectors.head_name(field="household"))
+        .order_by("pk")
+    )
+    for application in late:
+        village = application.household.unit
+        township = OrgUnit.objects.filter(path=village.path[: 3 * OrgUnit.steplen]).first()
+        audience = [county_bureau(village)]
+        if township is not None:
+            audience.append(unit_staff(township, code=AssistancePerm.RECORD))
+        yield DueReminder(
+            source=Module.ASSISTANCE,
+            kind=APPLICATION_LATE,
+            title=f"申请逾期：{village.name} {application.head_name or ''}{application.get_standing_display()}申请",
+            body=(
+                f"{village.name}{application.head_name or ''}户于 {application.applied_on} 申请"
+                f"{application.get_standing_display()}，当前环节“{application.get_status_display()}”，"
+                f"已超过受理（{policy.application_accept_days} 天）或办结（受理后 "
+                f"{policy.application_decision_days} 天）时限。请尽快办理；办理后本提醒即解除。"
+            ),
+            unit=village,
+            audience=audience,
+            dedupe_key=f"{APPLICATION_LATE}:{application.pk}",
+            still_due=_application_still_late(application.pk),
+            severity=Severity.URGENT,
+            link=reverse("assistance:application_detail", kwargs={"application_id": application.pk}),
+            target=application,
+        )
+
+
+register_check("assistance.late_applications", late_applications)
 register_check("assistance.overdue_visits", overdue_visits)
 register_check("assistance.overdue_care", overdue_care)
 register_check("assistance.arrears", arrears)

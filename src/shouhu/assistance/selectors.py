@@ -16,7 +16,10 @@ from django.db.models.functions import Coalesce
 from shouhu.accounts.models import User
 from shouhu.accounts.scope import subtree, unit_scope
 from shouhu.assistance.models import (
+    OPEN_APPLICATION,
     SUPPORTED_STANDINGS,
+    Application,
+    ApplicationStatus,
     AreaType,
     AssistancePolicy,
     CareDelivery,
@@ -391,6 +394,105 @@ def standard_in_force(*, county_path: str, area_type: str, month: dt.date) -> St
         .order_by("-effective_from")
         .first()
     )
+
+
+# --- Applications (A4, A7) -----------------------------------------------------------------------
+
+
+def application_late(today: dt.date, policy: AssistancePolicy) -> Q:
+    """Open applications past a deadline of the policy: not accepted within its days of applying,
+    or not decided within its days of acceptance."""
+    not_accepted = Q(
+        status=ApplicationStatus.APPLIED,
+        applied_on__lt=today - dt.timedelta(days=policy.application_accept_days),
+    )
+    not_decided = Q(
+        status__in=OPEN_APPLICATION,
+        accepted_on__lt=today - dt.timedelta(days=policy.application_decision_days),
+    )
+    return not_accepted | not_decided
+
+
+def application_waiting(today: dt.date) -> Q:
+    """Open applications with a step to take now: all but those still in their publicity."""
+    return Q(status__in=OPEN_APPLICATION) & ~Q(
+        status=ApplicationStatus.PUBLICISED, publicised_until__gte=today
+    )
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    status: str = ""
+    open_only: bool = False
+    late_only: bool = False
+
+
+def application_list(*, viewer: User, filters: ApplicationFilters | None = None) -> QuerySet[Application]:
+    """Applications in scope with the head's name, newest first, in one statement."""
+    filters = filters or ApplicationFilters()
+    applications = Application.objects.filter(
+        assistance_scope(viewer, field="household__unit")
+    ).select_related("household__unit")
+    if filters.status:
+        applications = applications.filter(status=filters.status)
+    if filters.open_only:
+        applications = applications.filter(status__in=OPEN_APPLICATION)
+    if filters.late_only:
+        today = clock.today()
+        applications = applications.filter(application_late(today, current_policy(AssistancePolicy, today)))
+    return applications.annotate(head_name=head_name(field="household")).order_by("-applied_on", "-pk")
+
+
+def access_application(viewer: User, pk: object) -> Application:
+    return get_in_scope(
+        Application.objects.filter(assistance_scope(viewer, field="household__unit"))
+        .select_related("household__unit", "assessment", "grant", "inquiry")
+        .annotate(head_name=head_name(field="household")),
+        pk,
+    )
+
+
+def access_application_for_recording(viewer: User, pk: object) -> Application:
+    return get_in_scope(
+        Application.objects.filter(own_subtree(viewer, field="household__unit")).select_related(
+            "household__unit", "assessment", "grant"
+        ),
+        pk,
+    )
+
+
+def applications_of(household: Household) -> QuerySet[Application]:
+    return household.applications.order_by("-applied_on", "-pk")
+
+
+def today_applications(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
+    """低保特困申请 per village: `overdue` = open past a deadline; `due` = the others with a step to
+    take now, and those decided today; `done` = decided today."""
+    policy = current_policy(AssistancePolicy, today)
+    late = application_late(today, policy)
+    waiting = application_waiting(today)
+    decided_today = Q(decided_on=today)
+    rows = (
+        Application.objects.filter(subtree(within, field="household__unit"))
+        .filter(waiting | decided_today)
+        .values("household__unit_id", "household__unit__path")
+        .annotate(
+            overdue=Count("pk", filter=late),
+            done=Count("pk", filter=decided_today),
+            younger=Count("pk", filter=waiting & ~late),
+        )
+        .order_by()
+    )
+    return [
+        Tally(
+            row["household__unit_id"],
+            row["household__unit__path"],
+            done=row["done"],
+            due=row["done"] + row["younger"],
+            overdue=row["overdue"],
+        )
+        for row in rows
+    ]
 
 
 # --- Temporary assistance and reviews (A5, A6, A7, A10) ---------------------------------------

@@ -23,9 +23,12 @@ from shouhu.assistance.models import (
     AT_HOME_ISOLATION,
     CONFIRMED_CASE_STANDINGS,
     LEVEL_DEPTH,
+    OPEN_APPLICATION,
     ROUNDING_QUANTUM,
     SUPPORTED_STANDINGS,
     AffectedReason,
+    Application,
+    ApplicationStatus,
     AreaType,
     AssistancePolicy,
     AssistanceReason,
@@ -357,6 +360,29 @@ def household_head_change(
 
 
 @transaction.atomic
+def member_relation_change(*, actor: User | None, member: HouseholdMember, relation: str) -> HouseholdMember:
+    """Correct a current member's relation to the head (配偶, 子女, …). The head itself changes
+    only through `household_head_change`, so a household never has two heads or none."""
+    member = HouseholdMember.objects.select_for_update().get(pk=member.pk)
+    if member.left_on is not None:
+        raise refuse(_("该成员已离开本户"), code="member_already_left", conflict=True)
+    if member.relation == Relation.HEAD:
+        raise refuse(
+            _("户主的关系不能直接修改：请先将另一成员设为户主"), code="member_is_head", conflict=True
+        )
+    if relation == Relation.HEAD:
+        raise refuse(_("设为户主请使用“设为户主”"), code="invalid_member", field="relation")
+    if relation not in Relation.values:
+        raise refuse(_("请选择与户主关系"), code="invalid_member", field="relation")
+    if relation == member.relation:
+        return member
+    member.relation = relation
+    with acting_as(actor):
+        member.save(update_fields=["relation", "updated_at"])
+    return member
+
+
+@transaction.atomic
 def member_leave(
     *, actor: User | None, member: HouseholdMember, left_on: dt.date, reason: str
 ) -> HouseholdMember:
@@ -598,6 +624,17 @@ def follow_up_on_death(*, actor: User | None, person: Person, died_on: dt.date) 
     """A member of a household dies: the county follows up (the household's size and what it is
     owed change). The member stays on the roll until the clerk records their leaving."""
     _open_follow_up(actor=actor, person=person, kind=SignalKind.DEATH, happened_on=died_on, detail="")
+
+
+def follow_up_on_confirmed_case(*, actor: User | None, person: Person, confirmed_on: dt.date) -> None:
+    """A member is reported a confirmed case: the county follows up, and a 低保, 特困 or 低收入
+    household is owed temporary assistance (A6) — the follow-up says so."""
+    household = selectors.household_of(person)
+    owed = household is not None and household.standing in CONFIRMED_CASE_STANDINGS
+    detail = _("按规定及时予以临时救助（确诊病例）") if owed else ""
+    _open_follow_up(
+        actor=actor, person=person, kind=SignalKind.CONFIRMED_CASE, happened_on=confirmed_on, detail=detail
+    )
 
 
 @transaction.atomic
@@ -1044,40 +1081,248 @@ def temporary_assistance_end(
     return grant
 
 
-@transaction.atomic
-def temporary_assistance_to_dibao(*, actor: User | None, grant: TemporaryAssistance) -> Household:
-    """A7: a household unable to work because of the epidemic, whose hardship is expected to last
-    at least the policy's months, moves from temporary assistance to 低保 (its amount then comes
-    from an income assessment); a shorter hardship cannot."""
-    months = current_policy(AssistancePolicy).hardship_months_for_dibao
+def _hardship_errors(grant: TemporaryAssistance, months: int) -> dict[str, list[str]]:
+    """A7: only a lost-work grant whose hardship is expected to last the policy's months."""
     if grant.reason != AssistanceReason.LOST_WORK:
-        raise refuse(_("只有因疫情无法务工的临时救助可转入低保"), code="not_lost_work", conflict=True)
+        return {"grant": [_("只有因疫情无法务工的临时救助可转入低保")]}
     if (grant.expected_months or 0) < months:
+        return {
+            "grant": [
+                _("困难预计持续 %(expected)s 个月，不足 %(months)s 个月，不能纳入低保")
+                % {"expected": grant.expected_months or 0, "months": months}
+            ]
+        }
+    return {}
+
+
+@transaction.atomic
+def temporary_assistance_to_dibao(*, actor: User | None, grant: TemporaryAssistance) -> Application:
+    """A7: a household unable to work because of the epidemic, whose hardship is expected to last
+    at least the policy's months, applies for 低保 from its grant (a shorter hardship cannot); the
+    application then takes its steps, and its approval ends the grant."""
+    months = current_policy(AssistancePolicy).hardship_months_for_dibao
+    errors = _hardship_errors(grant, months)
+    if errors:
+        raise refuse(errors["grant"][0], code="hardship_too_short", conflict=True)
+    return application_submit(
+        actor=actor,
+        household=grant.household,
+        data=ApplicationInput(
+            standing=Standing.DIBAO,
+            reason=_("因疫情无法务工，困难预计持续 %(months)s 个月") % {"months": grant.expected_months},
+            applied_on=clock.today(),
+            grant=grant,
+        ),
+    )
+
+
+# --- Applications for 低保 and 特困 (A4, A7) -----------------------------------------------------
+
+
+@dataclass
+class ApplicationInput:
+    standing: str
+    reason: str
+    applied_on: dt.date
+    grant: TemporaryAssistance | None = None
+    inquiry: Inquiry | None = None
+
+
+@transaction.atomic
+def application_submit(*, actor: User | None, household: Household, data: ApplicationInput) -> Application:
+    """申请: the household applies for 低保 or 特困 (at the village, or from a hotline call)."""
+    policy = current_policy(AssistancePolicy)
+    errors = _not_future(data.applied_on, "applied_on", _("申请日期"))
+    if data.standing not in SUPPORTED_STANDINGS:
+        errors["standing"] = [_("只能申请低保或特困供养")]
+    elif data.standing == household.standing:
+        errors["standing"] = [
+            _("该户已是%(standing)s家庭") % {"standing": Standing(household.standing).label}
+        ]
+    if not data.reason.strip():
+        errors["reason"] = [_("请填写申请理由")]
+    if data.applied_on < household.registered_on:
+        errors["applied_on"] = [
+            _("申请日期不能早于该户登记日期（%(day)s）") % {"day": household.registered_on}
+        ]
+    if data.grant is not None:
+        if data.grant.household_id != household.pk:
+            errors["grant"] = [_("该临时救助不是本户的")]
+        elif data.standing != Standing.DIBAO:
+            errors["grant"] = [_("由临时救助转入的只能申请低保")]
+        else:
+            errors.update(_hardship_errors(data.grant, policy.hardship_months_for_dibao))
+    if data.inquiry is not None and data.inquiry.module != Module.ASSISTANCE:
+        errors["inquiry"] = [_("该诉求不是救助热线受理的")]
+    _raise_all(errors, code="invalid_application")
+    Household.objects.select_for_update().filter(pk=household.pk).values_list("pk", flat=True).first()
+    if household.applications.filter(status__in=OPEN_APPLICATION).exists():
+        raise refuse(_("该户已有正在办理的申请"), code="application_open", conflict=True)
+    application = Application(
+        household=household,
+        standing=data.standing,
+        reason=data.reason.strip()[:300],
+        applied_on=data.applied_on,
+        grant=data.grant,
+        inquiry=data.inquiry,
+        recorded_by=actor,
+    )
+    clean(application)
+    with acting_as(actor):
+        application.save()
+    return application
+
+
+def _application_at(application: Application, status: str) -> Application:
+    """The application locked, at step `status`, or a refusal naming the step it is at."""
+    locked = Application.objects.select_for_update().select_related("household__unit").get(pk=application.pk)
+    if locked.status != status:
         raise refuse(
-            _("困难预计持续 %(expected)s 个月，不足 %(months)s 个月，不能纳入低保")
-            % {"expected": grant.expected_months or 0, "months": months},
-            code="hardship_too_short",
+            _("该申请当前环节为“%(step)s”，不能办理此操作")
+            % {"step": ApplicationStatus(locked.status).label},
+            code="application_step",
             conflict=True,
         )
-    household = grant.household
-    if household.standing == Standing.DIBAO:
-        raise refuse(_("该户已是低保家庭"), code="already_dibao", conflict=True)
-    next_month = _month_after(clock.today())
-    if grant.schedule == Schedule.MONTHLY and grant.ended_on is None:
+    return locked
+
+
+def _step_day_errors(day: dt.date, previous: dt.date, field: str, label: str) -> dict[str, list[str]]:
+    errors = _not_future(day, field, label)
+    if day < previous:
+        errors[field] = [_("%(label)s不能早于上一环节日期（%(day)s）") % {"label": label, "day": previous}]
+    return errors
+
+
+@transaction.atomic
+def application_accept(*, actor: User | None, application: Application, accepted_on: dt.date) -> Application:
+    """受理: the township accepts the application (within the policy's days, or it is late)."""
+    application = _application_at(application, ApplicationStatus.APPLIED)
+    errors = _step_day_errors(accepted_on, application.applied_on, "accepted_on", _("受理日期"))
+    _raise_all(errors, code="invalid_application")
+    application.status = ApplicationStatus.ACCEPTED
+    application.accepted_on = accepted_on
+    with acting_as(actor):
+        application.save(update_fields=["status", "accepted_on", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_investigate(
+    *,
+    actor: User | None,
+    application: Application,
+    investigated_on: dt.date,
+    findings: str,
+    assessment: IncomeAssessment | None = None,
+) -> Application:
+    """入户调查: what the visit found; an application for 低保 names the household's income
+    assessment (核算), whose amount the decision rests on."""
+    application = _application_at(application, ApplicationStatus.ACCEPTED)
+    assert application.accepted_on is not None
+    errors = _step_day_errors(investigated_on, application.accepted_on, "investigated_on", _("入户调查日期"))
+    if not findings.strip():
+        errors["findings"] = [_("请填写调查情况")]
+    if assessment is not None and assessment.household_id != application.household_id:
+        errors["assessment"] = [_("该核算不是本户的")]
+    elif assessment is None and application.standing == Standing.DIBAO:
+        errors["assessment"] = [_("申请低保须先对该户进行家庭收入核算")]
+    _raise_all(errors, code="invalid_application")
+    application.status = ApplicationStatus.INVESTIGATED
+    application.investigated_on = investigated_on
+    application.findings = findings.strip()[:500]
+    application.assessment = assessment
+    with acting_as(actor):
+        application.save(update_fields=["status", "investigated_on", "findings", "assessment", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_publicise(*, actor: User | None, application: Application, starts_on: dt.date) -> Application:
+    """公示: the findings are posted in the village for the policy's days."""
+    application = _application_at(application, ApplicationStatus.INVESTIGATED)
+    assert application.investigated_on is not None
+    errors = _step_day_errors(starts_on, application.investigated_on, "starts_on", _("公示开始日期"))
+    _raise_all(errors, code="invalid_application")
+    days = current_policy(AssistancePolicy, starts_on).application_publicity_days
+    application.status = ApplicationStatus.PUBLICISED
+    application.publicised_from = starts_on
+    application.publicised_until = starts_on + dt.timedelta(days=days - 1)
+    with acting_as(actor):
+        application.save(update_fields=["status", "publicised_from", "publicised_until", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_approve(
+    *, actor: User | None, application: Application, decided_on: dt.date, objections: str = ""
+) -> Application:
+    """审批: after the publicity has run its full days, the county includes the household in 低保 or
+    特困 — 低保 only when its assessment found an amount owed. A grant it came from ends next
+    month."""
+    application = _application_at(application, ApplicationStatus.PUBLICISED)
+    assert application.publicised_until is not None
+    errors = _not_future(decided_on, "decided_on", _("审批日期"))
+    if decided_on <= application.publicised_until:
+        errors["decided_on"] = [
+            _("公示期至 %(day)s 结束，期满后方可审批") % {"day": application.publicised_until}
+        ]
+    assessment = application.assessment
+    if application.standing == Standing.DIBAO and (assessment is None or assessment.dibao_amount <= 0):
+        errors["assessment"] = [_("核算结果人均收入不低于低保标准，不能批准纳入低保")]
+    _raise_all(errors, code="invalid_application")
+    application.status = ApplicationStatus.APPROVED
+    application.decided_on = decided_on
+    application.decided_by = actor
+    application.objections = objections.strip()[:300]
+    with acting_as(actor):
+        application.save(update_fields=["status", "decided_on", "decided_by", "objections", "updated_at"])
+    household = application.household
+    grant = application.grant
+    if grant is not None and grant.schedule == Schedule.MONTHLY and grant.ended_on is None:
         temporary_assistance_end(
             actor=actor,
             grant=grant,
-            ended_on=max(next_month, _month_after(grant.starts_on)),
-            reason="转入低保",
+            ended_on=max(_month_after(decided_on), _month_after(grant.starts_on)),
+            reason=_("转入低保"),
         )
-    return household_update(
+    household_update(
         actor=actor,
         household=household,
         area_type=household.area_type,
-        standing=Standing.DIBAO,
+        standing=application.standing,
         situation=household.situation,
         address=household.address,
     )
+    return application
+
+
+@transaction.atomic
+def application_refuse(
+    *, actor: User | None, application: Application, decided_on: dt.date, reason: str
+) -> Application:
+    """Not accepted, not eligible after the visit, or refused by the county: at whatever step the
+    application is, with the reason the family is told."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in OPEN_APPLICATION:
+        raise refuse(
+            _("该申请已办结（%(step)s）") % {"step": ApplicationStatus(application.status).label},
+            code="application_closed",
+            conflict=True,
+        )
+    errors = _step_day_errors(decided_on, application.applied_on, "decided_on", _("办结日期"))
+    if not reason.strip():
+        errors["reason"] = [_("请写明不予通过的理由")]
+    _raise_all(errors, code="invalid_application")
+    application.refused_at = application.status
+    application.status = ApplicationStatus.REFUSED
+    application.refusal_reason = reason.strip()[:300]
+    application.decided_on = decided_on
+    application.decided_by = actor
+    with acting_as(actor):
+        application.save(
+            update_fields=["status", "refused_at", "refusal_reason", "decided_on", "decided_by", "updated_at"]
+        )
+    return application
 
 
 # --- The assistance hotline (A11) ----------------------------------------------------------------

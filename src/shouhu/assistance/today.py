@@ -133,3 +133,20 @@ register_work(
         link=_hotline_link,
     )
 )
+
+
+def _applications_link(unit_id: int | None) -> str:
+    return f"{reverse('assistance:application_list')}?open=1"
+
+
+register_work(
+    Work(
+        key="assistance.applications",
+        module=Module.ASSISTANCE,
+        title=_("低保特困申请办理"),
+        deadline=_("申请后按政策天数受理，受理后按政策天数办结"),
+        permission=AssistancePerm.VIEW,
+        count=selectors.today_applications,
+        link=_applications_link,
+    )
+)

@@ -4,6 +4,7 @@ counties' standards and the income assessment shown line by line (A4, A8), tempo
 and 一事一议 (A5, A6, A7, A10), the monthly rolls, the bank's files and the arrears (A3)."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,13 @@ from django.views.decorators.http import require_POST, require_safe
 from shouhu.accounts.types import AuthedHttpRequest
 from shouhu.assistance import selectors, services
 from shouhu.assistance.forms import (
+    ApplicationAcceptForm,
+    ApplicationApproveForm,
+    ApplicationFilterForm,
+    ApplicationForm,
+    ApplicationInvestigateForm,
+    ApplicationPubliciseForm,
+    ApplicationRefuseForm,
     AssessmentForm,
     BankFileForm,
     BankResultForm,
@@ -45,6 +53,7 @@ from shouhu.assistance.forms import (
     LeaveForm,
     MakeHeadForm,
     MemberForm,
+    MemberRelationForm,
     ResponsibilityForm,
     ReviewForm,
     RollGenerateForm,
@@ -52,6 +61,9 @@ from shouhu.assistance.forms import (
     VisitForm,
 )
 from shouhu.assistance.models import (
+    OPEN_APPLICATION,
+    Application,
+    ApplicationStatus,
     AssistancePolicy,
     AssistanceReason,
     CaseByCaseReview,
@@ -193,6 +205,8 @@ def _render_detail(
     *,
     refused_leave: tuple[int, LeaveForm] | None = None,
     refused_close: tuple[int, FollowUpCloseForm] | None = None,
+    refused_relation: tuple[int, MemberRelationForm] | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
     """The household with everything kept about it, in a fixed number of statements."""
     user = request.user
@@ -231,6 +245,9 @@ def _render_detail(
     )
     reviews: list[CaseByCaseReview] = list(selectors.reviews_of(household))
 
+    # A4: the applications for 低保 and 特困; a new one only when none is open.
+    applications = list(selectors.applications_of(household))
+
     follow_ups = list(selectors.follow_ups_of(household))
     close_forms: list[tuple[FollowUp, FollowUpCloseForm | None]] = []
     for follow_up in follow_ups:
@@ -265,9 +282,17 @@ def _render_detail(
             "can_record": can_record,
             "can_manage": can_manage,
             "head_relations": MakeHeadForm.relation_choices(),
+            "member_relations": MemberRelationForm.relation_choices(),
+            "refused_relation_id": refused_relation[0] if refused_relation else None,
+            "refused_relation_form": refused_relation[1] if refused_relation else None,
+            "applications": applications,
+            "open_application": next((a for a in applications if a.status in OPEN_APPLICATION), None),
         },
-        status=form_status(
-            refused_leave[1] if refused_leave else None, refused_close[1] if refused_close else None
+        status=status
+        or form_status(
+            refused_leave[1] if refused_leave else None,
+            refused_close[1] if refused_close else None,
+            refused_relation[1] if refused_relation else None,
         ),
     )
 
@@ -381,6 +406,30 @@ def member_make_head(request: AuthedHttpRequest, household_member_id: int) -> Ht
     refused = _render_detail(request, household)
     refused.status_code = 400
     return refused
+
+
+@login_required
+@require_POST
+def member_relation(request: AuthedHttpRequest, household_member_id: int) -> HttpResponse:
+    """与户主关系 corrected (配偶, 子女, …); the head itself changes through 设为户主."""
+    require(request, AssistancePerm.RECORD)
+    member = selectors.access_member_for_recording(request.user, household_member_id)
+    form = MemberRelationForm(request.POST, auto_id=f"relation{member.pk}_%s")
+    status = None
+    if form.is_valid():
+        try:
+            services.member_relation_change(
+                actor=request.user, member=member, relation=form.cleaned_data["relation"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+            status = error.status_code
+        else:
+            messages.success(request, _("已修改与户主关系"))
+            return redirect("assistance:household_detail", household_id=member.household_id)
+    messages.error(request, form_problems(form))
+    household = selectors.access_household(request.user, member.household_id)
+    return _render_detail(request, household, refused_relation=(member.pk, form), status=status)
 
 
 # --- Three-level responsibility (A1) ------------------------------------------------------------
@@ -820,12 +869,12 @@ def grant_to_dibao(request: AuthedHttpRequest, temporary_assistance_id: int) -> 
     form = GrantToDibaoForm(request.POST)
     if form.is_valid():
         try:
-            services.temporary_assistance_to_dibao(actor=request.user, grant=grant)
+            application = services.temporary_assistance_to_dibao(actor=request.user, grant=grant)
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("该户已转入低保，请及时进行收入核算"))
-            return redirect("assistance:household_detail", household_id=grant.household_id)
+            messages.success(request, _("已提出低保申请，请按程序受理、调查、公示、审批"))
+            return redirect("assistance:application_detail", application_id=application.pk)
     messages.error(request, form_problems(form))
     return _render_grants(request, refused=(grant.pk, "to_dibao", form))
 
@@ -919,6 +968,319 @@ def review_create(request: AuthedHttpRequest, household_id: int) -> HttpResponse
         "assistance/household_form.html",
         {"form": form, "household": household, "title": _("记录一事一议")},
         status=form_status(form),
+    )
+
+
+# --- Applications for 低保 and 特困 (A4, A7) -----------------------------------------------------
+
+
+def _deadline_label(application: Any) -> str:
+    """时限: an open application past a deadline (the selector's rule) is 逾期."""
+    if application.status not in OPEN_APPLICATION:
+        return f"已办结（{application.decided_on:%Y-%m-%d}）"
+    return "逾期" if application.late else "未逾期"
+
+
+def _publicity_label(application: Application) -> str:
+    if application.publicised_from is None or application.publicised_until is None:
+        return ""
+    return f"{application.publicised_from:%Y-%m-%d} 至 {application.publicised_until:%Y-%m-%d}"
+
+
+APPLICATION_COLUMNS: list[Column] = [
+    ("户主", lambda a: a.head_name or ""),
+    ("村（社区）", lambda a: a.household.unit.name),
+    ("申请类别", lambda a: a.get_standing_display()),
+    ("申请日期", lambda a: a.applied_on),
+    ("当前环节", lambda a: a.get_status_display()),
+    ("时限", _deadline_label),
+    ("受理日期", lambda a: a.accepted_on or ""),
+    ("入户调查日期", lambda a: a.investigated_on or ""),
+    ("公示期", _publicity_label),
+    ("办结日期", lambda a: a.decided_on or ""),
+    ("不予通过理由", lambda a: a.refusal_reason),
+]
+
+
+def _late_applications(request: AuthedHttpRequest) -> QuerySet[Application]:
+    return selectors.application_list(
+        viewer=request.user, filters=selectors.ApplicationFilters(late_only=True)
+    )
+
+
+@login_required
+@require_safe
+def application_list(request: AuthedHttpRequest) -> HttpResponse:
+    require(request, AssistancePerm.VIEW)
+    form = ApplicationFilterForm(request.GET or None)
+    filters = selectors.ApplicationFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ApplicationFilters(
+            status=data["status"], open_only=data["open"], late_only=data["late"]
+        )
+    # Each row says whether it is late, by the selector's rule, in the same statement.
+    late = _late_applications(request)
+    applications = selectors.application_list(viewer=request.user, filters=filters).annotate(
+        late=Exists(late.filter(pk=OuterRef("pk")))
+    )
+    return render_list(
+        request,
+        template="assistance/application_list.html",
+        queryset=applications,
+        columns=APPLICATION_COLUMNS,
+        export_name="低保特困申请",
+        context={"form": form, "policy": current_policy(AssistancePolicy)},
+        filter_form=form,
+    )
+
+
+StepForm = (
+    ApplicationAcceptForm
+    | ApplicationInvestigateForm
+    | ApplicationPubliciseForm
+    | ApplicationApproveForm
+    | ApplicationRefuseForm
+)
+
+# The form an application's step calls for; a refusal may end any open step.
+STEP_ACTIONS = {
+    ApplicationStatus.APPLIED: "accept",
+    ApplicationStatus.ACCEPTED: "investigate",
+    ApplicationStatus.INVESTIGATED: "publicise",
+    ApplicationStatus.PUBLICISED: "approve",
+}
+
+
+def _step_perm(status: str) -> AssistancePerm:
+    """Who takes the step (or refuses at it): the village and township up to the publicity, the
+    county at the decision."""
+    return AssistancePerm.MANAGE if status == ApplicationStatus.PUBLICISED else AssistancePerm.RECORD
+
+
+def _step_form(action: str, application: Application, data: Any = None) -> StepForm:
+    """The form of `action`, bound to `data` when posted, each with its own ids on the page."""
+    today = clock.today()
+    auto_id = f"{action}_%s"
+    if action == "accept":
+        return ApplicationAcceptForm(data, initial={"accepted_on": today}, auto_id=auto_id)
+    if action == "investigate":
+        return ApplicationInvestigateForm(
+            data,
+            initial={"investigated_on": today},
+            assessments=selectors.assessments_of(application.household),
+            auto_id=auto_id,
+        )
+    if action == "publicise":
+        return ApplicationPubliciseForm(data, initial={"starts_on": today}, auto_id=auto_id)
+    if action == "approve":
+        return ApplicationApproveForm(data, initial={"decided_on": today}, auto_id=auto_id)
+    return ApplicationRefuseForm(data, initial={"decided_on": today}, auto_id=auto_id)
+
+
+@login_required
+@require_safe
+def application_detail(request: AuthedHttpRequest, application_id: int) -> HttpResponse:
+    require(request, AssistancePerm.VIEW)
+    return _render_application(request, application_id)
+
+
+def _render_application(
+    request: AuthedHttpRequest,
+    application_id: int,
+    *,
+    refused: tuple[str, StepForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The application's steps, and the form of its current step for a user who may take it."""
+    user = request.user
+    application = selectors.access_application(user, application_id)
+    household = application.household
+    today = clock.today()
+    action = STEP_ACTIONS.get(ApplicationStatus(application.status))
+    writable = selectors.village_writable(viewer=user).filter(pk=household.unit_id).exists()
+    may_act = action is not None and writable and user.has_code(_step_perm(application.status))
+    publicity_running = application.publicised_until is not None and application.publicised_until >= today
+    step_form = refuse_form = None
+    if may_act and action is not None:
+        if refused is not None and refused[0] == action:
+            step_form = refused[1]
+        elif not (action == "approve" and publicity_running):  # the county decides when it ends
+            step_form = _step_form(action, application)
+        if refused is not None and refused[0] == "refuse":
+            refuse_form = refused[1]
+        else:
+            refuse_form = _step_form("refuse", application)
+    return render(
+        request,
+        "assistance/application_detail.html",
+        {
+            "application": application,
+            "household": household,
+            "late": _late_applications(request).filter(pk=application.pk).exists(),
+            "is_open": application.status in OPEN_APPLICATION,
+            "action": action,
+            "may_act": may_act,
+            "step_form": step_form,
+            "refuse_form": refuse_form,
+            "publicity_running": publicity_running,
+            "policy": current_policy(AssistancePolicy),
+        },
+        status=status,
+    )
+
+
+def _take_step(
+    request: AuthedHttpRequest,
+    application_id: int,
+    action: str,
+    perform: Callable[[Application, dict[str, Any]], Application],
+    done: Callable[[Application], str],
+) -> HttpResponse:
+    """Validate the step's form and call its service: back to the page with a message, or the
+    page again with the refusal (400, or 409 when the application is no longer at that step)."""
+    application = selectors.access_application_for_recording(request.user, application_id)
+    if action == "refuse":
+        require(request, _step_perm(application.status))
+    form = _step_form(action, application, request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            application = perform(application, form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+            status = error.status_code
+        else:
+            messages.success(request, done(application))
+            return redirect("assistance:application_detail", application_id=application.pk)
+    messages.error(request, form_problems(form))
+    return _render_application(request, application.pk, refused=(action, form), status=status)
+
+
+@login_required
+@require_POST
+def application_accept(request: AuthedHttpRequest, application_id: int) -> HttpResponse:
+    require(request, AssistancePerm.RECORD)
+    return _take_step(
+        request,
+        application_id,
+        "accept",
+        lambda application, data: services.application_accept(
+            actor=request.user, application=application, accepted_on=data["accepted_on"]
+        ),
+        lambda application: _("已受理申请，请及时入户调查"),
+    )
+
+
+@login_required
+@require_POST
+def application_investigate(request: AuthedHttpRequest, application_id: int) -> HttpResponse:
+    require(request, AssistancePerm.RECORD)
+    return _take_step(
+        request,
+        application_id,
+        "investigate",
+        lambda application, data: services.application_investigate(
+            actor=request.user,
+            application=application,
+            investigated_on=data["investigated_on"],
+            findings=data["findings"],
+            assessment=data["assessment"],
+        ),
+        lambda application: _("已记录入户调查情况"),
+    )
+
+
+@login_required
+@require_POST
+def application_publicise(request: AuthedHttpRequest, application_id: int) -> HttpResponse:
+    require(request, AssistancePerm.RECORD)
+    return _take_step(
+        request,
+        application_id,
+        "publicise",
+        lambda application, data: services.application_publicise(
+            actor=request.user, application=application, starts_on=data["starts_on"]
+        ),
+        lambda application: _("已开始公示，公示期至 %(day)s") % {"day": application.publicised_until},
+    )
+
+
+@login_required
+@require_POST
+def application_approve(request: AuthedHttpRequest, application_id: int) -> HttpResponse:
+    require(request, AssistancePerm.MANAGE)
+    return _take_step(
+        request,
+        application_id,
+        "approve",
+        lambda application, data: services.application_approve(
+            actor=request.user,
+            application=application,
+            decided_on=data["decided_on"],
+            objections=data["objections"],
+        ),
+        lambda application: (
+            _("已批准，该户纳入%(standing)s") % {"standing": application.get_standing_display()}
+        ),
+    )
+
+
+@login_required
+@require_POST
+def application_refuse(request: AuthedHttpRequest, application_id: int) -> HttpResponse:
+    """Refused at whatever open step it is: by the village or township before the publicity, by
+    the county at it (`_take_step` checks which)."""
+    require(request, AssistancePerm.RECORD)
+    return _take_step(
+        request,
+        application_id,
+        "refuse",
+        lambda application, data: services.application_refuse(
+            actor=request.user, application=application, decided_on=data["decided_on"], reason=data["reason"]
+        ),
+        lambda application: _("已记录不予通过及理由"),
+    )
+
+
+@login_required
+def application_create(request: AuthedHttpRequest, household_id: int) -> HttpResponse:
+    """申请: the village takes a household's application; `?inquiry=` opens it from a hotline call."""
+    require(request, AssistancePerm.RECORD)
+    household = selectors.access_household_for_recording(request.user, household_id)
+    inquiry_id = request.GET.get("inquiry") or request.POST.get("inquiry")
+    call = (
+        inquiry_selectors.access_inquiry(request.user, inquiry_id, module=Module.ASSISTANCE)
+        if inquiry_id
+        else None
+    )
+    initial = {"applied_on": clock.today(), "reason": call.summary[:300] if call else ""}
+    form = ApplicationForm(request.POST or None, initial=initial)
+    status = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = services.application_submit(
+                actor=request.user,
+                household=household,
+                data=services.ApplicationInput(
+                    standing=data["standing"],
+                    reason=data["reason"],
+                    applied_on=data["applied_on"],
+                    inquiry=call,
+                ),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+            status = error.status_code
+        else:
+            messages.success(request, _("已提出申请，请乡镇（街道）按时受理"))
+            return redirect("assistance:application_detail", application_id=application.pk)
+    return render(
+        request,
+        "assistance/application_form.html",
+        {"form": form, "household": household, "head": _head(household), "call": call},
+        status=status or form_status(form),
     )
 
 
@@ -1350,6 +1712,7 @@ def hotline_detail(request: AuthedHttpRequest, inquiry_id: int) -> HttpResponse:
             "close_form": close_form,
             "assign_form": assign_form,
             "can_manage": request.user.has_code(AssistancePerm.MANAGE),
+            "can_record": request.user.has_code(AssistancePerm.RECORD),
             "now": clock.now(),
             "grants": list(selectors.grants_from_call(call)),
             "household_of_person": selectors.household_of(call.person) if call.person else None,

@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from shouhu.assistance import services
-from shouhu.assistance.models import AreaType, Household, Standing
+from shouhu.assistance.models import Application, AreaType, Household, Standing
 from shouhu.orgs.models import OrgUnit
 
 DAY = dt.date(2022, 1, 5)  # the fixed clock's day
@@ -42,3 +42,20 @@ def make_standard(county: OrgUnit, *, area_type: str = AreaType.URBAN, **overrid
     }
     values.update(overrides)
     return services.standard_create(actor=None, data=services.StandardInput(**values))
+
+
+def make_application(
+    household: Household,
+    *,
+    standing: str = Standing.DIBAO,
+    reason: str = "家庭成员患病，收入低于低保标准",
+    applied_on: dt.date = DAY,
+    actor=None,
+    **extra,
+) -> Application:
+    """An application of `household`, as the village takes it (step 申请)."""
+    return services.application_submit(
+        actor=actor,
+        household=household,
+        data=services.ApplicationInput(standing=standing, reason=reason, applied_on=applied_on, **extra),
+    )

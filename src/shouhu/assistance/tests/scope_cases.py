@@ -113,3 +113,20 @@ def make_care_task_in(county, marker):
 
 
 SCOPED_OBJECTS["care_task_id"] = make_care_task_in
+
+
+def make_application_in(county, marker):
+    """A household's application for 特困, at its first step: every step's endpoint answers for the
+    own county (a refused form), 404 for the other."""
+    from shouhu.assistance.tests.factories import make_application
+
+    household = make_household_in(county, marker)
+    return make_application(
+        household,
+        standing="tekun_dispersed",
+        reason=f"{marker}申请理由",
+        applied_on=household.registered_on,
+    )
+
+
+SCOPED_OBJECTS["application_id"] = make_application_in

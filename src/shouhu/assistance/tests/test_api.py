@@ -554,7 +554,7 @@ def test_a5_a_monthly_grant_is_ended_from_a_later_month(client, plan_campaign, c
     assert _post(client, url, {"ended_on": "2022-01-05", "reason": "已返岗复工"}).status_code == 409
 
 
-def test_a7_a_two_month_hardship_stays_out_of_dibao_and_a_three_month_one_moves_in(
+def test_a7_a_two_month_hardship_stays_out_of_dibao_and_a_three_month_one_applies(
     client, plan_campaign, county_user, affected
 ):
     client.force_login(county_user)
@@ -565,13 +565,89 @@ def test_a7_a_two_month_hardship_stays_out_of_dibao_and_a_three_month_one_moves_
     error = refused.json()["error"]
     assert error["code"] == "hardship_too_short"
     assert "不足 3 个月，不能纳入低保" in error["message"]
-    affected.refresh_from_db()
-    assert affected.standing == Standing.EPIDEMIC_AFFECTED
     long = _post(client, url, {**GRANT, "expected_months": 3}).json()["id"]
-    moved = _post(client, f"{API}/grants/{long}/to-dibao/", {})
-    assert moved.status_code == 200, moved.content
-    assert (moved.json()["id"], moved.json()["standing"]) == (affected.pk, "dibao")
-    assert TemporaryAssistance.objects.get(pk=long).ended_on == dt.date(2022, 2, 1)
+    applied = _post(client, f"{API}/grants/{long}/to-dibao/", {})
+    assert applied.status_code == 201, applied.content
+    body = applied.json()
+    assert (body["household"], body["standing"], body["grant"], body["status"]) == (
+        affected.pk,
+        "dibao",
+        long,
+        "applied",
+    )
+    affected.refresh_from_db()
+    assert affected.standing == Standing.EPIDEMIC_AFFECTED  # the application takes its steps first
+
+
+def test_a4_an_application_through_the_api_from_the_village_to_the_countys_approval(
+    client, tree, plan_campaign, county_user, village_user, other_county_user
+):
+    make_standard(tree.county_a)
+    household = make_household(tree.village_a, "刘淑珍", standing=Standing.LOW_INCOME)
+    client.force_login(village_user)
+    submitted = _post(
+        client,
+        f"{API}/households/{household.pk}/applications/",
+        {"standing": "dibao", "reason": "户主失业", "applied_on": "2021-12-20"},
+    )
+    assert submitted.status_code == 201, submitted.content
+    application = submitted.json()["id"]
+    base = f"{API}/applications/{application}"
+    assert (
+        _post(client, f"{base}/investigate/", {"investigated_on": "2021-12-22", "findings": "x"}).status_code
+        == 409
+    )
+    assert _post(client, f"{base}/accept/", {"accepted_on": "2021-12-21"}).status_code == 200
+    missing = _post(client, f"{base}/investigate/", {"investigated_on": "2021-12-22", "findings": "已入户"})
+    assert missing.status_code == 400
+    assert "assessment" in missing.json()["error"]["fields"]
+    client.force_login(county_user)
+    person = household.members.get().person_id
+    assessed = _post(
+        client,
+        f"{API}/households/{household.pk}/assessments/",
+        {"month": "2021-12-01", "lines": [{"person": person, "kind": "wage", "amount": "300"}]},
+    )
+    assert assessed.status_code == 201, assessed.content
+    client.force_login(village_user)
+    investigated = _post(
+        client,
+        f"{base}/investigate/",
+        {"investigated_on": "2021-12-22", "findings": "已入户", "assessment": assessed.json()["id"]},
+    )
+    assert investigated.status_code == 200, investigated.content
+    publicised = _post(client, f"{base}/publicise/", {"starts_on": "2021-12-23"})
+    assert publicised.json()["publicised_until"] == "2021-12-29"
+    # The decision after the publicity is the county's.
+    assert _post(client, f"{base}/approve/", {"decided_on": "2022-01-05"}).status_code == 403
+    assert _post(client, f"{base}/refuse/", {"decided_on": "2022-01-05", "reason": "x"}).status_code == 403
+    client.force_login(other_county_user)
+    assert client.get(f"{base}/").status_code == 404
+    assert _post(client, f"{base}/approve/", {"decided_on": "2022-01-05"}).status_code == 404
+    client.force_login(county_user)
+    early = _post(client, f"{base}/approve/", {"decided_on": "2021-12-29"})
+    assert early.status_code == 400
+    assert "期满后方可审批" in early.json()["error"]["message"]
+    approved = _post(client, f"{base}/approve/", {"decided_on": "2022-01-05", "objections": "无异议"})
+    assert approved.status_code == 200, approved.content
+    assert (approved.json()["status"], approved.json()["head_name"]) == ("approved", "刘淑珍")
+    household.refresh_from_db()
+    assert household.standing == Standing.DIBAO
+    listed = client.get(f"{API}/applications/", {"status": "approved"}).json()
+    assert [row["id"] for row in listed["results"]] == [application]
+    client.force_login(other_county_user)
+    assert client.get(f"{API}/applications/").json()["count"] == 0
+
+
+def test_a2_a_members_relation_is_corrected_through_the_api(client, tree, plan_campaign, village_user):
+    household = make_household(tree.village_a, "王桂芝")
+    client.force_login(village_user)
+    joined = _post(client, f"{API}/households/{household.pk}/members/", {"name": "李明", "relation": "other"})
+    member = joined.json()["id"]
+    changed = _post(client, f"{API}/members/{member}/relation/", {"relation": "child"})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["relation"] == "child"
+    assert _post(client, f"{API}/members/{member}/relation/", {"relation": "head"}).status_code == 400
 
 
 def test_a5_another_countys_grant_answers_404_like_a_missing_one(

@@ -3,7 +3,16 @@
 import pytest
 
 from shouhu.assistance.demo import create_assistance
-from shouhu.assistance.models import CareTask, FollowUp, Household, IncomeAssessment, PaymentRoll, Standard
+from shouhu.assistance.models import (
+    Application,
+    ApplicationStatus,
+    CareTask,
+    FollowUp,
+    Household,
+    IncomeAssessment,
+    PaymentRoll,
+    Standard,
+)
 from shouhu.assistance.selectors import arrears
 from shouhu.common import clock
 from shouhu.inquiries.models import Inquiry
@@ -21,4 +30,6 @@ def test_a2_the_demo_fills_every_register_once(tree, plan_campaign, region_admin
     assert PaymentRoll.objects.count() == 1
     assert arrears(viewer=region_admin, today=clock.today()).exists()
     assert Inquiry.objects.count() == 2
+    statuses = sorted(Application.objects.values_list("status", flat=True))
+    assert statuses == [ApplicationStatus.APPLIED, ApplicationStatus.PUBLICISED]
     assert create_assistance() == 0

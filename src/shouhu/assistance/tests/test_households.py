@@ -23,7 +23,7 @@ from shouhu.common.errors import ConflictError, DomainError
 from shouhu.funerals import services as funerals
 from shouhu.funerals.tests.factories import case_input, make_home
 from shouhu.people.models import Person
-from shouhu.screening.services import isolation_record
+from shouhu.screening.services import isolation_mark_confirmed, isolation_record
 from shouhu.screening.tests.factories import make_person
 
 
@@ -233,6 +233,42 @@ def test_a2_death_of_a_member_from_funerals_opens_a_follow_up(tree, county_user)
         head,
         dt.date(2022, 1, 4),
     )
+
+
+def test_a6_a_confirmed_member_opens_a_follow_up_that_names_the_temporary_assistance_owed(
+    tree, village_user, county_user
+):
+    dibao = make_household(tree.village_a, "王桂芝")
+    head = dibao.members.get().person
+    isolation_record(
+        actor=village_user,
+        person=head,
+        kind="centralised",
+        starts_on=dt.date(2022, 1, 3),
+        source="卫健部门推送",
+        confirmed_on=dt.date(2022, 1, 4),
+    )
+    confirmed = FollowUp.objects.get(kind=SignalKind.CONFIRMED_CASE)
+    assert (confirmed.household, confirmed.person, confirmed.happened_on) == (
+        dibao,
+        head,
+        dt.date(2022, 1, 4),
+    )
+    assert confirmed.detail == "按规定及时予以临时救助（确诊病例）"
+    assert FollowUp.objects.filter(kind=SignalKind.ISOLATION, person=head).count() == 1
+    # Confirmed after the isolation was recorded: the same follow-up, once.
+    affected = make_household(
+        tree.village_a, "孙立军", standing=Standing.EPIDEMIC_AFFECTED, affected_reason="lost_work"
+    )
+    member = affected.members.get().person
+    recording = isolation_record(
+        actor=village_user, person=member, kind="home", starts_on=dt.date(2022, 1, 2), source="社区排查"
+    )
+    isolation_mark_confirmed(actor=village_user, record=recording.record, confirmed_on=dt.date(2022, 1, 5))
+    later = FollowUp.objects.get(kind=SignalKind.CONFIRMED_CASE, person=member)
+    assert later.detail == ""  # not a 低保/特困/低收入 household: A6's assistance is not owed
+    listed = selectors.follow_up_list(viewer=county_user).filter(kind=SignalKind.CONFIRMED_CASE)
+    assert set(listed) == {confirmed, later}
 
 
 def test_a2_follow_ups_and_households_are_scoped(tree, county_user, other_county_user):

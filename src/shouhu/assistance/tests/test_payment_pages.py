@@ -14,6 +14,8 @@ from openpyxl import Workbook, load_workbook
 from shouhu.accounts.tests.factories import make_user
 from shouhu.assistance import services
 from shouhu.assistance.models import (
+    Application,
+    ApplicationStatus,
     AssistanceReason,
     CaseByCaseReview,
     IncomeKind,
@@ -26,7 +28,7 @@ from shouhu.assistance.models import (
     Standing,
     TemporaryAssistance,
 )
-from shouhu.assistance.tests.factories import DAY, make_household, make_standard
+from shouhu.assistance.tests.factories import DAY, make_application, make_household, make_standard
 from shouhu.people.models import PersonalDataReveal
 
 pytestmark = pytest.mark.django_db
@@ -300,12 +302,19 @@ def test_a7_only_a_long_hardship_moves_to_dibao_from_the_list(
     refused = client.post(f"/assistance/grants/{short.pk}/to-dibao/")
     assert refused.status_code == 400
     assert "不足 3 个月，不能纳入低保" in _html(refused)
+    assert not Application.objects.exists()
     long = _grant(affected, expected_months=4)
     moved = client.post(f"/assistance/grants/{long.pk}/to-dibao/")
     assert moved.status_code == 302
-    assert moved["Location"] == f"/assistance/{affected.pk}/"
+    # An application for 低保 from the grant, to take its steps; the household is not moved yet.
+    application = Application.objects.get()
+    assert (application.grant, application.standing) == (long, Standing.DIBAO)
+    assert application.status == ApplicationStatus.APPLIED
+    assert moved["Location"] == f"/assistance/applications/{application.pk}/"
+    assert "已提出低保申请，请按程序受理、调查、公示、审批" in _html(client.get(moved["Location"]))
     affected.refresh_from_db()
-    assert affected.standing == Standing.DIBAO
+    assert affected.standing == Standing.EPIDEMIC_AFFECTED
+    assert "确认为该户提出低保申请？" in _html(client.get(GRANTS))
     # Only 因疫情无法务工 grants offer the move.
     other = make_household(tree.village_a, "刘淑珍")
     _grant(other, reason=AssistanceReason.OTHER, schedule=Schedule.ONCE, expected_months=None)
@@ -624,6 +633,9 @@ def test_a3_the_new_pages_are_labelled_in_english_too(client, tree, county_user,
         f"/assistance/{dibao.pk}/",
         f"/assistance/{affected.pk}/grants/new/",
         f"/assistance/{affected.pk}/reviews/new/",
+        "/assistance/applications/",
+        f"/assistance/applications/{make_application(affected).pk}/",
+        f"/assistance/{affected.pk}/apply/",
     ]
     assert grant.pk
     for url in pages:

@@ -47,6 +47,7 @@ def test_x5_the_assistance_works_are_registered_with_their_links(tree):
         "assistance.advance_documents",
         "assistance.care",
         "assistance.hotline",
+        "assistance.applications",
     }
     assert (
         works["assistance.visits"].link(tree.village_a.pk)

@@ -172,8 +172,9 @@ def test_c3_every_module_has_its_own_policy_in_the_plans_order(plan_campaign):
         assert row.pk
         assert getattr(plan_campaign, model.accessor()) == row
     # The 43 rules of the single policy the modules moved out of: none was lost. Assistance brought
-    # 13 of its own beside the one it took over (A1–A11: visits, follow-ups, care, caps, hotline, …).
-    assert sum(len(policy_fields(model)) for model in models) == 43 + 13
+    # 16 of its own beside the one it took over (A1–A11: visits, follow-ups, care, caps, hotline,
+    # the application steps, …).
+    assert sum(len(policy_fields(model)) for model in models) == 43 + 16
 
 
 def test_c3_policy_of_a_day_is_the_running_campaigns_else_the_latest_started(db, django_assert_num_queries):

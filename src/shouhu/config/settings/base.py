@@ -274,6 +274,11 @@ SPECTACULAR_SETTINGS = {
         "IncomeKindEnum": "shouhu.assistance.models.IncomeKind",
         "PaymentKindEnum": "shouhu.assistance.models.PaymentKind",
         "PaymentStatusEnum": "shouhu.assistance.models.PaymentStatus",
+        "ApplicationStatusEnum": "shouhu.assistance.models.ApplicationStatus",
+        "ApplicableStandingEnum": "shouhu.assistance.models.APPLICABLE_STANDINGS",
+        "NonHeadRelationEnum": "shouhu.assistance.models.NON_HEAD_RELATIONS",
+        "StandingEnum": "shouhu.assistance.models.Standing",
+        "RelationEnum": "shouhu.assistance.models.Relation",
     },
 }
 
