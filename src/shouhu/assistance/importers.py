@@ -14,6 +14,12 @@ household elsewhere) gets the same answer, so a file cannot test numbers outside
 Standards: one row per county, urban or rural, and date, as on the page; a row already present is
 unchanged when its figures agree and refused when they do not (a standard is never overwritten:
 a new one takes a new date).
+
+Responsibilities and temporary grants name their household as members and visits do, and are the
+county's (MANAGE, as their pages): a responsible person named again is unchanged, another person
+takes the level over as on the page (the one before ends, the history keeps both); a grant already
+recorded with the same terms is unchanged, and one above the policy's cap is refused by the service
+itself, since a file cannot name the 一事一议 that would allow it.
 """
 
 import datetime as dt
@@ -24,17 +30,22 @@ from shouhu.assistance import selectors, services
 from shouhu.assistance.models import (
     AffectedReason,
     AreaType,
+    AssistanceReason,
     Household,
     HouseholdMember,
+    Level,
     Relation,
+    Schedule,
     Standard,
     Standing,
+    TemporaryAssistance,
     Visit,
 )
 from shouhu.assistance.permissions import AssistancePerm
 from shouhu.common import bounds
 from shouhu.common.errors import DomainError
 from shouhu.common.importing import ImportColumn, RowOutcome, register
+from shouhu.people.idcard import InvalidPhone, normalise_phone
 from shouhu.people.importers import ID_TYPE_BY_LABEL, id_type_of, unit_lookup
 from shouhu.people.services import person_find_by_document
 
@@ -504,7 +515,9 @@ PERCENT_COLUMNS = (
 )
 
 
-def _amount(text: str, header: str, example: str) -> tuple[Decimal | None, str]:
+def _amount(
+    text: str, header: str, example: str, *, maximum: Decimal = MAX_STANDARD_AMOUNT
+) -> tuple[Decimal | None, str]:
     """A sum of money as typed ("650", "1,650", "650元"), or the reason it is not one."""
     typed = text.strip()
     cleaned = _compact(typed).replace(",", "").replace("，", "").removesuffix("元")
@@ -516,8 +529,8 @@ def _amount(text: str, header: str, example: str) -> tuple[Decimal | None, str]:
         return None, f"{header}“{typed}”应为金额，如 {example}"
     if value <= 0:
         return None, f"{header}“{typed}”应大于 0"
-    if value > MAX_STANDARD_AMOUNT:
-        return None, f"{header}“{typed}”超出范围（最多 {MAX_STANDARD_AMOUNT} 元）"
+    if value > maximum:
+        return None, f"{header}“{typed}”超出范围（最多 {maximum} 元）"
     if value != value.quantize(CENT):
         return None, f"{header}“{typed}”最多保留两位小数"
     return value, ""
@@ -689,3 +702,300 @@ class StandardImporter:
 
 
 register(StandardImporter())
+
+
+# --- Three-level responsibility (A1) -------------------------------------------------------------
+
+# The exchange format's labels (see AREA_BY_LABEL): the model's own first, then the usual words.
+LEVEL_LABELS = {Level.COUNTY: "县级", Level.TOWNSHIP: "乡级", Level.VILLAGE: "村级"}
+LEVEL_BY_LABEL: dict[str, str] = {
+    **{label: level for level, label in LEVEL_LABELS.items()},
+    **dict.fromkeys(("县", "县（市、区）级", "县区级"), Level.COUNTY),
+    **dict.fromkeys(("乡镇级", "乡镇", "乡", "镇", "镇级", "街道", "乡镇（街道）级"), Level.TOWNSHIP),
+    **dict.fromkeys(("村", "社区", "村（社区）级", "社区级"), Level.VILLAGE),
+}
+
+
+def _phone_as_stored(text: str) -> str | None:
+    """The number as the service keeps it, to compare with the one recorded; None when it is no
+    number at all (the service then says why)."""
+    try:
+        return normalise_phone(text)
+    except InvalidPhone:
+        return None
+
+
+class ResponsibilityImporter:
+    """The responsible people (三级包保责任人) of households the clerk may write, as on the household
+    page: each row one `services.responsibility_assign`, which ends whoever held the level until
+    then (the history keeps both).
+
+    The person already holding that level, by the same name and number (a blank number says
+    nothing against the one recorded), is the same row again: unchanged. Anyone else, or the same
+    name with another number, takes the level over as 更换 on the page does: updated."""
+
+    kind = "assistance-responsibilities"
+    title = "三级包保责任人"
+    permission: str = AssistancePerm.MANAGE
+    columns = [
+        *_head_columns(),
+        ImportColumn(
+            "层级", "level", required=True, help="县级、乡级或村级", aliases=("包保层级", "责任层级", "级别")
+        ),
+        ImportColumn(
+            "包保责任人", "name", required=True, aliases=("责任人", "责任人姓名", "包保人", "包保干部")
+        ),
+        ImportColumn("联系电话", "phone", aliases=("电话", "手机", "手机号码", "联系方式")),
+        ImportColumn(
+            "起始日期",
+            "assigned_on",
+            help="如 2022-01-03，不填为今天；更换责任人的，不能早于现任责任人的起始日期",
+            aliases=("包保日期", "指定日期"),
+        ),
+    ]
+    example = {
+        HEAD_COLUMN: EXAMPLE_HEAD_NUMBER,
+        HEAD_TYPE_COLUMN: "居民身份证",
+        "层级": "村级",
+        "包保责任人": "刘村干部（示例）",
+        "联系电话": "138××××××××",
+        "起始日期": "2022-01-03",
+    }
+    allowed_values = {HEAD_TYPE_COLUMN: list(ID_TYPE_BY_LABEL), "层级": list(LEVEL_LABELS.values())}
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        head = _head_number(row)
+        if not head:
+            return None
+        level_text = _compact(row.get("层级", ""))
+        return f"{head}|{LEVEL_BY_LABEL.get(level_text, level_text)}"
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        household = _head_household(actor, row, errors, on_page="点“指定包保责任人”")
+        level_text = _compact(row.get("层级", ""))
+        level = LEVEL_BY_LABEL.get(level_text)
+        if level is None:
+            errors["level"] = [f"层级“{level_text}”应为：" + "、".join(LEVEL_LABELS.values())]
+        assigned_on = _optional_day(row, "起始日期", "assigned_on", errors)
+        if errors or household is None or level is None:
+            raise _invalid(errors)
+        name = row.get("包保责任人", "").strip()
+        phone = row.get("联系电话", "").strip()
+        current = household.responsibilities.filter(level=level, ended_on__isnull=True).first()
+        same_number = not phone or (current is not None and current.phone == _phone_as_stored(phone))
+        if current is not None and current.name == name and same_number:
+            return RowOutcome.UNCHANGED
+        services.responsibility_assign(
+            actor=actor,
+            household=household,
+            level=level,
+            name=name,
+            phone=phone,
+            assigned_on=assigned_on,
+        )
+        return RowOutcome.CREATED if current is None else RowOutcome.UPDATED
+
+
+register(ResponsibilityImporter())
+
+
+# --- Temporary assistance (A5) -------------------------------------------------------------------
+
+# The exchange format's labels (see AREA_BY_LABEL): the model's own first, then the usual words.
+GRANT_REASON_LABELS = {
+    AssistanceReason.CONFIRMED_CASE: "确诊病例（低保、特困、低收入家庭）",
+    AssistanceReason.LOST_WORK: "因疫情无法外出务工或返岗复工",
+    AssistanceReason.UNCERTAIN: "信息把握不准或审批要件不全",
+    AssistanceReason.OTHER: "其他临时困难",
+}
+GRANT_REASON_BY_LABEL: dict[str, str] = {
+    **{label: reason for reason, label in GRANT_REASON_LABELS.items()},
+    **dict.fromkeys(("确诊病例", "确诊", "家庭成员确诊"), AssistanceReason.CONFIRMED_CASE),
+    **dict.fromkeys(
+        ("无法务工", "因疫情无法务工", "无法外出务工", "无法返岗复工", "无法外出务工或返岗复工"),
+        AssistanceReason.LOST_WORK,
+    ),
+    **dict.fromkeys(("要件不全", "审批要件不全", "信息把握不准"), AssistanceReason.UNCERTAIN),
+    **dict.fromkeys(("其他", "其他困难"), AssistanceReason.OTHER),
+}
+SCHEDULE_LABELS = {Schedule.ONCE: "一次性", Schedule.MONTHLY: "按月发放"}
+SCHEDULE_BY_LABEL: dict[str, str] = {
+    **{label: schedule for schedule, label in SCHEDULE_LABELS.items()},
+    **dict.fromkeys(("一次性发放", "一次"), Schedule.ONCE),
+    **dict.fromkeys(("按月", "每月", "每月发放"), Schedule.MONTHLY),
+}
+YES_NO = {"是": True, "否": False}
+MONTH_PATTERNS = ("%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y%m")
+MAX_EXPECTED_MONTHS = 120  # as the grant form
+
+
+def _grant_reason_of(text: str) -> str | None:
+    """The reason as typed, half-width brackets too ("确诊病例(低保、特困、低收入家庭)")."""
+    return GRANT_REASON_BY_LABEL.get(_compact(text).replace("(", "（").replace(")", "）"))
+
+
+def _month(text: str) -> dt.date | None:
+    """A month as typed (2022-01, 2022年1月), or any day of it: its first day."""
+    typed = text.strip()
+    day = bounds.parse_typed_day(typed, MONTH_PATTERNS) or bounds.parse_typed_day(typed, DATE_PATTERNS)
+    return day.replace(day=1) if day is not None else None
+
+
+def _expected_months(text: str) -> tuple[int | None, str]:
+    """Months as typed ("6", "6个月"), 1 to 120 as on the form, or the reason they are not."""
+    typed = text.strip()
+    cleaned = _compact(typed).removesuffix("个月").removesuffix("月")
+    if cleaned.isascii() and cleaned.isdigit() and 1 <= int(cleaned) <= MAX_EXPECTED_MONTHS:
+        return int(cleaned), ""
+    return None, f"困难预计持续月数“{typed}”应为 1–{MAX_EXPECTED_MONTHS} 的整数，如 6"
+
+
+class GrantImporter:
+    """Temporary assistance (临时救助) granted to households the clerk may write, as on the household
+    page: each row one `services.temporary_assistance_grant`, with its rules (A5–A7).
+
+    A file cannot name a 一事一议, so a grant above the policy's cap is refused on its row, in the
+    service's own words: the household page grants it with its approval. A grant of the household
+    with the same reason, schedule, amount and first month is the same grant again: unchanged,
+    unless the file states another 先行救助 or number of months for it, which is refused (a grant
+    recorded is never rewritten)."""
+
+    kind = "assistance-grants"
+    title = "临时救助"
+    permission: str = AssistancePerm.MANAGE
+    columns = [
+        *_head_columns(),
+        ImportColumn(
+            "救助事由",
+            "reason",
+            required=True,
+            help="可简写为：确诊病例、无法务工、要件不全、其他",
+            aliases=("事由", "救助原因"),
+        ),
+        ImportColumn("发放方式", "schedule", required=True, help="一次性 或 按月", aliases=("方式",)),
+        ImportColumn(
+            "救助金额",
+            "amount",
+            required=True,
+            help="元，按月发放的为每月金额，如 1000；超过常规上限须经一事一议的，请在该户页面办理",
+            aliases=("金额", "救助金额（元）", "救助金额（元，按月的为每月）"),
+        ),
+        ImportColumn(
+            "起始月份", "starts_on", required=True, help="如 2022-01", aliases=("起始日期", "发放月份")
+        ),
+        ImportColumn("先行救助", "is_advance", help="是 或 否，不填为否", aliases=("是否先行救助",)),
+        ImportColumn(
+            "困难预计持续月数",
+            "expected_months",
+            help=f"因疫情无法外出务工或返岗复工的必填，1–{MAX_EXPECTED_MONTHS}",
+            aliases=("预计持续月数", "持续月数"),
+        ),
+        ImportColumn("备注", "note", help="最多 200 字"),
+    ]
+    example = {
+        HEAD_COLUMN: EXAMPLE_HEAD_NUMBER,
+        HEAD_TYPE_COLUMN: "居民身份证",
+        "救助事由": "因疫情无法外出务工或返岗复工",
+        "发放方式": "按月发放",
+        "救助金额": "800",
+        "起始月份": "2022-01",
+        "先行救助": "否",
+        "困难预计持续月数": "6",
+        "备注": "家中务工人员无法返岗（示例）",
+    }
+    allowed_values = {
+        HEAD_TYPE_COLUMN: list(ID_TYPE_BY_LABEL),
+        "救助事由": list(GRANT_REASON_LABELS.values()),
+        "发放方式": list(SCHEDULE_LABELS.values()),
+        "先行救助": list(YES_NO),
+    }
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        head = _head_number(row)
+        if not head:
+            return None
+        parts = (_compact(row.get(header, "")) for header in ("救助事由", "发放方式", "救助金额", "起始月份"))
+        return "|".join((head, *parts))
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        household = _head_household(actor, row, errors, on_page="点“临时救助”")
+        reason_text = row.get("救助事由", "").strip()
+        reason = _grant_reason_of(reason_text)
+        if reason is None:
+            errors["reason"] = [f"救助事由“{reason_text}”应为：" + "、".join(GRANT_REASON_LABELS.values())]
+        schedule_text = _compact(row.get("发放方式", ""))
+        schedule = SCHEDULE_BY_LABEL.get(schedule_text)
+        if schedule is None:
+            errors["schedule"] = [f"发放方式“{schedule_text}”应为：一次性、按月发放"]
+        amount, problem = _amount(row.get("救助金额", ""), "救助金额", "1000", maximum=services.MAX_AMOUNT)
+        if amount is None:
+            errors["amount"] = [problem]
+        month_text = row.get("起始月份", "").strip()
+        starts_on = _month(month_text)
+        if starts_on is None:
+            errors["starts_on"] = [f"起始月份“{month_text}”格式应为 2022-01"]
+        advance_text = _compact(row.get("先行救助", ""))
+        is_advance = YES_NO.get(advance_text) if advance_text else None
+        if advance_text and is_advance is None:
+            errors["is_advance"] = [f"先行救助“{advance_text}”应为：是、否"]
+        months_text = row.get("困难预计持续月数", "").strip()
+        expected_months = None
+        if months_text:
+            expected_months, problem = _expected_months(months_text)
+            if expected_months is None:
+                errors["expected_months"] = [problem]
+        if (
+            errors
+            or household is None
+            or reason is None
+            or schedule is None
+            or amount is None
+            or starts_on is None
+        ):
+            raise _invalid(errors)
+        same = household.temporary_assistance.filter(
+            reason=reason, schedule=schedule, amount=amount, starts_on=starts_on
+        ).first()
+        if same is not None:
+            differing = self._differences(same, is_advance=is_advance, expected_months=expected_months)
+            if not differing:
+                return RowOutcome.UNCHANGED
+            raise _invalid(differing)
+        services.temporary_assistance_grant(
+            actor=actor,
+            household=household,
+            data=services.GrantInput(
+                reason=reason,
+                schedule=schedule,
+                amount=amount,
+                starts_on=starts_on,
+                is_advance=bool(is_advance),
+                expected_months=expected_months,
+                note=row.get("备注", ""),
+            ),
+        )
+        return RowOutcome.CREATED
+
+    @staticmethod
+    def _differences(
+        present: TemporaryAssistance, *, is_advance: bool | None, expected_months: int | None
+    ) -> dict[str, list[str]]:
+        """What the file states of a grant already recorded that differs from the record (a blank
+        cell states nothing)."""
+        name = f"该户自 {present.starts_on:%Y-%m} 起的这笔临时救助已记录"
+        never = "；已记录的临时救助不会被改写，请在该户页面核对"
+        differing: dict[str, list[str]] = {}
+        if is_advance is not None and is_advance != present.is_advance:
+            recorded, typed = ("是" if v else "否" for v in (present.is_advance, is_advance))
+            differing["is_advance"] = [f"{name}，先行救助为“{recorded}”，文件中为“{typed}”{never}"]
+        if expected_months is not None and expected_months != present.expected_months:
+            recorded_months = present.expected_months if present.expected_months else "未填"
+            differing["expected_months"] = [
+                f"{name}，困难预计持续月数为 {recorded_months}，文件中为 {expected_months}{never}"
+            ]
+        return differing
+
+
+register(GrantImporter())

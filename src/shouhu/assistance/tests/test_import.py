@@ -9,8 +9,23 @@ from openpyxl import Workbook, load_workbook
 
 from shouhu.accounts.tests.factories import make_user
 from shouhu.assistance import services
-from shouhu.assistance.models import AreaType, Household, Relation, Standard, Standing, Visit
+from shouhu.assistance.models import (
+    AffectedReason,
+    AreaType,
+    AssistancePolicy,
+    AssistanceReason,
+    Household,
+    Level,
+    Relation,
+    Responsibility,
+    Schedule,
+    Standard,
+    Standing,
+    TemporaryAssistance,
+    Visit,
+)
 from shouhu.assistance.tests.factories import make_standard
+from shouhu.campaigns.policy import current_policy
 from shouhu.common.importing import importer_for, read_import, run_import, template_xlsx
 from shouhu.people.idcard import check_digit
 from shouhu.people.models import Person
@@ -424,3 +439,304 @@ def test_a2_a8_the_pages_link_to_their_imports(client, tree, county_user):
     assert client.get("/imports/assistance-standards/").status_code == 200
     client.force_login(make_user("village_staff", tree.village_a))
     assert client.get("/imports/assistance-standards/").status_code == 403
+
+
+# --- Three-level responsibility (A1) and temporary assistance (A5) -------------------------------
+
+RESPONSIBILITY_HEADERS = ["户主证件号码", "层级", "包保责任人", "联系电话", "起始日期"]
+
+
+def test_a1_responsibilities_import_into_the_households_their_heads_name_and_again_unchanged(
+    tree, county_user
+):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    rows = [
+        [HEAD, "县级", "张县干部", "13800138000", "2022-01-03"],
+        [HEAD, "乡镇", "李乡干部", "", ""],  # the usual word; started today
+        [HEAD, "村", "刘村干部", "139 0013 9000", ""],
+    ]
+    report = run("assistance-responsibilities", county_user, RESPONSIBILITY_HEADERS, rows)
+    assert (report.created, report.errors, report.written) == (3, [], True)
+    current = {r.level: r for r in household.responsibilities.filter(ended_on__isnull=True)}
+    assert (current[Level.COUNTY].name, current[Level.COUNTY].phone) == ("张县干部", "13800138000")
+    assert current[Level.COUNTY].assigned_on == dt.date(2022, 1, 3)
+    assert current[Level.COUNTY].unit == tree.county_a
+    assert current[Level.TOWNSHIP].unit == tree.township_a
+    assert current[Level.TOWNSHIP].assigned_on == dt.date(2022, 1, 5)  # the fixed clock's day
+    assert current[Level.VILLAGE].phone == "13900139000"
+    assert current[Level.VILLAGE].assigned_by == county_user
+
+    again = run("assistance-responsibilities", county_user, RESPONSIBILITY_HEADERS, rows)
+    assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 3, [])
+    assert Responsibility.objects.count() == 3
+
+
+def test_a1_a_reassignment_by_import_keeps_the_history(tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    services.responsibility_assign(
+        actor=None,
+        household=household,
+        level=Level.VILLAGE,
+        name="刘村干部",
+        phone="13800138000",
+        assigned_on=dt.date(2022, 1, 1),
+    )
+    rows = [[HEAD, "村级", "陈村干部", "13700137000", "2022-01-04"]]
+    report = run("assistance-responsibilities", county_user, RESPONSIBILITY_HEADERS, rows)
+    assert (report.created, report.updated, report.errors) == (0, 1, [])
+    village = household.responsibilities.filter(level=Level.VILLAGE).order_by("assigned_on")
+    assert [(r.name, r.assigned_on, r.ended_on) for r in village] == [
+        ("刘村干部", dt.date(2022, 1, 1), dt.date(2022, 1, 4)),
+        ("陈村干部", dt.date(2022, 1, 4), None),
+    ]
+    # The same name without a number says nothing against the one recorded: unchanged.
+    same = run(
+        "assistance-responsibilities", county_user, RESPONSIBILITY_HEADERS, [[HEAD, "村", "陈村干部", "", ""]]
+    )
+    assert (same.updated, same.unchanged) == (0, 1)
+    # The same name with another number takes the level over again, the old number kept in history.
+    moved = run(
+        "assistance-responsibilities",
+        county_user,
+        RESPONSIBILITY_HEADERS,
+        [[HEAD, "村", "陈村干部", "13600136000", ""]],
+    )
+    assert (moved.updated, moved.errors) == (1, [])
+    assert household.responsibilities.filter(level=Level.VILLAGE).count() == 3
+    assert household.responsibilities.get(level=Level.VILLAGE, ended_on__isnull=True).phone == "13600136000"
+
+
+def test_a1_every_bad_responsibility_row_is_reported_and_nothing_is_half_written(tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    second = valid_id(10)
+    open_household(tree.village_a, "赵老汉", second)
+    services.responsibility_assign(
+        actor=None, household=household, level=Level.VILLAGE, name="刘村干部", assigned_on=dt.date(2022, 1, 3)
+    )
+    rows = [
+        [HEAD, "县级", "张县干部", "", ""],  # row 2: good
+        [HEAD, "省级", "某甲", "", ""],  # 3
+        [HEAD, "乡级", "某乙", "12345", ""],  # 4: no phone number
+        [HEAD, "村级", "某丙", "", "2022-01-02"],  # 5: before the current holder began
+        [valid_id(9), "县级", "某丁", "", ""],  # 6: nobody's head
+        ["", "村级", "某戊", "", ""],  # 7: a head without a number
+        [HEAD, "县", "某己", "", ""],  # 8: the county level of that household again
+        [second, "村级", "", "", ""],  # 9: no name
+        [second, "乡级", "某庚", "", "2022-02-01"],  # 10: a future day
+        [second, "县级", "某辛", "", "2022-13-01"],  # 11
+    ]
+    report = run("assistance-responsibilities", county_user, RESPONSIBILITY_HEADERS, rows)
+    errors = errors_by_row(report)
+    assert sorted({row for row, _ in errors}) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert errors[(3, "层级")] == "层级“省级”应为：县级、乡级、村级"
+    assert "电话号码" in errors[(4, "联系电话")]
+    assert errors[(5, "起始日期")] == "起始日期不能早于现任责任人的起始日期（2022-01-03）"
+    assert valid_id(9) in errors[(6, "户主证件号码")]
+    assert "户主没有证件号码的家庭不能导入" in errors[(7, "户主证件号码")]
+    assert errors[(8, "")] == "与第 2 行重复"
+    assert errors[(9, "包保责任人")] == "不能为空"
+    assert "起始日期不能晚于今天" in errors[(10, "起始日期")]
+    assert errors[(11, "起始日期")] == "起始日期“2022-13-01”格式应为 2022-01-05"
+    assert report.written is False
+    assert Responsibility.objects.count() == 1
+
+    partial = run(
+        "assistance-responsibilities", county_user, RESPONSIBILITY_HEADERS, rows, import_valid_rows=True
+    )
+    assert (partial.created, partial.error_rows) == (1, 9)
+    assert Responsibility.objects.count() == 2
+    assert household.responsibilities.get(level=Level.VILLAGE).name == "刘村干部"  # never ended
+
+
+def test_a1_responsibilities_cannot_be_imported_outside_the_clerks_scope(tree, other_county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    nobody = valid_id(11)
+    rows = [[HEAD, "村级", "某甲", "", ""], [nobody, "村级", "某乙", "", ""]]
+    report = run(
+        "assistance-responsibilities", other_county_user, RESPONSIBILITY_HEADERS, rows, import_valid_rows=True
+    )
+    first, second = (e.message for e in report.errors)
+    assert first.replace(HEAD, "…") == second.replace(nobody, "…")
+    assert "王桂芝" not in first
+    assert household.responsibilities.count() == 0
+    responsibilities = importer_for("assistance-responsibilities")
+    assert responsibilities is not None
+    assert responsibilities.permission == "assistance.manage"
+
+
+GRANT_HEADERS = [
+    "户主证件类型",
+    "户主证件号码",
+    "救助事由",
+    "发放方式",
+    "救助金额",
+    "起始月份",
+    "先行救助",
+    "困难预计持续月数",
+    "备注",
+]
+
+
+def test_a5_grants_import_into_the_households_their_heads_name_and_again_unchanged(tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    rows = [
+        ["身份证", HEAD, "确诊病例", "一次性", "2000", "2022-01", "是", "", "隔离期间"],
+        ["", HEAD, "无法务工", "按月", "800元", "2022/01/15", "", "6个月", ""],
+        ["", HEAD, "要件不全", "按月发放", 500, "2021年12月", "否", "", ""],
+    ]
+    report = run("assistance-grants", county_user, GRANT_HEADERS, rows)
+    assert (report.created, report.errors, report.written) == (3, [], True)
+    grants = {g.reason: g for g in household.temporary_assistance.all()}
+    once = grants[AssistanceReason.CONFIRMED_CASE]
+    assert (once.schedule, once.amount, once.starts_on, once.is_advance, once.note) == (
+        Schedule.ONCE,
+        Decimal("2000"),
+        dt.date(2022, 1, 1),
+        True,
+        "隔离期间",
+    )
+    assert once.granted_by == county_user
+    monthly = grants[AssistanceReason.LOST_WORK]
+    assert (monthly.schedule, monthly.amount, monthly.starts_on, monthly.expected_months) == (
+        Schedule.MONTHLY,
+        Decimal("800"),
+        dt.date(2022, 1, 1),
+        6,
+    )
+    assert grants[AssistanceReason.UNCERTAIN].starts_on == dt.date(2021, 12, 1)
+
+    again = run("assistance-grants", county_user, GRANT_HEADERS, rows)
+    assert (again.created, again.unchanged, again.errors) == (0, 3, [])
+    assert TemporaryAssistance.objects.count() == 3
+
+
+def test_a5_every_bad_grant_row_is_reported_and_nothing_is_half_written(tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    affected = valid_id(12)
+    services.household_open(
+        actor=None,
+        data=services.HouseholdInput(
+            unit=tree.village_a,
+            area_type=AreaType.URBAN,
+            standing=Standing.EPIDEMIC_AFFECTED,
+            affected_reason=AffectedReason.LOST_WORK,
+            registered_on=dt.date(2021, 12, 1),
+        ),
+        head_name="孙立军",
+        head_id_number=affected,
+    )
+    services.temporary_assistance_grant(
+        actor=None,
+        household=household,
+        data=services.GrantInput(
+            reason=AssistanceReason.OTHER,
+            schedule=Schedule.ONCE,
+            amount=Decimal("1000"),
+            starts_on=dt.date(2022, 1, 1),
+        ),
+    )
+    rows = [
+        ["", HEAD, "其他", "一次性", "1500", "2022-01", "", "", ""],  # row 2: good
+        ["", HEAD, "其他", "一次性", "5000", "2022-01", "", "", ""],  # 3: above the cap
+        ["", HEAD, "生病", "每年", "abc", "明年", "可能", "半年", ""],  # 4
+        ["", HEAD, "无法务工", "按月", "800", "2022-01", "", "", ""],  # 5: months missing
+        ["", HEAD, "其他", "一次性", "800", "2022-02", "", "", ""],  # 6: a later month
+        ["", affected, "确诊病例", "一次性", "800", "2022-01", "", "", ""],  # 7: not 低保/特困/低收入
+        ["", HEAD, "其他", "一次性", "1000", "2022-01", "是", "", ""],  # 8: recorded, not as an advance
+        ["", valid_id(13), "其他", "一次性", "800", "2022-01", "", "", ""],  # 9: nobody's head
+        ["", HEAD, "要件不全", "一次性", "800", "2022-01", "", "", ""],  # 10: monthly only
+        ["", HEAD, "其他", "一次性", "1000.00", "2022-01-01", "否", "", ""],  # 11: recorded: unchanged
+        ["", HEAD, "其他", "一次性", "1500", "2022-01", "", "", ""],  # 12: row 2 again
+    ]
+    report = run("assistance-grants", county_user, GRANT_HEADERS, rows)
+    errors = errors_by_row(report)
+    assert sorted({row for row, _ in errors}) == [3, 4, 5, 6, 7, 8, 9, 10, 12]
+    cap = current_policy(AssistancePolicy).temporary_assistance_cap
+    assert errors[(3, "救助金额")] == f"救助金额超过常规上限 {cap} 元，须先经“一事一议”议定"
+    assert [column for row, column in errors if row == 4] == sorted(
+        ["救助事由", "发放方式", "救助金额", "起始月份", "先行救助", "困难预计持续月数"]
+    )
+    assert errors[(4, "救助事由")].startswith("救助事由“生病”应为：确诊病例（低保、特困、低收入家庭）")
+    assert errors[(4, "发放方式")] == "发放方式“每年”应为：一次性、按月发放"
+    assert errors[(4, "救助金额")] == "救助金额“abc”应为金额，如 1000"
+    assert errors[(4, "起始月份")] == "起始月份“明年”格式应为 2022-01"
+    assert errors[(4, "先行救助")] == "先行救助“可能”应为：是、否"
+    assert errors[(4, "困难预计持续月数")] == "困难预计持续月数“半年”应为 1–120 的整数，如 6"
+    assert "请填写困难预计持续月数" in errors[(5, "困难预计持续月数")]
+    assert errors[(6, "起始月份")] == "起始月份不能晚于本月"
+    assert "限于低保、特困和低收入家庭" in errors[(7, "救助事由")]
+    assert "不会被改写" in errors[(8, "先行救助")]
+    assert valid_id(13) in errors[(9, "户主证件号码")]
+    assert "按月予以临时性生活救助" in errors[(10, "发放方式")]
+    assert errors[(12, "")] == "与第 2 行重复"
+    assert report.unchanged == 1
+    assert report.written is False
+    assert TemporaryAssistance.objects.count() == 1
+
+    partial = run("assistance-grants", county_user, GRANT_HEADERS, rows, import_valid_rows=True)
+    assert (partial.created, partial.unchanged, partial.error_rows) == (1, 1, 9)
+    assert TemporaryAssistance.objects.count() == 2
+    assert household.temporary_assistance.get(amount=Decimal("1000")).is_advance is False  # never rewritten
+
+
+def test_a5_grants_cannot_be_imported_outside_the_clerks_scope(tree, other_county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    nobody = valid_id(14)
+    rows = [
+        ["", HEAD, "其他", "一次性", "800", "2022-01", "", "", ""],
+        ["", nobody, "其他", "一次性", "800", "2022-01", "", "", ""],
+    ]
+    report = run("assistance-grants", other_county_user, GRANT_HEADERS, rows, import_valid_rows=True)
+    first, second = (e.message for e in report.errors)
+    assert first.replace(HEAD, "…") == second.replace(nobody, "…")
+    assert "王桂芝" not in first
+    assert household.temporary_assistance.count() == 0
+    grants = importer_for("assistance-grants")
+    assert grants is not None
+    assert grants.permission == "assistance.manage"
+
+
+@pytest.mark.parametrize(
+    ("kind", "example", "allowed"),
+    [
+        ("assistance-responsibilities", "刘村干部（示例）", "乡级"),
+        ("assistance-grants", "家中务工人员无法返岗（示例）", "信息把握不准或审批要件不全"),
+    ],
+)
+def test_a1_a5_the_templates_have_an_example_and_the_allowed_values(tree, kind, example, allowed):
+    importer = importer_for(kind)
+    assert importer is not None
+    workbook = load_workbook(io.BytesIO(template_xlsx(importer)))
+    first = list(next(workbook.worksheets[0].iter_rows(values_only=True)))
+    assert first == [c.header for c in importer.columns]
+    assert workbook.worksheets[0].max_row == 1  # the example is never imported
+    text = "\n".join(
+        str(cell)
+        for sheet in workbook.worksheets[1:]
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell
+    )
+    assert example in text
+    assert allowed in text
+    assert HEAD in text
+
+
+def test_a1_a5_the_pages_link_to_their_imports(client, tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    village_staff = make_user("village_staff", tree.village_a)
+    client.force_login(village_staff)
+    assert (
+        "/imports/assistance-responsibilities/"
+        not in client.get(f"/assistance/{household.pk}/").content.decode()
+    )
+    assert "/imports/assistance-grants/" not in client.get("/assistance/grants/").content.decode()
+    assert client.get("/imports/assistance-responsibilities/").status_code == 403
+    assert client.get("/imports/assistance-grants/").status_code == 403
+    client.force_login(county_user)
+    assert (
+        "/imports/assistance-responsibilities/" in client.get(f"/assistance/{household.pk}/").content.decode()
+    )
+    assert "/imports/assistance-grants/" in client.get("/assistance/grants/").content.decode()
+    assert client.get("/imports/assistance-responsibilities/").status_code == 200
+    assert client.get("/imports/assistance-grants/").status_code == 200
