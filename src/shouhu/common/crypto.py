@@ -13,7 +13,9 @@ so a server started with keys that cannot read it refuses instead of failing on 
 import functools
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
@@ -214,6 +216,20 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(str(value))
+
+
+# Blind indexes, which `rotate_personal_data_keys --reindex` rebuilds under a new index key: each app
+# registers its own from `AppConfig.ready()` (model label → index field → how a row computes it),
+# and a convention test holds that every `*_index` field of every model is registered.
+_blind_indexes: dict[str, dict[str, Callable[[Any], str]]] = {}
+
+
+def register_blind_index(label: str, field: str, compute: Callable[[Any], str]) -> None:
+    _blind_indexes.setdefault(label, {})[field] = compute
+
+
+def registered_blind_indexes() -> dict[str, dict[str, Callable[[Any], str]]]:
+    return {label: dict(fields) for label, fields in sorted(_blind_indexes.items())}
 
 
 # Encrypted files kept in binary fields (encrypt_bytes), which the rotation re-encrypts too.

@@ -19,6 +19,8 @@ class MarriageConfig(AppConfig):
         from shouhu.campaigns.models import ServiceType
         from shouhu.campaigns.selectors import register_affected_provider
         from shouhu.campaigns.services import register_suspension_handler
+        from shouhu.common.crypto import register_blind_index
+        from shouhu.people.idcard import stored_phone_key
         from shouhu.people.lifecycle import register_death_handler
 
         from . import models, selectors, services
@@ -26,6 +28,7 @@ class MarriageConfig(AppConfig):
         register_affected_provider(ServiceType.MARRIAGE_REGISTRATION, selectors.affected_lines)
         register_suspension_handler(ServiceType.MARRIAGE_REGISTRATION, services.suspension_notify)
         register_death_handler("marriage.bookings", services.bookings_end_on_death)
+        register_blind_index("marriage.BookingParty", "phone_index", lambda row: stored_phone_key(row.phone))
         register_kind(services.NON_COMPLIANCE_ALERT, gettext_lazy("婚姻登记当事人不符合防控要求"))
         # Bookings and parties hold personal data and change by the thousand on surge days: the
         # rows themselves record their state; staff-made settings and counter work are audited.

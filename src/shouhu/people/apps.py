@@ -9,6 +9,9 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from shouhu.common.crypto import register_blind_index
+        from shouhu.people.idcard import document_key, stored_phone_key
+
         from . import importers, models  # noqa: F401  importers register themselves
 
         # Encrypted numbers are masked in the audit log; their blind indexes say nothing useful.
@@ -25,3 +28,7 @@ class PeopleConfig(AppConfig):
             mask_fields=["id_number", "phone"],
         )
         auditlog.register(models.PersonCategory)
+        register_blind_index(
+            "people.Person", "id_index", lambda row: document_key(row.id_number) if row.id_number else ""
+        )
+        register_blind_index("people.Person", "phone_index", lambda row: stored_phone_key(row.phone))

@@ -166,6 +166,15 @@ def phone_key(phone: str) -> str:
     return normalised_phone_key(normalise_phone(phone))
 
 
+def stored_phone_key(phone: str) -> str:
+    """The search key of a phone as stored: blank when there is none (or it is not a number, as
+    in rows older than the phone check)."""
+    try:
+        return phone_key(phone) if phone else ""
+    except InvalidPhone:
+        return ""
+
+
 def normalised_phone_key(normalised: str) -> str:
     """`phone_key` of a number `normalise_phone` already returned (parsing it again costs more
     than the key)."""

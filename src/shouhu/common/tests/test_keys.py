@@ -256,3 +256,22 @@ def test_x2_the_wsgi_server_refuses_to_start_with_an_invalid_key(tmp_path):
     assert started.returncode != 0
     assert "shouhu_keys.E002" in started.stderr
     assert "not-a-fernet-key" not in started.stderr
+
+
+def test_x2_every_blind_index_is_rebuilt_by_the_reindex():
+    """A model's `*_index` search key that `--reindex` did not know would stop matching, silently,
+    the day the index key changes: every one must be registered (`register_blind_index`)."""
+    from django.apps import apps
+
+    registered = {
+        (label, field) for label, fields in crypto.registered_blind_indexes().items() for field in fields
+    }
+    found = {
+        (model._meta.label, field.name)
+        for model in apps.get_models()
+        if model.__module__.startswith("shouhu.")
+        for field in model._meta.concrete_fields
+        if field.name.endswith("_index") and not field.editable
+    }
+    assert ("screening.Screening", "visitor_name_index") in found
+    assert found == registered

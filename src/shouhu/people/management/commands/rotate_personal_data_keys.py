@@ -2,7 +2,8 @@
 
 Rotation, step by step (README): put the new Fernet key first in SHOUHU_FIELD_KEYS and keep the
 old one after it; run this command; then remove the old key. With a new SHOUHU_BLIND_INDEX_KEY,
-run it with --reindex so exact search by ID and phone keeps working.
+run it with --reindex so exact search by ID, phone and name keeps working: it rebuilds every blind
+index the apps registered (`common.crypto.register_blind_index`).
 
 Afterwards the database's record of keys (common.keyring) names only the newest field key (and,
 with --reindex, the new index key), so the old key may be removed without the start-up check
@@ -20,26 +21,8 @@ from django.db.models.functions import Cast
 
 from shouhu.common import crypto, keyring
 from shouhu.common.crypto import encrypted_fields
-from shouhu.people.idcard import InvalidPhone, document_key, phone_key
 
 BATCH = 1000
-
-
-def _phone_index(value: str) -> str:
-    try:
-        return phone_key(value) if value else ""
-    except InvalidPhone:
-        return ""
-
-
-# Models whose blind indexes are rebuilt with --reindex: index field → how it is computed.
-REINDEX = {
-    "people.Person": {
-        "id_index": lambda row: document_key(row.id_number) if row.id_number else "",
-        "phone_index": lambda row: _phone_index(row.phone),
-    },
-    "screening.Screening": {"visitor_phone_index": lambda row: _phone_index(row.visitor_phone)},
-}
 
 
 class Command(BaseCommand):
@@ -62,11 +45,8 @@ class Command(BaseCommand):
             rotated = self._rotate_files(model, names)
             self.stdout.write(f"{model._meta.verbose_name}：重新加密 {rotated} 个文件")
         if reindex:
-            for label, indexes in REINDEX.items():
-                try:
-                    model = apps.get_model(label)
-                except LookupError:
-                    continue
+            for label, indexes in crypto.registered_blind_indexes().items():
+                model = apps.get_model(label)
                 count = self._reindex(model, indexes)
                 self.stdout.write(f"{model._meta.verbose_name}：重建检索码 {count} 行")
         keyring.record_rotation(reindexed=reindex)
