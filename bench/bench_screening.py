@@ -199,6 +199,8 @@ class _Target:
                 "visitor_name": "基准访客",
                 "health_code": "green",
                 "itinerary_code": "green",
+                "itinerary_star": False,
+                "mask": True,
                 "temperature": "36.5",
             }
         )

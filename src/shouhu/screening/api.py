@@ -404,11 +404,13 @@ class ScreeningInput(serializers.Serializer):
     person = ObjectIdField(required=False, allow_null=True, default=None)
     visitor_name = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
     visitor_phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
-    health_code = serializers.ChoiceField(choices=HealthCode.choices, default=HealthCode.GREEN)
-    itinerary_code = serializers.ChoiceField(choices=ItineraryCode.choices, default=ItineraryCode.GREEN)
-    itinerary_star = serializers.BooleanField(default=False)
+    # The answers are asked, never assumed: a client that leaves one out is told so (400), as the
+    # desk form preselects nothing.
+    health_code = serializers.ChoiceField(choices=HealthCode.choices, help_text="健康码颜色")
+    itinerary_code = serializers.ChoiceField(choices=ItineraryCode.choices, help_text="行程码颜色")
+    itinerary_star = serializers.BooleanField(help_text="行程码是否带星号")
     temperature = serializers.DecimalField(max_digits=4, decimal_places=1, required=False, allow_null=True)
-    mask = serializers.BooleanField(default=True)
+    mask = serializers.BooleanField(help_text="是否佩戴口罩")
     refused_checks = serializers.BooleanField(default=False)
     travel = TravelEntrySerializer(many=True, required=False, default=list)
 

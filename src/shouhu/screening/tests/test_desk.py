@@ -270,11 +270,31 @@ def test_s3_register_lists_run_a_constant_number_of_queries(client, tree, county
     assert count() == few
 
 
+# What the desk asks at every entrance; the API assumes none of it.
+ANSWERS = {"health_code": "green", "itinerary_code": "green", "itinerary_star": False, "mask": True}
+
+
+def test_s1_the_api_assumes_no_answer(client, tree, county_user):
+    client.force_login(county_user)
+    body = {"unit": tree.nursing_home_a.pk, "visitor_name": "未答访客", "temperature": "36.5"}
+    refused = client.post("/api/v1/screening/screenings/", body, content_type="application/json")
+    assert refused.status_code == 400
+    assert set(refused.json()["error"]["fields"]) == set(ANSWERS)
+    assert not Screening.objects.exists()
+    answered = client.post(
+        "/api/v1/screening/screenings/",
+        {**body, **ANSWERS, "health_code": "red"},
+        content_type="application/json",
+    )
+    assert answered.status_code == 201
+    assert answered.json()["verdict"] == "refused"  # the answer given, not a default
+
+
 def test_s1_an_api_screening_costs_seven_statements(client, tree, county_user, django_assert_max_num_queries):
     """The busiest write: session, user, institution in scope (one statement), policy,
     suspensions, the nursing-home closure hook, the insert — no BEGIN/COMMIT, no second unit read."""
     client.force_login(county_user)
-    body = {"unit": tree.nursing_home_a.pk, "visitor_name": "计数访客", "temperature": "36.5"}
+    body = {"unit": tree.nursing_home_a.pk, "visitor_name": "计数访客", "temperature": "36.5", **ANSWERS}
     client.post("/api/v1/screening/screenings/", body, content_type="application/json")
     with django_assert_max_num_queries(7):
         recorded = client.post("/api/v1/screening/screenings/", body, content_type="application/json")
@@ -291,7 +311,7 @@ def test_s4_the_api_records_and_confirms_like_the_pages(client, tree, county_use
     client.force_login(county_user)
     recorded = client.post(
         "/api/v1/screening/screenings/",
-        {"unit": tree.nursing_home_a.pk, "visitor_name": "接口访客", "temperature": "37.6"},
+        {"unit": tree.nursing_home_a.pk, "visitor_name": "接口访客", "temperature": "37.6", **ANSWERS},
         content_type="application/json",
     )
     assert recorded.status_code == 201
@@ -300,7 +320,7 @@ def test_s4_the_api_records_and_confirms_like_the_pages(client, tree, county_use
     assert body["reason_codes"] == ["temperature"]
     bad = client.post(
         "/api/v1/screening/screenings/",
-        {"unit": tree.nursing_home_a.pk, "temperature": "30.0"},
+        {"unit": tree.nursing_home_a.pk, "temperature": "30.0", **ANSWERS},
         content_type="application/json",
     )
     assert bad.status_code == 400
@@ -328,7 +348,7 @@ def test_s4_the_api_records_and_confirms_like_the_pages(client, tree, county_use
     other = make_institution(tree.county_b)
     refused = client.post(
         "/api/v1/screening/screenings/",
-        {"unit": other.pk, "temperature": "36.4"},
+        {"unit": other.pk, "temperature": "36.4", **ANSWERS},
         content_type="application/json",
     )
     assert refused.status_code == 404
