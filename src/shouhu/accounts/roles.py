@@ -5,6 +5,7 @@ which role may do what. Which *rows* a user sees is decided by the org tree (sco
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shouhu.accounts.permissions import AccountPerm
 from shouhu.alerts.permissions import AlertPerm
@@ -22,15 +23,15 @@ from shouhu.vaccination.permissions import VaccinationPerm
 
 
 class Role(models.TextChoices):
-    REGION_ADMIN = "region_admin", "地区管理员"
-    DEPARTMENT_COORDINATOR = "department_coordinator", "科室统筹人员"
-    COUNTY_STAFF = "county_staff", "县（市、区）民政局工作人员"
-    TOWNSHIP_STAFF = "township_staff", "乡镇（街道）工作人员"
-    VILLAGE_STAFF = "village_staff", "村（社区）工作人员"
-    INSTITUTION_STAFF = "institution_staff", "服务机构工作人员"
-    LOTTERY_SPECIALIST = "lottery_specialist", "福彩专管员"
-    INSPECTOR = "inspector", "督导检查人员"
-    LEADER = "leader", "领导（只读）"
+    REGION_ADMIN = "region_admin", _("地区管理员")
+    DEPARTMENT_COORDINATOR = "department_coordinator", _("科室统筹人员")
+    COUNTY_STAFF = "county_staff", _("县（市、区）民政局工作人员")
+    TOWNSHIP_STAFF = "township_staff", _("乡镇（街道）工作人员")
+    VILLAGE_STAFF = "village_staff", _("村（社区）工作人员")
+    INSTITUTION_STAFF = "institution_staff", _("服务机构工作人员")
+    LOTTERY_SPECIALIST = "lottery_specialist", _("福彩专管员")
+    INSPECTOR = "inspector", _("督导检查人员")
+    LEADER = "leader", _("领导（只读）")
 
 
 READ = {

@@ -27,7 +27,7 @@ class UnitRoles:
 
     @property
     def label(self) -> str:
-        return f"{self.unit.name}（{'、'.join(Role(r).label for r in self.roles)}）"
+        return f"{self.unit.name}（{'、'.join(str(Role(r).label) for r in self.roles)}）"
 
     def users(self) -> Q:
         return Q(unit=self.unit, role__in=self.roles)
