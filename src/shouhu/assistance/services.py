@@ -64,7 +64,7 @@ from shouhu.common.audit import acting_as, audit_bulk, audit_record
 from shouhu.common.errors import DomainError
 from shouhu.common.modules import Module
 from shouhu.common.tabular import read_table
-from shouhu.common.validation import clean, refuse
+from shouhu.common.validation import clean, raise_all, refuse
 from shouhu.inquiries.models import Channel, Inquiry
 from shouhu.inquiries.services import inquiry_answer, inquiry_assign, inquiry_close, inquiry_receive
 from shouhu.orgs.models import OrgUnit, UnitKind
@@ -80,12 +80,6 @@ from shouhu.people.services import (
 MONEY = Decimal("0.01")
 BANK_ACCOUNT_DIGITS = (10, 30)  # the lengths of Chinese bank card and account numbers, not a policy
 MAX_AMOUNT = Decimal("99999999.99")
-
-
-def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
-    if errors:
-        summary = "；".join(m for ms in errors.values() for m in ms)
-        raise DomainError(summary, code=code, field_errors=errors)
 
 
 def _not_future(day: dt.date, field: str, label: str) -> dict[str, list[str]]:
@@ -184,7 +178,7 @@ def household_register(*, actor: User | None, data: HouseholdInput) -> Household
         **_usable_member(data.head),
         **_not_future(registered_on, "registered_on", _("登记日期")),
     }
-    _raise_all(errors, code="invalid_household")
+    raise_all(errors, code="invalid_household")
     household = Household(
         unit=data.unit,
         area_type=data.area_type,
@@ -245,7 +239,7 @@ def household_update(
         bank_name=household.bank_name if bank_name is None else bank_name,
         bank_account=household.bank_account if bank_account is None else bank_account,
     )
-    _raise_all(_household_errors(data), code="invalid_household")
+    raise_all(_household_errors(data), code="invalid_household")
     household.area_type = area_type
     household.standing = standing
     household.affected_reason = data.affected_reason
@@ -308,7 +302,7 @@ def member_add(
         and household.members.filter(left_on__isnull=True, relation=Relation.HEAD).exists()
     ):
         errors["relation"] = [_("该户已有户主；更换户主须先将原户主移出或改为其他关系")]
-    _raise_all(errors, code="invalid_member")
+    raise_all(errors, code="invalid_member")
     with acting_as(actor):
         return _member_save(household=household, person=person, relation=relation, joined_on=joined_on)
 
@@ -397,7 +391,7 @@ def member_leave(
         errors["left_on"] = [_("离开日期不能早于加入日期（%(day)s）") % {"day": member.joined_on}]
     if not reason.strip():
         errors["left_reason"] = [_("请填写离开原因")]
-    _raise_all(errors, code="invalid_member")
+    raise_all(errors, code="invalid_member")
     member.left_on = left_on
     member.left_reason = reason.strip()[:100]
     with acting_as(actor):
@@ -444,7 +438,7 @@ def responsibility_assign(
             number = normalise_phone(phone)
         except InvalidPhone as error:
             errors["phone"] = [str(error)]
-    _raise_all(errors, code="invalid_responsibility")
+    raise_all(errors, code="invalid_responsibility")
     unit = level_unit(household, level)
     if user is not None and (user.unit is None or not user.unit.path.startswith(unit.path)):
         raise refuse(
@@ -501,7 +495,7 @@ def visit_record(
         errors["visitor"] = [_("请填写走访人")]
     if not findings.strip():
         errors["findings"] = [_("请填写走访情况")]
-    _raise_all(errors, code="invalid_visit")
+    raise_all(errors, code="invalid_visit")
     visit = Visit(
         household=household,
         visited_on=visited_on,
@@ -605,7 +599,7 @@ def care_delivery_record(
         errors["items"] = [_("请填写送达物资或服务")]
     if not delivered_by.strip():
         errors["delivered_by"] = [_("请填写送达人")]
-    _raise_all(errors, code="invalid_care_delivery")
+    raise_all(errors, code="invalid_care_delivery")
     delivery = CareDelivery(
         task=task,
         delivered_on=delivered_on,
@@ -860,7 +854,7 @@ def assessment_record(
             errors[f"lines.{index}.isolation_days"] = [_("隔离天数须为 0 至 31 天")]
     if not members:
         errors["household"] = [_("该户当月没有家庭成员")]
-    _raise_all(errors, code="invalid_assessment")
+    raise_all(errors, code="invalid_assessment")
     assert standard is not None
     policy = current_policy(AssistancePolicy, month)
     working = assess(
@@ -930,7 +924,7 @@ def review_record(*, actor: User | None, household: Household, data: ReviewInput
         errors["proposed_amount"] = [_("提议救助金额须大于 0")]
     if data.decision == ReviewDecision.APPROVED and not Decimal("0") < data.approved_amount <= MAX_AMOUNT:
         errors["approved_amount"] = [_("同意的须填写议定救助金额")]
-    _raise_all(errors, code="invalid_review")
+    raise_all(errors, code="invalid_review")
     review = CaseByCaseReview(
         household=household,
         hardship=data.hardship.strip(),
@@ -1008,7 +1002,7 @@ def temporary_assistance_grant(
 ) -> TemporaryAssistance:
     """Grant 临时救助 by the rules of A5–A7 and A10 (see `_grant_errors`)."""
     policy = current_policy(AssistancePolicy)
-    _raise_all(_grant_errors(household, data, policy), code="invalid_temporary_assistance")
+    raise_all(_grant_errors(household, data, policy), code="invalid_temporary_assistance")
     grant = TemporaryAssistance(
         household=household,
         reason=data.reason,
@@ -1044,7 +1038,7 @@ def temporary_assistance_documents_completed(
             conflict=True,
         )
     errors = _not_future(completed_on, "completed_on", _("要件补齐日期"))
-    _raise_all(errors, code="invalid_temporary_assistance")
+    raise_all(errors, code="invalid_temporary_assistance")
     grant.documents_completed_on = completed_on
     with acting_as(actor):
         grant.save(update_fields=["documents_completed_on", "updated_at"])
@@ -1073,7 +1067,7 @@ def temporary_assistance_end(
         ]
     if not reason.strip():
         errors["end_reason"] = [_("请填写停发原因")]
-    _raise_all(errors, code="invalid_temporary_assistance")
+    raise_all(errors, code="invalid_temporary_assistance")
     grant.ended_on = month
     grant.end_reason = reason.strip()[:200]
     with acting_as(actor):
@@ -1154,7 +1148,7 @@ def application_submit(*, actor: User | None, household: Household, data: Applic
             errors.update(_hardship_errors(data.grant, policy.hardship_months_for_dibao))
     if data.inquiry is not None and data.inquiry.module != Module.ASSISTANCE:
         errors["inquiry"] = [_("该诉求不是救助热线受理的")]
-    _raise_all(errors, code="invalid_application")
+    raise_all(errors, code="invalid_application")
     Household.objects.select_for_update().filter(pk=household.pk).values_list("pk", flat=True).first()
     if household.applications.filter(status__in=OPEN_APPLICATION).exists():
         raise refuse(_("该户已有正在办理的申请"), code="application_open", conflict=True)
@@ -1198,7 +1192,7 @@ def application_accept(*, actor: User | None, application: Application, accepted
     """受理: the township accepts the application (within the policy's days, or it is late)."""
     application = _application_at(application, ApplicationStatus.APPLIED)
     errors = _step_day_errors(accepted_on, application.applied_on, "accepted_on", _("受理日期"))
-    _raise_all(errors, code="invalid_application")
+    raise_all(errors, code="invalid_application")
     application.status = ApplicationStatus.ACCEPTED
     application.accepted_on = accepted_on
     with acting_as(actor):
@@ -1226,7 +1220,7 @@ def application_investigate(
         errors["assessment"] = [_("该核算不是本户的")]
     elif assessment is None and application.standing == Standing.DIBAO:
         errors["assessment"] = [_("申请低保须先对该户进行家庭收入核算")]
-    _raise_all(errors, code="invalid_application")
+    raise_all(errors, code="invalid_application")
     application.status = ApplicationStatus.INVESTIGATED
     application.investigated_on = investigated_on
     application.findings = findings.strip()[:500]
@@ -1242,7 +1236,7 @@ def application_publicise(*, actor: User | None, application: Application, start
     application = _application_at(application, ApplicationStatus.INVESTIGATED)
     assert application.investigated_on is not None
     errors = _step_day_errors(starts_on, application.investigated_on, "starts_on", _("公示开始日期"))
-    _raise_all(errors, code="invalid_application")
+    raise_all(errors, code="invalid_application")
     days = current_policy(AssistancePolicy, starts_on).application_publicity_days
     application.status = ApplicationStatus.PUBLICISED
     application.publicised_from = starts_on
@@ -1269,7 +1263,7 @@ def application_approve(
     assessment = application.assessment
     if application.standing == Standing.DIBAO and (assessment is None or assessment.dibao_amount <= 0):
         errors["assessment"] = [_("核算结果人均收入不低于低保标准，不能批准纳入低保")]
-    _raise_all(errors, code="invalid_application")
+    raise_all(errors, code="invalid_application")
     application.status = ApplicationStatus.APPROVED
     application.decided_on = decided_on
     application.decided_by = actor
@@ -1312,7 +1306,7 @@ def application_refuse(
     errors = _step_day_errors(decided_on, application.applied_on, "decided_on", _("办结日期"))
     if not reason.strip():
         errors["reason"] = [_("请写明不予通过的理由")]
-    _raise_all(errors, code="invalid_application")
+    raise_all(errors, code="invalid_application")
     application.refused_at = application.status
     application.status = ApplicationStatus.REFUSED
     application.refusal_reason = reason.strip()[:300]

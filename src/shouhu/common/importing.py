@@ -107,6 +107,10 @@ class Importer(Protocol):
 
 # Rows handed to `BulkImporter.import_rows` at a time: large enough that the per-statement
 # cost vanishes, small enough that a chunk's objects and audit entries stay small in memory.
+# How dates are typed in the spreadsheets people keep (2022-01-05, 2022/1/5, 20220105, 2022年1月5日,
+# or a date cell read with its midnight): every importer reads its date columns with these.
+DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日")
+
 CHUNK_ROWS = 500
 
 

@@ -1,7 +1,8 @@
 """What every service uses to refuse bad input the same way.
 
 `clean` runs a model's own validation (fields, constraints) and turns Django's errors into the
-one `DomainError` every view and API shows; `refuse` builds a refusal with a field to point at;
+one `DomainError` every view and API shows; `raise_all` refuses every problem a service found at
+once, each beside its field; `refuse` builds a refusal with a field to point at;
 `parse_temperature` reads a typed temperature for screening, nursing homes and the registry
 counter alike.
 """
@@ -35,6 +36,13 @@ def clean(
         )
     except ValidationError as error:
         raise domain_error_from_validation(error) from error
+
+
+def raise_all(errors: dict[str, list[str]], *, code: str) -> None:
+    """Refuse with every problem found, each beside its field, if there is any."""
+    if errors:
+        summary = "；".join(m for ms in errors.values() for m in ms)
+        raise DomainError(summary, code=code, field_errors=errors)
 
 
 def refuse(message: str, *, code: str, field: str | None = None, conflict: bool = False) -> DomainError:

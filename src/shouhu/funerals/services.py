@@ -29,7 +29,7 @@ from shouhu.common import clock
 from shouhu.common.audit import acting_as
 from shouhu.common.errors import ConflictError, DomainError
 from shouhu.common.modules import Module
-from shouhu.common.validation import clean, refuse
+from shouhu.common.validation import clean, raise_all, refuse
 from shouhu.funerals import selectors
 from shouhu.funerals.models import (
     REMAINS_ORDER,
@@ -54,12 +54,6 @@ from shouhu.people.services import PersonInput, person_find_by_document, person_
 MAX_QUANTITY = 1_000_000
 PPE_LOW_STOCK = "funerals.ppe_low_stock"
 CEREMONY_SUSPENDED = "funerals.ceremony_suspended"
-
-
-def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
-    if errors:
-        summary = "；".join(m for ms in errors.values() for m in ms)
-        raise DomainError(summary, code=code, field_errors=errors)
 
 
 def _require_funeral_home(home: OrgUnit) -> None:
@@ -176,7 +170,7 @@ def case_register(*, actor: User | None, home: OrgUnit, data: CaseInput) -> Fune
         phone = normalise_phone(data.contact_phone)
     except InvalidPhone as error:
         errors["contact_phone"] = [str(error)]
-    _raise_all(errors, code="invalid_case")
+    raise_all(errors, code="invalid_case")
     if data.ceremony_type != CeremonyType.NONE:
         availability = service_availability(
             service=ServiceType.FUNERAL_CEREMONY, unit=home, on=data.service_date
@@ -279,7 +273,7 @@ def remains_step_record(*, actor: User | None, case: FuneralCase, data: StepInpu
         errors["protective_equipment"] = [_("请填写使用的防护装备")]
     if data.step == RemainsStep.TRANSPORT and not data.vehicle.strip():
         errors["vehicle"] = [_("接运环节须填写车辆")]
-    _raise_all(errors, code="invalid_step")
+    raise_all(errors, code="invalid_step")
     record = RemainsStepRecord(
         case=locked,
         step=data.step,
@@ -327,7 +321,7 @@ def _check_quantity(item: str, quantity: int) -> None:
         errors["item"] = [_("未知的防护物资")]
     if not 0 < quantity <= MAX_QUANTITY:
         errors["quantity"] = [_("数量须在 1–%(max)s 之间") % {"max": MAX_QUANTITY}]
-    _raise_all(errors, code="invalid_quantity")
+    raise_all(errors, code="invalid_quantity")
 
 
 @transaction.atomic

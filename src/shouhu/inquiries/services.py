@@ -9,21 +9,14 @@ from django.utils.translation import gettext as _
 from shouhu.accounts.models import User
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
-from shouhu.common.errors import DomainError
 from shouhu.common.modules import Module
-from shouhu.common.validation import clean, refuse
+from shouhu.common.validation import clean, raise_all, refuse
 from shouhu.inquiries.models import Channel, Inquiry
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, normalise_phone
 from shouhu.people.models import Person
 
 MAX_HOURS = 24 * 366
-
-
-def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
-    if errors:
-        summary = "；".join(m for ms in errors.values() for m in ms)
-        raise DomainError(summary, code=code, field_errors=errors)
 
 
 @transaction.atomic
@@ -61,7 +54,7 @@ def inquiry_receive(
             phone = normalise_phone(caller_phone)
         except InvalidPhone as error:
             errors["caller_phone"] = [str(error)]
-    _raise_all(errors, code="invalid_inquiry")
+    raise_all(errors, code="invalid_inquiry")
     inquiry = Inquiry(
         module=module,
         unit=unit,

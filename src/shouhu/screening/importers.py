@@ -13,7 +13,7 @@ from typing import Any
 
 from shouhu.common import bounds
 from shouhu.common.errors import DomainError
-from shouhu.common.importing import ImportColumn, RowOutcome, register
+from shouhu.common.importing import DATE_PATTERNS, ImportColumn, RowOutcome, register
 from shouhu.orgs.models import OrgUnit
 from shouhu.orgs.selectors import unit_visible
 from shouhu.people.models import IdType
@@ -23,7 +23,6 @@ from shouhu.screening.models import IsolationKind, RecordSource, RiskLevel
 from shouhu.screening.permissions import ScreeningPerm
 from shouhu.screening.services import RiskAreaInput, isolation_record, risk_area_create
 
-DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日")
 LEVEL_BY_LABEL = {
     "中风险": RiskLevel.MEDIUM,
     "中": RiskLevel.MEDIUM,

@@ -19,7 +19,7 @@ from shouhu.campaigns.policy import current_policy
 from shouhu.common import clock
 from shouhu.common.audit import acting_as
 from shouhu.common.errors import ConflictError, DomainError
-from shouhu.common.validation import clean, parse_temperature, refuse
+from shouhu.common.validation import clean, parse_temperature, raise_all, refuse
 from shouhu.orgs.models import OrgUnit
 from shouhu.people.idcard import InvalidPhone, normalise_phone, phone_key
 from shouhu.people.lifecycle import (
@@ -52,12 +52,6 @@ MAX_TRAVEL_ENTRIES = 20
 MAX_NAME_LENGTH = 30
 MAX_PLACE_LENGTH = 100
 RECEIPT_BYTES = 16
-
-
-def _raise_all(errors: dict[str, list[str]], *, code: str) -> None:
-    if errors:
-        summary = "；".join(m for ms in errors.values() for m in ms)
-        raise DomainError(summary, code=code, field_errors=errors)
 
 
 # --- Risk areas (S3) ---------------------------------------------------------------------------
@@ -108,7 +102,7 @@ def clean_risk_area(data: RiskAreaInput) -> dict[str, object]:
             errors[name] = [f"不能超过 {limit} 个字"]
     if data.effective_to and data.effective_to < data.effective_from:
         errors["effective_to"] = ["截止日期不能早于生效日期"]
-    _raise_all(errors, code="invalid_risk_area")
+    raise_all(errors, code="invalid_risk_area")
     below = "".join(texts[n] for n in ("city", "county", "township", "community"))
     return {
         "level": data.level,
@@ -295,7 +289,7 @@ def isolation_record(
         problem = _confirmation_problem(confirmed_on=confirmed_on, ended_on=actual_end_on, today=today)
         if problem:
             errors["confirmed_on"] = [problem]
-    _raise_all(errors, code="invalid_isolation")
+    raise_all(errors, code="invalid_isolation")
     planned = planned_end_on or planned_end_for(
         kind=kind, starts_on=starts_on, policy=current_policy(ScreeningPolicy, starts_on)
     )
@@ -543,7 +537,7 @@ def screening_record(
         "" if person else visitor_name, "" if person else visitor_phone, required=False
     )
     errors.update(identity_errors)
-    _raise_all(errors, code="invalid_screening")
+    raise_all(errors, code="invalid_screening")
     facts = replace(facts, temperature=temperature, travel=tuple(travel))
     today = clock.today()
     assessment = assess(
@@ -554,7 +548,7 @@ def screening_record(
         isolation=_isolation_of(person=person, phone_index=phone_index, day=today),
     )
     if person is None and visitor_identity_required and assessment.verdict != Verdict.REFUSED:
-        _raise_all(_untraceable_visitor(name, phone), code="visitor_identity_required")
+        raise_all(_untraceable_visitor(name, phone), code="visitor_identity_required")
     if assessment.verdict == Verdict.PENDING:
         raise refuse(
             "请测量体温后再确认（拒绝测温请勾选“拒绝配合查验”）",
@@ -667,7 +661,7 @@ def declaration_submit(
         travel = clean_travel(list(facts.travel))
     except DomainError as error:
         errors.update(error.field_errors)
-    _raise_all(errors, code="invalid_declaration")
+    raise_all(errors, code="invalid_declaration")
     # One venue's declarations are written one at a time, so a double tap cannot make two.
     VenueCode.objects.select_for_update().filter(pk=venue.pk).values_list("pk", flat=True).first()
     now = clock.now()

@@ -11,7 +11,7 @@ from typing import Any
 
 from shouhu.common import bounds
 from shouhu.common.errors import DomainError
-from shouhu.common.importing import ImportColumn, RowOutcome, register
+from shouhu.common.importing import DATE_PATTERNS, ImportColumn, RowOutcome, register
 from shouhu.people.models import IdType
 from shouhu.people.services import person_find_by_document
 from shouhu.vaccination import selectors
@@ -19,7 +19,6 @@ from shouhu.vaccination.models import DoseSource
 from shouhu.vaccination.permissions import VaccinationPerm
 from shouhu.vaccination.services import dose_record, product_find
 
-DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日")
 CHINESE_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 BOOSTER_WORDS = ("加强",)
 # Only for ordering rows: a booster ("加强针") is the dose after the primary series, whose
