@@ -20,21 +20,34 @@ county's (MANAGE, as their pages): a responsible person named again is unchanged
 takes the level over as on the page (the one before ends, the history keeps both); a grant already
 recorded with the same terms is unchanged, and one above the policy's cap is refused by the service
 itself, since a file cannot name the 一事一议 that would allow it.
+
+一事一议 held on paper (MANAGE) and applications for 低保 or 特困 already taken on paper (RECORD,
+the step 申请 only: the later steps are the application page's) name their household the same way;
+a recorded review is never rewritten. Care deliveries (RECORD) name the isolated person by their
+document, and find their open care task only where the clerk may record, with the same neutral
+answer for every other case.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shouhu.assistance import selectors, services
 from shouhu.assistance.models import (
+    SUPPORTED_STANDINGS,
     AffectedReason,
     AreaType,
     AssistanceReason,
+    CareDelivery,
+    CareNeed,
+    CareTask,
+    CaseByCaseReview,
     Household,
     HouseholdMember,
     Level,
     Relation,
+    ReviewDecision,
     Schedule,
     Standard,
     Standing,
@@ -44,12 +57,11 @@ from shouhu.assistance.models import (
 from shouhu.assistance.permissions import AssistancePerm
 from shouhu.common import bounds
 from shouhu.common.errors import DomainError
-from shouhu.common.importing import ImportColumn, RowOutcome, register
+from shouhu.common.importing import DATE_PATTERNS, ImportColumn, RowOutcome, register
 from shouhu.people.idcard import InvalidPhone, normalise_phone
 from shouhu.people.importers import ID_TYPE_BY_LABEL, id_type_of, unit_lookup
 from shouhu.people.services import person_find_by_document
 
-DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日")
 UNIT_COLUMN = "村（社区）"
 # The exchange format's labels: Chinese, whatever language the importing clerk reads.
 AREA_BY_LABEL = {"城市": AreaType.URBAN, "城镇": AreaType.URBAN, "农村": AreaType.RURAL}
@@ -999,3 +1011,428 @@ class GrantImporter:
 
 
 register(GrantImporter())
+
+
+# --- 一事一议 (A10) ------------------------------------------------------------------------------
+
+# The exchange format's labels (see AREA_BY_LABEL): the model's own first, then the usual words.
+DECISION_LABELS = {ReviewDecision.APPROVED: "同意", ReviewDecision.REJECTED: "不同意"}
+DECISION_BY_LABEL: dict[str, str] = {
+    **{label: decision for decision, label in DECISION_LABELS.items()},
+    **dict.fromkeys(("通过", "批准", "予以救助"), ReviewDecision.APPROVED),
+    **dict.fromkeys(("不通过", "不批准", "不予救助"), ReviewDecision.REJECTED),
+}
+NO_AMOUNT = ("0", "0元", "-", "—", "无")  # what a 不同意 row may hold in 议定救助金额 besides a blank
+
+
+class ReviewImporter:
+    """一事一议 already held on paper, for households the clerk may write (MANAGE, as the household
+    page's 一事一议 and its API): each row one `services.review_record`.
+
+    The same household, 议定日期 and 会议纪要或批文编号 is the same review: unchanged when the file
+    states its decision and amounts as recorded, refused, figure by figure, when it does not (a
+    recorded review is never rewritten). A review imported here is the household's record of the
+    deliberation; a grant above the cap that it allows is granted on the household page."""
+
+    kind = "assistance-reviews"
+    title = "一事一议"
+    permission: str = AssistancePerm.MANAGE
+    columns = [
+        *_head_columns(),
+        ImportColumn(
+            "重大生活困难情况",
+            "hardship",
+            required=True,
+            help="最多 500 字",
+            aliases=("困难情况", "重大困难情况", "生活困难情况"),
+        ),
+        ImportColumn(
+            "提议救助金额",
+            "proposed_amount",
+            required=True,
+            help="元，如 5000",
+            aliases=("提议救助金额（元）", "提议金额", "拟救助金额"),
+        ),
+        ImportColumn(
+            "议定日期", "met_on", required=True, help="如 2022-01-03", aliases=("会议日期", "议定时间")
+        ),
+        ImportColumn("参加人员", "participants", required=True, aliases=("参会人员", "参加会议人员")),
+        ImportColumn(
+            "议定结果", "decision", required=True, help="同意 或 不同意", aliases=("结果", "议定意见")
+        ),
+        ImportColumn(
+            "议定救助金额",
+            "approved_amount",
+            help="元，议定结果为同意的必填；不同意的不填",
+            aliases=("议定救助金额（元）", "议定金额", "批准金额"),
+        ),
+        ImportColumn("审批人", "approved_by", required=True, aliases=("批准人", "审批领导")),
+        ImportColumn(
+            "会议纪要或批文编号", "reference", help="可不填", aliases=("会议纪要编号", "批文编号", "文号")
+        ),
+    ]
+    example = {
+        HEAD_COLUMN: EXAMPLE_HEAD_NUMBER,
+        HEAD_TYPE_COLUMN: "居民身份证",
+        "重大生活困难情况": "户主突发重病住院，医疗费用负担重（示例）",
+        "提议救助金额": "6000",
+        "议定日期": "2022-01-03",
+        "参加人员": "县民政局、乡镇（街道）、村（社区）相关人员",
+        "议定结果": "同意",
+        "议定救助金额": "5000",
+        "审批人": "赵局长（示例）",
+        "会议纪要或批文编号": "××民纪〔2022〕×号",
+    }
+    allowed_values = {HEAD_TYPE_COLUMN: list(ID_TYPE_BY_LABEL), "议定结果": list(DECISION_LABELS.values())}
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        head = _head_number(row)
+        if not head:
+            return None
+        parts = (_compact(row.get(header, "")) for header in ("议定日期", "会议纪要或批文编号"))
+        return "|".join((head, *parts))
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        household = _head_household(actor, row, errors, on_page="点“一事一议”")
+        proposed, problem = _amount(
+            row.get("提议救助金额", ""), "提议救助金额", "5000", maximum=services.MAX_AMOUNT
+        )
+        if proposed is None:
+            errors["proposed_amount"] = [problem]
+        met_on = _optional_day(row, "议定日期", "met_on", errors)
+        decision_text = _compact(row.get("议定结果", ""))
+        decision = DECISION_BY_LABEL.get(decision_text)
+        if decision is None:
+            errors["decision"] = [f"议定结果“{decision_text}”应为：同意、不同意"]
+        approved = self._approved_amount(row.get("议定救助金额", ""), decision, errors)
+        if errors or household is None or proposed is None or met_on is None or decision is None:
+            raise _invalid(errors)
+        reference = row.get("会议纪要或批文编号", "").strip()
+        figures = {"decision": decision, "proposed_amount": proposed, "approved_amount": approved}
+        same = household.reviews.filter(met_on=met_on, reference=reference)
+        if same.filter(**figures).exists():
+            return RowOutcome.UNCHANGED
+        present = same.first()
+        if present is not None:
+            raise _invalid(self._differences(present, figures))
+        services.review_record(
+            actor=actor,
+            household=household,
+            data=services.ReviewInput(
+                hardship=row.get("重大生活困难情况", ""),
+                proposed_amount=proposed,
+                met_on=met_on,
+                participants=row.get("参加人员", ""),
+                decision=decision,
+                approved_by=row.get("审批人", ""),
+                approved_amount=approved,
+                reference=reference,
+            ),
+        )
+        return RowOutcome.CREATED
+
+    @staticmethod
+    def _approved_amount(text: str, decision: str | None, errors: dict[str, list[str]]) -> Decimal:
+        """The amount agreed: required when 同意; a 不同意 row agrees none (0, as the service keeps it)."""
+        typed = _compact(text)
+        if decision == ReviewDecision.REJECTED:
+            if typed and typed not in NO_AMOUNT:
+                errors["approved_amount"] = [f"议定结果为不同意的，议定救助金额应不填（文件中为“{typed}”）"]
+            return Decimal("0")
+        if not typed:
+            if decision == ReviewDecision.APPROVED:
+                errors["approved_amount"] = ["议定结果为同意的，须填写议定救助金额"]
+            return Decimal("0")
+        amount, problem = _amount(text, "议定救助金额", "5000", maximum=services.MAX_AMOUNT)
+        if amount is None:
+            errors["approved_amount"] = [problem]
+            return Decimal("0")
+        return amount
+
+    @staticmethod
+    def _differences(present: CaseByCaseReview, figures: dict[str, Any]) -> dict[str, list[str]]:
+        """Each figure of the file that differs from the review already recorded that day."""
+        reference = f"（{present.reference}）" if present.reference else ""
+        name = f"该户 {present.met_on} 的一事一议{reference}已记录"
+        never = "；已记录的一事一议不会被改写，请在该户页面核对"
+        differing: dict[str, list[str]] = {}
+        if present.decision != figures["decision"]:
+            recorded, typed = (
+                DECISION_LABELS[ReviewDecision(v)] for v in (present.decision, figures["decision"])
+            )
+            differing["decision"] = [f"{name}，议定结果为“{recorded}”，文件中为“{typed}”{never}"]
+        for field, header in (("proposed_amount", "提议救助金额"), ("approved_amount", "议定救助金额")):
+            if getattr(present, field) != figures[field]:
+                differing[field] = [
+                    f"{name}，{header}为 {getattr(present, field)} 元，文件中为 {figures[field]} 元{never}"
+                ]
+        return differing
+
+
+register(ReviewImporter())
+
+
+# --- Care deliveries (A9) ------------------------------------------------------------------------
+
+PERSON_COLUMN = "人员证件号码"
+PERSON_TYPE_COLUMN = "人员证件类型"
+# The exchange format's labels (see AREA_BY_LABEL): the model's own, then the usual words.
+CARE_NEED_LABELS = {
+    CareNeed.FOOD: "生活物资",
+    CareNeed.MEDICINE: "药品",
+    CareNeed.HEATING: "取暖",
+    CareNeed.OTHER: "其他",
+}
+CARE_NEED_BY_LABEL: dict[str, str] = {
+    **{label: need for need, label in CARE_NEED_LABELS.items()},
+    **dict.fromkeys(("物资", "食品", "生活用品"), CareNeed.FOOD),
+    **dict.fromkeys(("药", "药物", "医药"), CareNeed.MEDICINE),
+    **dict.fromkeys(("供暖", "燃煤", "取暖用煤"), CareNeed.HEATING),
+}
+NEED_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
+def _care_needs(text: str) -> tuple[list[str], list[str]]:
+    """The needs as typed ("生活物资、药品", "药品,取暖"): the ones known, and the words that are not."""
+    known: list[str] = []
+    unknown: list[str] = []
+    for word in NEED_SEPARATORS.split(text.strip()):
+        if not word:
+            continue
+        need = CARE_NEED_BY_LABEL.get(word)
+        if need is None:
+            unknown.append(word)
+        elif need not in known:
+            known.append(need)
+    return known, unknown
+
+
+class CareDeliveryImporter:
+    """Deliveries (照料送达记录) already made to people isolated at home, as the care page records them:
+    each row one `services.care_delivery_record` on the person's open care task.
+
+    The person is named by their document; the task is found only when it is open and in a village
+    the clerk may record on (`selectors.own_subtree`, as `access_care_task_for_recording`). Every
+    other case (no such number, nobody isolated under it, a task elsewhere or closed) gets the same
+    answer naming only the number typed. The same task, day, items and deliverer is the same
+    delivery again: unchanged, or refused when the file states other needs (never rewritten)."""
+
+    kind = "assistance-care-deliveries"
+    title = "照料送达记录"
+    permission: str = AssistancePerm.RECORD
+    columns = [
+        ImportColumn(
+            PERSON_COLUMN,
+            "id_number",
+            required=True,
+            help="居家隔离人员的证件号码，用来查找其照料任务；没有证件号码的，请在照料页面点“记录送达”",
+            aliases=(
+                "证件号码",
+                "身份证号",
+                "身份证号码",
+                "公民身份号码",
+                "隔离人员证件号码",
+                "隔离人员身份证号",
+            ),
+        ),
+        ImportColumn(
+            PERSON_TYPE_COLUMN, "id_type", help="默认为居民身份证", aliases=("证件类型", "隔离人员证件类型")
+        ),
+        ImportColumn(
+            "送达日期", "delivered_on", required=True, help="如 2022-01-03", aliases=("日期", "送达时间")
+        ),
+        ImportColumn(
+            "需求类别",
+            "needs",
+            required=True,
+            help="生活物资、药品、取暖、其他，可填多项，用“、”或“,”分隔",
+            aliases=("需求", "需求类型"),
+        ),
+        ImportColumn(
+            "送达物资或服务",
+            "items",
+            required=True,
+            help="最多 300 字",
+            aliases=("送达物资", "送达内容", "物资或服务"),
+        ),
+        ImportColumn("送达人", "delivered_by", required=True, aliases=("送达人员", "配送人")),
+    ]
+    example = {
+        PERSON_COLUMN: EXAMPLE_HEAD_NUMBER,
+        PERSON_TYPE_COLUMN: "居民身份证",
+        "送达日期": "2022-01-03",
+        "需求类别": "生活物资、取暖",
+        "送达物资或服务": "米面油各一份，取暖煤 500 斤（示例）",
+        "送达人": "陈书记（示例）",
+    }
+    allowed_values = {
+        PERSON_TYPE_COLUMN: list(ID_TYPE_BY_LABEL),
+        "需求类别": list(CARE_NEED_LABELS.values()),
+    }
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        number = _compact(row.get(PERSON_COLUMN, "")).upper()
+        if not number:
+            return None
+        parts = (row.get(header, "").strip() for header in ("送达日期", "送达物资或服务", "送达人"))
+        return "|".join((number, *parts))
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        delivered_on = _optional_day(row, "送达日期", "delivered_on", errors)
+        task = self._task(actor, row, errors, delivered_on=delivered_on)
+        needs_text = row.get("需求类别", "").strip()
+        needs, unknown = _care_needs(needs_text)
+        if unknown or not needs:
+            typed = "、".join(unknown) or needs_text
+            errors["needs"] = [
+                f"需求类别“{typed}”应为：" + "、".join(CARE_NEED_LABELS.values()) + "（可填多项，用“、”分隔）"
+            ]
+        if errors or task is None or delivered_on is None:
+            raise _invalid(errors)
+        items = row.get("送达物资或服务", "").strip()
+        delivered_by = row.get("送达人", "").strip()
+        same: CareDelivery | None = task.deliveries.filter(
+            delivered_on=delivered_on, items=items, delivered_by=delivered_by
+        ).first()
+        if same is not None:
+            if sorted(same.needs) == sorted(needs):
+                return RowOutcome.UNCHANGED
+            raise _invalid(
+                {
+                    "needs": [
+                        f"{delivered_on} {delivered_by}的这次送达已记录，需求类别与文件中的不同；"
+                        "已记录的送达不会被改写，请核对"
+                    ]
+                }
+            )
+        services.care_delivery_record(
+            actor=actor,
+            task=task,
+            delivered_on=delivered_on,
+            needs=needs,
+            items=items,
+            delivered_by=delivered_by,
+        )
+        return RowOutcome.CREATED
+
+    @staticmethod
+    def _task(
+        actor: Any, row: dict[str, str], errors: dict[str, list[str]], *, delivered_on: dt.date | None
+    ) -> CareTask | None:
+        """The person's open care task in a village the actor may record on, or the refusal.
+
+        Composed from the care list's selector (open tasks the actor may read) narrowed to where
+        they may write, as the delivery page's `access_care_task_for_recording`: the import is its
+        only user. With more than one open, the latest begun by the delivery's day."""
+        type_text = row.get(PERSON_TYPE_COLUMN, "").strip()
+        id_type = id_type_of(type_text)
+        if id_type is None:
+            errors["id_type"] = [f"人员证件类型“{type_text}”应为：" + "、".join(ID_TYPE_BY_LABEL)]
+            return None
+        number = _compact(row.get(PERSON_COLUMN, "")).upper()
+        person = person_find_by_document(id_type=id_type, id_number=number)
+        task = None
+        if person is not None:
+            tasks = (
+                selectors.care_task_list(viewer=actor)
+                .filter(selectors.own_subtree(actor, field="household__unit"), person=person)
+                .order_by("-starts_on", "-pk")
+            )
+            if delivered_on is not None:
+                task = tasks.filter(starts_on__lte=delivered_on).first()
+            task = task or tasks.first()
+        if task is None:
+            errors["id_number"] = [
+                f"人员证件号码“{number}”：在您可记录照料的村（社区）中没有以此证件号码正在照料的居家隔离人员，"
+                "请核对号码"
+            ]
+        return task
+
+
+register(CareDeliveryImporter())
+
+
+# --- Applications for 低保 and 特困 (A4): the step 申请 -----------------------------------------
+
+# What an application may ask for, in the household roster's words (分散特困, 集中特困 too).
+APPLICATION_STANDING_BY_LABEL = {
+    label: standing for label, standing in STANDING_BY_LABEL.items() if standing in SUPPORTED_STANDINGS
+}
+APPLICATION_STANDING_LABELS = ["低保", "特困供养（分散）", "特困供养（集中）"]
+
+
+class ApplicationImporter:
+    """Applications for 低保 or 特困 already taken on paper before the system, for households the clerk
+    may write: each row one `services.application_submit`, the step 申请 only. 受理, 入户调查, 公示
+    and 审批 are taken on the application's page, each on its day.
+
+    The same household, category and day of application is the same application again: unchanged
+    whatever step it has reached since. A household with another application open gets the
+    service's refusal on its row."""
+
+    kind = "assistance-applications"
+    title = "低保特困申请"
+    permission: str = AssistancePerm.RECORD
+    columns = [
+        *_head_columns(),
+        ImportColumn(
+            "申请类别",
+            "standing",
+            required=True,
+            help="低保、特困供养（分散）或特困供养（集中），也可写作 分散特困、集中特困",
+            aliases=("申请救助类别", "申请事项"),
+        ),
+        ImportColumn("申请理由", "reason", required=True, help="最多 300 字", aliases=("理由", "申请原因")),
+        ImportColumn(
+            "申请日期",
+            "applied_on",
+            required=True,
+            help="如 2022-01-03。导入只登记已收下的纸质申请（“申请”这一步）；受理、入户调查、公示、审批请在申请页面逐步办理",
+            aliases=("申请时间",),
+        ),
+    ]
+    example = {
+        HEAD_COLUMN: EXAMPLE_HEAD_NUMBER,
+        HEAD_TYPE_COLUMN: "居民身份证",
+        "申请类别": "低保",
+        "申请理由": "家庭成员患病，收入低于低保标准（示例）",
+        "申请日期": "2022-01-03",
+    }
+    allowed_values = {HEAD_TYPE_COLUMN: list(ID_TYPE_BY_LABEL), "申请类别": APPLICATION_STANDING_LABELS}
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        head = _head_number(row)
+        if not head:
+            return None
+        standing_text = _compact(row.get("申请类别", ""))
+        parts = (
+            APPLICATION_STANDING_BY_LABEL.get(standing_text, standing_text),
+            _compact(row.get("申请日期", "")),
+        )
+        return "|".join((head, *parts))
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        errors: dict[str, list[str]] = {}
+        household = _head_household(actor, row, errors, on_page="点“申请低保/特困”")
+        standing_text = _compact(row.get("申请类别", ""))
+        standing = APPLICATION_STANDING_BY_LABEL.get(standing_text)
+        if standing is None:
+            errors["standing"] = [f"申请类别“{standing_text}”应为：" + "、".join(APPLICATION_STANDING_LABELS)]
+        applied_on = _optional_day(row, "申请日期", "applied_on", errors)
+        if errors or household is None or standing is None or applied_on is None:
+            raise _invalid(errors)
+        if household.applications.filter(standing=standing, applied_on=applied_on).exists():
+            return RowOutcome.UNCHANGED
+        services.application_submit(
+            actor=actor,
+            household=household,
+            data=services.ApplicationInput(
+                standing=standing, reason=row.get("申请理由", ""), applied_on=applied_on
+            ),
+        )
+        return RowOutcome.CREATED
+
+
+register(ApplicationImporter())

@@ -1030,7 +1030,11 @@ def application_list(request: AuthedHttpRequest) -> HttpResponse:
         queryset=applications,
         columns=APPLICATION_COLUMNS,
         export_name="低保特困申请",
-        context={"form": form, "policy": current_policy(AssistancePolicy)},
+        context={
+            "form": form,
+            "policy": current_policy(AssistancePolicy),
+            "can_record": request.user.has_code(AssistancePerm.RECORD),
+        },
         filter_form=form,
     )
 

@@ -11,24 +11,32 @@ from shouhu.accounts.tests.factories import make_user
 from shouhu.assistance import services
 from shouhu.assistance.models import (
     AffectedReason,
+    Application,
+    ApplicationStatus,
     AreaType,
     AssistancePolicy,
     AssistanceReason,
+    CareDelivery,
+    CareNeed,
+    CareTask,
+    CaseByCaseReview,
     Household,
     Level,
     Relation,
     Responsibility,
+    ReviewDecision,
     Schedule,
     Standard,
     Standing,
     TemporaryAssistance,
     Visit,
 )
-from shouhu.assistance.tests.factories import make_standard
+from shouhu.assistance.tests.factories import make_application, make_standard
 from shouhu.campaigns.policy import current_policy
 from shouhu.common.importing import importer_for, read_import, run_import, template_xlsx
 from shouhu.people.idcard import check_digit
 from shouhu.people.models import Person
+from shouhu.screening.services import isolation_end, isolation_record
 
 pytestmark = pytest.mark.django_db
 
@@ -125,11 +133,13 @@ def errors_by_row(report):
     return {(e.row, e.column): e.message for e in report.errors}
 
 
-def open_household(village, head_name, head_number="", registered_on=dt.date(2021, 12, 1)):
+def open_household(
+    village, head_name, head_number="", registered_on=dt.date(2021, 12, 1), standing=Standing.DIBAO
+):
     return services.household_open(
         actor=None,
         data=services.HouseholdInput(
-            unit=village, area_type=AreaType.URBAN, standing=Standing.DIBAO, registered_on=registered_on
+            unit=village, area_type=AreaType.URBAN, standing=standing, registered_on=registered_on
         ),
         head_name=head_name,
         head_id_number=head_number,
@@ -740,3 +750,380 @@ def test_a1_a5_the_pages_link_to_their_imports(client, tree, county_user):
     assert "/imports/assistance-grants/" in client.get("/assistance/grants/").content.decode()
     assert client.get("/imports/assistance-responsibilities/").status_code == 200
     assert client.get("/imports/assistance-grants/").status_code == 200
+
+
+# --- 一事一议 (A10), care deliveries (A9) and applications (A4) ----------------------------------
+
+REVIEW_HEADERS = [
+    "户主证件类型",
+    "户主证件号码",
+    "重大生活困难情况",
+    "提议救助金额",
+    "议定日期",
+    "参加人员",
+    "议定结果",
+    "议定救助金额",
+    "审批人",
+    "会议纪要或批文编号",
+]
+
+
+def test_a10_reviews_import_into_the_households_their_heads_name_and_again_unchanged(tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    people = "县民政局、乡镇、村"
+    rows = [
+        ["身份证", HEAD, "户主重病住院", "6000", "2022-01-03", people, "同意", "5000元", "赵局长", "纪要1号"],
+        ["", HEAD, "房屋失火", "8,000", "2022/01/04", "县民政局", "不同意", "", "赵局长", ""],
+    ]
+    report = run("assistance-reviews", county_user, REVIEW_HEADERS, rows)
+    assert (report.created, report.errors, report.written) == (2, [], True)
+    reviews = {r.decision: r for r in household.reviews.all()}
+    approved = reviews[ReviewDecision.APPROVED]
+    assert (approved.met_on, approved.proposed_amount, approved.approved_amount, approved.reference) == (
+        dt.date(2022, 1, 3),
+        Decimal("6000"),
+        Decimal("5000"),
+        "纪要1号",
+    )
+    assert (approved.participants, approved.approved_by, approved.recorded_by) == (
+        people,
+        "赵局长",
+        county_user,
+    )
+    rejected = reviews[ReviewDecision.REJECTED]
+    assert (rejected.met_on, rejected.proposed_amount, rejected.approved_amount) == (
+        dt.date(2022, 1, 4),
+        Decimal("8000"),
+        Decimal("0"),
+    )
+
+    again = run("assistance-reviews", county_user, REVIEW_HEADERS, rows)
+    assert (again.created, again.unchanged, again.errors) == (0, 2, [])
+    assert CaseByCaseReview.objects.count() == 2
+
+
+def test_a10_every_bad_review_row_is_reported_and_nothing_is_rewritten(tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    for met_on, decision, approved, reference in (
+        (dt.date(2022, 1, 2), ReviewDecision.APPROVED, Decimal("5000"), "纪要1号"),
+        (dt.date(2022, 1, 1), ReviewDecision.REJECTED, Decimal("0"), ""),
+    ):
+        services.review_record(
+            actor=None,
+            household=household,
+            data=services.ReviewInput(
+                hardship="户主重病住院",
+                proposed_amount=Decimal("6000"),
+                met_on=met_on,
+                participants="县民政局",
+                decision=decision,
+                approved_by="赵局长",
+                approved_amount=approved,
+                reference=reference,
+            ),
+        )
+    people, head = "县民政局", "赵局长"
+    rows = [
+        ["", HEAD, "医疗负担重", "3000", "2022-01-03", people, "同意", "2000", head, ""],  # row 2: good
+        ["", HEAD, "困难", "abc", "2022-13-01", people, "待定", "", head, "纪要2号"],  # 3
+        ["", HEAD, "困难", "3000", "2022-01-03", people, "同意", "", head, "纪要3号"],  # 4: no amount
+        ["", HEAD, "困难", "3000", "2022-01-03", people, "不同意", "2000", head, "纪要4号"],  # 5
+        ["", HEAD, "困难", "3000", "2022-02-01", people, "同意", "2000", head, "纪要5号"],  # 6: future
+        ["", valid_id(20), "困难", "3000", "2022-01-03", people, "同意", "2000", head, ""],  # 7: nobody's
+        ["", HEAD, "困难", "6000", "2022-01-02", people, "同意", "4000", head, "纪要1号"],  # 8: differs
+        ["", HEAD, "另写", "6000.00", "2022-01-01", "另一些人", "不同意", "0", "钱局长", ""],  # 9: same
+        ["", HEAD, "", "3000", "2022-01-03", people, "同意", "2000", "", "纪要6号"],  # 10
+        ["", HEAD, "医疗负担重", "3000", "2022-01-03", people, "同意", "2000", head, ""],  # 11: row 2
+        ["", HEAD, "困" * 501, "3000", "2022-01-03", people, "同意", "2000", head, "纪要7号"],  # 12
+    ]
+    report = run("assistance-reviews", county_user, REVIEW_HEADERS, rows)
+    errors = errors_by_row(report)
+    assert sorted({row for row, _ in errors}) == [3, 4, 5, 6, 7, 8, 10, 11, 12]
+    assert [column for row, column in errors if row == 3] == sorted(["提议救助金额", "议定日期", "议定结果"])
+    assert errors[(3, "提议救助金额")] == "提议救助金额“abc”应为金额，如 5000"
+    assert errors[(3, "议定日期")] == "议定日期“2022-13-01”格式应为 2022-01-05"
+    assert errors[(3, "议定结果")] == "议定结果“待定”应为：同意、不同意"
+    assert errors[(4, "议定救助金额")] == "议定结果为同意的，须填写议定救助金额"
+    assert "应不填" in errors[(5, "议定救助金额")]
+    assert "议定日期不能晚于今天" in errors[(6, "议定日期")]
+    assert valid_id(20) in errors[(7, "户主证件号码")]
+    assert [column for row, column in errors if row == 8] == ["议定救助金额"]
+    assert "为 5000.00 元，文件中为 4000 元" in errors[(8, "议定救助金额")]
+    assert "不会被改写" in errors[(8, "议定救助金额")]
+    assert errors[(10, "重大生活困难情况")] == "不能为空"
+    assert errors[(10, "审批人")] == "不能为空"
+    assert errors[(11, "")] == "与第 2 行重复"
+    assert (12, "重大生活困难情况") in errors
+    assert report.unchanged == 1
+    assert report.written is False
+    assert CaseByCaseReview.objects.count() == 2
+
+    partial = run("assistance-reviews", county_user, REVIEW_HEADERS, rows, import_valid_rows=True)
+    assert (partial.created, partial.unchanged, partial.error_rows) == (1, 1, 9)
+    assert CaseByCaseReview.objects.count() == 3
+    recorded = household.reviews.get(reference="纪要1号")
+    assert recorded.approved_amount == Decimal("5000")  # never rewritten
+
+
+def test_a10_reviews_cannot_be_imported_outside_the_clerks_scope(tree, other_county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    nobody = valid_id(21)
+    rows = [
+        ["", HEAD, "困难", "3000", "2022-01-03", "县民政局", "同意", "2000", "赵局长", ""],
+        ["", nobody, "困难", "3000", "2022-01-03", "县民政局", "同意", "2000", "赵局长", ""],
+    ]
+    report = run("assistance-reviews", other_county_user, REVIEW_HEADERS, rows, import_valid_rows=True)
+    first, second = (e.message for e in report.errors)
+    assert first.replace(HEAD, "…") == second.replace(nobody, "…")
+    assert "王桂芝" not in first
+    assert household.reviews.count() == 0
+    reviews = importer_for("assistance-reviews")
+    assert reviews is not None
+    assert reviews.permission == "assistance.manage"
+
+
+CARE_HEADERS = ["人员证件类型", "人员证件号码", "送达日期", "需求类别", "送达物资或服务", "送达人"]
+
+
+def isolate_head(household, *, starts_on=dt.date(2022, 1, 4), ended_on=None):
+    """The head isolated at home, as the isolation register records it: a care task opens (A9)."""
+    return isolation_record(
+        actor=None,
+        person=household.members.get(relation=Relation.HEAD).person,
+        kind="home",
+        starts_on=starts_on,
+        source="排查",
+        actual_end_on=ended_on,
+    ).record
+
+
+def test_a9_care_deliveries_import_onto_the_open_care_task_and_again_unchanged(tree):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    isolate_head(household)
+    task = CareTask.objects.get()
+    worker = make_user("village_staff", tree.village_a)
+    rows = [
+        ["", HEAD, "2022-01-04", "生活物资、取暖", "米面油，取暖煤 500 斤", "陈书记"],
+        ["身份证", HEAD, "2022/01/05", "药品,其他", "感冒药，代缴电费", "刘网格员"],
+    ]
+    report = run("assistance-care-deliveries", worker, CARE_HEADERS, rows)
+    assert (report.created, report.errors, report.written) == (2, [], True)
+    first = task.deliveries.get(delivered_by="陈书记")
+    assert (first.delivered_on, first.needs, first.items, first.recorded_by) == (
+        dt.date(2022, 1, 4),
+        [CareNeed.FOOD, CareNeed.HEATING],
+        "米面油，取暖煤 500 斤",
+        worker,
+    )
+    assert task.deliveries.get(delivered_by="刘网格员").needs == [CareNeed.MEDICINE, CareNeed.OTHER]
+
+    again = run("assistance-care-deliveries", worker, CARE_HEADERS, rows)
+    assert (again.created, again.unchanged, again.errors) == (0, 2, [])
+    assert CareDelivery.objects.count() == 2
+
+
+def test_a9_every_bad_care_delivery_row_is_reported_and_nothing_is_half_written(tree):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    isolate_head(household)
+    task = CareTask.objects.get()
+    services.care_delivery_record(
+        actor=None,
+        task=task,
+        delivered_on=dt.date(2022, 1, 4),
+        needs=[CareNeed.FOOD],
+        items="米面油",
+        delivered_by="陈书记",
+    )
+    not_isolated = valid_id(30)
+    open_household(tree.village_a, "赵老汉", not_isolated)
+    worker = make_user("village_staff", tree.village_a)
+    rows = [
+        ["", HEAD, "2022-01-05", "药品", "感冒药", "陈书记"],  # 2: good
+        ["", HEAD, "2022-01-03", "生活物资", "米面油", "刘网格员"],  # 3: before the isolation began
+        ["", HEAD, "明天", "水果、药品", "米面油", "刘网格员"],  # 4
+        ["", HEAD, "2022-02-01", "药品", "感冒药", "刘网格员"],  # 5: a future day
+        ["军官证", HEAD, "2022-01-05", "药品", "退烧药", "陈书记"],  # 6
+        ["", not_isolated, "2022-01-05", "药品", "感冒药", "陈书记"],  # 7: nobody isolated under it
+        ["", HEAD, "2022-01-04", "药品", "米面油", "陈书记"],  # 8: recorded, other needs
+        ["", HEAD, "2022-01-05", "药品", "", "刘网格员"],  # 9: no items
+    ]
+    report = run("assistance-care-deliveries", worker, CARE_HEADERS, rows)
+    errors = errors_by_row(report)
+    assert sorted({row for row, _ in errors}) == [3, 4, 5, 6, 7, 8, 9]
+    assert "送达日期不能早于隔离开始日期（2022-01-04）" in errors[(3, "送达日期")]
+    assert errors[(4, "送达日期")] == "送达日期“明天”格式应为 2022-01-05"
+    assert errors[(4, "需求类别")].startswith("需求类别“水果”应为：生活物资、药品、取暖、其他")
+    assert "送达日期不能晚于今天" in errors[(5, "送达日期")]
+    assert "军官证" in errors[(6, "人员证件类型")]
+    assert not_isolated in errors[(7, "人员证件号码")]
+    assert "不会被改写" in errors[(8, "需求类别")]
+    assert errors[(9, "送达物资或服务")] == "不能为空"
+    assert report.written is False
+    assert task.deliveries.count() == 1
+
+    partial = run("assistance-care-deliveries", worker, CARE_HEADERS, rows, import_valid_rows=True)
+    assert (partial.created, partial.error_rows) == (1, 7)
+    assert task.deliveries.count() == 2
+    assert task.deliveries.get(delivered_on=dt.date(2022, 1, 4)).needs == [CareNeed.FOOD]  # never rewritten
+
+
+def test_a9_care_deliveries_cannot_be_imported_outside_the_clerks_scope(tree, other_county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    isolate_head(household)
+    ended = valid_id(31)
+    own = open_household(tree.village_b, "孙立军", ended)
+    record = isolate_head(own, starts_on=dt.date(2021, 12, 30))
+    isolation_end(actor=None, record=record, ended_on=dt.date(2022, 1, 4), reason="期满")
+    nobody = valid_id(32)
+    rows = [
+        ["", HEAD, "2022-01-05", "药品", "感冒药", "陈书记"],  # another county's task
+        ["", nobody, "2022-01-05", "药品", "感冒药", "陈书记"],  # nobody's number
+        ["", ended, "2022-01-05", "药品", "感冒药", "陈书记"],  # the clerk's own county: care ended
+    ]
+    report = run("assistance-care-deliveries", other_county_user, CARE_HEADERS, rows, import_valid_rows=True)
+    messages = [e.message for e in report.errors]
+    assert len(messages) == 3
+    assert (
+        messages[0].replace(HEAD, "…") == messages[1].replace(nobody, "…") == messages[2].replace(ended, "…")
+    )
+    assert "王桂芝" not in messages[0]
+    assert not CareDelivery.objects.exists()
+    care = importer_for("assistance-care-deliveries")
+    assert care is not None
+    assert care.permission == "assistance.record"
+
+
+APPLICATION_HEADERS = ["户主证件类型", "户主证件号码", "申请类别", "申请理由", "申请日期"]
+
+
+def test_a4_applications_import_as_the_step_shenqing_and_again_unchanged(tree):
+    household = open_household(tree.village_a, "王桂芝", HEAD, standing=Standing.LOW_INCOME)
+    second = valid_id(40)
+    other = open_household(tree.village_a, "赵老汉", second, standing=Standing.LOW_INCOME)
+    worker = make_user("village_staff", tree.village_a)
+    rows = [
+        ["", HEAD, "低保", "家庭成员患病，收入低于低保标准", "2022-01-03"],
+        ["身份证", second, "分散特困", "无劳动能力、无生活来源", "2022/01/04"],
+    ]
+    report = run("assistance-applications", worker, APPLICATION_HEADERS, rows)
+    assert (report.created, report.errors, report.written) == (2, [], True)
+    application = household.applications.get()
+    assert (application.standing, application.applied_on, application.status, application.recorded_by) == (
+        Standing.DIBAO,
+        dt.date(2022, 1, 3),
+        ApplicationStatus.APPLIED,
+        worker,
+    )
+    assert application.reason == "家庭成员患病，收入低于低保标准"
+    assert other.applications.get().standing == Standing.TEKUN_DISPERSED
+
+    # Taken further on its page meanwhile: the same application again all the same.
+    services.application_accept(actor=None, application=application, accepted_on=dt.date(2022, 1, 4))
+    again = run("assistance-applications", worker, APPLICATION_HEADERS, rows)
+    assert (again.created, again.unchanged, again.errors) == (0, 2, [])
+    assert Application.objects.count() == 2
+
+
+def test_a4_every_bad_application_row_is_reported_and_nothing_is_half_written(tree):
+    household = open_household(tree.village_a, "王桂芝", HEAD, standing=Standing.LOW_INCOME)
+    dibao = valid_id(41)
+    open_household(tree.village_a, "刘淑珍", dibao)
+    waiting = valid_id(42)
+    pending = open_household(tree.village_a, "赵老汉", waiting, standing=Standing.LOW_INCOME)
+    make_application(pending, applied_on=dt.date(2022, 1, 4))
+    worker = make_user("village_staff", tree.village_a)
+    rows = [
+        ["", HEAD, "低保", "患病", "2022-01-03"],  # 2: good
+        ["", HEAD, "特困", "患病", "2022-01-03"],  # 3: 分散 or 集中 decides
+        ["", HEAD, "低保", "患病", "2022-13-01"],  # 4
+        ["", dibao, "低保", "患病", "2022-01-03"],  # 5: already 低保
+        ["", waiting, "集中特困", "患病", "2022-01-04"],  # 6: another application open
+        ["", HEAD, "低保", "", "2022-01-02"],  # 7: no reason
+        ["", HEAD, "低保", "患病", "2022-02-01"],  # 8: a future day
+        ["", HEAD, "低保", "患病", "2021-11-01"],  # 9: before the household was registered
+        ["", valid_id(43), "低保", "患病", "2022-01-03"],  # 10: nobody's head
+        ["", waiting, "低保", "另写的理由", "2022-01-04"],  # 11: recorded: unchanged
+    ]
+    report = run("assistance-applications", worker, APPLICATION_HEADERS, rows)
+    errors = errors_by_row(report)
+    assert sorted({row for row, _ in errors}) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert errors[(3, "申请类别")] == "申请类别“特困”应为：低保、特困供养（分散）、特困供养（集中）"
+    assert errors[(4, "申请日期")] == "申请日期“2022-13-01”格式应为 2022-01-05"
+    assert errors[(5, "申请类别")] == "该户已是低保家庭"
+    assert errors[(6, "")] == "该户已有正在办理的申请"
+    assert errors[(7, "申请理由")] == "不能为空"
+    assert "申请日期不能晚于今天" in errors[(8, "申请日期")]
+    assert "申请日期不能早于该户登记日期" in errors[(9, "申请日期")]
+    assert valid_id(43) in errors[(10, "户主证件号码")]
+    assert report.unchanged == 1
+    assert report.written is False
+    assert Application.objects.count() == 1
+
+    partial = run("assistance-applications", worker, APPLICATION_HEADERS, rows, import_valid_rows=True)
+    assert (partial.created, partial.unchanged, partial.error_rows) == (1, 1, 8)
+    assert household.applications.get().applied_on == dt.date(2022, 1, 3)
+    assert pending.applications.get().standing == Standing.DIBAO
+
+
+def test_a4_applications_cannot_be_imported_outside_the_clerks_scope(tree, other_county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD, standing=Standing.LOW_INCOME)
+    nobody = valid_id(44)
+    rows = [["", HEAD, "低保", "患病", "2022-01-03"], ["", nobody, "低保", "患病", "2022-01-03"]]
+    report = run(
+        "assistance-applications", other_county_user, APPLICATION_HEADERS, rows, import_valid_rows=True
+    )
+    first, second = (e.message for e in report.errors)
+    assert first.replace(HEAD, "…") == second.replace(nobody, "…")
+    assert "王桂芝" not in first
+    assert household.applications.count() == 0
+    applications = importer_for("assistance-applications")
+    assert applications is not None
+    assert applications.permission == "assistance.record"
+
+
+@pytest.mark.parametrize(
+    ("kind", "example", "allowed"),
+    [
+        ("assistance-reviews", "赵局长（示例）", "不同意"),
+        ("assistance-care-deliveries", "陈书记（示例）", "取暖"),
+        ("assistance-applications", "家庭成员患病，收入低于低保标准（示例）", "特困供养（集中）"),
+    ],
+)
+def test_a10_a9_a4_the_templates_have_an_example_and_the_allowed_values(tree, kind, example, allowed):
+    importer = importer_for(kind)
+    assert importer is not None
+    workbook = load_workbook(io.BytesIO(template_xlsx(importer)))
+    first = list(next(workbook.worksheets[0].iter_rows(values_only=True)))
+    assert first == [c.header for c in importer.columns]
+    assert workbook.worksheets[0].max_row == 1  # the example is never imported
+    text = "\n".join(
+        str(cell)
+        for sheet in workbook.worksheets[1:]
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell
+    )
+    assert example in text
+    assert allowed in text
+    assert HEAD in text
+    if kind == "assistance-applications":
+        assert "受理、入户调查、公示、审批请在申请页面" in text  # the later steps are the page's
+
+
+def test_a10_a9_a4_the_pages_link_to_their_imports(client, tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    client.force_login(make_user("leader", tree.region))  # reads, records nothing
+    assert "/imports/assistance-care-deliveries/" not in client.get("/assistance/care/").content.decode()
+    assert "/imports/assistance-applications/" not in client.get("/assistance/applications/").content.decode()
+    for kind in ("assistance-reviews", "assistance-care-deliveries", "assistance-applications"):
+        assert client.get(f"/imports/{kind}/").status_code == 403
+    client.force_login(make_user("village_staff", tree.village_a))
+    assert "/imports/assistance-reviews/" not in client.get(f"/assistance/{household.pk}/").content.decode()
+    assert "/imports/assistance-care-deliveries/" in client.get("/assistance/care/").content.decode()
+    assert "/imports/assistance-applications/" in client.get("/assistance/applications/").content.decode()
+    assert client.get("/imports/assistance-reviews/").status_code == 403
+    assert client.get("/imports/assistance-care-deliveries/").status_code == 200
+    assert client.get("/imports/assistance-applications/").status_code == 200
+    client.force_login(county_user)
+    assert "/imports/assistance-reviews/" in client.get(f"/assistance/{household.pk}/").content.decode()
+    assert client.get("/imports/assistance-reviews/").status_code == 200
