@@ -26,12 +26,21 @@ the step 申请 only: the later steps are the application page's) name their hou
 a recorded review is never rewritten. Care deliveries (RECORD) name the isolated person by their
 document, and find their open care task only where the clerk may record, with the same neutral
 answer for every other case.
+
+Income assessments (MANAGE) take several rows each, one per member and kind of income: the rows
+of one household and month are one `services.assessment_record`, all of them or none; an
+assessment already made is never rewritten (the same lines again are unchanged).
 """
 
+import calendar
 import datetime as dt
 import re
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.db import IntegrityError, transaction
 
 from shouhu.assistance import selectors, services
 from shouhu.assistance.models import (
@@ -45,6 +54,7 @@ from shouhu.assistance.models import (
     CaseByCaseReview,
     Household,
     HouseholdMember,
+    IncomeKind,
     Level,
     Relation,
     ReviewDecision,
@@ -1436,3 +1446,321 @@ class ApplicationImporter:
 
 
 register(ApplicationImporter())
+
+
+# --- Income assessments (A8) ---------------------------------------------------------------------
+
+# The exchange format's labels (see AREA_BY_LABEL): the model's own first, then the usual words.
+INCOME_KIND_LABELS = {
+    IncomeKind.WAGE: "工资性收入",
+    IncomeKind.BUSINESS: "经营净收入",
+    IncomeKind.PROPERTY: "财产净收入",
+    IncomeKind.TRANSFER: "转移净收入",
+}
+INCOME_KIND_BY_LABEL: dict[str, str] = {
+    **{label: kind for kind, label in INCOME_KIND_LABELS.items()},
+    **dict.fromkeys(("工资", "工资收入", "务工收入"), IncomeKind.WAGE),
+    **dict.fromkeys(("经营收入", "经营性收入", "经营净收入"), IncomeKind.BUSINESS),
+    **dict.fromkeys(("财产收入", "财产性收入"), IncomeKind.PROPERTY),
+    **dict.fromkeys(("转移收入", "转移性收入"), IncomeKind.TRANSFER),
+}
+MAX_ISOLATION_DAYS = 31
+# A line's fields in the service's errors (lines.0.person) → the field of its column here.
+LINE_FIELDS = {"person": "member", "kind": "kind", "amount": "amount", "isolation_days": "isolation_days"}
+GroupKey = tuple[str, str, str]
+
+
+def _income(text: str) -> tuple[Decimal | None, str]:
+    """A month's income as typed ("1800", "1,800元"); unlike a grant's amount, 0 is an income."""
+    typed = text.strip()
+    cleaned = _compact(typed).replace(",", "").replace("，", "").removesuffix("元")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        return None, f"金额“{typed}”应为金额，如 1800；没有收入的填 0"
+    if not Decimal("0") <= value <= services.MAX_AMOUNT:
+        return None, f"金额“{typed}”应为 0 至 {services.MAX_AMOUNT} 元"
+    if value != value.quantize(CENT):
+        return None, f"金额“{typed}”最多保留两位小数"
+    return value, ""
+
+
+def _isolation_days(text: str) -> tuple[int | None, str]:
+    """Days isolated at home as typed ("14", "14天"), 0 to 31; a blank cell is 0."""
+    typed = text.strip()
+    cleaned = _compact(typed).removesuffix("天")
+    if not cleaned:
+        return 0, ""
+    if cleaned.isascii() and cleaned.isdigit() and int(cleaned) <= MAX_ISOLATION_DAYS:
+        return int(cleaned), ""
+    return None, f"当月居家隔离天数“{typed}”应为 0–{MAX_ISOLATION_DAYS} 的整数，如 14"
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One row as an income line, with the row's number to name it by."""
+
+    number: int
+    line: services.IncomeLineInput
+
+
+class AssessmentImporter:
+    """Income assessments (收入核算) already worked out on paper, for households the clerk may write
+    (MANAGE, as the household page's 收入核算 and its API). An assessment is several rows, one per
+    member and kind of income: the rows of one household and month (`row_order`, which the runner
+    keeps in one call of `import_rows`) are one `services.assessment_record`, which computes the
+    低保 amount and its working as on the page.
+
+    A group is all or nothing: one bad row refuses the whole group, every row of it reported. The
+    same lines again (member, kind, amount, 外出务工, 隔离天数, in any order) are unchanged; an
+    assessment of that month with other lines is never rewritten here: the page reassesses."""
+
+    kind = "assistance-assessments"
+    title = "收入核算"
+    permission: str = AssistancePerm.MANAGE
+    # The runner hands `import_rows` each row's number, for the messages naming a group's other rows.
+    numbered_rows = True
+    # Every column is checked here, not by the runner's "不能为空": a row the runner set aside would
+    # leave the rest of its group to be assessed without it.
+    columns = [
+        *_head_columns(),
+        ImportColumn(
+            "核算月份",
+            "month",
+            help="必填。如 2022-01；同一户同一月份的各行合为一次核算",
+            aliases=("月份", "收入月份"),
+        ),
+        ImportColumn(
+            "成员姓名",
+            "member",
+            help="必填。该户当月家庭成员的姓名；同名的成员请在该户页面核算",
+            aliases=("姓名", "成员"),
+        ),
+        ImportColumn(
+            "收入类型",
+            "kind",
+            help="必填。每位成员每种收入一行",
+            aliases=("收入类别", "收入项目"),
+        ),
+        ImportColumn(
+            "金额",
+            "amount",
+            help="必填。元/月，如 1800；没有收入的填 0",
+            aliases=("收入金额", "金额（元/月）", "月收入"),
+        ),
+        ImportColumn(
+            "已外出务工或返岗复工",
+            "back_at_work",
+            help="是 或 否，不填为否；工资性收入可扣减就业成本",
+            aliases=("外出务工或返岗复工", "是否外出务工或返岗复工"),
+        ),
+        ImportColumn(
+            "当月居家隔离天数",
+            "isolation_days",
+            help=f"0–{MAX_ISOLATION_DAYS} 的整数，不填为 0",
+            aliases=("居家隔离天数", "隔离天数"),
+        ),
+        ImportColumn("备注", "note", help="每户每月取第一行的备注，最多 200 字"),
+    ]
+    example = {
+        HEAD_COLUMN: EXAMPLE_HEAD_NUMBER,
+        HEAD_TYPE_COLUMN: "居民身份证",
+        "核算月份": "2022-01",
+        "成员姓名": "王小红（示例）",
+        "收入类型": "工资性收入",
+        "金额": "1800",
+        "已外出务工或返岗复工": "是",
+        "当月居家隔离天数": "0",
+        "备注": "按村委会入户核实的收入（示例）",
+    }
+    allowed_values = {
+        HEAD_TYPE_COLUMN: list(ID_TYPE_BY_LABEL),
+        "收入类型": list(INCOME_KIND_LABELS.values()),
+        "已外出务工或返岗复工": list(YES_NO),
+    }
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        # No key: a repeated line is reported within its group (below), so that the runner never
+        # sets a row aside and assesses its group without it.
+        return None
+
+    def row_order(self, row: dict[str, str]) -> tuple[GroupKey]:
+        """One household's month together; the runner's sort is stable, so within the group the
+        rows keep the file's order (its first row's 备注 is the assessment's)."""
+        return (self._group(row),)
+
+    @staticmethod
+    def _group(row: dict[str, str]) -> GroupKey:
+        type_text = row.get(HEAD_TYPE_COLUMN, "")
+        month_text = _compact(row.get("核算月份", ""))
+        month = _month(month_text)
+        return (
+            id_type_of(type_text) or _compact(type_text),
+            _head_number(row),
+            f"{month:%Y-%m}" if month is not None else month_text,
+        )
+
+    def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome:
+        """A row alone: an assessment of that one line. The runner calls this only when a chunk
+        written by `import_rows` fails on the database's checks; `import_rows` never lets that
+        happen (each group in its own savepoint, its failure reported on its rows), because a row
+        of a group of several, assessed alone here, would be a wrong assessment."""
+        (result,) = self.import_rows(actor=actor, rows=[row])
+        if isinstance(result, DomainError):
+            raise result
+        return result
+
+    def import_rows(
+        self, *, actor: Any, rows: list[dict[str, str]], numbers: list[int] | None = None
+    ) -> list[RowOutcome | DomainError]:
+        numbers = numbers or list(range(1, len(rows) + 1))
+        groups: dict[GroupKey, list[int]] = {}
+        for index, row in enumerate(rows):
+            groups.setdefault(self._group(row), []).append(index)
+        results: list[RowOutcome | DomainError] = [RowOutcome.UNCHANGED] * len(rows)
+        for indexes in groups.values():
+            outcomes = self._import_group(actor, [rows[i] for i in indexes], [numbers[i] for i in indexes])
+            for index, outcome in zip(indexes, outcomes, strict=True):
+                results[index] = outcome
+        return results
+
+    def _import_group(
+        self, actor: Any, rows: list[dict[str, str]], numbers: list[int]
+    ) -> list[RowOutcome | DomainError]:
+        shared: dict[str, list[str]] = {}
+        household = _head_household(actor, rows[0], shared, on_page="点“收入核算”")
+        month_text = rows[0].get("核算月份", "").strip()
+        month = _month(month_text)
+        if not month_text:
+            shared["month"] = ["请填写核算月份，如 2022-01"]
+        elif month is None:
+            shared["month"] = [f"核算月份“{month_text}”格式应为 2022-01"]
+        members = self._members(household, month) if household is not None and month is not None else None
+        problems: list[dict[str, list[str]]] = []
+        lines: list[_Line] = []
+        seen: dict[tuple[int, str], int] = {}
+        for row, number in zip(rows, numbers, strict=True):
+            errors = dict(shared)
+            line = self._line(row, members, errors)
+            if line is not None:
+                repeated = seen.setdefault((line.person.pk, line.kind), number)
+                if repeated != number:
+                    errors["kind"] = [
+                        f"{line.person.name}的{INCOME_KIND_LABELS[IncomeKind(line.kind)]}与第 {repeated} 行重复；"
+                        "同一成员同一类型的收入请合并为一行"
+                    ]
+                else:
+                    lines.append(_Line(number, line))
+            problems.append(errors)
+        bad = [number for number, errors in zip(numbers, problems, strict=True) if errors]
+        if bad or household is None or month is None:
+            return self._refused(problems, bad)
+        return self._record(actor, household, month, lines, note=rows[0].get("备注", ""))
+
+    @staticmethod
+    def _members(household: Household, month: dt.date) -> dict[str, list[Any]]:
+        """The household's members of the month (as the service counts them), by name."""
+        month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        by_name: dict[str, list[Any]] = {}
+        for member in (
+            household.members.filter(joined_on__lte=month_end)
+            .exclude(left_on__lt=month)
+            .select_related("person")
+        ):
+            by_name.setdefault(member.person.name, []).append(member.person)
+        return by_name
+
+    @staticmethod
+    def _line(
+        row: dict[str, str], members: dict[str, list[Any]] | None, errors: dict[str, list[str]]
+    ) -> services.IncomeLineInput | None:
+        """The row as an income line, or None with its problems in `errors`, column by column."""
+        name = row.get("成员姓名", "").strip()
+        person = None
+        if not name:
+            errors["member"] = ["请填写成员姓名"]
+        elif members is not None:
+            found = members.get(name, [])
+            if not found:
+                errors["member"] = [f"成员姓名“{name}”不是该户当月的家庭成员，请核对，或先在该户页面添加成员"]
+            elif len(found) > 1:
+                errors["member"] = [f"该户当月有 {len(found)} 名成员名为“{name}”，无法区分，请在该户页面核算"]
+            else:
+                person = found[0]
+        kind_text = _compact(row.get("收入类型", ""))
+        kind = INCOME_KIND_BY_LABEL.get(kind_text)
+        if kind is None:
+            errors["kind"] = [f"收入类型“{kind_text}”应为：" + "、".join(INCOME_KIND_LABELS.values())]
+        amount_text = row.get("金额", "")
+        amount, problem = (
+            _income(amount_text) if amount_text.strip() else (None, "请填写金额，没有收入的填 0")
+        )
+        if amount is None:
+            errors["amount"] = [problem]
+        work_text = _compact(row.get("已外出务工或返岗复工", ""))
+        back_at_work = YES_NO.get(work_text) if work_text else False
+        if back_at_work is None:
+            errors["back_at_work"] = [f"已外出务工或返岗复工“{work_text}”应为：是、否"]
+        days, problem = _isolation_days(row.get("当月居家隔离天数", ""))
+        if days is None:
+            errors["isolation_days"] = [problem]
+        if errors or person is None or kind is None or amount is None or back_at_work is None or days is None:
+            return None
+        return services.IncomeLineInput(
+            person=person, kind=kind, amount=amount, back_at_work=back_at_work, isolation_days=days
+        )
+
+    @staticmethod
+    def _refused(problems: list[dict[str, list[str]]], bad: list[int]) -> list[RowOutcome | DomainError]:
+        """Each bad row with its own problems; each good row refused with its group."""
+        others = "本户本月的其他行有误，整组未导入（第 " + "、".join(map(str, bad)) + " 行）"
+        return [
+            _invalid(errors) if errors else DomainError(others, code="group_refused") for errors in problems
+        ]
+
+    def _record(
+        self, actor: Any, household: Household, month: dt.date, lines: list[_Line], *, note: str
+    ) -> list[RowOutcome | DomainError]:
+        wanted = Counter(self._line_key(line.line.person.pk, line.line) for line in lines)
+        present = list(household.assessments.filter(month=month).prefetch_related("lines"))
+        if any(Counter(self._line_key(x.person_id, x) for x in a.lines.all()) == wanted for a in present):
+            return [RowOutcome.UNCHANGED] * len(lines)
+        if present:
+            refusal = f"该户 {month:%Y-%m} 已有核算，已核算的不会被改写；如需重新核算请在该户页面进行"
+            return [_invalid({"month": [refusal]}) for _ in lines]
+        try:
+            with transaction.atomic():
+                services.assessment_record(
+                    actor=actor, household=household, month=month, lines=[x.line for x in lines], note=note
+                )
+        except DomainError as error:
+            return self._service_refusal(error, len(lines))
+        except IntegrityError:
+            # Not handed back to the runner, whose fallback would assess each row alone (see import_row).
+            message = "该户本月的核算未能写入（数据已被他人同时修改），请重新导入"
+            return [DomainError(message, code="write_conflict") for _ in lines]
+        return [RowOutcome.CREATED] * len(lines)
+
+    @staticmethod
+    def _line_key(person_id: int, line: Any) -> tuple[int, str, Decimal, bool, int]:
+        return (person_id, line.kind, line.amount, line.back_at_work, line.isolation_days)
+
+    @staticmethod
+    def _service_refusal(error: DomainError, count: int) -> list[RowOutcome | DomainError]:
+        """The service's refusal on every row of the group: a line's own problem on its row and
+        column, the rest (the month, the household) on every row."""
+        shared = {k: v for k, v in error.field_errors.items() if not k.startswith("lines.")}
+        results: list[RowOutcome | DomainError] = []
+        for index in range(count):
+            own = dict(shared)
+            for key, messages in error.field_errors.items():
+                parts = key.split(".")
+                if len(parts) == 3 and parts[1] == str(index):
+                    own[LINE_FIELDS.get(parts[2], parts[2])] = messages
+            results.append(_invalid(own) if own else DomainError(error.message, code=error.code))
+        return results
+
+
+register(AssessmentImporter())

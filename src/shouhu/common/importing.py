@@ -17,7 +17,10 @@ savepoint and its rows go through `import_row` one by one, which reports them pr
 
 Rows that depend on earlier rows (a person's dose 1 before dose 2) can be put in order by the
 importer's optional `row_order` (see `OrderedImporter`), which also keeps them in one chunk;
-errors keep the file's row numbers.
+errors keep the file's row numbers. For an importer both ordered and bulk, the import too hands
+`import_rows` its chunks only between groups, so rows that make one record together (the income
+lines of one household's assessment) always reach it in the same call, with their row numbers if
+it asks for them (`NumberedImporter`).
 """
 
 import io
@@ -105,12 +108,12 @@ class Importer(Protocol):
     def import_row(self, *, actor: Any, row: dict[str, str]) -> RowOutcome: ...
 
 
-# Rows handed to `BulkImporter.import_rows` at a time: large enough that the per-statement
-# cost vanishes, small enough that a chunk's objects and audit entries stay small in memory.
 # How dates are typed in the spreadsheets people keep (2022-01-05, 2022/1/5, 20220105, 2022年1月5日,
 # or a date cell read with its midnight): every importer reads its date columns with these.
 DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日")
 
+# Rows handed to `BulkImporter.import_rows` at a time: large enough that the per-statement
+# cost vanishes, small enough that a chunk's objects and audit entries stay small in memory.
 CHUNK_ROWS = 500
 
 
@@ -138,6 +141,26 @@ class OrderedImporter(Importer, Protocol):
 
 def _is_ordered(importer: Importer) -> TypeGuard[OrderedImporter]:
     return callable(getattr(importer, "row_order", None))
+
+
+def _same_group(importer: Importer, a: dict[str, str], b: dict[str, str]) -> bool:
+    """Whether two rows depend on each other: the same first part of an ordered importer's `row_order`."""
+    return _is_ordered(importer) and importer.row_order(a)[0] == importer.row_order(b)[0]
+
+
+class NumberedImporter(BulkImporter, Protocol):
+    """A bulk importer whose rows make records in groups and whose messages name the other rows of
+    a group ("第 N 行"): the runner also hands it each row's number in the file."""
+
+    numbered_rows: bool
+
+    def import_rows(
+        self, *, actor: Any, rows: list[dict[str, str]], numbers: list[int] | None = None
+    ) -> list[RowOutcome | DomainError]: ...
+
+
+def _is_numbered(importer: Importer) -> TypeGuard[NumberedImporter]:
+    return _is_bulk(importer) and getattr(importer, "numbered_rows", False) is True
 
 
 _registry: dict[str, Importer] = {}
@@ -172,7 +195,12 @@ def _import_chunk(
 ) -> None:
     try:
         with transaction.atomic():
-            results = importer.import_rows(actor=actor, rows=[row for _, row in rows])
+            if _is_numbered(importer):
+                results = importer.import_rows(
+                    actor=actor, rows=[row for _, row in rows], numbers=[number for number, _ in rows]
+                )
+            else:
+                results = importer.import_rows(actor=actor, rows=[row for _, row in rows])
             if len(results) != len(rows):
                 raise RuntimeError(
                     f"{importer.kind}: import_rows gave {len(results)} results for {len(rows)} rows"
@@ -261,9 +289,11 @@ class _Run:
             if missing or row_number in self.bad_rows:
                 continue
             if _is_bulk(importer):
-                self.pending.append((row_number, row))
-                if len(self.pending) >= CHUNK_ROWS:
+                # A full chunk goes when the next row starts another group (as `_chunks` parts
+                # them): a group never straddles two calls of `import_rows`.
+                if len(self.pending) >= CHUNK_ROWS and not _same_group(importer, row, self.pending[-1][1]):
                     self.flush()
+                self.pending.append((row_number, row))
             else:
                 _record(importer, report, row_number, _import_one(importer, self.actor, row))
 
@@ -279,14 +309,9 @@ def _chunks(
     """CHUNK_ROWS rows at a time, never parting rows that depend on each other (the first part
     of an ordered importer's `row_order`: one person's doses), so a dry run that checks each
     chunk on its own finds what the import will find."""
-    ordered = importer if _is_ordered(importer) else None
-
-    def same_group(a: dict[str, str], b: dict[str, str]) -> bool:
-        return ordered is not None and ordered.row_order(a)[0] == ordered.row_order(b)[0]
-
     chunk: list[tuple[int, dict[str, str]]] = []
     for item in rows:
-        if len(chunk) >= CHUNK_ROWS and not same_group(item[1], chunk[-1][1]):
+        if len(chunk) >= CHUNK_ROWS and not _same_group(importer, item[1], chunk[-1][1]):
             yield chunk
             chunk = []
         chunk.append(item)

@@ -21,6 +21,7 @@ from shouhu.assistance.models import (
     CareTask,
     CaseByCaseReview,
     Household,
+    IncomeAssessment,
     Level,
     Relation,
     Responsibility,
@@ -1127,3 +1128,189 @@ def test_a10_a9_a4_the_pages_link_to_their_imports(client, tree, county_user):
     client.force_login(county_user)
     assert "/imports/assistance-reviews/" in client.get(f"/assistance/{household.pk}/").content.decode()
     assert client.get("/imports/assistance-reviews/").status_code == 200
+
+
+# --- Income assessments (A8) ---------------------------------------------------------------------
+
+ASSESSMENT_HEADERS = [
+    "户主证件类型",
+    "户主证件号码",
+    "核算月份",
+    "成员姓名",
+    "收入类型",
+    "金额",
+    "已外出务工或返岗复工",
+    "当月居家隔离天数",
+    "备注",
+]
+SECOND_HEAD = valid_id(21)
+
+
+def two_households(tree):
+    """Two households of two members each, and the county's standard (低保 650, minimum wage 1650)."""
+    make_standard(tree.county_a)
+    first = open_household(tree.village_a, "王桂芝", HEAD)
+    services.member_join(actor=None, household=first, name="李秀英", relation="spouse")
+    second = open_household(tree.village_a, "孙立军", SECOND_HEAD)
+    services.member_join(actor=None, household=second, name="孙小宝", relation="child")
+    return first, second
+
+
+ASSESSMENT_ROWS = [
+    ["", HEAD, "2022-01", "王桂芝", "工资性收入", "600", "是", "", "入户核实"],  # row 2
+    ["", SECOND_HEAD, "2022/1", "孙立军", "经营净收入", "300", "", "", ""],  # 3
+    ["身份证", HEAD, "2022年1月", "李秀英", "转移净收入", "200元", "否", "10", "第二行的备注不用"],  # 4
+    ["", SECOND_HEAD, "2022-01", "孙小宝", "转移收入", "0", "", "", ""],  # 5
+]
+
+
+def test_a8_assessments_import_one_per_household_and_month_and_again_unchanged(tree, county_user):
+    first, second = two_households(tree)
+    report = run("assistance-assessments", county_user, ASSESSMENT_HEADERS, ASSESSMENT_ROWS)
+    assert (report.created, report.errors, report.written) == (4, [], True)
+    assert IncomeAssessment.objects.count() == 2
+    people = {p.name: p for p in Person.objects.all()}
+    expected = {
+        first: [
+            services.IncomeLineInput(
+                person=people["王桂芝"], kind="wage", amount=Decimal("600"), back_at_work=True
+            ),
+            services.IncomeLineInput(
+                person=people["李秀英"], kind="transfer", amount=Decimal("200"), isolation_days=10
+            ),
+        ],
+        second: [
+            services.IncomeLineInput(person=people["孙立军"], kind="business", amount=Decimal("300")),
+            services.IncomeLineInput(person=people["孙小宝"], kind="transfer", amount=Decimal("0")),
+        ],
+    }
+    imported = {a.household: a for a in IncomeAssessment.objects.all()}
+    for household, lines in expected.items():
+        direct = services.assessment_record(
+            actor=county_user, household=household, month=dt.date(2022, 1, 1), lines=lines
+        )
+        mine = imported[household]
+        assert (mine.dibao_amount, mine.per_capita_income, mine.total_deductions, mine.working) == (
+            direct.dibao_amount,
+            direct.per_capita_income,
+            direct.total_deductions,
+            direct.working,
+        )
+        assert (mine.month, mine.assessed_by, mine.lines.count()) == (dt.date(2022, 1, 1), county_user, 2)
+        direct.lines.all().delete()
+        direct.delete()
+    assert imported[first].note == "入户核实"  # the group's first row's
+    assert imported[first].dibao_amount > 0
+
+    again = run("assistance-assessments", county_user, ASSESSMENT_HEADERS, ASSESSMENT_ROWS[::-1])
+    assert (again.created, again.unchanged, again.errors) == (0, 4, [])
+    assert IncomeAssessment.objects.count() == 2
+    changed = [row[:] for row in ASSESSMENT_ROWS]
+    changed[0][5] = "700"
+    refused = run("assistance-assessments", county_user, ASSESSMENT_HEADERS, changed, import_valid_rows=True)
+    errors = errors_by_row(refused)
+    assert (
+        errors[(2, "核算月份")] == "该户 2022-01 已有核算，已核算的不会被改写；如需重新核算请在该户页面进行"
+    )
+    assert sorted({row for row, _ in errors}) == [2, 4]
+    assert refused.unchanged == 2  # the other household's lines are those assessed
+    assert IncomeAssessment.objects.count() == 2
+
+
+def test_a8_a_bad_row_refuses_its_whole_group_and_every_row_is_reported(tree, county_user):
+    first, second = two_households(tree)
+    rows = [
+        ["", HEAD, "2022-01", "王桂芝", "工资性收入", "1800", "是", "", ""],  # row 2: good, its group bad
+        ["", SECOND_HEAD, "2022-01", "孙立军", "经营净收入", "300", "", "", ""],  # 3: good group
+        ["", HEAD, "2022-01", "王小二", "奖金", "-5", "也许", "40", ""],  # 4: bad on every column
+        ["", SECOND_HEAD, "2022-01", "孙小宝", "转移净收入", "0", "", "", ""],  # 5: good group
+        ["", HEAD, "2022-01", "李秀英", "转移净收入", "", "", "", ""],  # 6: no amount
+    ]
+    report = run("assistance-assessments", county_user, ASSESSMENT_HEADERS, rows)
+    errors = errors_by_row(report)
+    assert sorted({row for row, _ in errors}) == [2, 4, 6]
+    assert errors[(2, "")] == "本户本月的其他行有误，整组未导入（第 4、6 行）"
+    assert [column for row, column in errors if row == 4] == sorted(
+        ["成员姓名", "收入类型", "金额", "已外出务工或返岗复工", "当月居家隔离天数"]
+    )
+    assert errors[(4, "成员姓名")].startswith("成员姓名“王小二”不是该户当月的家庭成员")
+    assert errors[(4, "收入类型")] == "收入类型“奖金”应为：工资性收入、经营净收入、财产净收入、转移净收入"
+    assert errors[(4, "金额")].startswith("金额“-5”应为 0 至")
+    assert errors[(4, "已外出务工或返岗复工")] == "已外出务工或返岗复工“也许”应为：是、否"
+    assert errors[(4, "当月居家隔离天数")] == "当月居家隔离天数“40”应为 0–31 的整数，如 14"
+    assert errors[(6, "金额")] == "请填写金额，没有收入的填 0"
+    assert report.created == 2  # checked, then rolled back with the rest
+    assert report.written is False
+    assert IncomeAssessment.objects.count() == 0
+
+    partial = run("assistance-assessments", county_user, ASSESSMENT_HEADERS, rows, import_valid_rows=True)
+    assert (partial.created, partial.error_rows, partial.written) == (2, 3, True)
+    assert list(IncomeAssessment.objects.values_list("household", flat=True)) == [second.pk]
+    assert second.assessments.get().lines.count() == 2
+    assert not first.assessments.exists()
+
+
+def test_a8_the_services_refusal_reaches_every_row_of_its_group(tree, county_user):
+    two_households(tree)
+    rows = [
+        ["", HEAD, "2022-02", "王桂芝", "工资性收入", "1800", "", "", ""],  # a later month
+        ["", HEAD, "2022-02", "李秀英", "转移净收入", "200", "", "", ""],
+    ]
+    report = run("assistance-assessments", county_user, ASSESSMENT_HEADERS, rows, import_valid_rows=True)
+    assert errors_by_row(report) == {
+        (2, "核算月份"): "核算月份不能晚于本月",
+        (3, "核算月份"): "核算月份不能晚于本月",
+    }
+    assert IncomeAssessment.objects.count() == 0
+
+
+def test_a8_assessments_cannot_be_imported_outside_the_clerks_scope(tree, county_user, other_county_user):
+    first, _ = two_households(tree)
+    nobody = valid_id(22)
+    rows = [
+        ["", HEAD, "2022-01", "王桂芝", "工资性收入", "1800", "", "", ""],
+        ["", nobody, "2022-01", "王桂芝", "工资性收入", "1800", "", "", ""],
+    ]
+    report = run(
+        "assistance-assessments", other_county_user, ASSESSMENT_HEADERS, rows, import_valid_rows=True
+    )
+    first_error, second_error = (e.message for e in report.errors)
+    assert first_error.replace(HEAD, "…") == second_error.replace(nobody, "…")
+    assert "王桂芝" not in first_error
+    assert IncomeAssessment.objects.count() == 0
+    assessments = importer_for("assistance-assessments")
+    assert assessments is not None
+    assert assessments.permission == "assistance.manage"
+    mine = run("assistance-assessments", county_user, ASSESSMENT_HEADERS, rows[:1])
+    assert (mine.created, first.assessments.count()) == (1, 1)  # the same row, in scope
+
+
+def test_a8_the_assessment_template_has_an_example_and_the_allowed_values(tree):
+    importer = importer_for("assistance-assessments")
+    assert importer is not None
+    workbook = load_workbook(io.BytesIO(template_xlsx(importer)))
+    first = list(next(workbook.worksheets[0].iter_rows(values_only=True)))
+    assert first == [c.header for c in importer.columns]
+    assert workbook.worksheets[0].max_row == 1  # the example is never imported
+    text = "\n".join(
+        str(cell)
+        for sheet in workbook.worksheets[1:]
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell
+    )
+    assert "按村委会入户核实的收入（示例）" in text
+    assert "财产净收入" in text
+    assert HEAD in text
+
+
+def test_a8_the_household_page_links_to_the_assessment_import(client, tree, county_user):
+    household = open_household(tree.village_a, "王桂芝", HEAD)
+    client.force_login(make_user("village_staff", tree.village_a))
+    assert (
+        "/imports/assistance-assessments/" not in client.get(f"/assistance/{household.pk}/").content.decode()
+    )
+    assert client.get("/imports/assistance-assessments/").status_code == 403
+    client.force_login(county_user)
+    assert "/imports/assistance-assessments/" in client.get(f"/assistance/{household.pk}/").content.decode()
+    assert client.get("/imports/assistance-assessments/").status_code == 200

@@ -401,3 +401,47 @@ def test_x4_a_job_reading_a_large_file_keeps_reporting_so_it_does_not_look_inter
     import_jobs.execute(job.pk)
     # Twice while reading (rows 4 and 8), then the dry run's start and end.
     assert reported == [(0, 9), (0, 9), (0, 9), (9, 9)]
+
+
+class _GroupedImporter:
+    """Ordered and bulk, as an importer whose rows make one record per group (an assessment's
+    income lines): records the rows of each `import_rows` call."""
+
+    kind = "test-grouped"
+    title = "分组"
+    permission = ""
+    columns = [importing.ImportColumn("组", "group"), importing.ImportColumn("值", "value")]
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def row_key(self, row: dict[str, str]) -> str | None:
+        return None
+
+    def row_order(self, row: dict[str, str]) -> tuple[str]:
+        return (row["组"],)
+
+    def import_row(self, *, actor, row: dict[str, str]) -> importing.RowOutcome:
+        raise AssertionError("the chunks of this importer never fall back to one row at a time")
+
+    def import_rows(self, *, actor, rows: list[dict[str, str]]) -> list:
+        self.calls.append([row["组"] + row["值"] for row in rows])
+        return [importing.RowOutcome.CREATED] * len(rows)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_x4_a_group_crossing_the_chunk_size_stays_in_one_call_of_import_rows(monkeypatch, dry_run):
+    """The import keeps its pending rows across chunks: it too hands them over only between groups."""
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    importer = _GroupedImporter()
+    values = [("A", "1"), ("B", "1"), ("B", "2"), ("C", "1"), ("B", "3"), ("C", "2")]
+    table = tabular.Table(
+        headers=["组", "值"],
+        rows=[{"组": group, "值": value} for group, value in values],
+        numbers=list(range(2, 2 + len(values))),
+    )
+    report = run_import(importer=importer, actor=None, table=table, dry_run=dry_run)
+    assert (report.created, report.errors) == (6, [])
+    # Sorted A1 B1 B2 B3 C1 C2: a flush every two rows would have parted B (A1 B1 | B2 B3 | …).
+    assert importer.calls == [["A1", "B1", "B2", "B3"], ["C1", "C2"]]
