@@ -9,6 +9,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -314,6 +315,30 @@ def access_assessment(viewer: User, pk: object) -> IncomeAssessment:
 # --- Today (X5, X6) -----------------------------------------------------------------------------
 
 
+def _tallies_per_village(rows: QuerySet[Any], *, unit: str, overdue: Q, done: Q, waiting: Q) -> list[Tally]:
+    """One `Tally` per village of `rows` (grouped by their `unit` relation), in one statement:
+    `due` is what is `done` plus what is `waiting`; `overdue` stands apart."""
+    counted = (
+        rows.values(f"{unit}_id", f"{unit}__path")
+        .annotate(
+            overdue=Count("pk", filter=overdue),
+            done=Count("pk", filter=done),
+            waiting=Count("pk", filter=waiting),
+        )
+        .order_by()
+    )
+    return [
+        Tally(
+            row[f"{unit}_id"],
+            row[f"{unit}__path"],
+            done=row["done"],
+            due=row["done"] + row["waiting"],
+            overdue=row["overdue"],
+        )
+        for row in counted
+    ]
+
+
 def today_visits(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
     """走访 per village of the subtree at `within`: `overdue` = households past their standing's
     interval; `due` = those whose interval ends today, and those visited today; `done` = visited
@@ -321,27 +346,15 @@ def today_visits(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
     policy = current_policy(AssistancePolicy, today)
     overdue = overdue_on(today, policy)
     visited_today = Q(last_visit=today)
-    rows = (
-        with_last_seen(Household.objects.filter(subtree(within, field="unit")))
-        .filter(overdue | _due_on(today, policy) | visited_today)
-        .values("unit_id", "unit__path")
-        .annotate(
-            overdue=Count("pk", filter=overdue),
-            done=Count("pk", filter=visited_today),
-            waiting=Count("pk", filter=_due_on(today, policy)),
-        )
-        .order_by()
+    return _tallies_per_village(
+        with_last_seen(Household.objects.filter(subtree(within, field="unit"))).filter(
+            overdue | _due_on(today, policy) | visited_today
+        ),
+        unit="unit",
+        overdue=overdue,
+        done=visited_today,
+        waiting=_due_on(today, policy),
     )
-    return [
-        Tally(
-            row["unit_id"],
-            row["unit__path"],
-            done=row["done"],
-            due=row["done"] + row["waiting"],
-            overdue=row["overdue"],
-        )
-        for row in rows
-    ]
 
 
 def today_follow_ups(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
@@ -352,27 +365,13 @@ def today_follow_ups(*, within: str, today: dt.date, viewer_id: int) -> list[Tal
     is_open = Q(closed_at__isnull=True)
     late = is_open & Q(opened_at__lt=cutoff)
     closed_today = Q(closed_at__gte=clock.start_of(today), closed_at__lt=clock.start_of(today + ONE_DAY))
-    rows = (
-        FollowUp.objects.filter(subtree(within, field="household__unit"))
-        .filter(is_open | closed_today)
-        .values("household__unit_id", "household__unit__path")
-        .annotate(
-            overdue=Count("pk", filter=late),
-            done=Count("pk", filter=closed_today),
-            waiting=Count("pk", filter=is_open & ~Q(opened_at__lt=cutoff)),
-        )
-        .order_by()
+    return _tallies_per_village(
+        FollowUp.objects.filter(subtree(within, field="household__unit")).filter(is_open | closed_today),
+        unit="household__unit",
+        overdue=late,
+        done=closed_today,
+        waiting=is_open & ~Q(opened_at__lt=cutoff),
     )
-    return [
-        Tally(
-            row["household__unit_id"],
-            row["household__unit__path"],
-            done=row["done"],
-            due=row["done"] + row["waiting"],
-            overdue=row["overdue"],
-        )
-        for row in rows
-    ]
 
 
 def today_responsibility_gaps(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
@@ -472,27 +471,13 @@ def today_applications(*, within: str, today: dt.date, viewer_id: int) -> list[T
     late = application_late(today, policy)
     waiting = application_waiting(today)
     decided_today = Q(decided_on=today)
-    rows = (
-        Application.objects.filter(subtree(within, field="household__unit"))
-        .filter(waiting | decided_today)
-        .values("household__unit_id", "household__unit__path")
-        .annotate(
-            overdue=Count("pk", filter=late),
-            done=Count("pk", filter=decided_today),
-            younger=Count("pk", filter=waiting & ~late),
-        )
-        .order_by()
+    return _tallies_per_village(
+        Application.objects.filter(subtree(within, field="household__unit")).filter(waiting | decided_today),
+        unit="household__unit",
+        overdue=late,
+        done=decided_today,
+        waiting=waiting & ~late,
     )
-    return [
-        Tally(
-            row["household__unit_id"],
-            row["household__unit__path"],
-            done=row["done"],
-            due=row["done"] + row["younger"],
-            overdue=row["overdue"],
-        )
-        for row in rows
-    ]
 
 
 # --- Temporary assistance and reviews (A5, A6, A7, A10) ---------------------------------------
@@ -767,26 +752,13 @@ def today_awaiting_documents(*, within: str, today: dt.date, viewer_id: int) -> 
     late = Q(pk__in=awaiting_documents(grants, today=today).values("pk"))
     waiting = Q(documents_completed_on__isnull=True)
     completed_today = Q(documents_completed_on=today)
-    rows = (
-        grants.filter(waiting | completed_today)
-        .values("household__unit_id", "household__unit__path")
-        .annotate(
-            overdue=Count("pk", filter=late),
-            done=Count("pk", filter=completed_today),
-            younger=Count("pk", filter=waiting & ~late),
-        )
-        .order_by()
+    return _tallies_per_village(
+        grants.filter(waiting | completed_today),
+        unit="household__unit",
+        overdue=late,
+        done=completed_today,
+        waiting=waiting & ~late,
     )
-    return [
-        Tally(
-            row["household__unit_id"],
-            row["household__unit__path"],
-            done=row["done"],
-            due=row["done"] + row["younger"],
-            overdue=row["overdue"],
-        )
-        for row in rows
-    ]
 
 
 # --- Care of isolated people (A9) ---------------------------------------------------------------
@@ -852,28 +824,13 @@ def today_care(*, within: str, today: dt.date, viewer_id: int) -> list[Tally]:
     policy = current_policy(AssistancePolicy, today)
     overdue = care_overdue(today, policy)
     delivered_today = Q(last_delivery=today)
-    rows = (
+    return _tallies_per_village(
         with_last_care(
             CareTask.objects.filter(subtree(within, field="household__unit"), closed_at__isnull=True)
-        )
-        .values("household__unit_id", "household__unit__path")
-        .annotate(
-            overdue=Count("pk", filter=overdue),
-            done=Count("pk", filter=delivered_today),
-            # Spelled out: NOT (last_delivery = today) is NULL, not true, without a delivery yet.
-            waiting=Count(
-                "pk", filter=~overdue & (Q(last_delivery__isnull=True) | Q(last_delivery__lt=today))
-            ),
-        )
-        .order_by()
+        ),
+        unit="household__unit",
+        overdue=overdue,
+        done=delivered_today,
+        # Spelled out: NOT (last_delivery = today) is NULL, not true, without a delivery yet.
+        waiting=~overdue & (Q(last_delivery__isnull=True) | Q(last_delivery__lt=today)),
     )
-    return [
-        Tally(
-            row["household__unit_id"],
-            row["household__unit__path"],
-            done=row["done"],
-            due=row["done"] + row["waiting"],
-            overdue=row["overdue"],
-        )
-        for row in rows
-    ]
