@@ -6,12 +6,18 @@ from django.utils.translation import gettext_noop
 from shouhu.alerts.permissions import AlertPerm
 from shouhu.assistance.permissions import AssistancePerm
 from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.community.permissions import CommunityPerm
 from shouhu.eldercare.permissions import EldercarePerm
 from shouhu.funerals.permissions import FuneralPerm
+from shouhu.gatherings.permissions import GatheringPerm
 from shouhu.marriage.permissions import MarriagePerm
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
+from shouhu.rectification.permissions import RectificationPerm
+from shouhu.rescue.permissions import RescuePerm
 from shouhu.screening.permissions import ScreeningPerm
+from shouhu.staffing.permissions import StaffingPerm
+from shouhu.training.permissions import TrainingPerm
 from shouhu.vaccination.permissions import VaccinationPerm
 
 
@@ -35,6 +41,14 @@ NAVIGATION = [
     NavItem(gettext_noop("养老机构"), "eldercare:overview", "house-heart", EldercarePerm.VIEW),
     NavItem(gettext_noop("殡葬服务"), "funerals:case_list", "flower1", FuneralPerm.VIEW),
     NavItem(gettext_noop("困难群众"), "assistance:household_list", "house-door", AssistancePerm.VIEW),
+    NavItem(gettext_noop("村（社区）防控"), "community:overview", "houses", CommunityPerm.VIEW),
+    NavItem(gettext_noop("聚集性活动"), "gatherings:gathering_list", "people-fill", GatheringPerm.VIEW),
+    NavItem(gettext_noop("流浪乞讨救助"), "rescue:home", "sign-stop", RescuePerm.VIEW),
+    NavItem(gettext_noop("请销假与报备"), "staffing:leave_list", "person-walking", StaffingPerm.VIEW),
+    NavItem(
+        gettext_noop("问题整改"), "rectification:finding_list", "clipboard2-check", RectificationPerm.VIEW
+    ),
+    NavItem(gettext_noop("培训记录"), "training:session_list", "mortarboard", TrainingPerm.VIEW),
     NavItem(gettext_noop("行动日历"), "campaigns:calendar", "calendar3", CampaignPerm.VIEW),
     NavItem(gettext_noop("阶段与政策"), "campaigns:campaign_current", "sliders", CampaignPerm.VIEW),
     NavItem(

@@ -11,14 +11,20 @@ from shouhu.accounts.permissions import AccountPerm
 from shouhu.alerts.permissions import AlertPerm
 from shouhu.assistance.permissions import AssistancePerm
 from shouhu.campaigns.permissions import CampaignPerm
+from shouhu.community.permissions import CommunityPerm
 from shouhu.eldercare.permissions import EldercarePerm
 from shouhu.funerals.permissions import FuneralPerm
+from shouhu.gatherings.permissions import GatheringPerm
 from shouhu.marriage.permissions import MarriagePerm
 from shouhu.notifications.permissions import NotificationPerm
 from shouhu.orgs.models import InstitutionType
 from shouhu.orgs.permissions import OrgPerm
 from shouhu.people.permissions import PeoplePerm
+from shouhu.rectification.permissions import RectificationPerm
+from shouhu.rescue.permissions import RescuePerm
 from shouhu.screening.permissions import ScreeningPerm
+from shouhu.staffing.permissions import StaffingPerm
+from shouhu.training.permissions import TrainingPerm
 from shouhu.vaccination.permissions import VaccinationPerm
 
 
@@ -88,6 +94,46 @@ MARRIAGE_REGION = {MarriagePerm.VIEW, MarriagePerm.MANAGE_REPORTS, NotificationP
 ASSISTANCE_FIELD = {AssistancePerm.VIEW, AssistancePerm.RECORD}
 ASSISTANCE_COUNTY = {*ASSISTANCE_FIELD, AssistancePerm.MANAGE}
 
+# Training (G5, R5): bureaus, townships, villages and institutions record the sessions they organise
+# and who attended (their subtree: training.selectors); the region-wide roles read.
+TRAINING_STAFF = {TrainingPerm.VIEW, TrainingPerm.MANAGE}
+
+# Villages and communities (G1, G2, G4–G6): village staff keep their roster, checkpoints, closure
+# plan and supplies, and the township and county may keep them for their villages; township and
+# county staff switch a village into and out of emergency state (the township's command decides it,
+# the county may too); county staff record field visits.
+COMMUNITY_VILLAGE = {CommunityPerm.VIEW, CommunityPerm.MANAGE}
+COMMUNITY_TOWNSHIP = {*COMMUNITY_VILLAGE, CommunityPerm.SWITCH_EMERGENCY}
+COMMUNITY_COUNTY = {*COMMUNITY_TOWNSHIP, CommunityPerm.RECORD_VISITS}
+
+# Gatherings (G3): the village committee takes applications, keeps the participant list and checks
+# the door; the township approves or refuses; the county may take them too (a funeral case's
+# ceremony, which only the county sees); the region-wide roles read.
+GATHERINGS_VILLAGE = {GatheringPerm.VIEW, GatheringPerm.RECORD}
+GATHERINGS_TOWNSHIP = {*GATHERINGS_VILLAGE, GatheringPerm.DECIDE}
+
+# Vagrant and beggar rescue (R1–R4): rescue stations and their county bureau record patrols, people
+# rescued, returns and incidents; the bureau closes incidents with the finding on liability; the
+# region's 救助管理总站 (which coordinates the task) and the region-wide roles read.
+RESCUE_STATION = {RescuePerm.VIEW, RescuePerm.RECORD}
+RESCUE_COUNTY = {*RESCUE_STATION, RescuePerm.CLOSE_INCIDENTS}
+
+# Staff leave and travel reports (R4) of every civil-affairs unit: a unit files for its own staff
+# and its subtree's; the head of the unit or of a unit above approves leave and acknowledges trips
+# to risk areas (never their own, nor one they filed: staffing.selectors.can_decide). Township
+# staff file; their county bureau approves. Inspectors and leaders read.
+STAFFING_CLERK = {StaffingPerm.VIEW, StaffingPerm.REQUEST}
+STAFFING_HEAD = {*STAFFING_CLERK, StaffingPerm.APPROVE}
+
+# Findings and their rectification (G1, L3, Q2, Q3): the unit that must fix a problem reports its
+# rectification with evidence; the unit that found it, or one above, accepts or returns it (never
+# the responsible unit itself: rectification.services.reviewing_unit_refusal). County and township
+# staff find problems in the units below them; the region's staff, inspectors and lottery
+# specialists find and review; leaders read.
+RECTIFICATION_FIELD = {RectificationPerm.VIEW, RectificationPerm.RECTIFY}
+RECTIFICATION_REVIEW = {RectificationPerm.VIEW, RectificationPerm.RECORD, RectificationPerm.REVIEW}
+RECTIFICATION_UNIT = {*RECTIFICATION_FIELD, *RECTIFICATION_REVIEW}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REGION_ADMIN: frozenset(
         READ
@@ -110,6 +156,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             FuneralPerm.VIEW,
             *MARRIAGE_COUNTY,
             AssistancePerm.VIEW,
+            TrainingPerm.VIEW,
+            CommunityPerm.VIEW,
+            GatheringPerm.VIEW,
+            RescuePerm.VIEW,
+            *STAFFING_HEAD,
+            *RECTIFICATION_REVIEW,
         }
     ),
     Role.DEPARTMENT_COORDINATOR: frozenset(
@@ -119,7 +171,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VACCINATION_REGION
         | SCREENING_REGION
         | MARRIAGE_REGION
-        | {FuneralPerm.VIEW, EldercarePerm.VIEW, AssistancePerm.VIEW}
+        | {FuneralPerm.VIEW, EldercarePerm.VIEW, AssistancePerm.VIEW, TrainingPerm.VIEW}
+        | {CommunityPerm.VIEW, RescuePerm.VIEW, GatheringPerm.VIEW}
+        | STAFFING_HEAD
+        | RECTIFICATION_REVIEW
     ),
     Role.COUNTY_STAFF: frozenset(
         READ
@@ -138,6 +193,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | FUNERALS_FIELD
         | MARRIAGE_COUNTY
         | ASSISTANCE_COUNTY
+        | TRAINING_STAFF
+        | COMMUNITY_COUNTY
+        | GATHERINGS_VILLAGE
+        | RESCUE_COUNTY
+        | STAFFING_HEAD
+        | RECTIFICATION_UNIT
     ),
     Role.TOWNSHIP_STAFF: frozenset(
         READ
@@ -146,6 +207,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | SCREENING_FIELD
         | ELDERCARE_FIELD
         | ASSISTANCE_FIELD
+        | TRAINING_STAFF
+        | COMMUNITY_TOWNSHIP
+        | GATHERINGS_TOWNSHIP
+        | STAFFING_CLERK
+        | RECTIFICATION_UNIT
         | {CampaignPerm.MANAGE_SUSPENSIONS, ScreeningPerm.MANAGE_ISOLATION}
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -153,6 +219,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | PEOPLE_CLERK
         | VACCINATION_FIELD
         | ASSISTANCE_FIELD
+        | TRAINING_STAFF
+        | COMMUNITY_VILLAGE
+        | GATHERINGS_VILLAGE
+        | RECTIFICATION_FIELD
         | {ScreeningPerm.VIEW, ScreeningPerm.MANAGE_ISOLATION}
     ),
     Role.INSTITUTION_STAFF: frozenset(
@@ -163,21 +233,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | FUNERALS_FIELD
         | ELDERCARE_HEAD
         | MARRIAGE_COUNTER
+        | TRAINING_STAFF
+        | RESCUE_STATION
+        | STAFFING_HEAD
+        | RECTIFICATION_FIELD
         | {CampaignPerm.MANAGE_SUSPENSIONS, MarriagePerm.MANAGE}
     ),
-    Role.LOTTERY_SPECIALIST: frozenset(READ | SCREENING_FIELD),
+    Role.LOTTERY_SPECIALIST: frozenset(READ | SCREENING_FIELD | RECTIFICATION_REVIEW),
     Role.INSPECTOR: frozenset(
         READ
         | HISTORY
         | {VaccinationPerm.VIEW, ScreeningPerm.VIEW, FuneralPerm.VIEW, EldercarePerm.VIEW}
-        | {MarriagePerm.VIEW, AssistancePerm.VIEW}
+        | {MarriagePerm.VIEW, AssistancePerm.VIEW, TrainingPerm.VIEW, CommunityPerm.VIEW}
+        | {RescuePerm.VIEW, StaffingPerm.VIEW, GatheringPerm.VIEW}
+        | RECTIFICATION_REVIEW
     ),
     Role.LEADER: frozenset(
         READ
         | HISTORY
         | VACCINATION_REGION
         | {PeoplePerm.VIEW_REVEALS, ScreeningPerm.VIEW, FuneralPerm.VIEW, EldercarePerm.VIEW}
-        | {MarriagePerm.VIEW, AssistancePerm.VIEW}
+        | {MarriagePerm.VIEW, AssistancePerm.VIEW, TrainingPerm.VIEW, CommunityPerm.VIEW}
+        | {RescuePerm.VIEW, StaffingPerm.VIEW, RectificationPerm.VIEW, GatheringPerm.VIEW}
     ),
 }
 
@@ -188,6 +265,7 @@ INSTITUTION_TYPE_CODES: dict[str, frozenset[str]] = {
     InstitutionType.NURSING_HOME: frozenset(ELDERCARE_HEAD),
     InstitutionType.FUNERAL_HOME: frozenset(FUNERALS_FIELD),
     InstitutionType.MARRIAGE_REGISTRY: frozenset({*MARRIAGE_COUNTER, MarriagePerm.MANAGE}),
+    InstitutionType.RESCUE_STATION: frozenset(RESCUE_STATION),
 }
 TYPE_BOUND_CODES = frozenset().union(*INSTITUTION_TYPE_CODES.values())
 

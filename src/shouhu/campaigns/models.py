@@ -175,10 +175,10 @@ class ModulePolicy(TimeStampedModel):
 class CampaignPolicy(ModulePolicy):
     """The campaign's own rules — the calendar's warnings (C2), the longest suspension (C4), the
     counties' filing deadline (Q1) — and, for now, the thresholds of key tasks that have no module
-    yet: gatherings (G3) and lottery outlets (L2, L3). A module built for
+    yet: lottery outlets (L2, L3). A module built for
     one of those tasks declares its own policy and moves its fields there, with a migration that
-    copies the values (as screening, eldercare, funerals, marriage, vaccination, assistance and
-    the public pages' codes did).
+    copies the values (as screening, eldercare, funerals, marriage, vaccination, assistance,
+    gatherings and the public pages' codes did).
     """
 
     plan_order = 0
@@ -195,13 +195,6 @@ class CampaignPolicy(ModulePolicy):
         default=90,
         validators=within(1, 366),
         help_text=_("一次登记的暂停或限流最多持续的天数（含首尾两天）；到期仍需暂停的，到期前再登记一次"),
-    )
-    # Gatherings (三、（三）; G3)
-    gathering_application_persons = models.PositiveSmallIntegerField(
-        _("须申请的聚集活动人数"), default=30, validators=within(2, 1000), help_text=_("达到此人数须提前申请")
-    )
-    gathering_test_validity_hours = models.PositiveSmallIntegerField(
-        _("核酸检测阴性报告有效小时数"), default=48, validators=within(1, 168)
     )
     # Lottery outlets (三、（五）; L2, L3)
     lottery_patrols_per_week = models.PositiveSmallIntegerField(

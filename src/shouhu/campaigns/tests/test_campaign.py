@@ -18,6 +18,7 @@ from shouhu.campaigns.policy import (
 )
 from shouhu.common import clock
 from shouhu.common.errors import DomainError
+from shouhu.gatherings.models import GatheringsPolicy
 from shouhu.marriage.models import MarriagePolicy
 from shouhu.screening.models import ScreeningPolicy
 
@@ -143,8 +144,8 @@ def test_c2_holidays_seeded_and_editable_past_2026(region_admin, county_user, cl
 def test_c3_policy_holds_the_plans_numbers(plan_campaign):
     policy = current_policy(CampaignPolicy)
     assert policy.campaign_id == plan_campaign.pk
-    assert policy.gathering_application_persons == 30
-    assert policy.gathering_test_validity_hours == 48
+    gatherings = current_policy(GatheringsPolicy)
+    assert (gatherings.approval_headcount, gatherings.test_window_hours) == (30, 48)
     assert (policy.lottery_first_suspension_days, policy.lottery_repeat_suspension_days) == (3, 7)
     assert (policy.lottery_patrols_per_week, policy.lottery_spot_checks_per_week) == (1, 2)
     assert policy.implementation_plan_deadline == dt.date(2021, 12, 17)
@@ -163,7 +164,12 @@ def test_c3_every_module_has_its_own_policy_in_the_plans_order(plan_campaign):
         "funerals",
         "marriage",
         "assistance",
+        "community",
+        "gatherings",
+        "rescue",
+        "staffing",
         "vaccination",
+        "rectification",
         "notifications",
     ]
     # A new campaign has a row of each, with the plan's values.
@@ -174,7 +180,13 @@ def test_c3_every_module_has_its_own_policy_in_the_plans_order(plan_campaign):
     # The 43 rules of the single policy the modules moved out of: none was lost. Assistance brought
     # 16 of its own beside the one it took over (A1–A11: visits, follow-ups, care, caps, hotline,
     # the application steps, …).
-    assert sum(len(policy_fields(model)) for model in models) == 43 + 16
+    # Rectification (G1, L3, Q2, Q3): 2 (default deadline, escalation days).
+    # Staffing (R4): 2 (销假 grace days, travel-report lead days).
+    # Gatherings (G3): 2 beside the 2 it took over (application lead days, decision due hours).
+    # Rescue (R1–R4): 5 (daily patrol, follow-up hours, arrival days, Spring Festival, escorts vaccinated).
+    assert (
+        sum(len(policy_fields(model)) for model in models) == 43 + 16 + 9 + 2 + 2 + 5 + 2
+    )  # community (G1, G2, G4–G6): 9
 
 
 def test_c3_policy_of_a_day_is_the_running_campaigns_else_the_latest_started(db, django_assert_num_queries):
@@ -235,7 +247,7 @@ def test_c3_policy_edit_rejects_absurd_values_and_saves_nothing(plan_campaign, r
     for model, changes in (
         (ScreeningPolicy, {"temperature_limit": Decimal("45.0")}),
         (ScreeningPolicy, {"risk_lookback_days": 0}),
-        (CampaignPolicy, {"gathering_application_persons": -3}),
+        (GatheringsPolicy, {"approval_headcount": -3}),
         (CampaignPolicy, {"lottery_first_suspension_days": 10, "lottery_repeat_suspension_days": 7}),
         (MarriagePolicy, {"marriage_daily_quota": 30}),  # the field is MarriagePolicy.daily_quota
     ):

@@ -70,6 +70,13 @@ INSTALLED_APPS = [
     "shouhu.inquiries",
     "shouhu.assistance",
     "shouhu.funerals",
+    "shouhu.evidence",
+    "shouhu.rectification",
+    "shouhu.training",
+    "shouhu.community",
+    "shouhu.gatherings",
+    "shouhu.rescue",
+    "shouhu.staffing",
     "shouhu.site",
 ]
 
@@ -231,6 +238,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Evidence files (photos, scans, documents of work done): the largest one kept, in bytes.
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -279,6 +288,25 @@ SPECTACULAR_SETTINGS = {
         "NonHeadRelationEnum": "shouhu.assistance.models.NON_HEAD_RELATIONS",
         "StandingEnum": "shouhu.assistance.models.Standing",
         "RelationEnum": "shouhu.assistance.models.Relation",
+        "FindingStatusEnum": "shouhu.rectification.models.FindingStatus",
+        "FindingEventKindEnum": "shouhu.rectification.models.EventKind",
+        "GatheringStatusEnum": "shouhu.gatherings.models.GatheringStatus",
+        "GatheringKindEnum": "shouhu.gatherings.models.GatheringKind",
+        "GatheringTestResultEnum": "shouhu.gatherings.models.TestResult",
+        "RescuedStatusEnum": "shouhu.rescue.models.RescuedStatus",
+        "ReturnStatusEnum": "shouhu.rescue.models.ReturnStatus",
+        "RescueTransportEnum": "shouhu.rescue.models.Transport",
+        "ProvisionKindEnum": "shouhu.rescue.models.ProvisionKind",
+        "AssignmentKindEnum": "shouhu.rescue.models.AssignmentKind",
+        "IncidentKindEnum": "shouhu.rescue.models.IncidentKind",
+        "GenderEnum": "shouhu.people.models.Gender",
+        "PpeItemEnum": "shouhu.funerals.models.PPEItem",
+        "StockMovementKindEnum": "shouhu.funerals.models.MovementKind",
+        "SupplyItemEnum": "shouhu.community.models.SupplyItem",
+        "RosterRoleEnum": "shouhu.community.models.RosterRole",
+        "TrainingAudienceEnum": "shouhu.training.models.Audience",
+        "LeaveKindEnum": "shouhu.staffing.models.LeaveKind",
+        "StaffingTransportEnum": "shouhu.staffing.models.Transport",
     },
 }
 

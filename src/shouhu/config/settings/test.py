@@ -1,6 +1,8 @@
 """The test suite: a fast hasher, an in-memory cache, static files from the finders."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -27,3 +29,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Test-only keys: they protect nothing but the test database.
 SHOUHU_FIELD_KEYS = ["2cXvCj3kzK0Hq0G3pQ2bU1n8lS7yH9fW4eR6tY5uI0o="]
 SHOUHU_BLIND_INDEX_KEY = "test-only-blind-index-key-protects-nothing"
+
+# Evidence files written by tests go to a directory of the test run, never to the project's var/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shouhu-test-media-"))

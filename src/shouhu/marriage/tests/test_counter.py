@@ -7,11 +7,11 @@ from django.core.management import call_command
 
 from shouhu.accounts.tests.factories import make_user
 from shouhu.alerts.models import AlertDelivery
-from shouhu.campaigns.models import CampaignPolicy
 from shouhu.campaigns.policy import current_policies, current_policy
 from shouhu.campaigns.selectors import suspension_affected
 from shouhu.common import clock
 from shouhu.common.errors import ConflictError, DomainError
+from shouhu.gatherings.models import GatheringsPolicy
 from shouhu.marriage import selectors, services
 from shouhu.marriage.models import (
     BookingParty,
@@ -94,8 +94,8 @@ def test_m3_the_hmt_test_window_is_marriages_own_policy_value(registry):
     )
     hmt = booking.parties.get(role="b")
     policy, screening = current_policies(MarriagePolicy, ScreeningPolicy)
-    gatherings = current_policy(CampaignPolicy)
-    gatherings.gathering_test_validity_hours, policy.test_validity_hours = 24, 72
+    gatherings = current_policy(GatheringsPolicy)
+    gatherings.test_window_hours, policy.test_validity_hours = 24, 72
 
     def asked(question_key: str) -> str:
         (question,) = [q for q in selectors.questions_for(hmt, policy, screening) if q.key == question_key]
