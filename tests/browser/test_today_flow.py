@@ -47,7 +47,9 @@ def test_x5_nursing_home_staff_does_the_daily_log_on_a_phone_and_it_leaves_the_l
 
     expect(staff.get_by_test_id("today-items")).to_be_visible()
     before = _item_keys(staff)
-    assert before[:2] == ["eldercare.health_checks", "eldercare.daily_log"], before
+    # The home's own work is there (other modules add theirs; overdue work of any comes first).
+    assert {"eldercare.health_checks", "eldercare.daily_log"} <= set(before), before
+    assert before.index("eldercare.health_checks") < before.index("eldercare.daily_log"), before
     daily_log = _item(staff, "eldercare.daily_log")
     expect(daily_log).to_contain_text("今日防控日志")
     expect(daily_log.get_by_test_id("left")).to_have_text("待办 1")
@@ -154,6 +156,26 @@ def test_x5_leader_sees_every_county_on_the_board(demo_site: str, new_context, s
     assert len(rows) == len(set(rows))
     for name in counties.values():
         expect(board.get_by_test_id("board-row").filter(has_text=name)).to_have_count(1)
+    # Units × modules: one column per module with work today, each cell the unit's done / due, a
+    # link to the module's page; the rows worst first, as composed.
+    from shouhu.accounts.models import User
+    from shouhu.common import clock
+    from shouhu.site.selectors import today_work
+
+    work = today_work(viewer=User.objects.get(username="leader"), today=clock.today())
+    assert work.board is not None
+    assert {"入口查验", "养老机构", "困难群众救助"} <= set(work.board.modules), work.board.modules
+    expect(board.locator("thead th")).to_have_text(["单位", *work.board.modules])
+    assert rows == [row.unit.pk for row in work.board.rows]
+    first = board.get_by_test_id("board-row").first
+    expected = [
+        f"{cell.standing.done} / {cell.standing.due}" if cell else "—" for cell in work.board.rows[0].cells
+    ]
+    cells = first.locator("td")
+    expect(cells).to_have_count(len(work.board.modules))
+    for cell, text in zip(cells.all(), expected, strict=True):
+        expect(cell).to_contain_text(text)
+    expect(first.locator("td a")).to_have_count(sum(1 for cell in work.board.rows[0].cells if cell))
     # The leader sees the whole region: no "own against the region" rows.
     expect(leader.get_by_test_id("board-own")).to_have_count(0)
     expect(leader.get_by_test_id("board-region")).to_have_count(0)
